@@ -1,0 +1,39 @@
+// Package activities runs a partnership's side effects: provider calls (social, e-signature,
+// payments, commerce, e-mail) and the read-model writes. Activities load personal and payout
+// details from the database by id, so none of them pass through workflow history. Every call
+// that creates something at a provider carries the idempotency key the workflow derived from
+// the business key, so a retried activity never creates a second envelope, code, message or
+// transfer.
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/partnerflow/partnerflow/providers"
+	"github.com/partnerflow/partnerflow/store"
+)
+
+// Activities holds the dependencies of every activity; its methods are registered on the worker.
+type Activities struct {
+	Store     *store.Store
+	Providers providers.Set
+}
+
+// Error types activities report to workflows.
+const (
+	ErrTypePayoutProfileMissing = "PayoutProfileMissing"
+	ErrTypeNotFound             = "NotFound"
+)
+
+// loadCreator fetches a creator; a missing creator can never appear by retrying.
+func (a *Activities) loadCreator(ctx context.Context, id string) (store.Creator, error) {
+	c, err := a.Store.GetCreator(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return c, temporal.NewNonRetryableApplicationError(fmt.Sprintf("creator %s not found", id), ErrTypeNotFound, nil)
+	}
+	return c, err
+}

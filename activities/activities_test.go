@@ -1,0 +1,185 @@
+package activities_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/partnerflow/partnerflow/activities"
+	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/providers"
+	"github.com/partnerflow/partnerflow/sandbox"
+	"github.com/partnerflow/partnerflow/store"
+)
+
+// env is a real sandbox over HTTP, real provider clients and a real SQLite store.
+type env struct {
+	acts *activities.Activities
+	sb   string
+	st   *store.Store
+}
+
+func newEnv(t *testing.T) env {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Config{SettleDelay: time.Hour})
+	require.NoError(t, err)
+	srv := httptest.NewServer(sb.Handler())
+	t.Cleanup(srv.Close)
+	cfg := func(p string) providers.ClientConfig {
+		return providers.ClientConfig{BaseURL: srv.URL + "/" + p, Timeout: 5 * time.Second, RetryMax: -1}
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(t.TempDir(), "app.db")})
+	require.NoError(t, err)
+	require.NoError(t, st.Migrate(ctx))
+	t.Cleanup(func() { _ = st.Close() })
+	now := time.Now().UTC()
+	require.NoError(t, st.CreateBrand(ctx, &store.Brand{ID: "b1", Name: "Acme", Handles: store.JSON(`["@acme"]`), CreatedAt: now}))
+	require.NoError(t, st.CreateCreator(ctx, &store.Creator{ID: "c1", Name: "Maya", Email: "maya@example.com", Country: "US",
+		Accounts: store.JSON(`[]`), CreatedAt: now, UpdatedAt: now}))
+	return env{st: st, sb: srv.URL, acts: &activities.Activities{Store: st, Providers: providers.Set{
+		Social: providers.NewSocialClient(cfg("social")), ESign: providers.NewESignClient(cfg("esign")),
+		Payments: providers.NewPaymentsClient(cfg("payments")), Commerce: providers.NewCommerceClient(cfg("commerce")),
+		Email: providers.NewEmailClient(cfg("email")),
+	}}}
+}
+
+func (e env) post(t *testing.T, path, body string) {
+	t.Helper()
+	res, err := http.Post(e.sb+path, "application/json", strings.NewReader(body))
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	require.Less(t, res.StatusCode, 300, path)
+}
+
+func TestCreateTransferNeedsPayoutProfileAndIsIdempotent(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	in := activities.TransferInput{IdempotencyKey: "p1/payout/po_1/1", PartnershipID: "p1", PayoutID: "po_1", CreatorID: "c1",
+		Amount: partnership.Money{AmountMinor: 50000, Currency: "USD"}}
+	_, err := e.acts.CreateTransfer(ctx, in)
+	var appErr *temporal.ApplicationError
+	require.True(t, errors.As(err, &appErr))
+	require.Equal(t, activities.ErrTypePayoutProfileMissing, appErr.Type())
+	require.True(t, appErr.NonRetryable())
+
+	require.NoError(t, e.st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9"))
+	first, err := e.acts.CreateTransfer(ctx, in)
+	require.NoError(t, err)
+	again, err := e.acts.CreateTransfer(ctx, in)
+	require.NoError(t, err)
+	require.Equal(t, first.TransferID, again.TransferID, "a retried activity returns the same transfer")
+}
+
+func TestCreateEnvelopeUsesStoredDetails(t *testing.T) {
+	e := newEnv(t)
+	out, err := e.acts.CreateEnvelope(context.Background(), activities.EnvelopeInput{IdempotencyKey: "p1/envelope/1",
+		PartnershipID: "p1", CreatorID: "c1", BrandID: "b1", BrandName: "Acme", Jurisdiction: "US",
+		Terms: partnership.Terms{Kind: "one_off", Fee: partnership.Money{AmountMinor: 100, Currency: "USD"},
+			Deliverables: []partnership.DeliverableSpec{{Platform: "instagram", Format: "post"}}}})
+	require.NoError(t, err)
+	require.NotEmpty(t, out.EnvelopeID)
+	require.Contains(t, out.SigningURLs, "creator")
+	require.Contains(t, out.SigningURLs, "brand")
+
+	_, err = e.acts.CreateEnvelope(context.Background(), activities.EnvelopeInput{IdempotencyKey: "p2/envelope/1", CreatorID: "nobody", BrandID: "b1"})
+	var appErr *temporal.ApplicationError
+	require.True(t, errors.As(err, &appErr), "%v", err)
+	require.True(t, appErr.NonRetryable(), "a missing creator never appears by retrying")
+}
+
+func TestVerifyPost(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.post(t, "/sandbox/social/accounts", `{"platform":"instagram","handle":"maya","followers":1000,"following":10,"posts":[]}`)
+	caption := "#ad my @acme shoes, code MAYA10"
+	res, err := http.Post(e.sb+"/sandbox/social/posts", "application/json",
+		strings.NewReader(`{"platform":"instagram","handle":"maya","caption":"`+caption+`"}`))
+	require.NoError(t, err)
+	var post struct{ URL, ID string }
+	require.NoError(t, decode(res, &post))
+
+	in := activities.VerifyInput{URL: post.URL, Handle: "maya", ApprovedCaption: caption, DiscountCode: "MAYA10",
+		Disclosure: activities.DisclosureInput{Platform: "instagram", Format: "post", Jurisdiction: "US", BrandName: "Acme", BrandHandles: []string{"@acme"}}}
+	rep, err := e.acts.VerifyPost(ctx, in)
+	require.NoError(t, err)
+	require.True(t, rep.Verified, "%v", rep.Reasons)
+
+	wrong := in
+	wrong.Handle = "someone_else"
+	wrong.DiscountCode = "OTHER1"
+	rep, err = e.acts.VerifyPost(ctx, wrong)
+	require.NoError(t, err)
+	require.False(t, rep.Verified)
+	require.ElementsMatch(t, []string{activities.ReasonWrongAccount, activities.ReasonNoCodeOrLink}, rep.Reasons)
+
+	req, _ := http.NewRequest(http.MethodPatch, e.sb+"/sandbox/social/posts/"+post.ID, strings.NewReader(`{"caption":"my shoes, code MAYA10"}`))
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	rep, err = e.acts.VerifyPost(ctx, in)
+	require.NoError(t, err)
+	require.Contains(t, rep.Reasons, activities.ReasonDisclosure, "disclosure edited out")
+	require.Contains(t, rep.Reasons, activities.ReasonCaptionMismatch)
+
+	rep, err = e.acts.VerifyPost(ctx, activities.VerifyInput{URL: e.sb + "/sandbox/social/p/does-not-exist", Disclosure: in.Disclosure})
+	require.NoError(t, err)
+	require.Equal(t, []string{activities.ReasonNotFound}, rep.Reasons)
+}
+
+func TestCollectConversionsSumsOneCurrency(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	dc, err := e.acts.CreateDiscountCode(ctx, activities.DiscountInput{IdempotencyKey: "p1/discount/1", PartnershipID: "p1abcdef", CreatorHandle: "@maya"})
+	require.NoError(t, err)
+	require.Equal(t, "MAYAP1ABCD", dc.Code)
+	e.post(t, "/sandbox/commerce/orders", `{"code":"`+dc.Code+`","amount_minor":1999,"currency":"USD"}`)
+	e.post(t, "/sandbox/commerce/orders", `{"code":"`+dc.Code+`","amount_minor":1001,"currency":"USD"}`)
+	e.post(t, "/sandbox/commerce/orders", `{"code":"`+dc.Code+`","amount_minor":5000,"currency":"EUR"}`)
+	out, err := e.acts.CollectConversions(ctx, activities.ConversionsInput{Code: dc.Code, Currency: "USD"})
+	require.NoError(t, err)
+	require.EqualValues(t, 2, out.Conversions)
+	require.Equal(t, partnership.Money{AmountMinor: 3000, Currency: "USD"}, out.Revenue)
+}
+
+func TestRecordTransitionWritesSnapshotAndEventsOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	require.NoError(t, e.st.CreateCampaign(ctx, &store.Campaign{ID: "camp", BrandID: "b1", Settings: store.JSON(`{}`), CreatedAt: now}))
+	require.NoError(t, e.st.CreatePartnership(ctx, &store.Partnership{ID: "p1", BrandID: "b1", CampaignID: "camp", CreatorID: "c1",
+		Stage: "vetting", State: store.JSON(`{}`), CreatedAt: now, UpdatedAt: now}))
+	due := now.Add(time.Hour)
+	in := activities.RecordInput{Version: 3, State: partnership.State{ID: "p1", Stage: partnership.StageNegotiation, UpdatedAt: now,
+		NextAction: &partnership.NextAction{Role: "creator", Action: "answer_offer", DueAt: &due}},
+		Events: []activities.AuditEvent{{Seq: 1, Type: "created", Actor: "ann", Role: "brand_manager", At: now}}}
+	require.NoError(t, e.acts.RecordTransition(ctx, in))
+	require.NoError(t, e.acts.RecordTransition(ctx, in))
+	p, err := e.st.GetPartnership(ctx, "p1")
+	require.NoError(t, err)
+	require.Equal(t, "negotiation", p.Stage)
+	require.Equal(t, "answer_offer", p.NextAction)
+	require.True(t, due.Equal(*p.DueAt))
+	evs, err := e.st.ListEvents(ctx, "p1", 0, 10)
+	require.NoError(t, err)
+	require.Len(t, evs, 1)
+}
+
+func TestDiscountCodeFor(t *testing.T) {
+	require.Equal(t, "MAYA01A20A", activities.DiscountCodeFor("@maya", "01a20a25-4a97"))
+	require.Equal(t, "JOSMARA123ABC123", activities.DiscountCodeFor("josé.maría_123", "abc123"), "non-ASCII letters and punctuation are dropped")
+}
+
+func decode(res *http.Response, into any) error {
+	defer func() { _ = res.Body.Close() }()
+	return json.NewDecoder(res.Body).Decode(into)
+}

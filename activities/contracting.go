@@ -1,0 +1,133 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/providers"
+)
+
+// EnvelopeInput asks for the contract envelope of agreed terms.
+type EnvelopeInput struct {
+	IdempotencyKey string            `json:"idempotency_key"`
+	PartnershipID  string            `json:"partnership_id"`
+	CreatorID      string            `json:"creator_id"`
+	BrandID        string            `json:"brand_id"`
+	BrandName      string            `json:"brand_name"`
+	Jurisdiction   string            `json:"jurisdiction"`
+	Terms          partnership.Terms `json:"terms"`
+}
+
+// EnvelopeOutput is the created envelope.
+type EnvelopeOutput struct {
+	EnvelopeID  string            `json:"envelope_id"`
+	Status      string            `json:"status"`
+	SigningURLs map[string]string `json:"signing_urls"`
+}
+
+// CreateEnvelope renders the contract from the terms and sends it for signature.
+func (a *Activities) CreateEnvelope(ctx context.Context, in EnvelopeInput) (EnvelopeOutput, error) {
+	c, err := a.loadCreator(ctx, in.CreatorID)
+	if err != nil {
+		return EnvelopeOutput{}, err
+	}
+	brand, err := a.Store.GetBrand(ctx, in.BrandID)
+	if err != nil {
+		return EnvelopeOutput{}, err
+	}
+	brandEmail := brand.ContactEmail
+	if brandEmail == "" {
+		// The brand's signer still needs an address at the provider; one that can never
+		// receive mail makes clear no contact was configured.
+		brandEmail = "contracts+" + in.BrandID + "@partnerflow.invalid"
+	}
+	env, err := a.Providers.ESign.CreateEnvelope(ctx, in.IdempotencyKey, providers.EnvelopeRequest{
+		Subject:  "Partnership agreement with " + in.BrandName,
+		Document: RenderContract(in.BrandName, c.Name, in.Jurisdiction, in.Terms),
+		Signers: []providers.Signer{
+			{Role: "creator", Name: c.Name, Email: c.Email},
+			{Role: "brand", Name: in.BrandName, Email: brandEmail},
+		},
+		Metadata: map[string]string{"partnership_id": in.PartnershipID},
+	})
+	if err != nil {
+		return EnvelopeOutput{}, err
+	}
+	return EnvelopeOutput{EnvelopeID: env.ID, Status: env.Status, SigningURLs: env.SigningURLs}, nil
+}
+
+// VoidInput voids an envelope that will not be signed.
+type VoidInput struct {
+	EnvelopeID string `json:"envelope_id"`
+	Reason     string `json:"reason"`
+}
+
+// VoidEnvelope voids a pending envelope (a compensation on cancellation).
+func (a *Activities) VoidEnvelope(ctx context.Context, in VoidInput) error {
+	return a.Providers.ESign.VoidEnvelope(ctx, in.EnvelopeID, in.Reason)
+}
+
+// DiscountInput asks for the creator's discount code and tracking link.
+type DiscountInput struct {
+	IdempotencyKey string `json:"idempotency_key"`
+	PartnershipID  string `json:"partnership_id"`
+	CreatorHandle  string `json:"creator_handle"`
+}
+
+// DiscountOutput is the created code and link.
+type DiscountOutput struct {
+	Code string `json:"code"`
+	Link string `json:"link"`
+}
+
+// CreateDiscountCode creates the creator's code at the commerce provider.
+func (a *Activities) CreateDiscountCode(ctx context.Context, in DiscountInput) (DiscountOutput, error) {
+	dc, err := a.Providers.Commerce.CreateDiscountCode(ctx, in.IdempotencyKey, providers.DiscountRequest{
+		Code:     DiscountCodeFor(in.CreatorHandle, in.PartnershipID),
+		Percent:  10,
+		Metadata: map[string]string{"partnership_id": in.PartnershipID},
+	})
+	if err != nil {
+		return DiscountOutput{}, err
+	}
+	return DiscountOutput{Code: dc.Code, Link: dc.Link}, nil
+}
+
+// DiscountCodeFor derives a readable code that is unique per partnership: the handle in
+// capitals plus the first characters of the partnership id.
+func DiscountCodeFor(handle, partnershipID string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(strings.TrimPrefix(handle, "@")) {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+		if b.Len() >= 12 {
+			break
+		}
+	}
+	suffix := strings.ToUpper(strings.ReplaceAll(partnershipID, "-", ""))
+	if len(suffix) > 6 {
+		suffix = suffix[:6]
+	}
+	return b.String() + suffix
+}
+
+// RenderContract renders the agreement text from the terms.
+func RenderContract(brand, creator, jurisdiction string, t partnership.Terms) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "PARTNERSHIP AGREEMENT\n\nBetween %s (the Brand) and %s (the Creator).\n\n", brand, creator)
+	fmt.Fprintf(&b, "Kind: %s\nFee: %d %s (minor units)\n", t.Kind, t.Fee.AmountMinor, t.Fee.Currency)
+	if t.CommissionBps > 0 {
+		fmt.Fprintf(&b, "Commission: %d basis points of attributed revenue\n", t.CommissionBps)
+	}
+	fmt.Fprintf(&b, "Kill fee: %d %s\n", t.KillFee.AmountMinor, t.KillFee.Currency)
+	fmt.Fprintf(&b, "Usage rights: %d days\nExclusivity: %d days\n", t.UsageRightsDays, t.ExclusivityDays)
+	b.WriteString("Deliverables:\n")
+	for i, d := range t.Deliverables {
+		fmt.Fprintf(&b, "  %d. %s %s\n", i+1, d.Platform, d.Format)
+	}
+	fmt.Fprintf(&b, "\nDisclosure: every post must carry a clear advertising label as required in %s.\n", jurisdiction)
+	return b.String()
+}

@@ -1,0 +1,79 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/providers"
+)
+
+// ConversionsInput names the discount code whose orders to collect.
+type ConversionsInput struct {
+	Code     string `json:"code"`
+	Currency string `json:"currency"`
+}
+
+// ConversionsOutput is the attributed sales.
+type ConversionsOutput struct {
+	Conversions int64             `json:"conversions"`
+	Revenue     partnership.Money `json:"revenue"`
+}
+
+// CollectConversions sums the orders that used the creator's code in the campaign currency.
+func (a *Activities) CollectConversions(ctx context.Context, in ConversionsInput) (ConversionsOutput, error) {
+	orders, err := a.Providers.Commerce.Orders(ctx, in.Code)
+	if err != nil {
+		return ConversionsOutput{}, err
+	}
+	out := ConversionsOutput{Revenue: partnership.Money{Currency: in.Currency}}
+	for _, o := range orders {
+		if o.Currency != in.Currency {
+			continue
+		}
+		out.Conversions++
+		out.Revenue.AmountMinor += o.AmountMinor
+	}
+	return out, nil
+}
+
+// TransferInput pays one payout to the creator's payments account.
+type TransferInput struct {
+	IdempotencyKey string            `json:"idempotency_key"`
+	PartnershipID  string            `json:"partnership_id"`
+	PayoutID       string            `json:"payout_id"`
+	CreatorID      string            `json:"creator_id"`
+	Amount         partnership.Money `json:"amount"`
+}
+
+// TransferOutput is the provider's transfer.
+type TransferOutput struct {
+	TransferID string `json:"transfer_id"`
+	Status     string `json:"status"`
+}
+
+// CreateTransfer sends the payout to the payments provider. The destination account is read
+// here, never carried in history; the idempotency key makes a retried call return the same
+// transfer instead of paying twice.
+func (a *Activities) CreateTransfer(ctx context.Context, in TransferInput) (TransferOutput, error) {
+	c, err := a.loadCreator(ctx, in.CreatorID)
+	if err != nil {
+		return TransferOutput{}, err
+	}
+	if c.PaymentsAccountID == "" || c.TaxForm == "" {
+		return TransferOutput{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("creator %s has no payout account or tax form on file", in.CreatorID), ErrTypePayoutProfileMissing, nil)
+	}
+	tr, err := a.Providers.Payments.CreateTransfer(ctx, in.IdempotencyKey, providers.TransferRequest{
+		AmountMinor: in.Amount.AmountMinor,
+		Currency:    in.Amount.Currency,
+		Destination: c.PaymentsAccountID,
+		Metadata:    map[string]string{"partnership_id": in.PartnershipID, "payout_id": in.PayoutID},
+	})
+	if err != nil {
+		return TransferOutput{}, err
+	}
+	return TransferOutput{TransferID: tr.ID, Status: tr.Status}, nil
+}

@@ -1,0 +1,241 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/store"
+)
+
+// act runs one human action on a partnership: role check, scope check, then the workflow
+// Update. The Idempotency-Key (when given) is the Update ID, so a retried request is applied
+// once. Validator refusals come back as 409 with the current stage.
+//
+// checks run after the body is valid and before the Update, with the loaded partnership.
+func (s *Server) act(c echo.Context, name string, body any, build func() any, result any,
+	checks ...func(context.Context, store.Partnership) error) error {
+	id := identity(c)
+	if err := allow(id, actionRoles[name]...); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	p, err := s.loadPartnership(c, ctx)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		if err := bind(c, body); err != nil {
+			return err
+		}
+		if ch, ok := body.(interface{ checkBody() error }); ok {
+			if err := ch.checkBody(); err != nil {
+				return err
+			}
+		}
+	}
+	for _, check := range checks {
+		if err := check(ctx, p); err != nil {
+			return err
+		}
+	}
+	updateID := c.Request().Header.Get(idempotencyHeader)
+	if updateID == "" {
+		updateID = newID()
+	}
+	err = s.wf.Update(ctx, p.ID, name+"/"+updateID, name, build(), result)
+	var ae *actionError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ae):
+		stage := ae.Stage
+		if stage == "" {
+			stage = partnership.Stage(p.Stage)
+		}
+		switch ae.Type {
+		case partnership.ErrTypeForbidden:
+			return problem(http.StatusForbidden, ae.Message)
+		case partnership.ErrTypeInvalid:
+			return problem(http.StatusUnprocessableEntity, ae.Message)
+		case partnership.ErrTypeNotFound:
+			return problem(http.StatusNotFound, ae.Message)
+		}
+		return conflictAt(stage, ae.Message)
+	case errors.Is(err, errWorkflowClosed), errors.Is(err, errWorkflowMissing):
+		latest, lerr := s.store.GetPartnership(ctx, p.ID)
+		if lerr == nil {
+			p = latest
+		}
+		return conflictAt(partnership.Stage(p.Stage), "the partnership is "+p.Stage+"; no further actions are possible")
+	}
+	return err
+}
+
+type vettingDecisionRequest struct {
+	Decision string `json:"decision" validate:"required,oneof=approve reject"`
+	Note     string `json:"note" validate:"max=2000"`
+}
+
+func (s *Server) decideVetting(c echo.Context) error {
+	var req vettingDecisionRequest
+	var st partnership.State
+	err := s.act(c, partnership.UpdateVettingDecision, &req, func() any {
+		return partnership.VettingDecision{Actor: identity(c).Actor(), Decision: req.Decision, Note: req.Note}
+	}, &st)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+type negotiationRequest struct {
+	Action string     `json:"action" validate:"required,oneof=accept decline counter withdraw"`
+	Terms  *termsBody `json:"terms" validate:"required_if=Action counter,omitempty"`
+}
+
+func (r *negotiationRequest) checkBody() error {
+	if r.Terms == nil {
+		return nil
+	}
+	return r.Terms.check("terms")
+}
+
+func (s *Server) negotiate(c echo.Context) error {
+	var req negotiationRequest
+	var st partnership.State
+	err := s.act(c, partnership.UpdateNegotiate, &req, func() any {
+		m := partnership.NegotiationMove{Actor: identity(c).Actor(), Action: req.Action}
+		if req.Terms != nil && req.Action == "counter" {
+			t := req.Terms.terms()
+			m.Terms = &t
+		}
+		return m
+	}, &st)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+type draftRequest struct {
+	Caption            string   `json:"caption" validate:"required,max=5000"`
+	MediaURLs          []string `json:"media_urls" validate:"max=20,dive,required,http_url"`
+	OnscreenDisclosure bool     `json:"onscreen_disclosure"`
+	SpokenDisclosure   bool     `json:"spoken_disclosure"`
+	PlatformPaidLabel  bool     `json:"platform_paid_label"`
+}
+
+func (s *Server) submitDraft(c echo.Context) error {
+	var req draftRequest
+	var res partnership.DraftResult
+	err := s.act(c, partnership.UpdateSubmitDraft, &req, func() any {
+		return partnership.DraftSubmission{Actor: identity(c).Actor(), DeliverableID: c.Param("did"), Caption: req.Caption,
+			MediaURLs: nonNil(req.MediaURLs), OnscreenDisclosure: req.OnscreenDisclosure, SpokenDisclosure: req.SpokenDisclosure,
+			PlatformPaidLabel: req.PlatformPaidLabel}
+	}, &res)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, res)
+}
+
+type reviewRequest struct {
+	Version  int    `json:"version" validate:"required,min=1"`
+	Decision string `json:"decision" validate:"required,oneof=approve request_changes"`
+	Comments string `json:"comments" validate:"max=5000"`
+}
+
+func (s *Server) reviewDraft(c echo.Context) error {
+	var req reviewRequest
+	var st partnership.State
+	err := s.act(c, partnership.UpdateReviewDraft, &req, func() any {
+		return partnership.DraftReview{Actor: identity(c).Actor(), DeliverableID: c.Param("did"), Version: req.Version,
+			Decision: req.Decision, Comments: req.Comments}
+	}, &st)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+type publicationRequest struct {
+	URL string `json:"url" validate:"required,http_url,max=2000"`
+}
+
+func (s *Server) submitPublication(c echo.Context) error {
+	var req publicationRequest
+	var st partnership.State
+	err := s.act(c, partnership.UpdateSubmitPost, &req, func() any {
+		return partnership.PostSubmission{Actor: identity(c).Actor(), DeliverableID: c.Param("did"), URL: req.URL}
+	}, &st)
+	if err != nil {
+		return err
+	}
+	for _, d := range st.Deliverables {
+		if d.ID == c.Param("did") {
+			return c.JSON(http.StatusAccepted, d)
+		}
+	}
+	return c.JSON(http.StatusAccepted, st)
+}
+
+type payoutRequest struct {
+	Kind string `json:"kind" validate:"required,oneof=fee commission kill_fee"`
+}
+
+func (s *Server) triggerPayout(c echo.Context) error {
+	var req payoutRequest
+	var po partnership.Payout
+	err := s.act(c, partnership.UpdateTriggerPayout, &req, func() any {
+		return partnership.PayoutTrigger{Actor: identity(c).Actor(), Kind: req.Kind}
+	}, &po, s.requirePayoutProfile)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, po)
+}
+
+// requirePayoutProfile refuses a payout early and clearly when the creator has no payout
+// account or tax form, rather than failing the transfer later.
+func (s *Server) requirePayoutProfile(ctx context.Context, p store.Partnership) error {
+	cr, err := s.store.GetCreator(ctx, p.CreatorID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if cr.PaymentsAccountID == "" || cr.TaxForm == "" {
+		return conflictAt(partnership.Stage(p.Stage), "the creator has no payout account and tax form on file")
+	}
+	return nil
+}
+
+func (s *Server) approvePayout(c echo.Context) error {
+	var po partnership.Payout
+	err := s.act(c, partnership.UpdateApprovePayout, nil, func() any {
+		return partnership.PayoutApproval{Actor: identity(c).Actor(), PayoutID: c.Param("pid")}
+	}, &po)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, po)
+}
+
+type cancelRequest struct {
+	Reason string `json:"reason" validate:"required,max=2000"`
+}
+
+func (s *Server) cancel(c echo.Context) error {
+	var req cancelRequest
+	var st partnership.State
+	err := s.act(c, partnership.UpdateCancel, &req, func() any {
+		return partnership.CancelRequest{Actor: identity(c).Actor(), Reason: req.Reason}
+	}, &st)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}

@@ -1,0 +1,149 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/labstack/echo/v4"
+)
+
+// strictBinder decodes JSON bodies only: malformed JSON is a 400, a value of the wrong type a
+// 422 naming the field. Path and query parameters are read explicitly by the handlers.
+type strictBinder struct{}
+
+func (strictBinder) Bind(i any, c echo.Context) error {
+	req := c.Request()
+	if req.ContentLength == 0 && req.Body == http.NoBody {
+		return problem(http.StatusBadRequest, "a JSON body is required")
+	}
+	if ct := req.Header.Get(echo.HeaderContentType); ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+		return problem(http.StatusUnsupportedMediaType, "the body must be application/json")
+	}
+	return decodeJSON(req.Body, i)
+}
+
+// decodeJSON decodes exactly one JSON value.
+func decodeJSON(r io.Reader, into any) error {
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(into); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return problem(http.StatusRequestEntityTooLarge, "the request body is larger than 1 MiB")
+		case errors.Is(err, io.EOF):
+			return problem(http.StatusBadRequest, "a JSON body is required")
+		case errors.As(err, &syn):
+			return problem(http.StatusBadRequest, fmt.Sprintf("malformed JSON at byte %d", syn.Offset))
+		case errors.As(err, &typ):
+			field := typ.Field
+			if field == "" {
+				return problem(http.StatusBadRequest, "the body must be a JSON object")
+			}
+			return invalidFields(map[string]string{field: "must be " + jsonKind(typ.Type)})
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return problem(http.StatusBadRequest, "malformed JSON: unexpected end of input")
+		}
+		return problem(http.StatusBadRequest, "malformed JSON")
+	}
+	if dec.More() {
+		return problem(http.StatusBadRequest, "malformed JSON: more than one value in the body")
+	}
+	return nil
+}
+
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "an object"
+}
+
+// requestValidator applies `validate` tags and reports failures by JSON field path.
+type requestValidator struct{ v *validator.Validate }
+
+func newValidator() *requestValidator {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		return name
+	})
+	return &requestValidator{v: v}
+}
+
+func (rv *requestValidator) Validate(i any) error {
+	err := rv.v.Struct(i)
+	if err == nil {
+		return nil
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return problem(http.StatusUnprocessableEntity, "the request is invalid")
+	}
+	fields := map[string]string{}
+	for _, fe := range verrs {
+		ns := fe.Namespace()
+		if i := strings.Index(ns, "."); i >= 0 {
+			ns = ns[i+1:] // drop the struct name
+		}
+		fields[ns] = fieldMessage(fe)
+	}
+	return invalidFields(fields)
+}
+
+func fieldMessage(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "oneof":
+		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	case "min", "gte":
+		if fe.Kind() == reflect.String || fe.Kind() == reflect.Slice {
+			return "must have at least " + fe.Param() + " element(s) or character(s)"
+		}
+		return "must be at least " + fe.Param()
+	case "max", "lte":
+		if fe.Kind() == reflect.String || fe.Kind() == reflect.Slice {
+			return "must have at most " + fe.Param() + " element(s) or character(s)"
+		}
+		return "must be at most " + fe.Param()
+	case "iso4217":
+		return "must be an ISO 4217 currency code such as USD"
+	case "iso3166_1_alpha2":
+		return "must be an ISO 3166-1 alpha-2 country code such as US"
+	case "email":
+		return "must be an e-mail address"
+	case "url", "http_url":
+		return "must be an http(s) URL"
+	case "uuid":
+		return "must be a UUID"
+	}
+	return "is invalid (" + fe.Tag() + ")"
+}
+
+// bind decodes and validates a request body.
+func bind(c echo.Context, into any) error {
+	if err := c.Bind(into); err != nil {
+		return err
+	}
+	return c.Validate(into)
+}

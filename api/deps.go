@@ -1,0 +1,40 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/store"
+)
+
+// Store is what the handlers need from the database.
+type Store interface {
+	Ping(ctx context.Context) error
+	CreateBrand(ctx context.Context, b *store.Brand) error
+	GetBrand(ctx context.Context, id string) (store.Brand, error)
+	CreateCreator(ctx context.Context, c *store.Creator) error
+	GetCreator(ctx context.Context, id string) (store.Creator, error)
+	UpdatePayoutProfile(ctx context.Context, creatorID, accountID, taxForm string) error
+	CreateCampaign(ctx context.Context, c *store.Campaign) error
+	GetCampaign(ctx context.Context, id string) (store.Campaign, error)
+	CreatePartnership(ctx context.Context, p *store.Partnership) error
+	DeletePartnership(ctx context.Context, id string) error
+	GetPartnership(ctx context.Context, id string) (store.Partnership, error)
+	PartnershipIDByEnvelope(ctx context.Context, envelopeID string) (string, error)
+	ListPartnerships(ctx context.Context, f store.PartnershipFilter) ([]store.Partnership, string, error)
+	ListEvents(ctx context.Context, partnershipID string, afterSeq int64, limit int) ([]store.Event, error)
+	RecordWebhook(ctx context.Context, w store.WebhookEvent) (bool, error)
+	ClaimIdempotencyKey(ctx context.Context, subject, key, hash string, ttl time.Duration) (store.IdempotencyKey, bool, error)
+	CompleteIdempotencyKey(ctx context.Context, subject, key string, status int, body []byte) error
+	ReleaseIdempotencyKey(ctx context.Context, subject, key string) error
+}
+
+// Workflows is what the handlers need from Temporal.
+type Workflows interface {
+	Ping(ctx context.Context) error
+	Start(ctx context.Context, in partnership.Input) error
+	// Update runs a named Update; updateID deduplicates retries (the Idempotency-Key).
+	Update(ctx context.Context, partnershipID, updateID, name string, arg, result any) error
+	Signal(ctx context.Context, partnershipID, name string, arg any) error
+}

@@ -1,0 +1,257 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/store"
+)
+
+type ctxT = context.Context
+
+type moneyBody struct {
+	AmountMinor int64  `json:"amount_minor" validate:"min=0,max=100000000000"`
+	Currency    string `json:"currency" validate:"required,iso4217"`
+}
+
+type deliverableBody struct {
+	Platform string `json:"platform" validate:"required,oneof=instagram tiktok youtube x facebook"`
+	Format   string `json:"format" validate:"required,oneof=post reel story video short live"`
+}
+
+type termsBody struct {
+	Kind            string            `json:"kind" validate:"required,oneof=one_off ambassador affiliate gifting"`
+	Fee             moneyBody         `json:"fee"`
+	CommissionBps   int64             `json:"commission_bps" validate:"min=0,max=10000"`
+	KillFee         *moneyBody        `json:"kill_fee"`
+	UsageRightsDays int               `json:"usage_rights_days" validate:"min=0,max=3650"`
+	ExclusivityDays int               `json:"exclusivity_days" validate:"min=0,max=3650"`
+	Deliverables    []deliverableBody `json:"deliverables" validate:"required,min=1,max=20,dive"`
+}
+
+func (t termsBody) terms() partnership.Terms {
+	out := partnership.Terms{
+		Kind: t.Kind, Fee: partnership.Money(t.Fee), CommissionBps: t.CommissionBps,
+		UsageRightsDays: t.UsageRightsDays, ExclusivityDays: t.ExclusivityDays,
+		KillFee: partnership.Money{Currency: t.Fee.Currency},
+	}
+	if t.KillFee != nil {
+		out.KillFee = partnership.Money(*t.KillFee)
+	}
+	for _, d := range t.Deliverables {
+		out.Deliverables = append(out.Deliverables, partnership.DeliverableSpec(d))
+	}
+	return out
+}
+
+// check enforces what tags cannot: one currency for all money in the terms.
+func (t termsBody) check(prefix string) error {
+	if t.KillFee != nil && t.KillFee.Currency != t.Fee.Currency {
+		return invalidFields(map[string]string{prefix + ".kill_fee.currency": "must equal fee.currency"})
+	}
+	if t.KillFee != nil && t.KillFee.AmountMinor > t.Fee.AmountMinor {
+		return invalidFields(map[string]string{prefix + ".kill_fee.amount_minor": "must not exceed the fee"})
+	}
+	return nil
+}
+
+type createPartnershipRequest struct {
+	CampaignID string    `json:"campaign_id" validate:"required"`
+	CreatorID  string    `json:"creator_id" validate:"required"`
+	Offer      termsBody `json:"offer"`
+}
+
+type partnershipSummary struct {
+	ID         string                  `json:"id"`
+	BrandID    string                  `json:"brand_id"`
+	CampaignID string                  `json:"campaign_id"`
+	CreatorID  string                  `json:"creator_id"`
+	Stage      string                  `json:"stage"`
+	Outcome    string                  `json:"outcome,omitempty"`
+	NextAction *partnership.NextAction `json:"next_action"`
+	CreatedAt  string                  `json:"created_at"`
+	UpdatedAt  string                  `json:"updated_at"`
+}
+
+func summary(p store.Partnership) partnershipSummary {
+	out := partnershipSummary{ID: p.ID, BrandID: p.BrandID, CampaignID: p.CampaignID, CreatorID: p.CreatorID,
+		Stage: p.Stage, Outcome: p.Outcome, CreatedAt: rfc3339(p.CreatedAt), UpdatedAt: rfc3339(p.UpdatedAt)}
+	if p.NextAction != "" {
+		out.NextAction = &partnership.NextAction{Role: p.NextActionRole, Action: p.NextAction, DueAt: p.DueAt}
+	}
+	return out
+}
+
+func (s *Server) createPartnership(c echo.Context) error {
+	id := identity(c)
+	if err := allow(id, partnership.RoleBrandManager, partnership.RoleAdmin); err != nil {
+		return err
+	}
+	var req createPartnershipRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if err := req.Offer.check("offer"); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	camp, settings, err := s.loadCampaign(ctx, id, req.CampaignID)
+	if err != nil {
+		return err
+	}
+	creator, err := s.store.GetCreator(ctx, req.CreatorID)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("creator")
+	} else if err != nil {
+		return err
+	}
+	brand, err := s.store.GetBrand(ctx, camp.BrandID)
+	if err != nil {
+		return err
+	}
+	offer := req.Offer.terms()
+	platform := offer.Deliverables[0].Platform
+	handle := creatorHandle(creator, platform)
+	if handle == "" {
+		return invalidFields(map[string]string{"offer.deliverables[0].platform": "the creator has no " + platform + " account"})
+	}
+	var brandHandles []string
+	_ = json.Unmarshal(brand.Handles, &brandHandles)
+
+	now := s.now().Truncate(time.Microsecond)
+	pid := newID()
+	in := partnership.Input{
+		PartnershipID: pid, BrandID: camp.BrandID, CreatorID: creator.ID, CreatorHandle: handle, Platform: platform,
+		BrandName: brand.Name, BrandHandles: brandHandles, Campaign: settings, Offer: offer, CreatedBy: id.Actor(), CreatedAt: now,
+	}
+	initial := partnership.State{ID: pid, BrandID: in.BrandID, CampaignID: settings.ID, CreatorID: creator.ID,
+		Stage: partnership.StageVetting, Terms: offer, Deliverables: []partnership.Deliverable{}, Payouts: []partnership.Payout{},
+		Negotiation: partnership.Negotiation{History: []partnership.NegotiationEntry{}}, CreatedAt: now, UpdatedAt: now,
+		NextAction: &partnership.NextAction{Role: partnership.RoleSystem, Action: "vet_creator"}}
+	raw, _ := json.Marshal(initial)
+	row := store.Partnership{ID: pid, BrandID: in.BrandID, CampaignID: settings.ID, CreatorID: creator.ID,
+		Stage: string(partnership.StageVetting), NextActionRole: partnership.RoleSystem, NextAction: "vet_creator",
+		State: raw, CreatedAt: now, UpdatedAt: now}
+	// The row first, so the partnership is listable when we answer; if the workflow cannot
+	// start, the row goes again and the client gets a 503 to retry.
+	if err := s.store.CreatePartnership(ctx, &row); err != nil {
+		return err
+	}
+	if err := s.wf.Start(ctx, in); err != nil {
+		bg, cancel2 := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel2()
+		_ = s.store.DeletePartnership(bg, pid)
+		return err
+	}
+	return c.JSON(http.StatusCreated, summary(row))
+}
+
+func creatorHandle(c store.Creator, platform string) string {
+	var accts []account
+	_ = json.Unmarshal(c.Accounts, &accts)
+	for _, a := range accts {
+		if a.Platform == platform {
+			return a.Handle
+		}
+	}
+	return ""
+}
+
+func (s *Server) listPartnerships(c echo.Context) error {
+	id := identity(c)
+	limit, err := parseLimit(c)
+	if err != nil {
+		return err
+	}
+	f := store.PartnershipFilter{Stage: c.QueryParam("stage"), CampaignID: c.QueryParam("campaign_id"),
+		CreatorID: c.QueryParam("creator_id"), Limit: limit, Cursor: c.QueryParam("cursor")}
+	if f.Stage != "" && !partnership.Stage(f.Stage).Valid() {
+		return invalidFields(map[string]string{"stage": "is not a stage"})
+	}
+	if err := scopeFilter(id, &f); err != nil {
+		// Filtering on someone else's creator or brand shows an empty list, not an error.
+		return c.JSON(http.StatusOK, map[string]any{"items": []partnershipSummary{}, "next_cursor": ""})
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	rows, next, err := s.store.ListPartnerships(ctx, f)
+	if errors.Is(err, store.ErrBadCursor) {
+		return invalidFields(map[string]string{"cursor": "is not a cursor this server issued"})
+	}
+	if err != nil {
+		return err
+	}
+	items := make([]partnershipSummary, 0, len(rows))
+	for _, r := range rows {
+		items = append(items, summary(r))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": next})
+}
+
+func parseLimit(c echo.Context) (int, error) {
+	v := c.QueryParam("limit")
+	if v == "" {
+		return 50, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 200 {
+		return 0, invalidFields(map[string]string{"limit": "must be an integer from 1 to 200"})
+	}
+	return n, nil
+}
+
+// loadPartnership loads a partnership the caller may see.
+func (s *Server) loadPartnership(c echo.Context, ctx context.Context) (store.Partnership, error) {
+	p, err := s.store.GetPartnership(ctx, c.Param("id"))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !seesPartnership(identity(c), p)) {
+		return p, notFound("partnership")
+	}
+	return p, err
+}
+
+func (s *Server) getPartnership(c echo.Context) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	p, err := s.loadPartnership(c, ctx)
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, p.State)
+}
+
+func (s *Server) listEvents(c echo.Context) error {
+	limit, err := parseLimit(c)
+	if err != nil {
+		return err
+	}
+	var after int64
+	if cur := c.QueryParam("cursor"); cur != "" {
+		after, err = strconv.ParseInt(cur, 10, 64)
+		if err != nil || after < 0 {
+			return invalidFields(map[string]string{"cursor": "is not a cursor this server issued"})
+		}
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if _, err := s.loadPartnership(c, ctx); err != nil {
+		return err
+	}
+	evs, err := s.store.ListEvents(ctx, c.Param("id"), after, limit+1)
+	if err != nil {
+		return err
+	}
+	next := ""
+	if len(evs) > limit {
+		evs = evs[:limit]
+		next = strconv.FormatInt(evs[len(evs)-1].Seq, 10)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(evs), "next_cursor": next})
+}

@@ -1,0 +1,81 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/partnerflow/partnerflow/auth"
+	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/store"
+)
+
+// The access policy lives here and only here: handlers ask it, they never compare roles or
+// ids themselves. Wrong role → 403; a resource outside the caller's scope → 404, so guessing
+// ids reveals nothing.
+
+// allow refuses callers whose role is not listed.
+func allow(id auth.Identity, roles ...string) error {
+	if slices.Contains(roles, id.Role) {
+		return nil
+	}
+	return problem(http.StatusForbidden, "your role ("+id.Role+") may not do this")
+}
+
+// seesBrand reports whether the caller may see things of a brand.
+func seesBrand(id auth.Identity, brandID string) bool {
+	switch id.Role {
+	case partnership.RoleAdmin, partnership.RoleFinance:
+		return true
+	case partnership.RoleBrandManager:
+		return id.BrandID == brandID
+	}
+	return false
+}
+
+// seesPartnership reports whether the caller may see a partnership.
+func seesPartnership(id auth.Identity, p store.Partnership) bool {
+	if id.Role == partnership.RoleCreator {
+		return id.CreatorID == p.CreatorID
+	}
+	return seesBrand(id, p.BrandID)
+}
+
+// seesCreator reports whether the caller may see or edit a creator's profile.
+func seesCreator(id auth.Identity, creatorID string) bool {
+	switch id.Role {
+	case partnership.RoleAdmin:
+		return true
+	case partnership.RoleCreator:
+		return id.CreatorID == creatorID
+	}
+	return false
+}
+
+// scopeFilter narrows a partnership list to what the caller may see.
+func scopeFilter(id auth.Identity, f *store.PartnershipFilter) error {
+	switch id.Role {
+	case partnership.RoleBrandManager:
+		if f.BrandID != "" && f.BrandID != id.BrandID {
+			return notFound("brand")
+		}
+		f.BrandID = id.BrandID
+	case partnership.RoleCreator:
+		if f.CreatorID != "" && f.CreatorID != id.CreatorID {
+			return notFound("creator")
+		}
+		f.CreatorID = id.CreatorID
+	}
+	return nil
+}
+
+// Action rules: who may take each partnership action (the workflow then checks stage and turn).
+var actionRoles = map[string][]string{
+	partnership.UpdateVettingDecision: {partnership.RoleBrandManager, partnership.RoleAdmin},
+	partnership.UpdateNegotiate:       {partnership.RoleBrandManager, partnership.RoleCreator},
+	partnership.UpdateSubmitDraft:     {partnership.RoleCreator},
+	partnership.UpdateReviewDraft:     {partnership.RoleBrandManager, partnership.RoleAdmin},
+	partnership.UpdateSubmitPost:      {partnership.RoleCreator},
+	partnership.UpdateTriggerPayout:   {partnership.RoleFinance, partnership.RoleAdmin},
+	partnership.UpdateApprovePayout:   {partnership.RoleFinance, partnership.RoleAdmin},
+	partnership.UpdateCancel:          {partnership.RoleBrandManager, partnership.RoleAdmin, partnership.RoleCreator},
+}

@@ -1,0 +1,136 @@
+// Package api is the Echo REST API of API.md: brand managers, creators and finance act on
+// partnerships through it. Handlers bind and validate input, check the caller against the
+// policy, then read the read model or send an Update/Signal to the partnership workflow.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo-contrib/echoprometheus"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Config configures the API server.
+type Config struct {
+	JWTSecret             []byte
+	ESignWebhookSecret    []byte
+	PaymentsWebhookSecret []byte
+	CORSOrigins           []string
+	// RequestTimeout bounds how long a handler waits on the database or Temporal.
+	RequestTimeout time.Duration
+	// RateLimit is requests per second per subject (0 disables).
+	RateLimit float64
+	// Registry receives the HTTP metrics; /metrics serves it. Defaults to the global registry.
+	Registry *prometheus.Registry
+}
+
+// Server is the HTTP API.
+type Server struct {
+	echo  *echo.Echo
+	store Store
+	wf    Workflows
+	cfg   Config
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// New builds the server and its routes.
+func New(cfg Config, st Store, wf Workflows, log *slog.Logger) *Server {
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{echo: e, store: st, wf: wf, cfg: cfg, log: log, now: func() time.Time { return time.Now().UTC() }}
+	e.HTTPErrorHandler = s.handleError
+	e.Validator = newValidator()
+	e.Binder = strictBinder{}
+
+	var gatherer prometheus.Gatherer = prometheus.DefaultGatherer
+	var registerer prometheus.Registerer = prometheus.DefaultRegisterer
+	if cfg.Registry != nil {
+		gatherer, registerer = cfg.Registry, cfg.Registry
+	}
+	e.Use(
+		middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}),
+		s.recoverPanics,
+		s.logRequests,
+		echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{Namespace: "partnerflow", Registerer: registerer}),
+		middleware.SecureWithConfig(middleware.SecureConfig{
+			XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
+			ContentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'", ReferrerPolicy: "no-referrer",
+		}),
+		middleware.BodyLimit("1M"),
+	)
+	if len(cfg.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: cfg.CORSOrigins}))
+	}
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/openapi.yaml", s.openAPI)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{})))
+
+	hooks := e.Group("/v1/webhooks")
+	hooks.POST("/esign", s.esignWebhook)
+	hooks.POST("/payments", s.paymentsWebhook)
+
+	v1 := e.Group("/v1", s.authenticate, s.rateLimit(), s.idempotency)
+	v1.POST("/brands", s.createBrand)
+	v1.POST("/creators", s.createCreator)
+	v1.PUT("/creators/:id/payout-profile", s.putPayoutProfile)
+	v1.POST("/campaigns", s.createCampaign)
+	v1.GET("/campaigns/:id", s.getCampaign)
+	v1.POST("/partnerships", s.createPartnership)
+	v1.GET("/partnerships", s.listPartnerships)
+	v1.GET("/partnerships/:id", s.getPartnership)
+	v1.GET("/partnerships/:id/events", s.listEvents)
+	v1.POST("/partnerships/:id/vetting/decision", s.decideVetting)
+	v1.POST("/partnerships/:id/negotiation", s.negotiate)
+	v1.POST("/partnerships/:id/deliverables/:did/drafts", s.submitDraft)
+	v1.POST("/partnerships/:id/deliverables/:did/review", s.reviewDraft)
+	v1.POST("/partnerships/:id/deliverables/:did/publication", s.submitPublication)
+	v1.POST("/partnerships/:id/payouts", s.triggerPayout)
+	v1.POST("/partnerships/:id/payouts/:pid/approve", s.approvePayout)
+	v1.POST("/partnerships/:id/cancel", s.cancel)
+	v1.POST("/disclosure/check", s.checkDisclosure)
+	return s
+}
+
+// Handler is the root HTTP handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Routes lists the registered method+path pairs (for the OpenAPI drift test).
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
+
+func (s *Server) ctx(c echo.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	checks := map[string]string{"database": "ok", "temporal": "ok"}
+	ready := true
+	if err := s.store.Ping(ctx); err != nil {
+		checks["database"], ready = "unavailable", false
+	}
+	if err := s.wf.Ping(ctx); err != nil {
+		checks["temporal"], ready = "unavailable", false
+	}
+	status := http.StatusOK
+	if !ready {
+		status = http.StatusServiceUnavailable
+	}
+	return c.JSON(status, map[string]any{"ready": ready, "checks": checks})
+}

@@ -1,0 +1,114 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/workflows"
+)
+
+var (
+	errTemporalUnavailable = errors.New("temporal unavailable")
+	// errWorkflowClosed: the partnership's workflow has completed; actions are refused.
+	errWorkflowClosed = errors.New("workflow closed")
+	// errWorkflowMissing: no workflow exists for the id.
+	errWorkflowMissing = errors.New("workflow not found")
+)
+
+// actionError is a refusal from a workflow validator or handler.
+type actionError struct {
+	Type    string
+	Message string
+	Stage   partnership.Stage
+}
+
+func (e *actionError) Error() string { return e.Message }
+
+// TemporalWorkflows implements Workflows with the SDK client.
+type TemporalWorkflows struct {
+	Client client.Client
+}
+
+// Ping checks the frontend answers.
+func (t TemporalWorkflows) Ping(ctx context.Context) error {
+	if _, err := t.Client.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		return fmt.Errorf("%w: %v", errTemporalUnavailable, err)
+	}
+	return nil
+}
+
+// Start starts the partnership workflow. The deterministic ID and the conflict policy make a
+// duplicate start fail instead of running a second workflow for the same partnership.
+func (t TemporalWorkflows) Start(ctx context.Context, in partnership.Input) error {
+	_, err := t.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       partnership.WorkflowID(in.PartnershipID),
+		TaskQueue:                partnership.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, partnership.WorkflowType, in)
+	return mapTemporalError(err)
+}
+
+// Update sends an Update and waits for its result.
+func (t TemporalWorkflows) Update(ctx context.Context, partnershipID, updateID, name string, arg, result any) error {
+	h, err := t.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   partnership.WorkflowID(partnershipID),
+		UpdateID:     updateID,
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return mapTemporalError(err)
+	}
+	return mapTemporalError(h.Get(ctx, result))
+}
+
+// Signal delivers a provider event.
+func (t TemporalWorkflows) Signal(ctx context.Context, partnershipID, name string, arg any) error {
+	return mapTemporalError(t.Client.SignalWorkflow(ctx, partnership.WorkflowID(partnershipID), "", name, arg))
+}
+
+func mapTemporalError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		ae := &actionError{Type: appErr.Type(), Message: appErr.Message()}
+		var d workflows.ConflictDetails
+		if appErr.HasDetails() && appErr.Details(&d) == nil {
+			ae.Stage = d.Stage
+		}
+		return ae
+	}
+	var nf *serviceerror.NotFound
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	var unavailable *serviceerror.Unavailable
+	var deadline *serviceerror.DeadlineExceeded
+	var canceled *serviceerror.Canceled
+	switch {
+	case errors.As(err, &nf):
+		if nf.Message == "workflow execution already completed" {
+			return errWorkflowClosed
+		}
+		return errWorkflowMissing
+	case errors.As(err, &already):
+		return fmt.Errorf("%w: %v", errWorkflowClosed, err)
+	case errors.As(err, &unavailable), errors.As(err, &deadline), errors.As(err, &canceled),
+		errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%w: %v", errTemporalUnavailable, err)
+	}
+	var wfErr *temporal.WorkflowExecutionError
+	if errors.As(err, &wfErr) {
+		return errWorkflowClosed
+	}
+	return fmt.Errorf("%w: %v", errTemporalUnavailable, err)
+}

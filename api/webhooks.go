@@ -1,0 +1,126 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/store"
+	"github.com/partnerflow/partnerflow/webhooksig"
+)
+
+// esignWebhook is the DocuSign Connect-style event the e-signature provider sends.
+type esignWebhook struct {
+	EventID string `json:"event_id"`
+	Event   string `json:"event"`
+	Data    struct {
+		EnvelopeID   string            `json:"envelope_id"`
+		Status       string            `json:"status"`
+		CustomFields map[string]string `json:"custom_fields"`
+	} `json:"data"`
+}
+
+// paymentsWebhook is the Stripe-style event the payments provider sends.
+type paymentsWebhook struct {
+	ID   string `json:"id"`
+	Type string `json:"type"`
+	Data struct {
+		Object struct {
+			ID          string            `json:"id"`
+			Status      string            `json:"status"`
+			FailureCode string            `json:"failure_code"`
+			Metadata    map[string]string `json:"metadata"`
+		} `json:"object"`
+	} `json:"data"`
+}
+
+// verifiedBody reads the raw body and checks its signature before anything is parsed.
+func (s *Server) verifiedBody(c echo.Context, secret []byte) ([]byte, error) {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, problem(http.StatusRequestEntityTooLarge, "the request body is larger than 1 MiB")
+		}
+		return nil, problem(http.StatusBadRequest, "could not read the body")
+	}
+	if err := webhooksig.Verify(c.Request().Header.Get(webhooksig.Header), body, secret, s.now(), webhooksig.DefaultTolerance); err != nil {
+		return nil, problem(http.StatusUnauthorized, "invalid or stale webhook signature")
+	}
+	return body, nil
+}
+
+func (s *Server) esignWebhook(c echo.Context) error {
+	body, err := s.verifiedBody(c, s.cfg.ESignWebhookSecret)
+	if err != nil {
+		return err
+	}
+	var ev esignWebhook
+	if err := decodeJSON(bytes.NewReader(body), &ev); err != nil {
+		return err
+	}
+	if ev.EventID == "" || ev.Data.EnvelopeID == "" {
+		return invalidFields(map[string]string{"event_id": "event_id and data.envelope_id are required"})
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	pid := ev.Data.CustomFields["partnership_id"]
+	if pid == "" {
+		pid, err = s.store.PartnershipIDByEnvelope(ctx, ev.Data.EnvelopeID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	signal := partnership.ESignEvent{EventID: ev.EventID, EnvelopeID: ev.Data.EnvelopeID, Status: ev.Data.Status}
+	return s.deliverWebhook(c, ctx, "esign", ev.EventID, pid, partnership.SignalESignEvent, signal)
+}
+
+func (s *Server) paymentsWebhook(c echo.Context) error {
+	body, err := s.verifiedBody(c, s.cfg.PaymentsWebhookSecret)
+	if err != nil {
+		return err
+	}
+	var ev paymentsWebhook
+	if err := decodeJSON(bytes.NewReader(body), &ev); err != nil {
+		return err
+	}
+	obj := ev.Data.Object
+	if ev.ID == "" || obj.ID == "" {
+		return invalidFields(map[string]string{"id": "id and data.object.id are required"})
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	signal := partnership.PaymentEvent{EventID: ev.ID, TransferID: obj.ID, PayoutID: obj.Metadata["payout_id"],
+		Status: obj.Status, FailureCode: obj.FailureCode}
+	return s.deliverWebhook(c, ctx, "payments", ev.ID, obj.Metadata["partnership_id"], partnership.SignalPaymentEvent, signal)
+}
+
+// deliverWebhook signals the partnership's workflow and records the receipt. Unknown or closed
+// partnerships are acknowledged and recorded, never an error the provider would retry forever.
+func (s *Server) deliverWebhook(c echo.Context, ctx context.Context, provider, eventID, pid, signalName string, signal any) error {
+	outcome := "delivered"
+	if pid == "" {
+		outcome = "unknown_object"
+	} else if err := s.wf.Signal(ctx, pid, signalName, signal); err != nil {
+		switch {
+		case errors.Is(err, errWorkflowMissing):
+			outcome = "unknown_partnership"
+		case errors.Is(err, errWorkflowClosed):
+			outcome = "partnership_closed"
+		default:
+			return err // 503: the provider retries later
+		}
+	}
+	fresh, err := s.store.RecordWebhook(ctx, store.WebhookEvent{Provider: provider, EventID: eventID, PartnershipID: pid,
+		Outcome: outcome, ReceivedAt: time.Now().UTC()})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"received": true, "duplicate": !fresh, "outcome": outcome})
+}

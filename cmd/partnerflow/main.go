@@ -1,0 +1,65 @@
+// Command partnerflow is the single binary of Partnerflow: the dev stack, the production API
+// and worker processes, migrations, the provider sandbox and a token tool.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "partnerflow:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+const usage = `partnerflow runs brand–creator partnerships as durable workflows.
+
+Usage:
+  partnerflow dev       everything on one machine (Temporal, database, sandbox, API, worker)
+  partnerflow api       the REST API (production; configured by PARTNERFLOW_* variables)
+  partnerflow worker    the Temporal worker (production, or --data-dir to join a dev stack)
+  partnerflow migrate   apply database migrations
+  partnerflow sandbox   the provider sandbox alone
+  partnerflow token     print a signed bearer token
+
+Run "partnerflow <command> -h" for a command's flags.
+`
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("a command is required")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "dev":
+		return runDev(ctx, rest, stdout, stderr)
+	case "api":
+		return runAPI(ctx, rest, stderr)
+	case "worker":
+		return runWorker(ctx, rest, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, stdout, stderr)
+	case "sandbox":
+		return runSandbox(ctx, rest, stderr)
+	case "token":
+		return runToken(rest, stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}

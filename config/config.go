@@ -1,0 +1,138 @@
+// Package config holds every setting of every process in one struct, read from PARTNERFLOW_*
+// environment variables and command-line flags, and validated at start.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is the configuration of all sub-commands; each uses the fields it needs.
+type Config struct {
+	// Shared.
+	LogLevel  string `env:"LOG_LEVEL" envDefault:"info"`
+	LogFormat string `env:"LOG_FORMAT" envDefault:"text"`
+
+	// Dev stack.
+	DataDir      string `env:"DATA_DIR" envDefault:"./.partnerflow"`
+	SandboxAddr  string `env:"SANDBOX_ADDR" envDefault:"127.0.0.1:8090"`
+	TemporalPort int    `env:"TEMPORAL_PORT" envDefault:"7233"`
+	RunWorker    bool   `env:"WORKER" envDefault:"true"`
+
+	// API and worker.
+	HTTPAddr          string   `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080"`
+	DatabaseURL       string   `env:"DATABASE_URL"`
+	TemporalAddress   string   `env:"TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
+	TemporalNamespace string   `env:"TEMPORAL_NAMESPACE" envDefault:"default"`
+	JWTSecret         string   `env:"JWT_SECRET"`
+	CORSOrigins       []string `env:"CORS_ORIGINS" envSeparator:","`
+
+	// Webhook secrets shared with the providers (one per provider).
+	ESignWebhookSecret    string `env:"ESIGN_WEBHOOK_SECRET"`
+	PaymentsWebhookSecret string `env:"PAYMENTS_WEBHOOK_SECRET"`
+
+	// Provider endpoints and credentials; in dev they point at the sandbox.
+	SocialURL       string        `env:"SOCIAL_URL"`
+	ESignURL        string        `env:"ESIGN_URL"`
+	PaymentsURL     string        `env:"PAYMENTS_URL"`
+	CommerceURL     string        `env:"COMMERCE_URL"`
+	EmailURL        string        `env:"EMAIL_URL"`
+	ProviderAPIKey  string        `env:"PROVIDER_API_KEY"`
+	ProviderTimeout time.Duration `env:"PROVIDER_TIMEOUT" envDefault:"10s"`
+
+	// Sandbox.
+	SandboxPublicURL   string        `env:"SANDBOX_PUBLIC_URL"`
+	SandboxWebhookURL  string        `env:"SANDBOX_WEBHOOK_URL"` // base URL of the API receiving webhooks
+	SandboxSettleDelay time.Duration `env:"SANDBOX_SETTLE_DELAY" envDefault:"2s"`
+}
+
+// FromEnv reads PARTNERFLOW_* variables over the defaults.
+func FromEnv() (Config, error) {
+	var c Config
+	if err := env.ParseWithOptions(&c, env.Options{Prefix: "PARTNERFLOW_"}); err != nil {
+		return c, fmt.Errorf("config: %w", err)
+	}
+	return c, nil
+}
+
+// SlogLevel parses LogLevel.
+func (c Config) SlogLevel() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return l, fmt.Errorf("PARTNERFLOW_LOG_LEVEL: %q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	return l, nil
+}
+
+// SandboxProviderURLs points every provider at a sandbox base URL.
+func (c *Config) SandboxProviderURLs(base string) {
+	base = strings.TrimRight(base, "/")
+	c.SocialURL, c.ESignURL, c.PaymentsURL = base+"/social", base+"/esign", base+"/payments"
+	c.CommerceURL, c.EmailURL = base+"/commerce", base+"/email"
+}
+
+// ValidateAPI checks what `partnerflow api` needs.
+func (c Config) ValidateAPI() error {
+	var errs []error
+	errs = append(errs, c.validateCommon()...)
+	errs = append(errs, checkAddr("PARTNERFLOW_HTTP_ADDR", c.HTTPAddr))
+	if len(c.JWTSecret) < 32 {
+		errs = append(errs, errors.New("PARTNERFLOW_JWT_SECRET must be set to at least 32 characters"))
+	}
+	if c.ESignWebhookSecret == "" || c.PaymentsWebhookSecret == "" {
+		errs = append(errs, errors.New("PARTNERFLOW_ESIGN_WEBHOOK_SECRET and PARTNERFLOW_PAYMENTS_WEBHOOK_SECRET must be set"))
+	}
+	return errors.Join(errs...)
+}
+
+// ValidateWorker checks what `partnerflow worker` needs.
+func (c Config) ValidateWorker() error {
+	errs := c.validateCommon()
+	for name, v := range map[string]string{
+		"PARTNERFLOW_SOCIAL_URL": c.SocialURL, "PARTNERFLOW_ESIGN_URL": c.ESignURL, "PARTNERFLOW_PAYMENTS_URL": c.PaymentsURL,
+		"PARTNERFLOW_COMMERCE_URL": c.CommerceURL, "PARTNERFLOW_EMAIL_URL": c.EmailURL,
+	} {
+		errs = append(errs, checkURL(name, v))
+	}
+	return errors.Join(errs...)
+}
+
+func (c Config) validateCommon() []error {
+	var errs []error
+	if _, err := c.SlogLevel(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("PARTNERFLOW_LOG_FORMAT: %q is not text or json", c.LogFormat))
+	}
+	if c.DatabaseURL == "" {
+		errs = append(errs, errors.New("PARTNERFLOW_DATABASE_URL must name the PostgreSQL database (postgres://...)"))
+	}
+	errs = append(errs, checkAddr("PARTNERFLOW_TEMPORAL_ADDRESS", c.TemporalAddress))
+	if c.TemporalNamespace == "" {
+		errs = append(errs, errors.New("PARTNERFLOW_TEMPORAL_NAMESPACE must not be empty"))
+	}
+	return errs
+}
+
+func checkAddr(name, v string) error {
+	if _, _, err := net.SplitHostPort(v); err != nil {
+		return fmt.Errorf("%s: %q is not host:port", name, v)
+	}
+	return nil
+}
+
+func checkURL(name, v string) error {
+	u, err := url.Parse(v)
+	if v == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%s: %q is not an http(s) URL", name, v)
+	}
+	return nil
+}

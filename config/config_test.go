@@ -1,0 +1,48 @@
+package config
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestFromEnvDefaultsAndOverrides(t *testing.T) {
+	t.Setenv("PARTNERFLOW_HTTP_ADDR", "0.0.0.0:9000")
+	t.Setenv("PARTNERFLOW_CORS_ORIGINS", "https://a.example,https://b.example")
+	c, err := FromEnv()
+	require.NoError(t, err)
+	require.Equal(t, "0.0.0.0:9000", c.HTTPAddr)
+	require.Equal(t, []string{"https://a.example", "https://b.example"}, c.CORSOrigins)
+	require.Equal(t, "./.partnerflow", c.DataDir)
+	require.Equal(t, 7233, c.TemporalPort)
+	require.True(t, c.RunWorker)
+}
+
+func TestFromEnvRejectsBadValues(t *testing.T) {
+	t.Setenv("PARTNERFLOW_TEMPORAL_PORT", "seventy")
+	_, err := FromEnv()
+	require.Error(t, err)
+}
+
+func TestValidateAPIListsEveryProblem(t *testing.T) {
+	c := Config{LogLevel: "loud", LogFormat: "xml", HTTPAddr: "nope", TemporalAddress: "x", JWTSecret: "short"}
+	err := c.ValidateAPI()
+	require.Error(t, err)
+	for _, want := range []string{"PARTNERFLOW_LOG_LEVEL", "PARTNERFLOW_LOG_FORMAT", "PARTNERFLOW_DATABASE_URL",
+		"PARTNERFLOW_HTTP_ADDR", "PARTNERFLOW_TEMPORAL_ADDRESS", "PARTNERFLOW_JWT_SECRET", "WEBHOOK_SECRET"} {
+		require.Contains(t, err.Error(), want)
+	}
+	ok := Config{LogLevel: "info", LogFormat: "json", HTTPAddr: "127.0.0.1:8080", TemporalAddress: "t:7233", TemporalNamespace: "default",
+		DatabaseURL: "postgres://x", JWTSecret: strings.Repeat("s", 32), ESignWebhookSecret: "a", PaymentsWebhookSecret: "b"}
+	require.NoError(t, ok.ValidateAPI())
+}
+
+func TestValidateWorkerNeedsProviderURLs(t *testing.T) {
+	c := Config{LogLevel: "info", LogFormat: "text", TemporalAddress: "t:7233", TemporalNamespace: "default", DatabaseURL: "postgres://x"}
+	err := c.ValidateWorker()
+	require.ErrorContains(t, err, "PARTNERFLOW_SOCIAL_URL")
+	c.SandboxProviderURLs("http://127.0.0.1:8090/")
+	require.NoError(t, c.ValidateWorker())
+	require.Equal(t, "http://127.0.0.1:8090/payments", c.PaymentsURL)
+}

@@ -1,0 +1,211 @@
+// Package devserver runs a real Temporal server in-process on a SQLite file, for `partnerflow
+// dev`, the end-to-end tests and the benchmarks. It is the only package that imports
+// go.temporal.io/server, so the server is compiled once and production processes (`api`,
+// `worker`) need not link it.
+package devserver
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/membership/static"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+)
+
+// Options configures the dev server.
+type Options struct {
+	// DatabaseFile is the SQLite file holding all Temporal state; it survives restarts.
+	DatabaseFile string
+	// IP the services bind to; 127.0.0.1 when empty.
+	IP string
+	// FrontendPort is the gRPC port clients dial (7233 by default in `partnerflow dev`).
+	FrontendPort int
+	// Namespace is registered at start if it does not exist.
+	Namespace string
+	// Logger receives the server's logs; LogLevel filters them (the server is chatty at Info).
+	Logger   *slog.Logger
+	LogLevel slog.Level
+}
+
+// Server is a running in-process Temporal server.
+type Server struct {
+	server  temporal.Server
+	address string
+}
+
+// Address is the frontend host:port for SDK clients.
+func (s *Server) Address() string { return s.address }
+
+// Stop shuts the server down.
+func (s *Server) Stop() { _ = s.server.Stop() }
+
+// Start creates the schema and namespace if needed, then starts frontend, history, matching
+// and worker services in this process.
+func Start(opts Options) (*Server, error) {
+	if opts.DatabaseFile == "" {
+		return nil, errors.New("devserver: DatabaseFile is required")
+	}
+	if opts.Namespace == "" {
+		return nil, errors.New("devserver: Namespace is required")
+	}
+	if opts.IP == "" {
+		opts.IP = "127.0.0.1"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.FrontendPort == 0 {
+		p, err := FreePort(opts.IP)
+		if err != nil {
+			return nil, err
+		}
+		opts.FrontendPort = p
+	}
+	if err := os.MkdirAll(filepath.Dir(opts.DatabaseFile), 0o755); err != nil {
+		return nil, fmt.Errorf("devserver: create data dir: %w", err)
+	}
+
+	sqlCfg := sqlConfig(opts.DatabaseFile)
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, opts.Namespace, false, nil)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: namespace config: %w", err)
+	}
+	// The sqlite plugin creates the schema on first open ("setup": "true") and treats
+	// existing tables as benign, so the same call serves first start and restart.
+	if err := sqliteschema.CreateNamespaces(sqlCfg, ns); err != nil {
+		return nil, fmt.Errorf("devserver: register namespace %q: %w", opts.Namespace, err)
+	}
+
+	cfg, err := serverConfig(opts, sqlCfg)
+	if err != nil {
+		return nil, err
+	}
+	hosts := map[primitives.ServiceName]static.Hosts{}
+	for name, svc := range cfg.Services {
+		hosts[primitives.ServiceName(name)] = static.SingleLocalHost(net.JoinHostPort(opts.IP, strconv.Itoa(svc.RPC.GRPCPort)))
+	}
+
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(cfg),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(hosts),
+		temporal.WithLogger(newServerLogger(opts.Logger.With("component", "temporal-server"), opts.LogLevel)),
+		temporal.WithDynamicConfigClient(dynamicConfig()),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: build server: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("devserver: start: %w", err)
+	}
+	return &Server{server: srv, address: net.JoinHostPort(opts.IP, strconv.Itoa(opts.FrontendPort))}, nil
+}
+
+const clusterName = "active"
+
+// sqlConfig tunes SQLite for a server that writes on every workflow task: WAL lets readers
+// (visibility, queries) run beside the single writer, synchronous=NORMAL is durable across
+// process crashes in WAL mode (only an OS crash can lose the last transactions), and a busy
+// timeout turns lock contention into waiting instead of errors.
+func sqlConfig(file string) *config.SQL {
+	return &config.SQL{
+		PluginName:   sqliteplugin.PluginName,
+		DatabaseName: file,
+		ConnectAttributes: map[string]string{
+			"mode":         "rwc",
+			"setup":        "true",
+			"journal_mode": "wal",
+			"synchronous":  "NORMAL",
+			"busy_timeout": "10000",
+			"cache_size":   "-32000",
+		},
+		MaxConns:     4,
+		MaxIdleConns: 4,
+	}
+}
+
+func serverConfig(opts Options, sqlCfg *config.SQL) (*config.Config, error) {
+	var cfg config.Config
+	cfg.Global.Membership.MaxJoinDuration = 30 * time.Second
+	cfg.Global.Membership.BroadcastAddress = opts.IP
+	cfg.Persistence.DefaultStore = "sqlite"
+	cfg.Persistence.VisibilityStore = "sqlite"
+	// One shard: a single SQLite writer gains nothing from more.
+	cfg.Persistence.NumHistoryShards = 1
+	cfg.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlCfg}}
+
+	httpPort, err := FreePort(opts.IP)
+	if err != nil {
+		return nil, err
+	}
+	frontendAddr := net.JoinHostPort(opts.IP, strconv.Itoa(opts.FrontendPort))
+	cfg.ClusterMetadata = &cluster.Config{
+		EnableGlobalNamespace:    false,
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        clusterName,
+		CurrentClusterName:       clusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{
+			clusterName: {
+				Enabled:                true,
+				InitialFailoverVersion: 1,
+				RPCAddress:             frontendAddr,
+				HTTPAddress:            net.JoinHostPort(opts.IP, strconv.Itoa(httpPort)),
+				ClusterID:              "0b0f5c3e-6d8a-4c1e-9a53-7f0d1c2e9b41", // fixed: the same cluster across restarts
+			},
+		},
+	}
+	cfg.DCRedirectionPolicy.Policy = "noop"
+	cfg.Services = map[string]config.Service{}
+	for _, name := range temporal.DefaultServices {
+		svc := config.Service{}
+		svc.RPC.BindOnIP = opts.IP
+		if name == string(primitives.FrontendService) {
+			svc.RPC.GRPCPort = opts.FrontendPort
+			svc.RPC.HTTPPort = httpPort
+		} else {
+			// Internal services only talk to each other through the static hosts above, so
+			// any free port will do and a restart may pick new ones.
+			p, err := FreePort(opts.IP)
+			if err != nil {
+				return nil, err
+			}
+			svc.RPC.GRPCPort = p
+		}
+		cfg.Services[name] = svc
+	}
+	cfg.Archival.History.State = "disabled"
+	cfg.Archival.Visibility.State = "disabled"
+	cfg.NamespaceDefaults.Archival.History.State = "disabled"
+	cfg.NamespaceDefaults.Archival.Visibility.State = "disabled"
+	cfg.PublicClient.HostPort = frontendAddr
+	return &cfg, nil
+}
+
+func dynamicConfig() dynamicconfig.StaticClient {
+	dc := dynamicconfig.StaticClient{}
+	dc[dynamicconfig.HistoryCacheHostLevelMaxSize.Key()] = 8096
+	dc[dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key()] = 100
+	return dc
+}
+
+// FreePort asks the kernel for a free TCP port on ip.
+func FreePort(ip string) (int, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	if err != nil {
+		return 0, fmt.Errorf("devserver: find free port: %w", err)
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

@@ -1,0 +1,274 @@
+package disclosure
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// pad returns n runes that name the brand and end in a space, so a label appended to it
+// starts at rune offset n. The filler is an emoji (4 bytes, 1 rune) so that an
+// implementation counting bytes instead of runes fails.
+func pad(n int) string {
+	return "Acme" + strings.Repeat("🔥", n-5) + " "
+}
+
+func TestMissingDisclosure(t *testing.T) {
+	tests := []struct {
+		caption string
+		want    []string
+	}{
+		{"", []string{CodeMissingDisclosure, CodeBrandNotNamed}},
+		{"New Acme kicks", []string{CodeMissingDisclosure}},
+		{"New Acme kicks #adventure", []string{CodeMissingDisclosure}},
+		{"Acme is not bad", []string{CodeMissingDisclosure}},
+		{"Acme #ads #adtime", []string{CodeMissingDisclosure}},
+		{"Acme ad-free morning", []string{CodeMissingDisclosure}},
+		{"Acme #ad-free morning", []string{CodeMissingDisclosure}},
+		{"Acme pre-ad warmup", []string{CodeMissingDisclosure}},
+		{"Acme #ad_free", []string{CodeMissingDisclosure}},
+		{"Acme a d", []string{CodeMissingDisclosure}},
+		{"Acme ad2 and ads", []string{CodeMissingDisclosure}},
+		{"Ask @ad about Acme", []string{CodeMissingDisclosure}},
+		{"Acme paid, partnership", []string{CodeMissingDisclosure}},
+		{"Acme #acmepartners", []string{CodeMissingDisclosure}},
+		{"AD: Acme kicks", nil},
+		{"(ad) Acme kicks", nil},
+		{"#ad. Acme kicks", nil},
+		{"Paid partnership with Acme", nil},
+		{"Paid-partnership with Acme", nil},
+		{"paid ad for Acme", nil},
+		{"Gifted by Acme", nil},
+		{"gifted by @acme", nil},
+		{"Thanks to Acme for the free product!", nil},
+		{"#AcmePartner new kicks", nil},
+		{"#acme_partner new kicks", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.caption, func(t *testing.T) {
+			requireVerdict(t, post(tt.caption), tt.want...)
+		})
+	}
+}
+
+func TestAmbiguousLabel(t *testing.T) {
+	tests := []struct {
+		caption   string
+		want      []string
+		ambiguous int // how many ambiguous_label violations
+	}{
+		{"Acme kicks #sp", []string{CodeMissingDisclosure, CodeAmbiguousLabel}, 1},
+		{"Acme kicks #sp #collab", []string{CodeMissingDisclosure, CodeAmbiguousLabel}, 2},
+		{"SPON Acme kicks", []string{CodeMissingDisclosure, CodeAmbiguousLabel}, 1},
+		{"thanks Acme!", []string{CodeMissingDisclosure, CodeAmbiguousLabel}, 1},
+		// An accepted label makes the unclear ones harmless.
+		{"#ad Acme kicks #sp", nil, 0},
+		{"Thanks to Acme for the free product", nil, 0},
+		// The US table lists the word "thankyou" but not the hashtag; tables are exact.
+		{"#thankyou Acme", []string{CodeMissingDisclosure}, 0},
+		// "partner" is unclear, "partnership" is simply not a label.
+		{"Acme partnership", []string{CodeMissingDisclosure}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.caption, func(t *testing.T) {
+			res := requireVerdict(t, post(tt.caption), tt.want...)
+			n := 0
+			for _, v := range res.Violations {
+				if v.Code == CodeAmbiguousLabel {
+					n++
+				}
+			}
+			require.Equal(t, tt.ambiguous, n)
+		})
+	}
+}
+
+func TestAmbiguousLabelPointsAtRunes(t *testing.T) {
+	res := requireVerdict(t, post("Acmé? Acme 🔥🔥 #SP"), CodeMissingDisclosure, CodeAmbiguousLabel)
+	v := res.Violations[1]
+	require.Equal(t, 14, v.Start)
+	require.Equal(t, 17, v.End)
+	require.Contains(t, v.Message, `"#SP"`, "quotes the caption as written")
+}
+
+func TestBelowFold(t *testing.T) {
+	tests := []struct {
+		platform string
+		limit    int
+	}{
+		{"instagram", 125}, {"tiktok", 100}, {"youtube", 100}, {"x", 280}, {"facebook", 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.platform, func(t *testing.T) {
+			inside := post(pad(tt.limit-1) + "#ad")
+			inside.Platform = tt.platform
+			requireVerdict(t, inside)
+
+			outside := post(pad(tt.limit) + "#ad")
+			outside.Platform = tt.platform
+			res := requireVerdict(t, outside, CodeBelowFold)
+			require.Equal(t, tt.limit, res.Violations[0].Start)
+			require.Equal(t, tt.limit+3, res.Violations[0].End)
+			require.Contains(t, res.Violations[0].Message, "Move it to the start of the caption")
+		})
+	}
+
+	t.Run("one label above the fold is enough", func(t *testing.T) {
+		requireVerdict(t, post("Ad "+pad(200)+"#ad"))
+	})
+	t.Run("leading whitespace is not part of the visible caption", func(t *testing.T) {
+		requireVerdict(t, post(" \n\u00a0\t"+pad(124)+"#ad"))
+	})
+	t.Run("multi-word label starting inside the fold", func(t *testing.T) {
+		requireVerdict(t, post(pad(124)+"paid partnership"))
+	})
+}
+
+func TestBuriedInHashtags(t *testing.T) {
+	tests := []struct {
+		caption string
+		want    []string
+	}{
+		{"Acme kicks #a #b #ad", []string{CodeBuriedInHashtags}},
+		{"Acme kicks #ad #a #b", []string{CodeBuriedInHashtags}},
+		{"Acme kicks #a #b #ad #ad", []string{CodeBuriedInHashtags}},
+		{"Acme kicks #a#b#ad", []string{CodeBuriedInHashtags}},
+		{"Acme kicks #a\u00a0#b\n#ad", []string{CodeBuriedInHashtags}},
+		{"Acme kicks #a #b #AcmePartner", []string{CodeBuriedInHashtags}},
+		{"#ad #running #fitness Acme kicks", nil},   // the run starts the caption
+		{"🔥 #ad #running #fitness Acme kicks", nil}, // emoji do not count as content
+		{"Acme kicks #running #ad", nil},            // a run of two
+		{"Acme kicks #a, #b, #ad", nil},             // not separated only by whitespace
+		{"Acme kicks #a #b 🔥 #ad", nil},             // the emoji breaks the run
+		{"Acme kicks #a #b #ad and #ad again", nil}, // one label stands alone
+		{"Ad: Acme kicks #a #b #ad", nil},           // the word label is not buried
+		{"Acme paid partnership #a #b #c", nil},     // phrases are never hashtags
+		{"Acme kicks #a #b #ad-free #ad", nil},      // the last #ad stands alone
+	}
+	for _, tt := range tests {
+		t.Run(tt.caption, func(t *testing.T) {
+			requireVerdict(t, post(tt.caption), tt.want...)
+		})
+	}
+}
+
+func TestBrandNotNamed(t *testing.T) {
+	tests := []struct {
+		brand   string
+		handles []string
+		caption string
+		named   bool
+	}{
+		{"Acme", []string{"@acme"}, "#ad love these", false},
+		{"Acme", []string{"@acme"}, "#ad love @acme", true},
+		{"Acme", []string{"@acme"}, "#ad love @ACME!", true},
+		{"Acme", []string{"acme"}, "#ad love @acme", true}, // handle given without "@"
+		{"Acme", []string{"@acme"}, "#ad love @acmesupport", false},
+		{"Acme", []string{"@acme"}, "#ad love ACME", true},
+		{"Acme", []string{"@acme"}, "#ad love Acme's new line", true},
+		{"Acme", []string{"@acme"}, "#ad love #AcmeRunning", true},
+		{"Acme", []string{"@acme"}, "#ad love acmes", false},
+		{"Acme", []string{"@acme"}, "#AcmePartner new kicks", true}, // a label naming it
+		{"Acme", nil, "#ad love @acme", true},                       // name written as a handle
+		{"", []string{"@acme.running"}, "#ad love @acme.running.", true},
+		{"", []string{"@acme.running"}, "#ad love @acme", false},
+		{"Blue Bottle", nil, "#ad BlueBottle coffee", true},
+		{"Blue Bottle", nil, "#ad blue bottle coffee", true},
+		{"Blue Bottle", nil, "#ad blue-bottle coffee", true},
+		{"Blue Bottle", nil, "#ad #BlueBottleCoffee", true},
+		{"Blue Bottle", nil, "#ad bluebottles", false},
+		{"Blue Bottle", nil, "#ad blue coffee bottle", false},
+		{"Ben & Jerry's", nil, "#ad Ben & Jerry's", true},
+		{"Café Noir", nil, "#ad CAFE\u0301 NOIR", true},
+		{"Café Noir", nil, "#ad cafe noir", false},
+		{"", nil, "#ad Acme", false}, // nothing to look for: cannot be confirmed
+	}
+	for _, tt := range tests {
+		t.Run(tt.brand+"/"+tt.caption, func(t *testing.T) {
+			in := post(tt.caption)
+			in.BrandName, in.BrandHandles = tt.brand, tt.handles
+			var want []string
+			if !tt.named {
+				want = []string{CodeBrandNotNamed}
+			}
+			requireVerdict(t, in, want...)
+		})
+	}
+}
+
+func TestPlatformLabelOnly(t *testing.T) {
+	in := post("Acme kicks")
+	in.PlatformPaidLabel = true
+	res := requireVerdict(t, in, CodeMissingDisclosure, CodePlatformLabelOnly)
+	require.Contains(t, res.Violations[1].Message, "Instagram")
+
+	in = post("#ad Acme kicks")
+	in.PlatformPaidLabel = true
+	requireVerdict(t, in)
+
+	in = post("Acme kicks #sp")
+	in.PlatformPaidLabel = true
+	requireVerdict(t, in, CodeMissingDisclosure, CodeAmbiguousLabel, CodePlatformLabelOnly)
+}
+
+func TestVideoDisclosure(t *testing.T) {
+	tests := []struct {
+		jurisdiction, format string
+		onscreen, spoken     bool
+		ok                   bool
+	}{
+		{"US", "post", false, false, true},
+		{"US", "reel", false, false, false},
+		{"US", "reel", true, false, true}, // spoken is only for video, short and live
+		{"US", "story", true, false, true},
+		{"US", "video", true, false, false},
+		{"US", "video", false, true, false},
+		{"US", "video", true, true, true},
+		{"US", "short", true, false, false},
+		{"US", "live", true, false, false},
+		{"US", "live", true, true, true},
+		{"UK", "video", true, false, true},
+		{"UK", "live", false, true, false},
+		{"DE", "short", true, false, true},
+		{"FR", "live", true, false, true},
+		{"ES", "story", false, false, false},
+		{"ES", "post", false, false, true},
+	}
+	captions := map[string]string{
+		"US": "#ad Acme", "UK": "#ad Acme", "DE": "#Werbung Acme", "FR": "#publicité Acme", "ES": "#publi Acme",
+	}
+	for _, tt := range tests {
+		name := tt.jurisdiction + "/" + tt.format
+		t.Run(name, func(t *testing.T) {
+			i := in(tt.jurisdiction, captions[tt.jurisdiction])
+			i.Format, i.OnscreenDisclosure, i.SpokenDisclosure = tt.format, tt.onscreen, tt.spoken
+			var want []string
+			if !tt.ok {
+				want = []string{CodeVideoDisclosureMissing}
+			}
+			res := requireVerdict(t, i, want...)
+			if !tt.ok && !tt.onscreen {
+				require.Contains(t, res.Violations[0].Message, "on screen")
+			}
+			if !tt.ok && tt.onscreen {
+				require.Contains(t, res.Violations[0].Message, "out loud")
+			}
+		})
+	}
+}
+
+func TestViolationOrderFollowsTheSpec(t *testing.T) {
+	i := post("nothing to see #sp")
+	i.BrandName, i.BrandHandles = "Acme", nil
+	i.Format, i.PlatformPaidLabel = "video", true
+	requireVerdict(t, i, CodeMissingDisclosure, CodeAmbiguousLabel, CodeBrandNotNamed,
+		CodePlatformLabelOnly, CodeVideoDisclosureMissing)
+
+	requireVerdict(t, post("nothing "+pad(130)+"#a #b #ad"), CodeBelowFold, CodeBuriedInHashtags)
+}
+
+func TestLabelsFound(t *testing.T) {
+	res := requireVerdict(t, post("AD: #ad Gifted by Acme, #AcmePartner and #ad again"))
+	require.Equal(t, []string{"ad", "#ad", "gifted by acme", "#acmepartner"}, res.LabelsFound)
+}

@@ -1,0 +1,140 @@
+package disclosure
+
+import "unicode/utf8"
+
+// tokenKind says how a token was written.
+type tokenKind uint8
+
+const (
+	kindWord    tokenKind = iota // plain word
+	kindHashtag                  // "#word"
+	kindMention                  // "@handle"
+)
+
+// token is one word, hashtag or @handle of a caption.
+type token struct {
+	kind tokenKind
+	// start and end are rune offsets [start, end) in the caption, start at the "#" or "@".
+	start, end int
+	// bstart and bend are the same span in bytes, to quote the caption in messages.
+	bstart, bend int
+	// lo and hi delimit the folded, composed body (without "#" or "@") in scratch.buf.
+	lo, hi int
+	// joinPrev and joinNext mark a hyphen joining this token to its neighbour: "ad-free" is
+	// two tokens, but neither may match a one-word label on its own.
+	joinPrev, joinNext bool
+	// spaceGap: nothing but whitespace lies between the previous token and this one.
+	spaceGap bool
+}
+
+// scratch holds the per-check buffers; it is pooled.
+type scratch struct {
+	buf      []byte // normalised token bodies, back to back
+	toks     []token
+	accepted []hit
+	unclear  []hit
+}
+
+func (sc *scratch) reset() {
+	sc.buf = sc.buf[:0]
+	sc.toks = sc.toks[:0]
+	sc.accepted = sc.accepted[:0]
+	sc.unclear = sc.unclear[:0]
+}
+
+// body returns the normalised text of a token. The conversion in callers like
+// `string(sc.body(t)) == label` or a map index does not allocate.
+func (sc *scratch) body(t *token) []byte { return sc.buf[t.lo:t.hi] }
+
+// tokenize splits the caption into tokens in one pass and returns the rune offset of the
+// first visible rune (the caption's length in runes if it is blank). Everything that is not a
+// word, hashtag or handle — punctuation, emoji, symbols, any kind of space — separates tokens.
+// Invalid UTF-8 decodes as U+FFFD, one rune per bad byte, which is a separator.
+func (sc *scratch) tokenize(s string) (lead int) {
+	sc.reset()
+	lead = -1
+	cur := -1             // index of the token being built, or -1
+	gapSpace := true      // only whitespace since the previous token ended
+	joinNext := false     // the previous token ended in a hyphen that joins the next word
+	prevWordRune := false // the previous rune was a word rune; "name@host" is not a mention
+	ri := 0               // rune index of r
+
+	for bi := 0; bi < len(s); {
+		r, size := utf8.DecodeRuneInString(s[bi:])
+		next := bi + size
+		if lead < 0 && !isSpaceLike(r) {
+			lead = ri
+		}
+
+		switch {
+		case isIgnorable(r):
+			// Invisible: leaves the current token, the gap and prevWordRune as they are.
+
+		case cur >= 0 && isWordRune(r):
+			t := &sc.toks[cur]
+			sc.buf = appendNormalized(sc.buf, t.lo, r)
+			t.hi, t.end, t.bend = len(sc.buf), ri+1, next
+			prevWordRune = true
+
+		case cur >= 0 && r == '.' && sc.toks[cur].kind == kindMention && startsWordAt(s, next):
+			// Handles may contain dots ("@acme.official"); a dot before a space ends one.
+			t := &sc.toks[cur]
+			sc.buf = append(sc.buf, '.')
+			t.hi, t.end, t.bend = len(sc.buf), ri+1, next
+			prevWordRune = false
+
+		default:
+			if cur >= 0 {
+				joinNext = isHyphen(r) && startsWordAt(s, next)
+				sc.toks[cur].joinNext = joinNext
+				cur, gapSpace = -1, true
+			}
+			switch {
+			case isWordStart(r):
+				cur = sc.startToken(kindWord, ri, bi, gapSpace, joinNext)
+				t := &sc.toks[cur]
+				sc.buf = appendNormalized(sc.buf, t.lo, r)
+				t.hi, t.end, t.bend = len(sc.buf), ri+1, next
+				prevWordRune = true
+			case isHashSign(r) && startsWordAt(s, next):
+				cur = sc.startToken(kindHashtag, ri, bi, gapSpace, false)
+				prevWordRune = false
+			case isAtSign(r) && !prevWordRune && startsWordAt(s, next):
+				cur = sc.startToken(kindMention, ri, bi, gapSpace, false)
+				prevWordRune = false
+			default:
+				if !isSpaceLike(r) {
+					gapSpace = false
+				}
+				prevWordRune = isWordRune(r) // a stray combining mark still glues "x@y"
+			}
+			if cur >= 0 {
+				joinNext = false
+			}
+		}
+		bi = next
+		ri++
+	}
+	if lead < 0 {
+		lead = ri
+	}
+	return lead
+}
+
+// startToken opens a token at rune ri / byte bi and returns its index.
+func (sc *scratch) startToken(kind tokenKind, ri, bi int, gapSpace, joinPrev bool) int {
+	sc.toks = append(sc.toks, token{
+		kind: kind, start: ri, end: ri + 1, bstart: bi, bend: bi + 1,
+		lo: len(sc.buf), hi: len(sc.buf), spaceGap: gapSpace, joinPrev: joinPrev,
+	})
+	return len(sc.toks) - 1
+}
+
+// startsWordAt reports whether the rune at byte offset i of s can start a word.
+func startsWordAt(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return isWordStart(r)
+}

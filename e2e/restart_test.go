@@ -1,0 +1,159 @@
+package e2e
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnerflow/partnerflow/devstack"
+)
+
+// devProcess is `partnerflow dev` running as its own process on embedded defaults (SQLite
+// app database), so it can be killed with SIGKILL.
+type devProcess struct {
+	cmd                *exec.Cmd
+	apiURL, sandboxURL string
+	dataDir            string
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "partnerflow")
+	out, err := exec.Command("go", "build", "-o", bin, "../cmd/partnerflow").CombinedOutput()
+	require.NoError(t, err, "go build: %s", out)
+	return bin
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer func() { _ = l.Close() }()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func startDev(t *testing.T, bin, dataDir string, apiPort, sbPort, temporalPort int) *devProcess {
+	t.Helper()
+	cmd := exec.Command(bin, "dev", "--data-dir", dataDir,
+		"--http-addr", fmt.Sprintf("127.0.0.1:%d", apiPort), "--sandbox-addr", fmt.Sprintf("127.0.0.1:%d", sbPort),
+		"--temporal-port", fmt.Sprint(temporalPort), "--settle-delay", "300ms")
+	cmd.Env = append(os.Environ(), "PARTNERFLOW_LOG_LEVEL=warn")
+	logFile, err := os.Create(filepath.Join(dataDir, fmt.Sprintf("dev-%d.log", time.Now().UnixNano())))
+	require.NoError(t, err)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	require.NoError(t, cmd.Start())
+	p := &devProcess{cmd: cmd, apiURL: fmt.Sprintf("http://127.0.0.1:%d", apiPort),
+		sandboxURL: fmt.Sprintf("http://127.0.0.1:%d", sbPort), dataDir: dataDir}
+	t.Cleanup(func() { p.kill() })
+	eventually(t, "partnerflow dev /readyz", func() bool {
+		res, err := http.Get(p.apiURL + "/readyz")
+		if err != nil {
+			return false
+		}
+		_ = res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	})
+	return p
+}
+
+func (p *devProcess) kill() {
+	if p.cmd.ProcessState == nil {
+		_ = p.cmd.Process.Signal(syscall.SIGKILL)
+		_, _ = p.cmd.Process.Wait()
+	}
+}
+
+// TestKillDevAndResume kills `partnerflow dev` with SIGKILL in the middle of a lifecycle and
+// starts it again on the same data dir: the partnership is where it was, continues to
+// completion, and no audit event is lost or doubled.
+func TestKillDevAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	dataDir := t.TempDir()
+	apiPort, sbPort, tPort := freePort(t), freePort(t), freePort(t)
+	dev := startDev(t, bin, dataDir, apiPort, sbPort, tPort)
+
+	secrets, err := devstack.LoadSecrets(dataDir)
+	require.NoError(t, err)
+	info, err := os.Stat(filepath.Join(dataDir, "secrets.json"))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "the JWT secret file is private")
+	// Bind the package helpers to this process's addresses.
+	saved := stack
+	stack.APIURL, stack.SandboxURL, stack.Secrets.JWTSecret = dev.apiURL, dev.sandboxURL, secrets.JWTSecret
+	t.Cleanup(func() { stack = saved })
+
+	w := newWorld(t, campaignOpts{autoApprove: true})
+	pid := w.createPartnership(25000)
+	w.waitStage(pid, "negotiation")
+	must(t, w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"}), http.StatusOK)
+	st := w.waitFor(pid, "signing URLs", func(s map[string]any) bool { return path(s, "contract", "signing_urls", "brand") != nil })
+	must(t, sandbox(t).post(path(st, "contract", "signing_urls", "creator").(string), map[string]any{}), http.StatusOK)
+
+	// Kill mid-contracting: one signature in, the envelope waiting for the brand.
+	dev.kill()
+	before := st
+
+	dev = startDev(t, bin, dataDir, apiPort, sbPort, tPort)
+	st = w.state(pid)
+	require.Equal(t, "contracting", st["stage"], "resumed at the same stage")
+	require.Equal(t, path(before, "contract", "envelope_id"), path(st, "contract", "envelope_id"))
+
+	must(t, sandbox(t).post(path(st, "contract", "signing_urls", "brand").(string), map[string]any{}), http.StatusOK)
+	st = w.waitStage(pid, "content")
+	code := path(st, "tracking", "discount_code").(string)
+	caption := "#ad My @acme running shoes, code " + code
+	must(t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/drafts", map[string]any{"caption": caption}), http.StatusCreated)
+
+	// Kill again with a draft in review, restart, finish the lifecycle.
+	dev.kill()
+	dev = startDev(t, bin, dataDir, apiPort, sbPort, tPort)
+	st = w.state(pid)
+	require.Equal(t, "content", st["stage"])
+	require.Equal(t, "in_review", path(st, "deliverables", 0, "status"))
+	must(t, w.bm.post("/v1/partnerships/"+pid+"/deliverables/d1/review", map[string]any{"version": 1, "decision": "approve"}), http.StatusOK)
+	post := must(t, sandbox(t).post("/sandbox/social/posts", map[string]any{"platform": "instagram", "handle": w.handle, "caption": caption}), http.StatusCreated)
+	must(t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/publication", map[string]any{"url": post["url"]}), http.StatusAccepted)
+	w.waitStage(pid, "payout")
+	must(t, w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"}), http.StatusAccepted)
+	w.waitStage(pid, "completed")
+
+	evs := events(t, w.bm, pid)
+	seen := map[string]int{}
+	for i, e := range evs {
+		require.EqualValues(t, i+1, e["seq"], "no event lost: seq is contiguous")
+		seen[e["type"].(string)]++
+	}
+	for _, once := range []string{"partnership_created", "contract_sent", "contract_signed", "draft_submitted", "payout_paid", "completed"} {
+		require.Equal(t, 1, seen[once], "event %s recorded exactly once: %v", once, seen)
+	}
+	require.Len(t, sandboxItems(t, "/sandbox/payments/transfers", pid), 1)
+	require.Len(t, sandboxItems(t, "/sandbox/esign/envelopes", pid), 1)
+	requireNoPanics(t, dataDir)
+}
+
+func requireNoPanics(t *testing.T, dataDir string) {
+	t.Helper()
+	logs, _ := filepath.Glob(filepath.Join(dataDir, "dev-*.log"))
+	for _, l := range logs {
+		f, err := os.Open(l)
+		require.NoError(t, err)
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			require.False(t, strings.Contains(sc.Text(), "Workflow panic"), "%s: %s", l, sc.Text())
+		}
+		_ = f.Close()
+	}
+}

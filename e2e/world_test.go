@@ -1,0 +1,130 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnerflow/partnerflow/auth"
+)
+
+var worldSeq atomic.Int64
+
+// world is one brand, its manager, one creator with a social account and payout profile, and
+// a campaign — isolated from every other test's world.
+type world struct {
+	t                  *testing.T
+	brandID, creatorID string
+	campaignID         string
+	handle             string
+	admin, bm, creator *client
+	finance, finance2  *client
+}
+
+type campaignOpts struct {
+	autoApprove     bool
+	dualApproval    int64
+	commissionCheck bool
+}
+
+func newWorld(t *testing.T, opts campaignOpts) *world {
+	t.Helper()
+	n := worldSeq.Add(1)
+	w := &world{t: t, handle: fmt.Sprintf("maya%d_%s", n, strings.ToLower(strings.ReplaceAll(t.Name(), "/", "_")))}
+	w.admin = as(t, auth.Identity{Sub: "admin-1", Role: "admin"})
+	brand := must(t, w.admin.post("/v1/brands", map[string]any{"name": "Acme", "handles": []string{"@acme"}}), http.StatusCreated)
+	w.brandID = brand["id"].(string)
+	w.bm = as(t, auth.Identity{Sub: "ann", Role: "brand_manager", BrandID: w.brandID})
+
+	must(t, sandbox(t).post("/sandbox/social/accounts", map[string]any{
+		"platform": "instagram", "handle": w.handle, "followers": 12000, "following": 310,
+		"posts": []map[string]any{
+			{"caption": "trail running at dawn #running", "likes": 900, "comments": 41, "posted_at": "2026-11-01T08:00:00Z"},
+			{"caption": "marathon shoes review #running", "likes": 820, "comments": 35, "posted_at": "2026-11-05T08:00:00Z"},
+			{"caption": "recovery day, stretching for runners", "likes": 760, "comments": 30, "posted_at": "2026-11-09T08:00:00Z"},
+		},
+	}), http.StatusCreated)
+	cr := must(t, w.bm.post("/v1/creators", map[string]any{"name": "Maya", "email": "maya@example.com", "country": "US",
+		"accounts": []map[string]string{{"platform": "instagram", "handle": w.handle}}}), http.StatusCreated)
+	w.creatorID = cr["id"].(string)
+	w.creator = as(t, auth.Identity{Sub: "maya", Role: "creator", CreatorID: w.creatorID})
+	must(t, w.creator.do(http.MethodPut, "/v1/creators/"+w.creatorID+"/payout-profile",
+		map[string]string{"payments_account_id": "acct_" + w.handle, "tax_form": "W-9"}), http.StatusOK)
+
+	camp := must(t, w.bm.post("/v1/campaigns", map[string]any{
+		"brand_id": w.brandID, "name": "Spring run", "brief": "running shoes", "jurisdiction": "US",
+		"keywords": []string{"running"}, "auto_approve_vetting": opts.autoApprove,
+		"offer_ttl_seconds": 86400, "reminder_before_seconds": 3600, "draft_due_seconds": 86400,
+		"review_sla_seconds": 86400, "max_revision_rounds": 2, "max_negotiation_rounds": 3,
+		"attribution_window_seconds": 0, "dual_approval_threshold_minor": opts.dualApproval, "recheck_after_seconds": 0,
+	}), http.StatusCreated)
+	w.campaignID = camp["id"].(string)
+	w.finance = as(t, auth.Identity{Sub: "fin-1", Role: "finance"})
+	w.finance2 = as(t, auth.Identity{Sub: "fin-2", Role: "finance"})
+	return w
+}
+
+func (w *world) offer(fee int64) map[string]any {
+	return map[string]any{"kind": "one_off", "fee": map[string]any{"amount_minor": fee, "currency": "USD"},
+		"kill_fee": map[string]any{"amount_minor": fee / 5, "currency": "USD"}, "usage_rights_days": 90, "exclusivity_days": 30,
+		"deliverables": []map[string]string{{"platform": "instagram", "format": "post"}}}
+}
+
+func (w *world) createPartnership(fee int64) string {
+	w.t.Helper()
+	p := must(w.t, w.bm.post("/v1/partnerships", map[string]any{"campaign_id": w.campaignID, "creator_id": w.creatorID,
+		"offer": w.offer(fee)}), http.StatusCreated)
+	require.Equal(w.t, "vetting", p["stage"])
+	return p["id"].(string)
+}
+
+// state reads the partnership as the brand manager sees it.
+func (w *world) state(pid string) map[string]any {
+	w.t.Helper()
+	return must(w.t, w.bm.get("/v1/partnerships/"+pid), http.StatusOK)
+}
+
+func (w *world) waitStage(pid, stage string) map[string]any {
+	w.t.Helper()
+	var st map[string]any
+	eventually(w.t, "stage "+stage, func() bool {
+		st = w.state(pid)
+		return st["stage"] == stage
+	})
+	return st
+}
+
+func (w *world) waitFor(pid, what string, ok func(map[string]any) bool) map[string]any {
+	w.t.Helper()
+	var st map[string]any
+	eventually(w.t, what, func() bool {
+		st = w.state(pid)
+		return ok(st)
+	})
+	return st
+}
+
+func path(m map[string]any, keys ...any) any {
+	var cur any = m
+	for _, k := range keys {
+		switch key := k.(type) {
+		case string:
+			mm, ok := cur.(map[string]any)
+			if !ok {
+				return nil
+			}
+			cur = mm[key]
+		case int:
+			arr, ok := cur.([]any)
+			if !ok || key >= len(arr) {
+				return nil
+			}
+			cur = arr[key]
+		}
+	}
+	return cur
+}

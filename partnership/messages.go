@@ -1,0 +1,97 @@
+package partnership
+
+// VettingDecision is the brand's decision on a vetting report.
+type VettingDecision struct {
+	Actor    Actor  `json:"actor"`
+	Decision string `json:"decision"` // approve | reject
+	Note     string `json:"note"`
+}
+
+// NegotiationMove is one negotiation action.
+type NegotiationMove struct {
+	Actor  Actor  `json:"actor"`
+	Action string `json:"action"` // accept | decline | counter | withdraw
+	Terms  *Terms `json:"terms,omitempty"`
+}
+
+// DraftSubmission is a creator's draft for one deliverable.
+type DraftSubmission struct {
+	Actor              Actor    `json:"actor"`
+	DeliverableID      string   `json:"deliverable_id"`
+	Caption            string   `json:"caption"`
+	MediaURLs          []string `json:"media_urls"`
+	OnscreenDisclosure bool     `json:"onscreen_disclosure"`
+	SpokenDisclosure   bool     `json:"spoken_disclosure"`
+	PlatformPaidLabel  bool     `json:"platform_paid_label"`
+}
+
+// DraftResult is what a draft submission returns.
+type DraftResult struct {
+	Version    int             `json:"version"`
+	Disclosure DisclosureReply `json:"disclosure"`
+}
+
+// DisclosureReply is the disclosure check result shape of API.md.
+type DisclosureReply struct {
+	Compliant   bool                  `json:"compliant"`
+	Violations  []DisclosureViolation `json:"violations"`
+	LabelsFound []string              `json:"labels_found"`
+}
+
+// DisclosureViolation is one failed disclosure rule.
+type DisclosureViolation struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Start   int    `json:"start"`
+	End     int    `json:"end"`
+}
+
+// DraftReview is the brand's decision on a draft version.
+type DraftReview struct {
+	Actor         Actor  `json:"actor"`
+	DeliverableID string `json:"deliverable_id"`
+	Version       int    `json:"version"`
+	Decision      string `json:"decision"` // approve | request_changes
+	Comments      string `json:"comments"`
+}
+
+// PostSubmission is the creator's live post URL for a deliverable.
+type PostSubmission struct {
+	Actor         Actor  `json:"actor"`
+	DeliverableID string `json:"deliverable_id"`
+	URL           string `json:"url"`
+}
+
+// PayoutTrigger asks for a payout of one kind.
+type PayoutTrigger struct {
+	Actor Actor  `json:"actor"`
+	Kind  string `json:"kind"`
+}
+
+// PayoutApproval is the second finance approval.
+type PayoutApproval struct {
+	Actor    Actor  `json:"actor"`
+	PayoutID string `json:"payout_id"`
+}
+
+// CancelRequest cancels (brand) or withdraws (creator) a partnership.
+type CancelRequest struct {
+	Actor  Actor  `json:"actor"`
+	Reason string `json:"reason"`
+}
+
+// ESignEvent is an e-signature webhook delivered as a signal.
+type ESignEvent struct {
+	EventID    string `json:"event_id"`
+	EnvelopeID string `json:"envelope_id"`
+	Status     string `json:"status"` // completed | declined | voided | expired
+}
+
+// PaymentEvent is a payments webhook delivered as a signal.
+type PaymentEvent struct {
+	EventID     string `json:"event_id"`
+	TransferID  string `json:"transfer_id"`
+	PayoutID    string `json:"payout_id"`
+	Status      string `json:"status"` // paid | failed
+	FailureCode string `json:"failure_code,omitempty"`
+}

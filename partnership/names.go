@@ -1,0 +1,47 @@
+// Package partnership holds what the API, the workflows and the activities must agree on: the
+// workflow and task-queue names, the message (update, signal, query) names, the stage and
+// status vocabulary of API.md, and the shapes of a partnership's terms and state.
+package partnership
+
+// TaskQueue is the task queue every Partnerflow worker polls.
+const TaskQueue = "partnerflow"
+
+// WorkflowType is the registered name of the partnership workflow.
+const WorkflowType = "PartnershipWorkflow"
+
+// WorkflowID is the deterministic workflow ID of a partnership, so that creation is idempotent
+// and any process can address the workflow from the partnership id alone.
+func WorkflowID(partnershipID string) string { return "partnership/" + partnershipID }
+
+// Update names: every human action is a workflow Update with a validator.
+const (
+	UpdateVettingDecision = "vetting_decision"
+	UpdateNegotiate       = "negotiate"
+	UpdateSubmitDraft     = "submit_draft"
+	UpdateReviewDraft     = "review_draft"
+	UpdateSubmitPost      = "submit_publication"
+	UpdateTriggerPayout   = "trigger_payout"
+	UpdateApprovePayout   = "approve_payout"
+	UpdateCancel          = "cancel"
+)
+
+// Signal names: provider webhooks arrive as signals, deduplicated by event id.
+const (
+	SignalESignEvent   = "esign_event"
+	SignalPaymentEvent = "payment_event"
+)
+
+// QueryState returns the partnership's full State.
+const QueryState = "state"
+
+// Error types carried by workflow ApplicationErrors that the API maps to HTTP statuses.
+const (
+	// ErrTypeConflict: the action does not fit the current stage, turn or status (HTTP 409).
+	ErrTypeConflict = "Conflict"
+	// ErrTypeForbidden: the actor's role may not take this action (HTTP 403).
+	ErrTypeForbidden = "Forbidden"
+	// ErrTypeInvalid: the payload is invalid for this partnership (HTTP 422).
+	ErrTypeInvalid = "Invalid"
+	// ErrTypeNotFound: a sub-resource (deliverable, payout, draft version) does not exist (HTTP 404).
+	ErrTypeNotFound = "NotFound"
+)

@@ -1,0 +1,146 @@
+package partnership
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// State is the whole state of a partnership as GET /v1/partnerships/{id} returns it.
+type State struct {
+	ID           string        `json:"id"`
+	BrandID      string        `json:"brand_id"`
+	CampaignID   string        `json:"campaign_id"`
+	CreatorID    string        `json:"creator_id"`
+	Stage        Stage         `json:"stage"`
+	Outcome      string        `json:"outcome,omitempty"`
+	Terms        Terms         `json:"terms"`
+	Vetting      Vetting       `json:"vetting"`
+	Negotiation  Negotiation   `json:"negotiation"`
+	Contract     Contract      `json:"contract"`
+	Tracking     Tracking      `json:"tracking"`
+	Deliverables []Deliverable `json:"deliverables"`
+	Payouts      []Payout      `json:"payouts"`
+	NextAction   *NextAction   `json:"next_action"`
+	Cancellation *Cancellation `json:"cancellation,omitempty"`
+	CreatedAt    time.Time     `json:"created_at"`
+	UpdatedAt    time.Time     `json:"updated_at"`
+}
+
+// Vetting is the creator assessment and the brand's decision on it.
+type Vetting struct {
+	Report    json.RawMessage `json:"report"`
+	Clean     bool            `json:"clean"`
+	Decision  string          `json:"decision,omitempty"` // approve | reject | auto_approved
+	DecidedBy string          `json:"decided_by,omitempty"`
+	Note      string          `json:"note,omitempty"`
+}
+
+// Negotiation is the offer/counter-offer exchange.
+type Negotiation struct {
+	Round   int                `json:"round"`
+	Turn    string             `json:"turn"` // the role whose move it is
+	History []NegotiationEntry `json:"history"`
+}
+
+// NegotiationEntry is one move in the negotiation.
+type NegotiationEntry struct {
+	Round  int       `json:"round"`
+	Role   string    `json:"role"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"` // offer | accept | decline | counter | withdraw
+	Terms  *Terms    `json:"terms,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// Contract is the e-signature envelope of the agreed terms.
+type Contract struct {
+	EnvelopeID  string            `json:"envelope_id,omitempty"`
+	Status      string            `json:"status,omitempty"`
+	SigningURLs map[string]string `json:"signing_urls,omitempty"`
+	SignedAt    *time.Time        `json:"signed_at,omitempty"`
+}
+
+// Tracking is the attribution of sales to the creator's code and link.
+type Tracking struct {
+	DiscountCode string `json:"discount_code,omitempty"`
+	Link         string `json:"link,omitempty"`
+	Conversions  int64  `json:"conversions"`
+	Revenue      Money  `json:"revenue"`
+}
+
+// Deliverable is one piece of content with its drafts and publication.
+type Deliverable struct {
+	ID          string       `json:"id"`
+	Platform    string       `json:"platform"`
+	Format      string       `json:"format"`
+	Status      string       `json:"status"`
+	DueAt       *time.Time   `json:"due_at,omitempty"`
+	Drafts      []Draft      `json:"drafts"`
+	Publication *Publication `json:"publication,omitempty"`
+}
+
+// Draft is one submitted version of a deliverable.
+type Draft struct {
+	Version            int             `json:"version"`
+	Caption            string          `json:"caption"`
+	MediaURLs          []string        `json:"media_urls"`
+	OnscreenDisclosure bool            `json:"onscreen_disclosure"`
+	SpokenDisclosure   bool            `json:"spoken_disclosure"`
+	PlatformPaidLabel  bool            `json:"platform_paid_label"`
+	Disclosure         json.RawMessage `json:"disclosure"`
+	Compliant          bool            `json:"-"`
+	SubmittedAt        time.Time       `json:"submitted_at"`
+	Review             *Review         `json:"review,omitempty"`
+}
+
+// Review is the brand's decision on a draft.
+type Review struct {
+	Decision string    `json:"decision"` // approve | request_changes
+	Comments string    `json:"comments,omitempty"`
+	By       string    `json:"by"`
+	At       time.Time `json:"at"`
+}
+
+// Publication is the live post and its verification.
+type Publication struct {
+	URL    string              `json:"url"`
+	Status string              `json:"status"` // verifying | verified | failed
+	Report *VerificationReport `json:"report,omitempty"`
+}
+
+// VerificationReport says what was checked on the live post.
+type VerificationReport struct {
+	MediaID    string          `json:"media_id,omitempty"`
+	Verified   bool            `json:"verified"`
+	Reasons    []string        `json:"reasons"`
+	Disclosure json.RawMessage `json:"disclosure,omitempty"`
+	CheckedAt  time.Time       `json:"checked_at"`
+}
+
+// Payout is one transfer of money to the creator.
+type Payout struct {
+	ID          string     `json:"id"`
+	Kind        string     `json:"kind"`
+	Amount      Money      `json:"amount"`
+	Status      string     `json:"status"`
+	TriggeredBy string     `json:"triggered_by"`
+	ApprovedBy  string     `json:"approved_by,omitempty"`
+	TransferID  string     `json:"transfer_id,omitempty"`
+	FailureCode string     `json:"failure_code,omitempty"`
+	PaidAt      *time.Time `json:"paid_at,omitempty"`
+}
+
+// NextAction tells who must act next, what they must do and by when.
+type NextAction struct {
+	Role   string     `json:"role"`
+	Action string     `json:"action"`
+	DueAt  *time.Time `json:"due_at,omitempty"`
+}
+
+// Cancellation records why a partnership ended early.
+type Cancellation struct {
+	By     string    `json:"by"`
+	Role   string    `json:"role"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+}

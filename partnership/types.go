@@ -1,0 +1,70 @@
+package partnership
+
+import "time"
+
+// Money is an amount in integer minor units of an ISO 4217 currency. No floats near money.
+type Money struct {
+	AmountMinor int64  `json:"amount_minor"`
+	Currency    string `json:"currency"`
+}
+
+// Actor is who takes an action: the token's subject and role.
+type Actor struct {
+	Sub  string `json:"sub"`
+	Role string `json:"role"`
+}
+
+// DeliverableSpec is one piece of content the terms require.
+type DeliverableSpec struct {
+	Platform string `json:"platform"`
+	Format   string `json:"format"`
+}
+
+// Terms are an offer or the agreed terms of a partnership (API.md "Offer / terms").
+type Terms struct {
+	Kind            string            `json:"kind"`
+	Fee             Money             `json:"fee"`
+	CommissionBps   int64             `json:"commission_bps"`
+	KillFee         Money             `json:"kill_fee"`
+	UsageRightsDays int               `json:"usage_rights_days"`
+	ExclusivityDays int               `json:"exclusivity_days"`
+	Deliverables    []DeliverableSpec `json:"deliverables"`
+}
+
+// Campaign carries the campaign settings a partnership workflow needs; durations in seconds.
+type Campaign struct {
+	ID                         string   `json:"id"`
+	BrandID                    string   `json:"brand_id"`
+	Name                       string   `json:"name"`
+	Jurisdiction               string   `json:"jurisdiction"`
+	Keywords                   []string `json:"keywords"`
+	AutoApproveVetting         bool     `json:"auto_approve_vetting"`
+	OfferTTLSeconds            int64    `json:"offer_ttl_seconds"`
+	ReminderBeforeSeconds      int64    `json:"reminder_before_seconds"`
+	DraftDueSeconds            int64    `json:"draft_due_seconds"`
+	ReviewSLASeconds           int64    `json:"review_sla_seconds"`
+	MaxRevisionRounds          int      `json:"max_revision_rounds"`
+	MaxNegotiationRounds       int      `json:"max_negotiation_rounds"`
+	AttributionWindowSeconds   int64    `json:"attribution_window_seconds"`
+	DualApprovalThresholdMinor int64    `json:"dual_approval_threshold_minor"`
+	RecheckAfterSeconds        int64    `json:"recheck_after_seconds"`
+}
+
+// Seconds turns a campaign duration into a time.Duration.
+func Seconds(s int64) time.Duration { return time.Duration(s) * time.Second }
+
+// Input starts a partnership workflow. It carries references (creator id), never personal
+// or payout details, so none of those sit in workflow history.
+type Input struct {
+	PartnershipID string    `json:"partnership_id"`
+	BrandID       string    `json:"brand_id"`
+	CreatorID     string    `json:"creator_id"`
+	CreatorHandle string    `json:"creator_handle"`
+	BrandName     string    `json:"brand_name"`
+	BrandHandles  []string  `json:"brand_handles"`
+	Platform      string    `json:"platform"`
+	Campaign      Campaign  `json:"campaign"`
+	Offer         Terms     `json:"offer"`
+	CreatedBy     Actor     `json:"created_by"`
+	CreatedAt     time.Time `json:"created_at"`
+}

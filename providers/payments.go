@@ -1,0 +1,33 @@
+package providers
+
+import (
+	"context"
+	"net/http"
+)
+
+// PaymentsClient creates transfers on a Stripe-like API.
+type PaymentsClient struct {
+	http *httpClient
+}
+
+var _ Payments = (*PaymentsClient)(nil)
+
+// NewPaymentsClient returns a Payments backed by the HTTP API at cfg.BaseURL.
+func NewPaymentsClient(cfg ClientConfig) *PaymentsClient {
+	return &PaymentsClient{http: newHTTPClient("payments", cfg)}
+}
+
+// CreateTransfer asks for a transfer; it is normally pending, and its outcome arrives later as
+// a webhook. The idempotency key is what guarantees a payout is never made twice.
+func (c *PaymentsClient) CreateTransfer(ctx context.Context, idempotencyKey string, req TransferRequest) (Transfer, error) {
+	const op = "create transfer"
+	if err := requireKey(c.http.provider, op, idempotencyKey); err != nil {
+		return Transfer{}, err
+	}
+	var t Transfer
+	err := c.http.do(ctx, call{
+		op: op, method: http.MethodPost, path: "/v1/transfers", idempotencyKey: idempotencyKey,
+		body: req, out: &t,
+	})
+	return t, err
+}

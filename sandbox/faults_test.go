@@ -1,0 +1,95 @@
+package sandbox
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestFaultInjection(t *testing.T) {
+	e := newEnv(t, Config{})
+	const transfer = `{"amount":1,"currency":"USD","destination":"acct_1"}`
+
+	e.doJSON("PUT", "/sandbox/faults", `{"payments":{"fail_next":2,"status":503,"retry_after_s":1}}`, http.StatusOK, nil)
+	for i := range 2 {
+		req, _ := http.NewRequest("POST", e.srv.URL+"/payments/v1/transfers", strings.NewReader(transfer))
+		req.Header.Set("Idempotency-Key", "k")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "attempt %d", i)
+		require.Equal(t, "1", resp.Header.Get("Retry-After"))
+	}
+	// Injected failures happen before the handler, so nothing was created and the key is free.
+	var list listResponse[transferItem]
+	e.doJSON("GET", "/sandbox/payments/transfers", nil, http.StatusOK, &list)
+	require.Empty(t, list.Items)
+	e.doJSON("POST", "/payments/v1/transfers", transfer, http.StatusOK, nil, withKey("k"))
+
+	var current map[string]fault
+	e.doJSON("GET", "/sandbox/faults", nil, http.StatusOK, &current)
+	require.Equal(t, 0, current["payments"].FailNext)
+
+	// error_rate 1 fails every provider call, but never the control endpoints.
+	e.doJSON("PUT", "/sandbox/faults", `{"social":{"error_rate":1,"status":429},"email":{"error_rate":1}}`, http.StatusOK, &current)
+	require.Equal(t, http.StatusServiceUnavailable, current["email"].Status, "status defaults to 503")
+	for range 3 {
+		status, body := e.do("GET", "/social/v1/accounts/x/h", nil)
+		require.Equal(t, http.StatusTooManyRequests, status)
+		require.Contains(t, errorMessage(t, body), "injected fault")
+	}
+	e.doJSON("POST", "/sandbox/social/posts", `{"platform":"x","handle":"h","caption":"c"}`, http.StatusCreated, nil)
+	e.doJSON("GET", "/sandbox/faults", nil, http.StatusOK, nil)
+	// The replacement dropped the payments fault.
+	e.doJSON("POST", "/payments/v1/transfers", transfer, http.StatusOK, nil, withKey("k2"))
+
+	e.doJSON("PUT", "/sandbox/faults", `{}`, http.StatusOK, nil)
+	e.doJSON("GET", "/social/v1/accounts/x/h", nil, http.StatusOK, nil)
+}
+
+func TestFaultLatencyAndHang(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.doJSON("PUT", "/sandbox/faults", `{"email":{"latency_ms":150},"commerce":{"hang":true}}`, http.StatusOK, nil)
+
+	start := time.Now()
+	e.doJSON("POST", "/email/v1/messages", `{"to":"a@b.example","subject":"s","text":"t"}`, http.StatusAccepted, nil)
+	require.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/commerce/v1/orders?discount_code=X", nil)
+	start = time.Now()
+	_, err := http.DefaultClient.Do(req)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Less(t, time.Since(start), 2*time.Second)
+}
+
+func TestFaultConfigValidation(t *testing.T) {
+	e := newEnv(t, Config{})
+	tests := []struct {
+		body   string
+		status int
+	}{
+		{`{"bank":{"error_rate":0.5}}`, http.StatusUnprocessableEntity},
+		{`{"social":{"error_rate":1.5}}`, http.StatusUnprocessableEntity},
+		{`{"social":{"status":200}}`, http.StatusUnprocessableEntity},
+		{`{"social":{"latency_ms":-1}}`, http.StatusUnprocessableEntity},
+		{`{"social":{"retry_after_s":99999}}`, http.StatusUnprocessableEntity},
+		{`{"social":{"errorrate":0.5}}`, http.StatusUnprocessableEntity},
+		{`{"social":{"error_rate":"high"}}`, http.StatusUnprocessableEntity},
+		{`{"social":`, http.StatusBadRequest},
+		{`[]`, http.StatusBadRequest},
+	}
+	for _, tc := range tests {
+		status, body := e.do("PUT", "/sandbox/faults", tc.body)
+		require.Equal(t, tc.status, status, "body %s answered %s", tc.body, body)
+		errorMessage(t, body)
+	}
+	var current map[string]fault
+	e.doJSON("GET", "/sandbox/faults", nil, http.StatusOK, &current)
+	require.Empty(t, current, "a rejected config must not be applied")
+}

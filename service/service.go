@@ -1,0 +1,144 @@
+// Package service wires the processes together: logging, the database, the Temporal client,
+// the provider clients, the API server and the worker. `partnerflow api`, `partnerflow worker`
+// and the dev stack all start from here, so each is configured the same way.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/partnerflow/partnerflow/activities"
+	"github.com/partnerflow/partnerflow/api"
+	"github.com/partnerflow/partnerflow/config"
+	"github.com/partnerflow/partnerflow/providers"
+	"github.com/partnerflow/partnerflow/store"
+	"github.com/partnerflow/partnerflow/worker"
+)
+
+// NewLogger builds the process logger from the configuration.
+func NewLogger(cfg config.Config, w io.Writer) (*slog.Logger, error) {
+	level, err := cfg.SlogLevel()
+	if err != nil {
+		return nil, err
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+// OpenStore connects to the database and applies migrations.
+func OpenStore(ctx context.Context, databaseURL, sqlitePath string, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, store.Config{URL: databaseURL, SQLitePath: sqlitePath, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// DialTemporal connects to the Temporal frontend, with the SDK's logs routed into slog. It
+// retries for up to wait so processes can start before the server is ready.
+func DialTemporal(ctx context.Context, address, namespace string, log *slog.Logger, wait time.Duration) (client.Client, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		c, err := client.DialContext(ctx, client.Options{
+			HostPort: address, Namespace: namespace,
+			Logger: sdklog.NewStructuredLogger(log.With("component", "temporal-sdk")),
+		})
+		if err == nil {
+			return c, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, fmt.Errorf("connect to Temporal at %s: %w", address, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// Providers builds one client per provider from the configuration.
+func Providers(cfg config.Config, log *slog.Logger) providers.Set {
+	base := func(url string) providers.ClientConfig {
+		return providers.ClientConfig{BaseURL: url, APIKey: cfg.ProviderAPIKey, Timeout: cfg.ProviderTimeout, Logger: log}
+	}
+	return providers.Set{
+		Social:   providers.NewSocialClient(base(cfg.SocialURL)),
+		ESign:    providers.NewESignClient(base(cfg.ESignURL)),
+		Payments: providers.NewPaymentsClient(base(cfg.PaymentsURL)),
+		Commerce: providers.NewCommerceClient(base(cfg.CommerceURL)),
+		Email:    providers.NewEmailClient(base(cfg.EmailURL)),
+	}
+}
+
+// NewAPI builds the API server.
+func NewAPI(cfg config.Config, st *store.Store, tc client.Client, log *slog.Logger) *api.Server {
+	return api.New(api.Config{
+		JWTSecret:             []byte(cfg.JWTSecret),
+		ESignWebhookSecret:    []byte(cfg.ESignWebhookSecret),
+		PaymentsWebhookSecret: []byte(cfg.PaymentsWebhookSecret),
+		CORSOrigins:           cfg.CORSOrigins,
+		RateLimit:             50,
+	}, st, api.TemporalWorkflows{Client: tc}, log.With("component", "api"))
+}
+
+// RunWorker runs the partnership worker until ctx is done.
+func RunWorker(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, log *slog.Logger) error {
+	acts := &activities.Activities{Store: st, Providers: Providers(cfg, log.With("component", "providers"))}
+	w := worker.New(tc, acts, worker.Options{})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+// Serve runs an HTTP server on addr until ctx is done, then shuts it down gracefully.
+func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return ServeListener(ctx, ln, h, log)
+}
+
+// ServeListener is Serve on an open listener.
+func ServeListener(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 90 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"time"
+)
+
+// ErrBadCursor is returned for a cursor this store did not issue.
+var ErrBadCursor = errors.New("store: invalid cursor")
+
+// PartnershipFilter narrows a list; empty fields do not filter. BrandID and CreatorID also
+// carry the caller's scope.
+type PartnershipFilter struct {
+	BrandID    string
+	CreatorID  string
+	CampaignID string
+	Stage      string
+	Limit      int
+	Cursor     string
+}
+
+// ListPartnerships pages through partnerships newest first with a keyset cursor, so a page
+// costs the same at row 100 as at row 100,000.
+func (s *Store) ListPartnerships(ctx context.Context, f PartnershipFilter) ([]Partnership, string, error) {
+	q := s.db.WithContext(ctx).Model(&Partnership{})
+	if f.BrandID != "" {
+		q = q.Where("brand_id = ?", f.BrandID)
+	}
+	if f.CreatorID != "" {
+		q = q.Where("creator_id = ?", f.CreatorID)
+	}
+	if f.CampaignID != "" {
+		q = q.Where("campaign_id = ?", f.CampaignID)
+	}
+	if f.Stage != "" {
+		q = q.Where("stage = ?", f.Stage)
+	}
+	if f.Cursor != "" {
+		at, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		q = q.Where("(created_at < ?) OR (created_at = ? AND id < ?)", at, at, id)
+	}
+	var rows []Partnership
+	if err := q.Order("created_at DESC").Order("id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", translate(err)
+	}
+	next := ""
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		last := rows[len(rows)-1]
+		next = encodeCursor(last.CreatedAt, last.ID)
+	}
+	return rows, next, nil
+}
+
+func encodeCursor(at time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(at.UTC().Format(time.RFC3339Nano) + "|" + id))
+}
+
+func decodeCursor(c string) (time.Time, string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return time.Time{}, "", ErrBadCursor
+	}
+	ts, id, ok := strings.Cut(string(raw), "|")
+	if !ok || id == "" {
+		return time.Time{}, "", ErrBadCursor
+	}
+	at, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return time.Time{}, "", ErrBadCursor
+	}
+	return at, id, nil
+}

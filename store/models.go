@@ -1,0 +1,127 @@
+package store
+
+import (
+	"database/sql/driver"
+	"errors"
+	"time"
+)
+
+// JSON is a JSON document stored as JSONB (PostgreSQL) or TEXT (SQLite).
+type JSON []byte
+
+// Value stores the document as text, which both dialects accept for their JSON column type.
+func (j JSON) Value() (driver.Value, error) {
+	if len(j) == 0 {
+		return "null", nil
+	}
+	return string(j), nil
+}
+
+// Scan reads a document from either dialect.
+func (j *JSON) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*j = nil
+	case []byte:
+		*j = append((*j)[:0], v...)
+	case string:
+		*j = JSON(v)
+	default:
+		return errors.New("store: unsupported JSON source type")
+	}
+	return nil
+}
+
+// MarshalJSON lets a JSON column be embedded in responses as-is.
+func (j JSON) MarshalJSON() ([]byte, error) {
+	if len(j) == 0 {
+		return []byte("null"), nil
+	}
+	return j, nil
+}
+
+// Brand is a company running campaigns.
+type Brand struct {
+	ID           string    `gorm:"primaryKey" json:"id"`
+	Name         string    `json:"name"`
+	ContactEmail string    `json:"contact_email"`
+	Handles      JSON      `json:"handles"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Creator is an influencer. Email and payout details stay in the database; workflows only
+// carry the id.
+type Creator struct {
+	ID                string    `gorm:"primaryKey"`
+	Name              string    `gorm:"column:name"`
+	Email             string    `gorm:"column:email"`
+	Country           string    `gorm:"column:country"`
+	Accounts          JSON      `gorm:"column:accounts"`
+	PaymentsAccountID string    `gorm:"column:payments_account_id"`
+	TaxForm           string    `gorm:"column:tax_form"`
+	CreatedByBrandID  string    `gorm:"column:created_by_brand_id"`
+	CreatedAt         time.Time `gorm:"column:created_at"`
+	UpdatedAt         time.Time `gorm:"column:updated_at"`
+}
+
+// Campaign is a brand's campaign; Settings holds partnership.Campaign as JSON.
+type Campaign struct {
+	ID        string `gorm:"primaryKey"`
+	BrandID   string
+	Name      string
+	Brief     string
+	Settings  JSON
+	CreatedAt time.Time
+}
+
+// Partnership is the read-model row of one partnership: list columns plus the full state.
+type Partnership struct {
+	ID             string `gorm:"primaryKey"`
+	BrandID        string
+	CampaignID     string
+	CreatorID      string
+	Stage          string
+	Outcome        string
+	NextActionRole string
+	NextAction     string
+	DueAt          *time.Time
+	EnvelopeID     string
+	State          JSON
+	StateVersion   int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Event is one row of the append-only audit trail.
+type Event struct {
+	PartnershipID string    `gorm:"primaryKey" json:"-"`
+	Seq           int64     `gorm:"primaryKey" json:"seq"`
+	Type          string    `json:"type"`
+	Actor         string    `json:"actor"`
+	Role          string    `json:"role"`
+	At            time.Time `json:"at"`
+	Data          JSON      `json:"data"`
+}
+
+// TableName keeps the audit table's name explicit.
+func (Event) TableName() string { return "partnership_events" }
+
+// WebhookEvent records every provider webhook received, known or not.
+type WebhookEvent struct {
+	Provider      string `gorm:"primaryKey"`
+	EventID       string `gorm:"primaryKey"`
+	PartnershipID string
+	Outcome       string
+	ReceivedAt    time.Time
+}
+
+// IdempotencyKey stores the first response to a POST carrying an Idempotency-Key.
+type IdempotencyKey struct {
+	Subject     string `gorm:"primaryKey"`
+	Key         string `gorm:"primaryKey"`
+	RequestHash string
+	Status      int
+	Response    []byte
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+}

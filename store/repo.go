@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// CreateBrand inserts a brand.
+func (s *Store) CreateBrand(ctx context.Context, b *Brand) error {
+	return translate(s.db.WithContext(ctx).Create(b).Error)
+}
+
+// GetBrand loads a brand.
+func (s *Store) GetBrand(ctx context.Context, id string) (Brand, error) {
+	var b Brand
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&b).Error
+	return b, translate(err)
+}
+
+// CreateCreator inserts a creator.
+func (s *Store) CreateCreator(ctx context.Context, c *Creator) error {
+	return translate(s.db.WithContext(ctx).Create(c).Error)
+}
+
+// GetCreator loads a creator.
+func (s *Store) GetCreator(ctx context.Context, id string) (Creator, error) {
+	var c Creator
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&c).Error
+	return c, translate(err)
+}
+
+// UpdatePayoutProfile sets where and how a creator is paid.
+func (s *Store) UpdatePayoutProfile(ctx context.Context, creatorID, accountID, taxForm string) error {
+	res := s.db.WithContext(ctx).Model(&Creator{}).Where("id = ?", creatorID).
+		Updates(map[string]any{"payments_account_id": accountID, "tax_form": taxForm, "updated_at": time.Now().UTC()})
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// CreateCampaign inserts a campaign.
+func (s *Store) CreateCampaign(ctx context.Context, c *Campaign) error {
+	return translate(s.db.WithContext(ctx).Create(c).Error)
+}
+
+// GetCampaign loads a campaign.
+func (s *Store) GetCampaign(ctx context.Context, id string) (Campaign, error) {
+	var c Campaign
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&c).Error
+	return c, translate(err)
+}
+
+// CreatePartnership inserts the initial read-model row before the workflow starts, so the
+// partnership is listable the moment the API answers 201.
+func (s *Store) CreatePartnership(ctx context.Context, p *Partnership) error {
+	return translate(s.db.WithContext(ctx).Create(p).Error)
+}
+
+// DeletePartnership removes a row whose workflow could not be started.
+func (s *Store) DeletePartnership(ctx context.Context, id string) error {
+	return translate(s.db.WithContext(ctx).Where("id = ? AND state_version = 0", id).Delete(&Partnership{}).Error)
+}
+
+// GetPartnership loads a partnership row.
+func (s *Store) GetPartnership(ctx context.Context, id string) (Partnership, error) {
+	var p Partnership
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&p).Error
+	return p, translate(err)
+}
+
+// PartnershipIDByEnvelope finds the partnership an e-signature envelope belongs to.
+func (s *Store) PartnershipIDByEnvelope(ctx context.Context, envelopeID string) (string, error) {
+	var p Partnership
+	err := s.db.WithContext(ctx).Select("id").Where("envelope_id = ?", envelopeID).Take(&p).Error
+	return p.ID, translate(err)
+}
+
+// Transition is what the workflow records after each change: the new snapshot and the
+// audit events it produced.
+type Transition struct {
+	PartnershipID  string
+	Version        int64
+	Stage          string
+	Outcome        string
+	NextActionRole string
+	NextAction     string
+	DueAt          *time.Time
+	EnvelopeID     string
+	State          JSON
+	UpdatedAt      time.Time
+	Events         []Event
+}
+
+// ApplyTransition writes a snapshot and its events in one transaction. It is idempotent: the
+// snapshot only moves forward (a retried or late write of an older version changes nothing)
+// and events are keyed by (partnership, seq), so a retried activity never duplicates one.
+func (s *Store) ApplyTransition(ctx context.Context, t Transition) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Partnership{}).
+			Where("id = ? AND state_version < ?", t.PartnershipID, t.Version).
+			Updates(map[string]any{
+				"stage":            t.Stage,
+				"outcome":          t.Outcome,
+				"next_action_role": t.NextActionRole,
+				"next_action":      t.NextAction,
+				"due_at":           t.DueAt,
+				"envelope_id":      t.EnvelopeID,
+				"state":            t.State,
+				"state_version":    t.Version,
+				"updated_at":       t.UpdatedAt,
+			})
+		if res.Error != nil {
+			return res.Error
+		}
+		if len(t.Events) == 0 {
+			return nil
+		}
+		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&t.Events).Error
+	})
+	return translate(err)
+}
+
+// ListEvents returns the audit trail in order, after seq, at most limit rows.
+func (s *Store) ListEvents(ctx context.Context, partnershipID string, afterSeq int64, limit int) ([]Event, error) {
+	var evs []Event
+	err := s.db.WithContext(ctx).Where("partnership_id = ? AND seq > ?", partnershipID, afterSeq).
+		Order("seq").Limit(limit).Find(&evs).Error
+	return evs, translate(err)
+}
+
+// RecordWebhook stores a webhook receipt; it reports false when the event was seen before.
+func (s *Store) RecordWebhook(ctx context.Context, w WebhookEvent) (bool, error) {
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&w)
+	if res.Error != nil {
+		return false, translate(res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}

@@ -1,0 +1,210 @@
+// Package store is the application database: the read model of partnerships (written by
+// activities on every transition), the append-only audit trail, brands, creators, campaigns,
+// webhook receipts and idempotency records. PostgreSQL in production, an embedded SQLite file
+// for `partnerflow dev`; both through GORM, with schema changes as versioned goose migrations.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/driver/postgres"
+	gormsqlite "gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialects.
+const (
+	DialectPostgres = "postgres"
+	DialectSQLite   = "sqlite"
+)
+
+// Errors the store returns; callers match them with errors.Is.
+var (
+	ErrNotFound    = errors.New("store: not found")
+	ErrConflict    = errors.New("store: conflict")
+	ErrUnavailable = errors.New("store: database unavailable")
+)
+
+// Config selects and tunes the database.
+type Config struct {
+	// URL is a PostgreSQL URL (postgres://...). Empty selects SQLite at SQLitePath.
+	URL        string
+	SQLitePath string
+	// MaxOpenConns bounds the pool; 0 picks a default per dialect.
+	MaxOpenConns int
+	Logger       *slog.Logger
+}
+
+// Store is the application database.
+type Store struct {
+	db      *gorm.DB
+	sqlDB   *sql.DB
+	dialect string
+}
+
+// Open connects to the database. It does not migrate; call Migrate.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	gcfg := &gorm.Config{
+		// Each write here is a single statement or an explicit transaction, so GORM's implicit
+		// per-statement transaction only costs a round trip.
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+	var (
+		s   = &Store{}
+		err error
+	)
+	switch {
+	case cfg.URL == "":
+		if cfg.SQLitePath == "" {
+			return nil, errors.New("store: neither a database URL nor a SQLite path given")
+		}
+		s.dialect = DialectSQLite
+		s.sqlDB, err = sql.Open("sqlite", sqliteDSN(cfg.SQLitePath))
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		// One writer at a time is all SQLite allows; WAL keeps readers going beside it.
+		s.sqlDB.SetMaxOpenConns(max(cfg.MaxOpenConns, 4))
+		s.db, err = gorm.Open(gormsqlite.New(gormsqlite.Config{DriverName: "sqlite", Conn: s.sqlDB}), gcfg)
+	case strings.HasPrefix(cfg.URL, "postgres://") || strings.HasPrefix(cfg.URL, "postgresql://"):
+		s.dialect = DialectPostgres
+		s.db, err = gorm.Open(postgres.Open(cfg.URL), gcfg)
+		if err == nil {
+			s.sqlDB, err = s.db.DB()
+		}
+		if err == nil {
+			n := cfg.MaxOpenConns
+			if n == 0 {
+				n = 20
+			}
+			s.sqlDB.SetMaxOpenConns(n)
+			s.sqlDB.SetMaxIdleConns(n)
+			s.sqlDB.SetConnMaxLifetime(30 * time.Minute)
+		}
+	default:
+		return nil, errors.New("store: database URL must start with postgres:// or postgresql://")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", s.dialect, redact(err))
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.sqlDB.PingContext(pingCtx); err != nil {
+		_ = s.sqlDB.Close()
+		return nil, fmt.Errorf("store: connect %s: %w", s.dialect, redact(err))
+	}
+	return s, nil
+}
+
+// sqliteDSN tunes the embedded database: WAL so the API reads while a worker writes, a busy
+// timeout instead of "database is locked" errors, immediate transactions so two writers never
+// deadlock upgrading read locks, and foreign keys on as in PostgreSQL.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Dialect is "postgres" or "sqlite".
+func (s *Store) Dialect() string { return s.dialect }
+
+// DB exposes the *sql.DB for migrations and health checks.
+func (s *Store) DB() *sql.DB { return s.sqlDB }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.sqlDB.Close() }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("%w: %v", ErrUnavailable, redact(err))
+	}
+	return nil
+}
+
+// translate maps driver errors to the store's sentinel errors so callers never see driver
+// messages.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return ErrNotFound
+	case errors.Is(err, gorm.ErrDuplicatedKey), errors.Is(err, gorm.ErrForeignKeyViolated):
+		return fmt.Errorf("%w: %v", ErrConflict, err)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("%w: %v", ErrConflict, err)
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return fmt.Errorf("%w: %v", ErrUnavailable, err)
+		}
+		return err
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == "23505" || pe.Code == "23503":
+			return fmt.Errorf("%w: %v", ErrConflict, err)
+		case strings.HasPrefix(pe.Code, "08"), strings.HasPrefix(pe.Code, "57P"), pe.Code == "53300":
+			return fmt.Errorf("%w: %v", ErrUnavailable, err)
+		}
+		return err
+	}
+	// Anything else from a driver that is not a constraint or a missing row means the database
+	// could not be reached or answered oddly; the API reports it as 503, never as a 500.
+	if isConnError(err) {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return err
+}
+
+func isConnError(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || pgconn.Timeout(err) {
+		return true
+	}
+	msg := err.Error()
+	for _, s := range []string{"connection refused", "broken pipe", "connection reset", "bad connection", "driver: bad connection", "sql: database is closed", "unexpected EOF", "the database system is"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// redact drops anything that could echo a connection string back.
+func redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, "postgres://"); i >= 0 {
+		return errors.New(msg[:i] + "[redacted]")
+	}
+	return err
+}

@@ -1,0 +1,198 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnerflow/partnerflow/internal/testdb"
+	"github.com/partnerflow/partnerflow/store"
+)
+
+// dialects opens a migrated store on embedded SQLite and on a fresh PostgreSQL database.
+func dialects(t *testing.T) map[string]*store.Store {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]*store.Store{}
+	sq, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(t.TempDir(), "app.db")})
+	require.NoError(t, err)
+	require.NoError(t, sq.Migrate(ctx))
+	t.Cleanup(func() { _ = sq.Close() })
+	out["sqlite"] = sq
+	pg, err := store.Open(ctx, store.Config{URL: testdb.PostgresURL(t)})
+	require.NoError(t, err)
+	require.NoError(t, pg.Migrate(ctx))
+	t.Cleanup(func() { _ = pg.Close() })
+	out["postgres"] = pg
+	return out
+}
+
+func seed(t *testing.T, s *store.Store, n int) (brand string, ids []string) {
+	t.Helper()
+	ctx := context.Background()
+	b := store.Brand{ID: "b-" + t.Name(), Name: "Acme", Handles: store.JSON(`["@acme"]`), CreatedAt: time.Now().UTC()}
+	require.NoError(t, s.CreateBrand(ctx, &b))
+	c := store.Creator{ID: "c-" + t.Name(), Name: "Maya", Email: "m@example.com", Country: "US", Accounts: store.JSON(`[]`),
+		CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC()}
+	require.NoError(t, s.CreateCreator(ctx, &c))
+	camp := store.Campaign{ID: "camp-" + t.Name(), BrandID: b.ID, Name: "x", Settings: store.JSON(`{}`), CreatedAt: time.Now().UTC()}
+	require.NoError(t, s.CreateCampaign(ctx, &camp))
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i++ {
+		p := store.Partnership{ID: fmt.Sprintf("p-%03d", i), BrandID: b.ID, CampaignID: camp.ID, CreatorID: c.ID,
+			Stage: "vetting", State: store.JSON(`{}`), CreatedAt: base.Add(time.Duration(i/2) * time.Second), UpdatedAt: base}
+		require.NoError(t, s.CreatePartnership(ctx, &p))
+		ids = append(ids, p.ID)
+	}
+	return b.ID, ids
+}
+
+func TestMigrationsUpDownUp(t *testing.T) {
+	for name, s := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			v, err := s.SchemaVersion(ctx)
+			require.NoError(t, err)
+			require.EqualValues(t, 1, v)
+			require.NoError(t, s.MigrateDownTo(ctx, 0))
+			v, err = s.SchemaVersion(ctx)
+			require.NoError(t, err)
+			require.EqualValues(t, 0, v)
+			_, err = s.GetBrand(ctx, "nope")
+			require.Error(t, err, "tables are gone after down")
+			require.NoError(t, s.Migrate(ctx))
+			_, err = s.GetBrand(ctx, "nope")
+			require.ErrorIs(t, err, store.ErrNotFound)
+		})
+	}
+}
+
+func TestApplyTransitionIsIdempotent(t *testing.T) {
+	for name, s := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			_, ids := seed(t, s, 1)
+			pid := ids[0]
+			at := time.Now().UTC().Truncate(time.Microsecond)
+			ev := func(seq int64, typ string) store.Event {
+				return store.Event{PartnershipID: pid, Seq: seq, Type: typ, Actor: "ann", Role: "brand_manager", At: at, Data: store.JSON(`{"k":1}`)}
+			}
+			t2 := store.Transition{PartnershipID: pid, Version: 2, Stage: "negotiation", State: store.JSON(`{"v":2}`), UpdatedAt: at,
+				Events: []store.Event{ev(1, "created"), ev(2, "offer_sent")}}
+			require.NoError(t, s.ApplyTransition(ctx, t2))
+			require.NoError(t, s.ApplyTransition(ctx, t2), "a retried write changes nothing")
+			// A late write of an older version must not move the snapshot back.
+			require.NoError(t, s.ApplyTransition(ctx, store.Transition{PartnershipID: pid, Version: 1, Stage: "vetting",
+				State: store.JSON(`{"v":1}`), UpdatedAt: at, Events: []store.Event{ev(1, "created")}}))
+			p, err := s.GetPartnership(ctx, pid)
+			require.NoError(t, err)
+			require.Equal(t, "negotiation", p.Stage)
+			require.EqualValues(t, 2, p.StateVersion)
+			require.JSONEq(t, `{"v":2}`, string(p.State))
+			evs, err := s.ListEvents(ctx, pid, 0, 100)
+			require.NoError(t, err)
+			require.Len(t, evs, 2)
+			require.Equal(t, "offer_sent", evs[1].Type)
+			require.JSONEq(t, `{"k":1}`, string(evs[1].Data))
+		})
+	}
+}
+
+func TestListPartnershipsKeysetPagination(t *testing.T) {
+	for name, s := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			brand, ids := seed(t, s, 7)
+			var got []string
+			cursor := ""
+			for page := 0; page < 10; page++ {
+				rows, next, err := s.ListPartnerships(ctx, store.PartnershipFilter{BrandID: brand, Limit: 3, Cursor: cursor})
+				require.NoError(t, err)
+				for _, r := range rows {
+					got = append(got, r.ID)
+				}
+				if next == "" {
+					break
+				}
+				cursor = next
+			}
+			// Newest first; equal timestamps broken by id, so no row is skipped or repeated.
+			want := make([]string, len(ids))
+			for i := range ids {
+				want[i] = ids[len(ids)-1-i]
+			}
+			require.Equal(t, want, got)
+			_, _, err := s.ListPartnerships(ctx, store.PartnershipFilter{Limit: 3, Cursor: "bm90LWEtY3Vyc29y"})
+			require.ErrorIs(t, err, store.ErrBadCursor)
+			rows, _, err := s.ListPartnerships(ctx, store.PartnershipFilter{BrandID: "someone-else", Limit: 3})
+			require.NoError(t, err)
+			require.Empty(t, rows)
+		})
+	}
+}
+
+func TestIdempotencyKeyClaims(t *testing.T) {
+	for name, s := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			claimed := 0
+			for i := 0; i < 10; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, ok, err := s.ClaimIdempotencyKey(ctx, "ann", "k1", "h1", time.Hour)
+					require.NoError(t, err)
+					if ok {
+						mu.Lock()
+						claimed++
+						mu.Unlock()
+					}
+				}()
+			}
+			wg.Wait()
+			require.Equal(t, 1, claimed, "concurrent duplicates: exactly one owner")
+			require.NoError(t, s.CompleteIdempotencyKey(ctx, "ann", "k1", 201, []byte(`{"id":"x"}`)))
+			rec, ok, err := s.ClaimIdempotencyKey(ctx, "ann", "k1", "h1", time.Hour)
+			require.NoError(t, err)
+			require.False(t, ok)
+			require.Equal(t, 201, rec.Status)
+			require.JSONEq(t, `{"id":"x"}`, string(rec.Response))
+			_, ok, err = s.ClaimIdempotencyKey(ctx, "bob", "k1", "h1", time.Hour)
+			require.NoError(t, err)
+			require.True(t, ok, "keys are scoped per subject")
+			require.NoError(t, s.ReleaseIdempotencyKey(ctx, "bob", "k1"))
+			_, ok, err = s.ClaimIdempotencyKey(ctx, "bob", "k1", "h1", time.Hour)
+			require.NoError(t, err)
+			require.True(t, ok, "a released key can be claimed again")
+		})
+	}
+}
+
+func TestWebhookReceiptsDeduplicate(t *testing.T) {
+	for name, s := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			w := store.WebhookEvent{Provider: "payments", EventID: "evt_1", Outcome: "delivered", ReceivedAt: time.Now().UTC()}
+			fresh, err := s.RecordWebhook(ctx, w)
+			require.NoError(t, err)
+			require.True(t, fresh)
+			fresh, err = s.RecordWebhook(ctx, w)
+			require.NoError(t, err)
+			require.False(t, fresh)
+		})
+	}
+}
+
+func TestOpenRejectsBadURL(t *testing.T) {
+	_, err := store.Open(context.Background(), store.Config{URL: "mysql://x"})
+	require.Error(t, err)
+	_, err = store.Open(context.Background(), store.Config{})
+	require.Error(t, err)
+}

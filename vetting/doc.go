@@ -1,0 +1,17 @@
+// Package vetting assesses whether a creator is worth partnering with, from their profile and
+// recent posts as the social provider returns them (stage 1 of PRODUCT.md).
+//
+// The lesson the report is built around: engagement and topic fit beat follower count. A
+// 10k-follower creator whose audience reacts to every post about the campaign's niche is a
+// better partner than a million followers who never engage, so the score weighs engagement
+// relative to the creator's tier and topic fit far above reach, and authenticity problems
+// (audiences that look bought, engagement pods, follow-for-follow growth) are flagged.
+//
+// What it cannot see: follower spikes. Detecting a purchased burst of followers needs a
+// follower-count time series, and providers.Profile carries only today's count; counts on old
+// posts cannot reconstruct it. Assess therefore raises no spike flag; the bought-audience
+// pattern it can see — many followers, almost no engagement — is engagement_far_below_tier.
+//
+// Assess is a pure function: it reads no clock and no network, so its report is reproducible
+// and it is safe to call from workflow code.
+package vetting

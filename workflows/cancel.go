@@ -1,0 +1,87 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// compensate ends a cancelled or withdrawn partnership: a pending envelope is voided, a
+// signed contract makes the kill fee payable (and the workflow stays open until it is paid),
+// and the creator is told. It runs in a disconnected context so it also completes when the
+// workflow itself is being cancelled.
+func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
+	orig := w.ctx
+	dctx, _ := workflow.NewDisconnectedContext(w.ctx)
+	w.ctx = dctx
+	defer func() { w.ctx = orig }()
+
+	signed := w.st.Contract.Status == "completed"
+	outcome := "cancelled"
+	if c.Role == partnership.RoleCreator {
+		outcome = "withdrawn"
+	}
+	w.st.Cancellation = &c
+	// Void first: the cancel request returns once the stage reads cancelled, and by then the
+	// envelope must be void.
+	w.voidEnvelope("partnership " + outcome + ": " + c.Reason)
+	w.st.Stage, w.st.Outcome, w.st.NextAction = partnership.StageCancelled, outcome, nil
+	w.emit("partnership_"+outcome, partnership.Actor{Sub: c.By, Role: c.Role}, map[string]string{"reason": c.Reason})
+	if err := w.persist(w.ctx); err != nil {
+		return err
+	}
+	if c.Role != partnership.RoleCreator {
+		if err := w.notifyCreator("cancelled", "Your partnership was cancelled",
+			fmt.Sprintf("%s cancelled the partnership. Reason: %s", w.in.BrandName, c.Reason)); err != nil {
+			return err
+		}
+	}
+	if signed && w.st.Terms.KillFee.AmountMinor > 0 {
+		w.payable = []string{partnership.PayoutKindKillFee}
+		w.emit("kill_fee_payable", systemActor, map[string]any{"amount": w.st.Terms.KillFee})
+		if err := w.settleAll(); err != nil {
+			return err
+		}
+		w.st.NextAction = nil
+		if err := w.persist(w.ctx); err != nil {
+			return err
+		}
+	}
+	w.ended = true
+	return errEnded
+}
+
+func (w *partnershipWorkflow) registerCancelUpdate() error {
+	return workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateCancel,
+		func(ctx workflow.Context, r partnership.CancelRequest) (partnership.State, error) {
+			w.cancel = &partnership.Cancellation{By: r.Actor.Sub, Role: r.Actor.Role, Reason: r.Reason, At: workflow.Now(ctx).UTC()}
+			// The main loop runs the compensation; wait for it so the caller sees the outcome.
+			err := workflow.Await(ctx, func() bool { return w.st.Stage == partnership.StageCancelled })
+			return w.st, err
+		},
+		workflow.UpdateHandlerOptions{Validator: func(r partnership.CancelRequest) error {
+			if err := w.requireRole(r.Actor, partnership.RoleBrandManager, partnership.RoleAdmin, partnership.RoleCreator); err != nil {
+				return err
+			}
+			if w.ended || w.cancel != nil || w.st.Stage.Terminal() {
+				return w.conflict("the partnership is already %s", w.st.Stage)
+			}
+			switch w.st.Stage {
+			case partnership.StagePayout:
+				return w.conflict("a partnership in payout can no longer be cancelled")
+			}
+			if r.Actor.Role == partnership.RoleCreator && (w.st.Contract.Status == "completed" || w.agreedAndSigned()) {
+				return w.conflict("the contract is signed; a creator can only withdraw before signing")
+			}
+			if r.Reason == "" {
+				return w.invalid("reason is required")
+			}
+			return nil
+		}})
+}
+
+func (w *partnershipWorkflow) agreedAndSigned() bool {
+	return w.st.Contract.SignedAt != nil
+}

@@ -1,0 +1,208 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/partnerflow/partnerflow/activities"
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// content opens every deliverable at once: the creator drafts them in parallel, each draft is
+// checked for disclosure, and the brand approves or requests changes. It ends when every
+// deliverable is approved (some may already be published by then).
+func (w *partnershipWorkflow) content() error {
+	w.setStage(partnership.StageContent)
+	due := workflow.Now(w.ctx).UTC().Add(partnership.Seconds(w.in.Campaign.DraftDueSeconds))
+	w.st.Deliverables = make([]partnership.Deliverable, 0, len(w.st.Terms.Deliverables))
+	for i, spec := range w.st.Terms.Deliverables {
+		d := due
+		w.st.Deliverables = append(w.st.Deliverables, partnership.Deliverable{
+			ID: fmt.Sprintf("d%d", i+1), Platform: spec.Platform, Format: spec.Format,
+			Status: partnership.DeliverableAwaitingDraft, DueAt: &d, Drafts: []partnership.Draft{},
+		})
+	}
+	if err := w.notifyCreator("content_open", "Your contract is signed: time to create",
+		fmt.Sprintf("Your discount code is %s. Submit a draft for each of the %d deliverables in Partnerflow.",
+			w.st.Tracking.DiscountCode, len(w.st.Deliverables))); err != nil {
+		return err
+	}
+	return w.untilDeliverables(func(d partnership.Deliverable) bool {
+		switch d.Status {
+		case partnership.DeliverableApproved, partnership.DeliverableVerifying,
+			partnership.DeliverableVerificationFailed, partnership.DeliverableVerified:
+			return true
+		}
+		return false
+	})
+}
+
+// untilDeliverables waits, verifying submitted posts as they come, until every deliverable
+// satisfies done. Each wait has the deadline of whoever must act; a missed deadline is
+// escalated in the audit trail and by e-mail, and the clock starts again.
+func (w *partnershipWorkflow) untilDeliverables(done func(partnership.Deliverable) bool) error {
+	for {
+		if err := w.verifyPending(); err != nil {
+			return err
+		}
+		all := true
+		for _, d := range w.st.Deliverables {
+			all = all && done(d)
+		}
+		if all {
+			return nil
+		}
+		role, action, within := w.contentNextAction()
+		changes := w.changes
+		ok, err := w.waitForPerson(role, action, within, func() bool { return w.changes != changes })
+		if err != nil {
+			return err
+		}
+		if w.cancelled() {
+			return w.compensate(*w.cancel)
+		}
+		if !ok {
+			w.emit("deadline_missed", systemActor, map[string]string{"role": role, "action": action})
+			if role == partnership.RoleCreator {
+				if err := w.notifyCreator("overdue/"+action, "Overdue: your partnership is waiting",
+					fmt.Sprintf("The deadline to %s has passed. Please act as soon as possible.", humanize(action))); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+// contentNextAction picks who must act: the brand while a draft waits for review, otherwise
+// the creator (draft or live post).
+func (w *partnershipWorkflow) contentNextAction() (string, string, time.Duration) {
+	for _, d := range w.st.Deliverables {
+		if d.Status == partnership.DeliverableInReview {
+			return partnership.RoleBrandManager, "review_draft", partnership.Seconds(w.in.Campaign.ReviewSLASeconds)
+		}
+	}
+	for _, d := range w.st.Deliverables {
+		if d.Status == partnership.DeliverableAwaitingDraft || d.Status == partnership.DeliverableChangesRequested {
+			return partnership.RoleCreator, "submit_draft", partnership.Seconds(w.in.Campaign.DraftDueSeconds)
+		}
+	}
+	return partnership.RoleCreator, "submit_publication", partnership.Seconds(w.in.Campaign.DraftDueSeconds)
+}
+
+func (w *partnershipWorkflow) deliverable(id string) (*partnership.Deliverable, bool) {
+	for i := range w.st.Deliverables {
+		if w.st.Deliverables[i].ID == id {
+			return &w.st.Deliverables[i], true
+		}
+	}
+	return nil, false
+}
+
+func (w *partnershipWorkflow) registerContentUpdates() error {
+	if err := workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateSubmitDraft,
+		func(ctx workflow.Context, s partnership.DraftSubmission) (partnership.DraftResult, error) {
+			d, _ := w.deliverable(s.DeliverableID)
+			var check partnership.DisclosureReply
+			lctx := workflow.WithLocalActivityOptions(ctx, checkOptions)
+			if err := workflow.ExecuteLocalActivity(lctx, a.CheckDisclosure, w.disclosureInput(*d, s.Caption,
+				s.OnscreenDisclosure, s.SpokenDisclosure, s.PlatformPaidLabel)).Get(lctx, &check); err != nil {
+				return partnership.DraftResult{}, err
+			}
+			d, _ = w.deliverable(s.DeliverableID) // the slice may have moved while we waited
+			draft := partnership.Draft{
+				Version: len(d.Drafts) + 1, Caption: s.Caption, MediaURLs: s.MediaURLs,
+				OnscreenDisclosure: s.OnscreenDisclosure, SpokenDisclosure: s.SpokenDisclosure, PlatformPaidLabel: s.PlatformPaidLabel,
+				Disclosure: mustJSON(check), Compliant: check.Compliant, SubmittedAt: workflow.Now(ctx).UTC(),
+			}
+			d.Drafts = append(d.Drafts, draft)
+			d.Status = partnership.DeliverableInReview
+			w.changes++
+			w.emit("draft_submitted", s.Actor, map[string]any{"deliverable_id": d.ID, "version": draft.Version, "compliant": check.Compliant})
+			return partnership.DraftResult{Version: draft.Version, Disclosure: check}, w.persist(ctx)
+		},
+		workflow.UpdateHandlerOptions{Validator: func(s partnership.DraftSubmission) error {
+			if err := w.requireRole(s.Actor, partnership.RoleCreator); err != nil {
+				return err
+			}
+			if err := w.requireStage(partnership.StageContent, partnership.StagePublishing); err != nil {
+				return err
+			}
+			d, ok := w.deliverable(s.DeliverableID)
+			if !ok {
+				return w.notFound("deliverable %q not found", s.DeliverableID)
+			}
+			if d.Status != partnership.DeliverableAwaitingDraft && d.Status != partnership.DeliverableChangesRequested {
+				return w.conflict("deliverable %s is %s; a draft is not expected now", d.ID, d.Status)
+			}
+			if s.Caption == "" {
+				return w.invalid("caption is required")
+			}
+			return nil
+		}}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateReviewDraft,
+		func(ctx workflow.Context, r partnership.DraftReview) (partnership.State, error) {
+			d, _ := w.deliverable(r.DeliverableID)
+			draft := &d.Drafts[len(d.Drafts)-1]
+			draft.Review = &partnership.Review{Decision: r.Decision, Comments: r.Comments, By: r.Actor.Sub, At: workflow.Now(ctx).UTC()}
+			if r.Decision == "approve" {
+				d.Status = partnership.DeliverableApproved
+			} else {
+				d.Status = partnership.DeliverableChangesRequested
+				due := workflow.Now(ctx).UTC().Add(partnership.Seconds(w.in.Campaign.DraftDueSeconds))
+				d.DueAt = &due
+			}
+			w.changes++
+			w.emit("draft_reviewed", r.Actor, map[string]any{"deliverable_id": d.ID, "version": r.Version, "decision": r.Decision, "comments": r.Comments})
+			return w.st, w.persist(ctx)
+		},
+		workflow.UpdateHandlerOptions{Validator: func(r partnership.DraftReview) error {
+			if err := w.requireRole(r.Actor, partnership.RoleBrandManager, partnership.RoleAdmin); err != nil {
+				return err
+			}
+			if err := w.requireStage(partnership.StageContent, partnership.StagePublishing); err != nil {
+				return err
+			}
+			d, ok := w.deliverable(r.DeliverableID)
+			if !ok {
+				return w.notFound("deliverable %q not found", r.DeliverableID)
+			}
+			if d.Status != partnership.DeliverableInReview {
+				return w.conflict("deliverable %s is %s; nothing to review", d.ID, d.Status)
+			}
+			latest := d.Drafts[len(d.Drafts)-1]
+			if r.Version != latest.Version {
+				return w.conflict("version %d is not the draft under review (version %d)", r.Version, latest.Version)
+			}
+			switch r.Decision {
+			case "approve":
+				if !latest.Compliant {
+					return w.conflict("draft version %d fails the disclosure check and cannot be approved", latest.Version)
+				}
+			case "request_changes":
+				rounds := 0
+				for _, dr := range d.Drafts {
+					if dr.Review != nil && dr.Review.Decision == "request_changes" {
+						rounds++
+					}
+				}
+				if max := w.in.Campaign.MaxRevisionRounds; max > 0 && rounds >= max {
+					return w.conflict("the limit of %d revision rounds is reached: approve the draft or cancel", max)
+				}
+			default:
+				return w.invalid("decision must be approve or request_changes")
+			}
+			return nil
+		}})
+}
+
+func (w *partnershipWorkflow) disclosureInput(d partnership.Deliverable, caption string, onscreen, spoken, paidLabel bool) activities.DisclosureInput {
+	return activities.DisclosureInput{
+		Caption: caption, Platform: d.Platform, Format: d.Format, Jurisdiction: w.in.Campaign.Jurisdiction,
+		BrandName: w.in.BrandName, BrandHandles: w.in.BrandHandles,
+		OnscreenDisclosure: onscreen, SpokenDisclosure: spoken, PlatformPaidLabel: paidLabel,
+	}
+}

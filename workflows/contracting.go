@@ -1,0 +1,85 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/partnerflow/partnerflow/activities"
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// contracting renders the agreed terms into an envelope, waits for both signatures and then
+// creates the creator's discount code and tracking link.
+func (w *partnershipWorkflow) contracting() error {
+	w.setStage(partnership.StageContracting)
+	w.setNext(partnership.RoleSystem, "create_contract", 0)
+	if err := w.persist(w.ctx); err != nil {
+		return err
+	}
+	var env activities.EnvelopeOutput
+	if err := workflow.ExecuteActivity(w.providerCtx(), a.CreateEnvelope, activities.EnvelopeInput{
+		IdempotencyKey: w.idemKey("envelope", 1), PartnershipID: w.in.PartnershipID, CreatorID: w.in.CreatorID,
+		BrandID: w.in.BrandID, BrandName: w.in.BrandName, Jurisdiction: w.in.Campaign.Jurisdiction, Terms: w.st.Terms,
+	}).Get(w.ctx, &env); err != nil {
+		return err
+	}
+	w.st.Contract = partnership.Contract{EnvelopeID: env.EnvelopeID, Status: env.Status, SigningURLs: env.SigningURLs}
+	w.emit("contract_sent", systemActor, map[string]string{"envelope_id": env.EnvelopeID})
+
+	ok, err := w.waitForPerson(partnership.RoleCreator, "sign_contract", partnership.Seconds(w.in.Campaign.OfferTTLSeconds),
+		func() bool { return w.esign != nil })
+	if err != nil {
+		return err
+	}
+	switch {
+	case w.cancelled():
+		return w.compensate(*w.cancel)
+	case !ok:
+		w.voidEnvelope("signing deadline passed")
+		w.st.Contract.Status = "expired"
+		return w.end(partnership.StageExpired, "expired", "contract_expired", systemActor, nil)
+	}
+	ev := *w.esign
+	w.st.Contract.Status = ev.Status
+	switch ev.Status {
+	case "completed":
+	case "declined":
+		return w.end(partnership.StageDeclined, "declined", "contract_declined", systemActor, map[string]string{"event_id": ev.EventID})
+	default: // voided or expired at the provider
+		return w.end(partnership.StageCancelled, "contract_"+ev.Status, "contract_"+ev.Status, systemActor, map[string]string{"event_id": ev.EventID})
+	}
+	now := workflow.Now(w.ctx).UTC()
+	w.st.Contract.SignedAt = &now
+	w.emit("contract_signed", systemActor, map[string]string{"event_id": ev.EventID})
+	w.setNext(partnership.RoleSystem, "create_discount_code", 0)
+	if err := w.persist(w.ctx); err != nil {
+		return err
+	}
+
+	var dc activities.DiscountOutput
+	if err := workflow.ExecuteActivity(w.providerCtx(), a.CreateDiscountCode, activities.DiscountInput{
+		IdempotencyKey: w.idemKey("discount", 1), PartnershipID: w.in.PartnershipID, CreatorHandle: w.in.CreatorHandle,
+	}).Get(w.ctx, &dc); err != nil {
+		return err
+	}
+	w.st.Tracking.DiscountCode, w.st.Tracking.Link = dc.Code, dc.Link
+	w.st.Tracking.Revenue.Currency = w.st.Terms.Fee.Currency
+	w.emit("discount_code_created", systemActor, map[string]string{"code": dc.Code})
+	return nil
+}
+
+// voidEnvelope voids a pending envelope; it survives workflow cancellation and a failure is
+// recorded rather than stopping the partnership from ending.
+func (w *partnershipWorkflow) voidEnvelope(reason string) {
+	if w.st.Contract.EnvelopeID == "" || w.st.Contract.Status == "completed" || w.st.Contract.Status == "voided" {
+		return
+	}
+	dctx, _ := workflow.NewDisconnectedContext(w.ctx)
+	dctx = workflow.WithActivityOptions(dctx, providerOptions)
+	err := workflow.ExecuteActivity(dctx, a.VoidEnvelope, activities.VoidInput{EnvelopeID: w.st.Contract.EnvelopeID, Reason: reason}).Get(dctx, nil)
+	if err != nil {
+		w.emit("envelope_void_failed", systemActor, map[string]string{"error": rootMessage(err)})
+		return
+	}
+	w.st.Contract.Status = "voided"
+	w.emit("envelope_voided", systemActor, map[string]string{"reason": reason})
+}

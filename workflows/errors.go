@@ -1,0 +1,50 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// ConflictDetails travels with a refused action so the API can say what the current stage is.
+type ConflictDetails struct {
+	Stage partnership.Stage `json:"stage"`
+}
+
+func (w *partnershipWorkflow) conflict(format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), partnership.ErrTypeConflict, ConflictDetails{Stage: w.st.Stage})
+}
+
+func (w *partnershipWorkflow) invalid(format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), partnership.ErrTypeInvalid, ConflictDetails{Stage: w.st.Stage})
+}
+
+func (w *partnershipWorkflow) forbidden(format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), partnership.ErrTypeForbidden, ConflictDetails{Stage: w.st.Stage})
+}
+
+func (w *partnershipWorkflow) notFound(format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), partnership.ErrTypeNotFound, ConflictDetails{Stage: w.st.Stage})
+}
+
+// requireRole refuses actors whose role is not one of roles.
+func (w *partnershipWorkflow) requireRole(actor partnership.Actor, roles ...string) error {
+	for _, r := range roles {
+		if actor.Role == r {
+			return nil
+		}
+	}
+	return w.forbidden("role %q may not take this action", actor.Role)
+}
+
+// requireStage refuses actions outside the given stages, and everything once ended.
+func (w *partnershipWorkflow) requireStage(stages ...partnership.Stage) error {
+	for _, s := range stages {
+		if w.st.Stage == s && !w.ended {
+			return nil
+		}
+	}
+	return w.conflict("not allowed while the partnership is %s", w.st.Stage)
+}

@@ -1,0 +1,126 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// negotiation sends the offer and lets creator and brand take turns until one accepts, the
+// creator declines, the brand withdraws, or the turn's time-to-live passes.
+func (w *partnershipWorkflow) negotiation() error {
+	w.setStage(partnership.StageNegotiation)
+	now := workflow.Now(w.ctx).UTC()
+	offer := w.in.Offer
+	w.st.Negotiation = partnership.Negotiation{Round: 1, Turn: partnership.RoleCreator, History: []partnership.NegotiationEntry{
+		{Round: 1, Role: partnership.RoleBrandManager, Actor: w.in.CreatedBy.Sub, Action: "offer", Terms: &offer, At: now},
+	}}
+	w.emit("offer_sent", w.in.CreatedBy, nil)
+	if err := w.persist(w.ctx); err != nil {
+		return err
+	}
+	if err := w.notifyCreator("offer", "New partnership offer from "+w.in.BrandName,
+		fmt.Sprintf("%s offers you a %s partnership for %d %s (minor units). Answer within %d hours.",
+			w.in.BrandName, offer.Kind, offer.Fee.AmountMinor, offer.Fee.Currency, w.in.Campaign.OfferTTLSeconds/3600)); err != nil {
+		return err
+	}
+	for {
+		round := len(w.st.Negotiation.History)
+		turn := w.st.Negotiation.Turn
+		ok, err := w.waitForPerson(turn, "answer_offer", partnership.Seconds(w.in.Campaign.OfferTTLSeconds),
+			func() bool { return len(w.st.Negotiation.History) > round || w.ended })
+		if err != nil {
+			return err
+		}
+		switch {
+		case w.cancelled():
+			return w.compensate(*w.cancel)
+		case w.ended:
+			return errEnded
+		case !ok:
+			return w.end(partnership.StageExpired, "expired", "offer_expired", systemActor, map[string]string{"waiting_for": turn})
+		}
+		last := w.st.Negotiation.History[len(w.st.Negotiation.History)-1]
+		actor := partnership.Actor{Sub: last.Actor, Role: last.Role}
+		switch last.Action {
+		case "accept":
+			w.agreed = true
+			w.emit("terms_agreed", actor, map[string]any{"terms": w.st.Terms})
+			return nil
+		case "decline":
+			return w.end(partnership.StageDeclined, "declined", "offer_declined", actor, nil)
+		case "withdraw":
+			w.cancel = &partnership.Cancellation{By: actor.Sub, Role: actor.Role, Reason: "offer withdrawn by the brand", At: last.At}
+			return w.compensate(*w.cancel)
+		}
+		// a counter: the other side's turn, loop
+	}
+}
+
+func (w *partnershipWorkflow) registerNegotiationUpdates() error {
+	return workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateNegotiate,
+		func(ctx workflow.Context, m partnership.NegotiationMove) (partnership.State, error) {
+			n := &w.st.Negotiation
+			entry := partnership.NegotiationEntry{Round: n.Round, Role: m.Actor.Role, Actor: m.Actor.Sub, Action: m.Action, At: workflow.Now(ctx).UTC()}
+			if m.Action == "counter" {
+				n.Round++
+				entry.Round = n.Round
+				t := *m.Terms
+				entry.Terms = &t
+				w.st.Terms = t
+				n.Turn = other(m.Actor.Role)
+			}
+			n.History = append(n.History, entry)
+			w.emit("negotiation_"+m.Action, m.Actor, map[string]any{"round": entry.Round, "terms": entry.Terms})
+			return w.st, w.persist(ctx)
+		},
+		workflow.UpdateHandlerOptions{Validator: func(m partnership.NegotiationMove) error {
+			if err := w.requireRole(m.Actor, partnership.RoleCreator, partnership.RoleBrandManager); err != nil {
+				return err
+			}
+			if err := w.requireStage(partnership.StageNegotiation); err != nil {
+				return err
+			}
+			n := w.st.Negotiation
+			if n.Turn != m.Actor.Role {
+				return w.conflict("it is the %s's turn to answer", roleName(n.Turn))
+			}
+			switch m.Action {
+			case "accept":
+			case "decline":
+				if m.Actor.Role != partnership.RoleCreator {
+					return w.invalid("only the creator declines; the brand withdraws")
+				}
+			case "withdraw":
+				if m.Actor.Role != partnership.RoleBrandManager {
+					return w.invalid("only the brand withdraws an offer; the creator declines")
+				}
+			case "counter":
+				if m.Terms == nil {
+					return w.invalid("a counter-offer needs terms")
+				}
+				if max := w.in.Campaign.MaxNegotiationRounds; max > 0 && n.Round >= max {
+					return w.conflict("the negotiation reached its limit of %d rounds: accept or decline", max)
+				}
+			default:
+				return w.invalid("action must be accept, decline, counter or withdraw")
+			}
+			return nil
+		}})
+}
+
+func other(role string) string {
+	if role == partnership.RoleCreator {
+		return partnership.RoleBrandManager
+	}
+	return partnership.RoleCreator
+}
+
+func roleName(role string) string {
+	if role == partnership.RoleBrandManager {
+		return "brand"
+	}
+	return role
+}

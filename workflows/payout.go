@@ -1,0 +1,234 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/partnerflow/partnerflow/activities"
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// financeDue is how long finance has to act on a payable or approvable payout before the
+// partnership escalates it; the campaign has no setting for it.
+const financeDue = 7 * 24 * time.Hour
+
+// payout waits until every payable kind is paid: finance triggers, a second finance user
+// approves large amounts, the transfer goes out with an idempotency key and the provider's
+// webhook settles it. Failed payouts go back to finance.
+func (w *partnershipWorkflow) payout() error {
+	w.setStage(partnership.StagePayout)
+	return w.settleAll()
+}
+
+// settleAll runs the payout loop until every payable kind is paid.
+func (w *partnershipWorkflow) settleAll() error {
+	for {
+		if err := w.settle(); err != nil {
+			return err
+		}
+		if w.allPaid() {
+			return nil
+		}
+		role, action := w.payoutNextAction()
+		changes := w.changes
+		ok, err := w.waitForPerson(role, action, financeDue, func() bool { return w.changes != changes || w.payoutWork() })
+		if err != nil {
+			return err
+		}
+		if w.cancelled() && w.st.Stage != partnership.StageCancelled {
+			return w.compensate(*w.cancel)
+		}
+		if !ok {
+			w.emit("deadline_missed", systemActor, map[string]string{"role": role, "action": action})
+		}
+	}
+}
+
+func (w *partnershipWorkflow) allPaid() bool {
+	for _, kind := range w.payable {
+		paid := false
+		for _, p := range w.st.Payouts {
+			paid = paid || (p.Kind == kind && p.Status == partnership.PayoutPaid)
+		}
+		if !paid {
+			return false
+		}
+	}
+	return true
+}
+
+func (w *partnershipWorkflow) payoutNextAction() (string, string) {
+	for _, p := range w.st.Payouts {
+		if p.Status == partnership.PayoutAwaitingApproval {
+			return partnership.RoleFinance, "approve_payout"
+		}
+	}
+	for _, p := range w.st.Payouts {
+		if p.Status == partnership.PayoutProcessing {
+			return partnership.RoleSystem, "await_transfer"
+		}
+	}
+	return partnership.RoleFinance, "trigger_payout"
+}
+
+// payoutWork reports whether settle has something to do.
+func (w *partnershipWorkflow) payoutWork() bool {
+	for _, p := range w.st.Payouts {
+		if p.Status != partnership.PayoutProcessing {
+			continue
+		}
+		if _, ok := w.payments[p.ID]; ok || p.TransferID == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// settle sends transfers for approved payouts and applies payment webhooks.
+func (w *partnershipWorkflow) settle() error {
+	for i := range w.st.Payouts {
+		p := w.st.Payouts[i]
+		if p.Status != partnership.PayoutProcessing {
+			continue
+		}
+		if p.TransferID == "" {
+			var out activities.TransferOutput
+			err := workflow.ExecuteActivity(w.providerCtx(), a.CreateTransfer, activities.TransferInput{
+				IdempotencyKey: w.idemKey("payout/"+p.ID, 1), PartnershipID: w.in.PartnershipID, PayoutID: p.ID,
+				CreatorID: w.in.CreatorID, Amount: p.Amount,
+			}).Get(w.ctx, &out)
+			po := &w.st.Payouts[i]
+			var appErr *temporal.ApplicationError
+			switch {
+			case errors.As(err, &appErr) && appErr.Type() == activities.ErrTypePayoutProfileMissing:
+				po.Status, po.FailureCode = partnership.PayoutFailed, "payout_profile_missing"
+				w.emit("payout_failed", systemActor, map[string]string{"payout_id": p.ID, "failure_code": po.FailureCode})
+			case err != nil:
+				return err
+			default:
+				po.TransferID = out.TransferID
+				w.emit("transfer_created", systemActor, map[string]string{"payout_id": p.ID, "transfer_id": out.TransferID})
+			}
+			w.changes++
+			if err := w.persist(w.ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		ev, ok := w.payments[p.ID]
+		if !ok {
+			continue
+		}
+		delete(w.payments, p.ID)
+		po := &w.st.Payouts[i]
+		now := workflow.Now(w.ctx).UTC()
+		switch ev.Status {
+		case "paid":
+			po.Status, po.PaidAt = partnership.PayoutPaid, &now
+			w.emit("payout_paid", systemActor, map[string]string{"payout_id": p.ID, "transfer_id": ev.TransferID})
+		case "failed":
+			po.Status, po.FailureCode = partnership.PayoutFailed, ev.FailureCode
+			w.emit("payout_failed", systemActor, map[string]string{"payout_id": p.ID, "failure_code": ev.FailureCode})
+		default:
+			continue
+		}
+		w.changes++
+		if err := w.persist(w.ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *partnershipWorkflow) amountFor(kind string) partnership.Money {
+	switch kind {
+	case partnership.PayoutKindCommission:
+		return w.commission()
+	case partnership.PayoutKindKillFee:
+		return w.st.Terms.KillFee
+	}
+	return w.st.Terms.Fee
+}
+
+func (w *partnershipWorkflow) payout_(id string) (*partnership.Payout, bool) {
+	for i := range w.st.Payouts {
+		if w.st.Payouts[i].ID == id {
+			return &w.st.Payouts[i], true
+		}
+	}
+	return nil, false
+}
+
+func (w *partnershipWorkflow) registerPayoutUpdates() error {
+	if err := workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateTriggerPayout,
+		func(ctx workflow.Context, t partnership.PayoutTrigger) (partnership.Payout, error) {
+			p := partnership.Payout{
+				ID: fmt.Sprintf("po_%d", len(w.st.Payouts)+1), Kind: t.Kind, Amount: w.amountFor(t.Kind),
+				Status: partnership.PayoutProcessing, TriggeredBy: t.Actor.Sub,
+			}
+			if th := w.in.Campaign.DualApprovalThresholdMinor; th > 0 && p.Amount.AmountMinor >= th {
+				p.Status = partnership.PayoutAwaitingApproval
+			}
+			w.st.Payouts = append(w.st.Payouts, p)
+			w.changes++
+			w.emit("payout_triggered", t.Actor, map[string]any{"payout_id": p.ID, "kind": p.Kind, "amount": p.Amount, "status": p.Status})
+			return p, w.persist(ctx)
+		},
+		workflow.UpdateHandlerOptions{Validator: func(t partnership.PayoutTrigger) error {
+			if err := w.requireRole(t.Actor, partnership.RoleFinance, partnership.RoleAdmin); err != nil {
+				return err
+			}
+			if w.ended {
+				return w.conflict("not allowed while the partnership is %s", w.st.Stage)
+			}
+			payable := false
+			for _, k := range w.payable {
+				payable = payable || k == t.Kind
+			}
+			if t.Kind != partnership.PayoutKindFee && t.Kind != partnership.PayoutKindCommission && t.Kind != partnership.PayoutKindKillFee {
+				return w.invalid("kind must be fee, commission or kill_fee")
+			}
+			if !payable {
+				return w.conflict("no %s is payable while the partnership is %s", t.Kind, w.st.Stage)
+			}
+			for _, p := range w.st.Payouts {
+				if p.Kind == t.Kind && p.Status != partnership.PayoutFailed {
+					return w.conflict("the %s payout %s is already %s", t.Kind, p.ID, p.Status)
+				}
+			}
+			if w.amountFor(t.Kind).AmountMinor <= 0 {
+				return w.conflict("the %s amount is zero; nothing to pay", t.Kind)
+			}
+			return nil
+		}}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateApprovePayout,
+		func(ctx workflow.Context, ap partnership.PayoutApproval) (partnership.Payout, error) {
+			p, _ := w.payout_(ap.PayoutID)
+			p.ApprovedBy, p.Status = ap.Actor.Sub, partnership.PayoutProcessing
+			w.changes++
+			w.emit("payout_approved", ap.Actor, map[string]string{"payout_id": p.ID})
+			return *p, w.persist(ctx)
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ap partnership.PayoutApproval) error {
+			if err := w.requireRole(ap.Actor, partnership.RoleFinance, partnership.RoleAdmin); err != nil {
+				return err
+			}
+			p, ok := w.payout_(ap.PayoutID)
+			if !ok {
+				return w.notFound("payout %q not found", ap.PayoutID)
+			}
+			if p.Status != partnership.PayoutAwaitingApproval {
+				return w.conflict("payout %s is %s; it needs no approval", p.ID, p.Status)
+			}
+			if p.TriggeredBy == ap.Actor.Sub {
+				return w.conflict("the second approval must come from a different finance user than %s", p.TriggeredBy)
+			}
+			return nil
+		}})
+}

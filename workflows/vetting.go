@@ -1,0 +1,77 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/partnerflow/partnerflow/activities"
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// vetting assesses the creator; a clean report auto-advances when the campaign allows it,
+// otherwise the brand decides before the offer's time-to-live runs out.
+func (w *partnershipWorkflow) vetting() error {
+	w.emit("partnership_created", w.in.CreatedBy, map[string]any{"offer": w.in.Offer})
+	w.setNext(partnership.RoleSystem, "vet_creator", 0)
+	if err := w.persist(w.ctx); err != nil {
+		return err
+	}
+	var out activities.VetOutput
+	err := workflow.ExecuteActivity(w.providerCtx(), a.VetCreator, activities.VetInput{
+		Platform: w.in.Platform, Handle: w.in.CreatorHandle, Keywords: w.in.Campaign.Keywords,
+	}).Get(w.ctx, &out)
+	if err != nil {
+		// A vetting that cannot run (unknown account) is a flagged report the brand decides on.
+		w.st.Vetting.Report = mustJSON(map[string]string{"error": rootMessage(err)})
+		w.st.Vetting.Clean = false
+	} else {
+		w.st.Vetting.Report, w.st.Vetting.Clean = out.Report, out.Clean
+	}
+	w.emit("vetting_report", systemActor, map[string]bool{"clean": w.st.Vetting.Clean})
+
+	if w.st.Vetting.Clean && w.in.Campaign.AutoApproveVetting {
+		w.st.Vetting.Decision = "auto_approved"
+		w.emit("vetting_auto_approved", systemActor, nil)
+		return nil
+	}
+	ok, err := w.waitForPerson(partnership.RoleBrandManager, "decide_vetting",
+		partnership.Seconds(w.in.Campaign.OfferTTLSeconds), func() bool { return w.st.Vetting.Decision != "" })
+	if err != nil {
+		return err
+	}
+	switch {
+	case w.cancelled():
+		return w.compensate(*w.cancel)
+	case !ok:
+		return w.end(partnership.StageExpired, "expired", "vetting_expired", systemActor, nil)
+	case w.st.Vetting.Decision == "reject":
+		return w.end(partnership.StageRejected, "rejected", "vetting_rejected", partnership.Actor{Sub: w.st.Vetting.DecidedBy, Role: partnership.RoleBrandManager}, map[string]string{"note": w.st.Vetting.Note})
+	}
+	return nil
+}
+
+func (w *partnershipWorkflow) registerVettingUpdates() error {
+	return workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateVettingDecision,
+		func(ctx workflow.Context, d partnership.VettingDecision) (partnership.State, error) {
+			w.st.Vetting.Decision, w.st.Vetting.DecidedBy, w.st.Vetting.Note = d.Decision, d.Actor.Sub, d.Note
+			w.emit("vetting_decided", d.Actor, map[string]string{"decision": d.Decision, "note": d.Note})
+			return w.st, w.persist(ctx)
+		},
+		workflow.UpdateHandlerOptions{Validator: func(d partnership.VettingDecision) error {
+			if err := w.requireRole(d.Actor, partnership.RoleBrandManager, partnership.RoleAdmin); err != nil {
+				return err
+			}
+			if err := w.requireStage(partnership.StageVetting); err != nil {
+				return err
+			}
+			if w.st.Vetting.Report == nil {
+				return w.conflict("the vetting report is not ready yet")
+			}
+			if w.st.Vetting.Decision != "" {
+				return w.conflict("vetting was already decided (%s)", w.st.Vetting.Decision)
+			}
+			if d.Decision != "approve" && d.Decision != "reject" {
+				return w.invalid("decision must be approve or reject")
+			}
+			return nil
+		}})
+}

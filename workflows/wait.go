@@ -1,0 +1,66 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/partnerflow/partnerflow/activities"
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// waitForPerson blocks until done() or a cancellation, for at most within. It records the next
+// action with its due time and, reminderBefore the deadline, reminds the person. It returns
+// false when the deadline passed; the caller decides what that means (expire, escalate).
+func (w *partnershipWorkflow) waitForPerson(role, action string, within time.Duration, done func() bool) (bool, error) {
+	w.setNext(role, action, within)
+	if err := w.persist(w.ctx); err != nil {
+		return false, err
+	}
+	cond := func() bool { return done() || w.cancelled() }
+	remind := partnership.Seconds(w.in.Campaign.ReminderBeforeSeconds)
+	if remind > 0 && remind < within {
+		ok, err := workflow.AwaitWithTimeout(w.ctx, within-remind, cond)
+		if err != nil || ok {
+			return ok, err
+		}
+		if err := w.remind(role, action); err != nil {
+			return false, err
+		}
+		within = remind
+	}
+	return workflow.AwaitWithTimeout(w.ctx, within, cond)
+}
+
+// remind tells the person whose turn it is that the deadline is near.
+func (w *partnershipWorkflow) remind(role, action string) error {
+	w.emit("reminder_sent", systemActor, map[string]string{"role": role, "action": action})
+	if err := w.persist(w.ctx); err != nil {
+		return err
+	}
+	if role != partnership.RoleCreator {
+		// Brand-side reminders are surfaced through next_action and the audit trail; brands
+		// have no contact address in the data model yet.
+		return nil
+	}
+	return w.notifyCreator(fmt.Sprintf("reminder/%s", action), "Reminder: action needed on your partnership",
+		fmt.Sprintf("Your partnership with %s is waiting for you to %s.", w.in.Campaign.Name, humanize(action)))
+}
+
+// notifyCreator e-mails the creator once per step (the step names the idempotency key).
+func (w *partnershipWorkflow) notifyCreator(step, subject, text string) error {
+	w.messages++ // the key must differ per message even for the same step
+	in := activities.NotifyInput{IdempotencyKey: w.idemKey("email/"+step, w.messages), CreatorID: w.in.CreatorID, Subject: subject, Text: text}
+	return workflow.ExecuteActivity(w.providerCtx(), a.NotifyCreator, in).Get(w.ctx, nil)
+}
+
+func humanize(action string) string {
+	out := []rune(action)
+	for i, r := range out {
+		if r == '_' {
+			out[i] = ' '
+		}
+	}
+	return string(out)
+}
