@@ -119,8 +119,8 @@ func TestIdempotencyKey(t *testing.T) {
 
 	pid := first["id"].(string)
 	w.waitStage(pid, "negotiation")
-	must(t, w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"}, "Idempotency-Key", "accept-1"), http.StatusOK)
-	r = w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"}, "Idempotency-Key", "accept-1")
+	must(t, w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"}, "Idempotency-Key", "accept-"+pid), http.StatusOK)
+	r = w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"}, "Idempotency-Key", "accept-"+pid)
 	require.Equal(t, http.StatusOK, r.Status)
 	accepts := 0
 	for _, e := range events(t, w.bm, pid) {

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,12 +27,29 @@ type devProcess struct {
 	dataDir            string
 }
 
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// buildBinary builds the partnerflow binary once per test run.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "partnerflow")
-	out, err := exec.Command("go", "build", "-o", bin, "../cmd/partnerflow").CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	return bin
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "partnerflow-bin-*")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "partnerflow")
+		out, err := exec.Command("go", "build", "-o", binPath, "../cmd/partnerflow").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v: %s", err, out)
+		}
+	})
+	require.NoError(t, binErr)
+	return binPath
 }
 
 func freePort(t *testing.T) int {
@@ -41,11 +59,12 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func startDev(t *testing.T, bin, dataDir string, apiPort, sbPort, temporalPort int) *devProcess {
+func startDev(t *testing.T, bin, dataDir string, apiPort, sbPort, temporalPort int, extra ...string) *devProcess {
 	t.Helper()
-	cmd := exec.Command(bin, "dev", "--data-dir", dataDir,
+	args := append([]string{"dev", "--data-dir", dataDir,
 		"--http-addr", fmt.Sprintf("127.0.0.1:%d", apiPort), "--sandbox-addr", fmt.Sprintf("127.0.0.1:%d", sbPort),
-		"--temporal-port", fmt.Sprint(temporalPort), "--settle-delay", "300ms")
+		"--temporal-port", fmt.Sprint(temporalPort), "--settle-delay", "300ms"}, extra...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "PARTNERFLOW_LOG_LEVEL=warn")
 	logFile, err := os.Create(filepath.Join(dataDir, fmt.Sprintf("dev-%d.log", time.Now().UnixNano())))
 	require.NoError(t, err)
@@ -53,7 +72,12 @@ func startDev(t *testing.T, bin, dataDir string, apiPort, sbPort, temporalPort i
 	require.NoError(t, cmd.Start())
 	p := &devProcess{cmd: cmd, apiURL: fmt.Sprintf("http://127.0.0.1:%d", apiPort),
 		sandboxURL: fmt.Sprintf("http://127.0.0.1:%d", sbPort), dataDir: dataDir}
-	t.Cleanup(func() { p.kill() })
+	t.Cleanup(func() {
+		p.kill()
+		if t.Failed() {
+			dumpLogs(t, dataDir)
+		}
+	})
 	eventually(t, "partnerflow dev /readyz", func() bool {
 		res, err := http.Get(p.apiURL + "/readyz")
 		if err != nil {
@@ -155,5 +179,72 @@ func requireNoPanics(t *testing.T, dataDir string) {
 			require.False(t, strings.Contains(sc.Text(), "Workflow panic"), "%s: %s", l, sc.Text())
 		}
 		_ = f.Close()
+	}
+}
+
+// startWorker runs `partnerflow worker --data-dir` as its own process, joining a dev stack.
+func startWorker(t *testing.T, bin, dataDir string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin, "worker", "--data-dir", dataDir)
+	logFile, err := os.Create(filepath.Join(dataDir, fmt.Sprintf("dev-worker-%d.log", time.Now().UnixNano())))
+	require.NoError(t, err)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			_, _ = cmd.Process.Wait()
+		}
+	})
+	return cmd
+}
+
+// TestSeparateWorkerProcess runs `partnerflow dev --worker=false` and the worker as its own
+// process on the same data dir: nothing moves without the worker, everything moves with it,
+// and a worker killed with SIGKILL and restarted picks up where the last one stopped.
+func TestSeparateWorkerProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	dataDir := t.TempDir()
+	dev := startDev(t, bin, dataDir, freePort(t), freePort(t), freePort(t), "--worker=false")
+	secrets, err := devstack.LoadSecrets(dataDir)
+	require.NoError(t, err)
+	saved := stack
+	stack.APIURL, stack.SandboxURL, stack.Secrets.JWTSecret = dev.apiURL, dev.sandboxURL, secrets.JWTSecret
+	t.Cleanup(func() { stack = saved })
+
+	w := newWorld(t, campaignOpts{autoApprove: true})
+	pid := w.createPartnership(15000)
+	time.Sleep(2 * time.Second)
+	require.Equal(t, "vetting", w.state(pid)["stage"], "no worker, no progress")
+
+	worker := startWorker(t, bin, dataDir)
+	w.waitStage(pid, "negotiation")
+	must(t, w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"}), http.StatusOK)
+	st := w.waitFor(pid, "signing URLs", func(s map[string]any) bool { return path(s, "contract", "signing_urls", "brand") != nil })
+
+	require.NoError(t, worker.Process.Signal(syscall.SIGKILL))
+	_, _ = worker.Process.Wait()
+	must(t, sandbox(t).post(path(st, "contract", "signing_urls", "creator").(string), map[string]any{}), http.StatusOK)
+	must(t, sandbox(t).post(path(st, "contract", "signing_urls", "brand").(string), map[string]any{}), http.StatusOK)
+	startWorker(t, bin, dataDir)
+	st = w.waitStage(pid, "content")
+	require.NotEmpty(t, path(st, "tracking", "discount_code"), "the signed webhook sent while no worker ran was not lost")
+	require.Len(t, sandboxItems(t, "/sandbox/esign/envelopes", pid), 1)
+	requireNoPanics(t, dataDir)
+}
+
+// dumpLogs prints the processes' logs when a test failed, so CI shows why.
+func dumpLogs(t *testing.T, dataDir string) {
+	logs, _ := filepath.Glob(filepath.Join(dataDir, "dev-*.log"))
+	for _, l := range logs {
+		raw, _ := os.ReadFile(l)
+		lines := strings.Split(string(raw), "\n")
+		if len(lines) > 60 {
+			lines = lines[len(lines)-60:]
+		}
+		t.Logf("--- %s (last lines)\n%s", filepath.Base(l), strings.Join(lines, "\n"))
 	}
 }

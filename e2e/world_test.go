@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -90,22 +92,25 @@ func (w *world) state(pid string) map[string]any {
 
 func (w *world) waitStage(pid, stage string) map[string]any {
 	w.t.Helper()
-	var st map[string]any
-	eventually(w.t, "stage "+stage, func() bool {
-		st = w.state(pid)
-		return st["stage"] == stage
-	})
-	return st
+	return w.waitFor(pid, "stage "+stage, func(st map[string]any) bool { return st["stage"] == stage })
 }
 
+// waitFor polls the partnership until ok; on timeout it shows the last state seen.
 func (w *world) waitFor(pid, what string, ok func(map[string]any) bool) map[string]any {
 	w.t.Helper()
 	var st map[string]any
-	eventually(w.t, what, func() bool {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
 		st = w.state(pid)
-		return ok(st)
-	})
-	return st
+		if ok(st) {
+			return st
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	raw, _ := json.MarshalIndent(map[string]any{"stage": st["stage"], "next_action": st["next_action"],
+		"contract": st["contract"], "negotiation": st["negotiation"], "updated_at": st["updated_at"]}, "", "  ")
+	w.t.Fatalf("timed out waiting for %s; last state: %s", what, raw)
+	return nil
 }
 
 func path(m map[string]any, keys ...any) any {

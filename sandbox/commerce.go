@@ -1,10 +1,12 @@
 package sandbox
 
 import (
+	"cmp"
 	"html/template"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -182,4 +184,19 @@ func (s *Sandbox) handleShop(w http.ResponseWriter, r *http.Request) {
 	if err := shopPage.Execute(w, data); err != nil {
 		s.log.Debug("rendering shop page failed", "error", err)
 	}
+}
+
+// GET /sandbox/commerce/discount_codes lists every code created, with its idempotency key and
+// metadata, so people and tests can see that a retried activity never made a second one.
+func (s *Sandbox) handleListDiscounts(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	items := make([]discount, 0, len(s.st.Discounts))
+	for _, d := range s.st.Discounts {
+		items = append(items, *d)
+	}
+	s.mu.Unlock()
+	slices.SortFunc(items, func(a, b discount) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }

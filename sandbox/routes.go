@@ -45,6 +45,7 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("POST /sandbox/esign/sign/{token}/decline", s.handleDecline)
 
 	mux.HandleFunc("POST /sandbox/commerce/orders", s.handlePlaceOrder)
+	mux.HandleFunc("GET /sandbox/commerce/discount_codes", s.handleListDiscounts)
 	mux.HandleFunc("GET /shop", s.handleShop)
 
 	mux.HandleFunc("GET /sandbox/payments/transfers", s.handleListTransfers)

@@ -26,11 +26,14 @@ func (w *partnershipWorkflow) negotiation() error {
 			w.in.BrandName, offer.Kind, offer.Fee.AmountMinor, offer.Fee.Currency, w.in.Campaign.OfferTTLSeconds/3600)); err != nil {
 		return err
 	}
+	// processed counts the history entries handled so far. A move can arrive while the offer
+	// e-mail is still being sent, so the loop works through entries by index instead of
+	// waiting for "the next" one.
+	processed := 1
 	for {
-		round := len(w.st.Negotiation.History)
 		turn := w.st.Negotiation.Turn
 		ok, err := w.waitForPerson(turn, "answer_offer", partnership.Seconds(w.in.Campaign.OfferTTLSeconds),
-			func() bool { return len(w.st.Negotiation.History) > round || w.ended })
+			func() bool { return len(w.st.Negotiation.History) > processed || w.ended })
 		if err != nil {
 			return err
 		}
@@ -42,9 +45,10 @@ func (w *partnershipWorkflow) negotiation() error {
 		case !ok:
 			return w.end(partnership.StageExpired, "expired", "offer_expired", systemActor, map[string]string{"waiting_for": turn})
 		}
-		last := w.st.Negotiation.History[len(w.st.Negotiation.History)-1]
-		actor := partnership.Actor{Sub: last.Actor, Role: last.Role}
-		switch last.Action {
+		move := w.st.Negotiation.History[processed]
+		processed++
+		actor := partnership.Actor{Sub: move.Actor, Role: move.Role}
+		switch move.Action {
 		case "accept":
 			w.agreed = true
 			w.emit("terms_agreed", actor, map[string]any{"terms": w.st.Terms})
@@ -52,10 +56,10 @@ func (w *partnershipWorkflow) negotiation() error {
 		case "decline":
 			return w.end(partnership.StageDeclined, "declined", "offer_declined", actor, nil)
 		case "withdraw":
-			w.cancel = &partnership.Cancellation{By: actor.Sub, Role: actor.Role, Reason: "offer withdrawn by the brand", At: last.At}
+			w.cancel = &partnership.Cancellation{By: actor.Sub, Role: actor.Role, Reason: "offer withdrawn by the brand", At: move.At}
 			return w.compensate(*w.cancel)
 		}
-		// a counter: the other side's turn, loop
+		// a counter: the other side's turn; loop
 	}
 }
 
