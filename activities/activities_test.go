@@ -141,7 +141,7 @@ func TestCollectConversionsSumsOneCurrency(t *testing.T) {
 	ctx := context.Background()
 	dc, err := e.acts.CreateDiscountCode(ctx, activities.DiscountInput{IdempotencyKey: "p1/discount/1", PartnershipID: "p1abcdef", CreatorHandle: "@maya"})
 	require.NoError(t, err)
-	require.Equal(t, "MAYAP1ABCD", dc.Code)
+	require.Equal(t, "MAYAP1ABCDEF", dc.Code)
 	e.post(t, "/sandbox/commerce/orders", `{"code":"`+dc.Code+`","amount_minor":1999,"currency":"USD"}`)
 	e.post(t, "/sandbox/commerce/orders", `{"code":"`+dc.Code+`","amount_minor":1001,"currency":"USD"}`)
 	e.post(t, "/sandbox/commerce/orders", `{"code":"`+dc.Code+`","amount_minor":5000,"currency":"EUR"}`)
@@ -175,7 +175,11 @@ func TestRecordTransitionWritesSnapshotAndEventsOnce(t *testing.T) {
 }
 
 func TestDiscountCodeFor(t *testing.T) {
-	require.Equal(t, "MAYA01A20A", activities.DiscountCodeFor("@maya", "01a20a25-4a97"))
+	// Two UUIDv7 ids made milliseconds apart share their leading characters; their codes must not.
+	a := activities.DiscountCodeFor("@maya", "01a20a25-4a97-7670-8a4a-99507cb19176")
+	b := activities.DiscountCodeFor("@maya", "01a20a25-4a98-7e01-9b2c-1f0e3d5a7c42")
+	require.Equal(t, "MAYA7CB19176", a)
+	require.NotEqual(t, a, b)
 	require.Equal(t, "JOSMARA123ABC123", activities.DiscountCodeFor("josé.maría_123", "abc123"), "non-ASCII letters and punctuation are dropped")
 }
 

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -64,9 +65,14 @@ type VoidInput struct {
 	Reason     string `json:"reason"`
 }
 
-// VoidEnvelope voids a pending envelope (a compensation on cancellation).
+// VoidEnvelope voids a pending envelope (a compensation on cancellation). An envelope the
+// provider no longer knows has nothing left to void.
 func (a *Activities) VoidEnvelope(ctx context.Context, in VoidInput) error {
-	return a.Providers.ESign.VoidEnvelope(ctx, in.EnvelopeID, in.Reason)
+	err := a.Providers.ESign.VoidEnvelope(ctx, in.EnvelopeID, in.Reason)
+	if errors.Is(err, providers.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // DiscountInput asks for the creator's discount code and tracking link.
@@ -96,7 +102,9 @@ func (a *Activities) CreateDiscountCode(ctx context.Context, in DiscountInput) (
 }
 
 // DiscountCodeFor derives a readable code that is unique per partnership: the handle in
-// capitals plus the first characters of the partnership id.
+// capitals plus the last characters of the partnership id. Ids are UUIDv7, whose leading
+// characters are a timestamp shared by every id made within hours of each other, so the
+// suffix comes from the random tail.
 func DiscountCodeFor(handle, partnershipID string) string {
 	var b strings.Builder
 	for _, r := range strings.ToUpper(strings.TrimPrefix(handle, "@")) {
@@ -108,8 +116,8 @@ func DiscountCodeFor(handle, partnershipID string) string {
 		}
 	}
 	suffix := strings.ToUpper(strings.ReplaceAll(partnershipID, "-", ""))
-	if len(suffix) > 6 {
-		suffix = suffix[:6]
+	if len(suffix) > 8 {
+		suffix = suffix[len(suffix)-8:]
 	}
 	return b.String() + suffix
 }

@@ -39,12 +39,19 @@ type Config struct {
 	PaymentsWebhookSecret string `env:"PAYMENTS_WEBHOOK_SECRET"`
 
 	// Provider endpoints and credentials; in dev they point at the sandbox.
-	SocialURL       string        `env:"SOCIAL_URL"`
-	ESignURL        string        `env:"ESIGN_URL"`
-	PaymentsURL     string        `env:"PAYMENTS_URL"`
-	CommerceURL     string        `env:"COMMERCE_URL"`
-	EmailURL        string        `env:"EMAIL_URL"`
+	SocialURL   string `env:"SOCIAL_URL"`
+	ESignURL    string `env:"ESIGN_URL"`
+	PaymentsURL string `env:"PAYMENTS_URL"`
+	CommerceURL string `env:"COMMERCE_URL"`
+	EmailURL    string `env:"EMAIL_URL"`
+	// ProviderAPIKey is sent to every provider that has no key of its own; set the
+	// per-provider keys in production so no vendor sees another's credential.
 	ProviderAPIKey  string        `env:"PROVIDER_API_KEY"`
+	SocialAPIKey    string        `env:"SOCIAL_API_KEY"`
+	ESignAPIKey     string        `env:"ESIGN_API_KEY"`
+	PaymentsAPIKey  string        `env:"PAYMENTS_API_KEY"`
+	CommerceAPIKey  string        `env:"COMMERCE_API_KEY"`
+	EmailAPIKey     string        `env:"EMAIL_API_KEY"`
 	ProviderTimeout time.Duration `env:"PROVIDER_TIMEOUT" envDefault:"10s"`
 
 	// Sandbox.

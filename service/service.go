@@ -74,17 +74,21 @@ func DialTemporal(ctx context.Context, address, namespace string, log *slog.Logg
 	}
 }
 
-// Providers builds one client per provider from the configuration.
+// Providers builds one client per provider from the configuration. Each provider gets its
+// own credential when one is set, the shared PARTNERFLOW_PROVIDER_API_KEY otherwise.
 func Providers(cfg config.Config, log *slog.Logger) providers.Set {
-	base := func(url string) providers.ClientConfig {
-		return providers.ClientConfig{BaseURL: url, APIKey: cfg.ProviderAPIKey, Timeout: cfg.ProviderTimeout, Logger: log}
+	client := func(url, key string) providers.ClientConfig {
+		if key == "" {
+			key = cfg.ProviderAPIKey
+		}
+		return providers.ClientConfig{BaseURL: url, APIKey: key, Timeout: cfg.ProviderTimeout, Logger: log}
 	}
 	return providers.Set{
-		Social:   providers.NewSocialClient(base(cfg.SocialURL)),
-		ESign:    providers.NewESignClient(base(cfg.ESignURL)),
-		Payments: providers.NewPaymentsClient(base(cfg.PaymentsURL)),
-		Commerce: providers.NewCommerceClient(base(cfg.CommerceURL)),
-		Email:    providers.NewEmailClient(base(cfg.EmailURL)),
+		Social:   providers.NewSocialClient(client(cfg.SocialURL, cfg.SocialAPIKey)),
+		ESign:    providers.NewESignClient(client(cfg.ESignURL, cfg.ESignAPIKey)),
+		Payments: providers.NewPaymentsClient(client(cfg.PaymentsURL, cfg.PaymentsAPIKey)),
+		Commerce: providers.NewCommerceClient(client(cfg.CommerceURL, cfg.CommerceAPIKey)),
+		Email:    providers.NewEmailClient(client(cfg.EmailURL, cfg.EmailAPIKey)),
 	}
 }
 

@@ -216,10 +216,11 @@ var (
 		StartToCloseTimeout: 5 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3},
 	}
-	// Provider calls: short attempts, long patience. The HTTP client retries twice inside an
-	// attempt; Temporal owns the retries beyond that.
+	// Provider calls: bounded attempts, long patience. The HTTP client retries twice inside
+	// an attempt (three requests of at most the client timeout, plus capped Retry-After
+	// waits), and an activity may make two calls; Temporal owns the retries beyond that.
 	providerOptions = workflow.ActivityOptions{
-		StartToCloseTimeout:    45 * time.Second,
+		StartToCloseTimeout:    2 * time.Minute,
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
