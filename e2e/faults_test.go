@@ -57,4 +57,5 @@ func TestLifecycleWithFailingProviders(t *testing.T) {
 		}
 	}
 	require.Equal(t, 1, offers, "one offer e-mail despite retries")
+	saveHistory(t, pid, "providers_failing_half_the_calls")
 }

@@ -109,6 +109,7 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	require.Equal(t, http.StatusConflict, r.Status)
 	require.Equal(t, "completed", r.JSON(t)["stage"])
 	require.Len(t, events(t, w.bm, pid), len(evs))
+	saveHistory(t, pid, "happy_counter_revision_dual_approval")
 }
 
 // TestVettingDecisionAndRejection: a campaign without auto-approval waits for the brand; a
@@ -128,6 +129,7 @@ func TestVettingDecisionAndRejection(t *testing.T) {
 	must(t, w.bm.post("/v1/partnerships/"+pid+"/vetting/decision", map[string]any{"decision": "reject", "note": "off brief"}), http.StatusOK)
 	st = w.waitStage(pid, "rejected")
 	require.Equal(t, "rejected", st["outcome"])
+	saveHistory(t, pid, "vetting_rejected")
 }
 
 // TestCancellationVoidsEnvelope: the brand cancels while the contract is out; the envelope is
@@ -147,6 +149,7 @@ func TestCancellationVoidsEnvelope(t *testing.T) {
 	envs := sandboxItems(t, "/sandbox/esign/envelopes", pid)
 	require.Len(t, envs, 1)
 	require.Equal(t, "voided", envs[0]["status"])
+	saveHistory(t, pid, "cancelled_before_signing")
 }
 
 // sandboxItems lists a sandbox collection filtered to one partnership's objects.

@@ -1,0 +1,49 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	sdkclient "go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/partnerflow/partnerflow/devstack"
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// HistoriesEnv names the directory where lifecycle tests write their workflow histories.
+// workflows/replay_test.go replays the committed ones (workflows/testdata/histories) on every
+// run; regenerate them with
+//
+//	PARTNERFLOW_WRITE_HISTORIES=$PWD/workflows/testdata/histories ./scripts/test
+//
+// after a deliberate, versioned change (see workflows/REPLAY.md).
+const HistoriesEnv = "PARTNERFLOW_WRITE_HISTORIES"
+
+// saveHistory writes the partnership's workflow history as JSON when HistoriesEnv is set.
+func saveHistory(t *testing.T, pid, name string) {
+	t.Helper()
+	dir := os.Getenv(HistoriesEnv)
+	if dir == "" {
+		return
+	}
+	c, err := sdkclient.Dial(sdkclient.Options{HostPort: stack.TemporalAddress, Namespace: devstack.Namespace})
+	require.NoError(t, err)
+	defer c.Close()
+	it := c.GetWorkflowHistory(context.Background(), partnership.WorkflowID(pid), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &historypb.History{}
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		h.Events = append(h.Events, ev)
+	}
+	raw, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name+".json"), raw, 0o644))
+}
