@@ -26,3 +26,22 @@ func (a *Activities) NotifyCreator(ctx context.Context, in NotifyInput) error {
 	})
 	return err
 }
+
+// BrandNotifyInput is an e-mail to a brand's contact address.
+type BrandNotifyInput struct {
+	IdempotencyKey string `json:"idempotency_key"`
+	BrandID        string `json:"brand_id"`
+	Subject        string `json:"subject"`
+	Text           string `json:"text"`
+}
+
+// NotifyBrand e-mails the brand's contact address; a brand without one is told through
+// next_action and the audit trail only, so there is nothing to send.
+func (a *Activities) NotifyBrand(ctx context.Context, in BrandNotifyInput) error {
+	b, err := a.Store.GetBrand(ctx, in.BrandID)
+	if err != nil || b.ContactEmail == "" {
+		return err
+	}
+	_, err = a.Providers.Email.Send(ctx, in.IdempotencyKey, providers.Message{To: b.ContactEmail, Subject: in.Subject, Text: in.Text})
+	return err
+}

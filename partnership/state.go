@@ -22,8 +22,11 @@ type State struct {
 	Payouts      []Payout      `json:"payouts"`
 	NextAction   *NextAction   `json:"next_action"`
 	Cancellation *Cancellation `json:"cancellation,omitempty"`
-	CreatedAt    time.Time     `json:"created_at"`
-	UpdatedAt    time.Time     `json:"updated_at"`
+	// ComplianceHold is set while a re-checked live post is missing or lost its disclosure;
+	// no payout is made until the creator fixes it and the fix is verified.
+	ComplianceHold *ComplianceHold `json:"compliance_hold,omitempty"`
+	CreatedAt      time.Time       `json:"created_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
 }
 
 // Vetting is the creator assessment and the brand's decision on it.
@@ -135,6 +138,13 @@ type NextAction struct {
 	Role   string     `json:"role"`
 	Action string     `json:"action"`
 	DueAt  *time.Time `json:"due_at,omitempty"`
+}
+
+// ComplianceHold says which posts failed their re-check and why.
+type ComplianceHold struct {
+	DeliverableIDs []string  `json:"deliverable_ids"`
+	Reasons        []string  `json:"reasons"`
+	Since          time.Time `json:"since"`
 }
 
 // Cancellation records why a partnership ended early.

@@ -1,17 +1,84 @@
 package workflows
 
 import (
+	"fmt"
+
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
 )
 
-// publishing waits until every deliverable's live post is verified. Verification failures
-// go back to the creator, who can fix the post and submit again.
+// publishing waits until every deliverable's live post is verified, then re-checks the posts
+// after the campaign's recheck_after_seconds. Verification failures go back to the creator,
+// who can fix the post and submit again.
 func (w *partnershipWorkflow) publishing() error {
 	w.setStage(partnership.StagePublishing)
-	return w.untilDeliverables(func(d partnership.Deliverable) bool { return d.Status == partnership.DeliverableVerified })
+	if err := w.untilDeliverables(isVerified); err != nil {
+		return err
+	}
+	return w.recheck()
+}
+
+func isVerified(d partnership.Deliverable) bool { return d.Status == partnership.DeliverableVerified }
+
+// recheck verifies every live post again once it has been up for recheck_after_seconds. A
+// post deleted or with its disclosure edited out puts the partnership on compliance hold: the
+// brand is told, the creator must fix and resubmit, and nothing becomes payable until the fix
+// is verified. The fee is therefore payable only after the posts stayed compliant that long.
+func (w *partnershipWorkflow) recheck() error {
+	after := partnership.Seconds(w.in.Campaign.RecheckAfterSeconds)
+	if after <= 0 {
+		return nil
+	}
+	w.setNext(partnership.RoleSystem, "recheck_posts", after)
+	if err := w.persist(w.ctx); err != nil {
+		return err
+	}
+	if _, err := workflow.AwaitWithTimeout(w.ctx, after, w.cancelled); err != nil {
+		return err
+	}
+	if w.cancelled() {
+		return w.compensate(*w.cancel)
+	}
+	hold := partnership.ComplianceHold{DeliverableIDs: []string{}, Reasons: []string{}, Since: workflow.Now(w.ctx).UTC()}
+	for i := range w.st.Deliverables {
+		d := w.st.Deliverables[i]
+		rep, err := w.verify(d)
+		if err != nil {
+			return err
+		}
+		dl := &w.st.Deliverables[i]
+		dl.Publication.Report = &rep
+		if !rep.Verified {
+			dl.Status, dl.Publication.Status = partnership.DeliverableVerificationFailed, "failed"
+			hold.DeliverableIDs = append(hold.DeliverableIDs, d.ID)
+			hold.Reasons = append(hold.Reasons, rep.Reasons...)
+		}
+	}
+	if len(hold.DeliverableIDs) == 0 {
+		w.emit("posts_rechecked", systemActor, nil)
+		return w.persist(w.ctx)
+	}
+	w.st.ComplianceHold = &hold
+	w.changes++
+	w.emit("compliance_hold", systemActor, hold)
+	if err := w.persist(w.ctx); err != nil {
+		return err
+	}
+	text := fmt.Sprintf("A re-check of partnership %s found: %v. Payout is on hold until the post is fixed and verified.", w.in.PartnershipID, hold.Reasons)
+	if err := w.notifyBrand("compliance_hold", "Compliance hold on a partnership", text); err != nil {
+		return err
+	}
+	if err := w.notifyCreator("compliance_hold", "Your post needs fixing", text+" Fix the post and submit its URL again."); err != nil {
+		return err
+	}
+	if err := w.untilDeliverables(isVerified); err != nil {
+		return err
+	}
+	w.st.ComplianceHold = nil
+	w.emit("compliance_hold_lifted", systemActor, nil)
+	return w.persist(w.ctx)
 }
 
 // verifyPending verifies every submitted post that is waiting for it.
@@ -21,13 +88,7 @@ func (w *partnershipWorkflow) verifyPending() error {
 		if d.Status != partnership.DeliverableVerifying || d.Publication == nil {
 			continue
 		}
-		approved := approvedDraft(d)
-		var rep partnership.VerificationReport
-		err := workflow.ExecuteActivity(w.providerCtx(), a.VerifyPost, activities.VerifyInput{
-			URL: d.Publication.URL, Handle: w.in.CreatorHandle, ApprovedCaption: approved.Caption,
-			DiscountCode: w.st.Tracking.DiscountCode, Link: w.st.Tracking.Link,
-			Disclosure: w.disclosureInput(d, "", approved.OnscreenDisclosure, approved.SpokenDisclosure, approved.PlatformPaidLabel),
-		}).Get(w.ctx, &rep)
+		rep, err := w.verify(d)
 		if err != nil {
 			return err
 		}
@@ -49,6 +110,18 @@ func (w *partnershipWorkflow) verifyPending() error {
 		}
 	}
 	return nil
+}
+
+// verify checks a deliverable's live post against its approved draft.
+func (w *partnershipWorkflow) verify(d partnership.Deliverable) (partnership.VerificationReport, error) {
+	approved := approvedDraft(d)
+	var rep partnership.VerificationReport
+	err := workflow.ExecuteActivity(w.providerCtx(), a.VerifyPost, activities.VerifyInput{
+		URL: d.Publication.URL, Handle: w.in.CreatorHandle, ApprovedCaption: approved.Caption,
+		DiscountCode: w.st.Tracking.DiscountCode, Link: w.st.Tracking.Link,
+		Disclosure: w.disclosureInput(d, "", approved.OnscreenDisclosure, approved.SpokenDisclosure, approved.PlatformPaidLabel),
+	}).Get(w.ctx, &rep)
+	return rep, err
 }
 
 func approvedDraft(d partnership.Deliverable) partnership.Draft {

@@ -39,13 +39,17 @@ func (w *partnershipWorkflow) remind(role, action string) error {
 	if err := w.persist(w.ctx); err != nil {
 		return err
 	}
-	if role != partnership.RoleCreator {
-		// Brand-side reminders are surfaced through next_action and the audit trail; brands
-		// have no contact address in the data model yet.
-		return nil
+	subject := "Reminder: action needed on your partnership"
+	switch role {
+	case partnership.RoleCreator:
+		return w.notifyCreator("reminder/"+action, subject,
+			fmt.Sprintf("Your partnership with %s is waiting for you to %s.", w.in.BrandName, humanize(action)))
+	case partnership.RoleBrandManager:
+		return w.notifyBrand("reminder/"+action, subject,
+			fmt.Sprintf("Your partnership %s is waiting for you to %s.", w.in.PartnershipID, humanize(action)))
 	}
-	return w.notifyCreator(fmt.Sprintf("reminder/%s", action), "Reminder: action needed on your partnership",
-		fmt.Sprintf("Your partnership with %s is waiting for you to %s.", w.in.Campaign.Name, humanize(action)))
+	// Finance and system steps are surfaced through next_action and the audit trail.
+	return nil
 }
 
 // notifyCreator e-mails the creator once per step (the step names the idempotency key).
@@ -63,4 +67,11 @@ func humanize(action string) string {
 		}
 	}
 	return string(out)
+}
+
+// notifyBrand e-mails the brand's contact once per step.
+func (w *partnershipWorkflow) notifyBrand(step, subject, text string) error {
+	w.messages++
+	in := activities.BrandNotifyInput{IdempotencyKey: w.idemKey("email/"+step, w.messages), BrandID: w.in.BrandID, Subject: subject, Text: text}
+	return workflow.ExecuteActivity(w.providerCtx(), a.NotifyBrand, in).Get(w.ctx, nil)
 }
