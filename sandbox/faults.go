@@ -35,6 +35,9 @@ type fault struct {
 	RetryAfterS int     `json:"retry_after_s"`
 	Hang        bool    `json:"hang"`
 	FailNext    int     `json:"fail_next"`
+	// hangAll is decided when the fault is configured: hang with neither fail_next nor
+	// error_rate. A fail_next count running down to zero must not turn into "hang everything".
+	hangAll bool
 }
 
 func (f fault) validate(provider string, errs *fieldErrors) {
@@ -82,6 +85,7 @@ func (s *Sandbox) handlePutFaults(w http.ResponseWriter, r *http.Request) {
 		if f.Status == 0 {
 			f.Status = http.StatusServiceUnavailable
 		}
+		f.hangAll = f.Hang && f.ErrorRate == 0 && f.FailNext == 0
 		in[name] = f
 	}
 	s.faultsMu.Lock()
@@ -113,7 +117,7 @@ func (s *Sandbox) withFaults(provider string, next http.HandlerFunc) http.Handle
 		if f.LatencyMS > 0 && !sleepCtx(r, time.Duration(f.LatencyMS)*time.Millisecond) {
 			return
 		}
-		if f.Hang && (fail || (f.ErrorRate == 0 && f.FailNext == 0)) {
+		if f.Hang && (fail || f.hangAll) {
 			// Hold the request until the client gives up, which is what a hung upstream looks
 			// like from the caller's side.
 			sleepCtx(r, maxFaultLatency)

@@ -93,3 +93,23 @@ func TestFaultConfigValidation(t *testing.T) {
 	e.doJSON("GET", "/sandbox/faults", nil, http.StatusOK, &current)
 	require.Empty(t, current, "a rejected config must not be applied")
 }
+
+// TestFaultHangWithFailNextStops: hang with fail_next hangs exactly that many requests; once
+// the count runs out, requests are served again (it must not become "hang everything").
+func TestFaultHangWithFailNextStops(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.doJSON("PUT", "/sandbox/faults", `{"commerce":{"hang":true,"fail_next":1}}`, http.StatusOK, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/commerce/v1/orders?discount_code=X", nil)
+	_, err := http.DefaultClient.Do(req)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the first request hangs")
+
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel2()
+	req, _ = http.NewRequestWithContext(ctx2, "GET", e.srv.URL+"/commerce/v1/orders?discount_code=X", nil)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err, "the second is served")
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+}
