@@ -25,8 +25,14 @@ type State struct {
 	// ComplianceHold is set while a re-checked live post is missing or lost its disclosure;
 	// no payout is made until the creator fixes it and the fix is verified.
 	ComplianceHold *ComplianceHold `json:"compliance_hold,omitempty"`
-	CreatedAt      time.Time       `json:"created_at"`
-	UpdatedAt      time.Time       `json:"updated_at"`
+	// ExclusivityEndsAt is when the creator may work with competitors again: the signature
+	// plus the exclusivity days of the terms.
+	ExclusivityEndsAt *time.Time `json:"exclusivity_ends_at,omitempty"`
+	// UsageRightsEndAt is when the brand's right to reuse the content ends: verification of
+	// the last post plus the usage-rights days. The brand is reminded before it.
+	UsageRightsEndAt *time.Time `json:"usage_rights_end_at,omitempty"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
 }
 
 // Vetting is the creator assessment and the brand's decision on it.

@@ -49,6 +49,10 @@ func (w *partnershipWorkflow) contracting() error {
 	}
 	now := workflow.Now(w.ctx).UTC()
 	w.st.Contract.SignedAt = &now
+	if days := w.st.Terms.ExclusivityDays; days > 0 {
+		end := now.AddDate(0, 0, days)
+		w.st.ExclusivityEndsAt = &end
+	}
 	w.emit("contract_signed", systemActor, map[string]string{"event_id": ev.EventID})
 	w.setNext(partnership.RoleSystem, "create_discount_code", 0)
 	if err := w.persist(w.ctx); err != nil {

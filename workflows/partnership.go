@@ -121,9 +121,41 @@ func (w *partnershipWorkflow) run() error {
 		if err := w.persist(w.ctx); err != nil {
 			return err
 		}
+		if err := w.remindUsageRights(); err != nil {
+			return err
+		}
 	}
 	// Let in-flight update handlers finish their persistence before the workflow closes.
 	return workflow.Await(w.ctx, func() bool { return workflow.AllHandlersFinished(w.ctx) })
+}
+
+// remindUsageRights keeps a completed partnership open until the brand has been reminded that
+// its usage rights to the content are about to end. Versioned: partnerships that completed
+// before this existed closed right away, and their histories must replay that way.
+func (w *partnershipWorkflow) remindUsageRights() error {
+	if workflow.GetVersion(w.ctx, "usage-rights-reminder", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	if w.st.UsageRightsEndAt == nil {
+		return nil
+	}
+	before := partnership.Seconds(w.in.Campaign.ReminderBeforeSeconds)
+	if before <= 0 {
+		before = 7 * 24 * time.Hour
+	}
+	wait := w.st.UsageRightsEndAt.Add(-before).Sub(workflow.Now(w.ctx))
+	if wait > 0 {
+		if err := workflow.Sleep(w.ctx, wait); err != nil {
+			return err
+		}
+	}
+	w.emit("usage_rights_reminder", systemActor, map[string]any{"usage_rights_end_at": w.st.UsageRightsEndAt})
+	if err := w.persist(w.ctx); err != nil {
+		return err
+	}
+	return w.notifyBrand("usage_rights", "Usage rights ending soon",
+		fmt.Sprintf("Your rights to reuse the content of partnership %s end on %s. Renew them with the creator or stop using the content by then.",
+			w.in.PartnershipID, w.st.UsageRightsEndAt.Format("2 January 2006")))
 }
 
 // errEnded unwinds the stage sequence once the partnership reached an outcome.

@@ -17,6 +17,10 @@ func (w *partnershipWorkflow) publishing() error {
 	if err := w.untilDeliverables(isVerified); err != nil {
 		return err
 	}
+	if days := w.st.Terms.UsageRightsDays; days > 0 {
+		end := workflow.Now(w.ctx).UTC().AddDate(0, 0, days)
+		w.st.UsageRightsEndAt = &end
+	}
 	return w.recheck()
 }
 

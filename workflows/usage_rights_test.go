@@ -1,0 +1,52 @@
+package workflows
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/partnerflow/partnerflow/activities"
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// usageRightsOnly runs just the post-completion part of a partnership whose posts were
+// verified now, with 90 days of usage rights.
+func usageRightsOnly(ctx workflow.Context, in partnership.Input) (time.Time, error) {
+	w := newPartnershipWorkflow(ctx, in)
+	end := workflow.Now(ctx).UTC().AddDate(0, 0, 90)
+	w.st.UsageRightsEndAt = &end
+	if err := w.remindUsageRights(); err != nil {
+		return time.Time{}, err
+	}
+	return workflow.Now(ctx).UTC(), nil
+}
+
+func TestUsageRightsReminderBeforeExpiry(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflow(usageRightsOnly)
+	env.RegisterActivity(&activities.Activities{})
+	var sent []activities.BrandNotifyInput
+	env.OnActivity(a.NotifyBrand, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.BrandNotifyInput) error {
+		sent = append(sent, in)
+		return nil
+	})
+	env.OnActivity(a.RecordTransition, mock.Anything, mock.Anything).Return(nil)
+	start := env.Now().UTC()
+
+	env.ExecuteWorkflow(usageRightsOnly, partnership.Input{PartnershipID: "p1", BrandID: "b1",
+		Campaign: partnership.Campaign{ReminderBeforeSeconds: 3 * 24 * 3600}})
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var remindedAt time.Time
+	require.NoError(t, env.GetWorkflowResult(&remindedAt))
+	require.Len(t, sent, 1)
+	require.Equal(t, "b1", sent[0].BrandID)
+	require.Equal(t, "p1/email/usage_rights/1", sent[0].IdempotencyKey)
+	require.WithinDuration(t, start.AddDate(0, 0, 87), remindedAt, time.Minute, "3 days before the 90-day end")
+}
