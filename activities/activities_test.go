@@ -145,10 +145,18 @@ func TestCollectConversionsSumsOneCurrency(t *testing.T) {
 	e.post(t, "/sandbox/commerce/orders", `{"code":"`+dc.Code+`","amount_minor":1999,"currency":"USD"}`)
 	e.post(t, "/sandbox/commerce/orders", `{"code":"`+dc.Code+`","amount_minor":1001,"currency":"USD"}`)
 	e.post(t, "/sandbox/commerce/orders", `{"code":"`+dc.Code+`","amount_minor":5000,"currency":"EUR"}`)
-	out, err := e.acts.CollectConversions(ctx, activities.ConversionsInput{Code: dc.Code, Currency: "USD"})
+	e.post(t, "/sandbox/social/accounts", `{"platform":"instagram","handle":"maya","followers":1000,"following":10,"posts":[]}`)
+	res, err := http.Post(e.sb+"/sandbox/social/posts", "application/json",
+		strings.NewReader(`{"platform":"instagram","handle":"maya","caption":"#ad hi","likes":120,"comments":7}`))
+	require.NoError(t, err)
+	var post struct{ URL string }
+	require.NoError(t, decode(res, &post))
+	out, err := e.acts.CollectConversions(ctx, activities.ConversionsInput{Code: dc.Code, Currency: "USD",
+		PostURLs: []string{post.URL, e.sb + "/sandbox/social/p/deleted-or-unknown"}})
 	require.NoError(t, err)
 	require.EqualValues(t, 2, out.Conversions)
 	require.Equal(t, partnership.Money{AmountMinor: 3000, Currency: "USD"}, out.Revenue)
+	require.Equal(t, partnership.PostMetrics{Posts: 1, Likes: 120, Comments: 7}, out.PostMetrics)
 }
 
 func TestRecordTransitionWritesSnapshotAndEventsOnce(t *testing.T) {

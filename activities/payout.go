@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"go.temporal.io/sdk/temporal"
@@ -10,19 +11,23 @@ import (
 	"github.com/partnerflow/partnerflow/providers"
 )
 
-// ConversionsInput names the discount code whose orders to collect.
+// ConversionsInput names the discount code whose orders to collect and the live posts whose
+// metrics to read.
 type ConversionsInput struct {
-	Code     string `json:"code"`
-	Currency string `json:"currency"`
+	Code     string   `json:"code"`
+	Currency string   `json:"currency"`
+	PostURLs []string `json:"post_urls"`
 }
 
-// ConversionsOutput is the attributed sales.
+// ConversionsOutput is the attributed sales and the posts' engagement.
 type ConversionsOutput struct {
-	Conversions int64             `json:"conversions"`
-	Revenue     partnership.Money `json:"revenue"`
+	Conversions int64                   `json:"conversions"`
+	Revenue     partnership.Money       `json:"revenue"`
+	PostMetrics partnership.PostMetrics `json:"post_metrics"`
 }
 
-// CollectConversions sums the orders that used the creator's code in the campaign currency.
+// CollectConversions sums the orders that used the creator's code in the campaign currency,
+// and the likes and comments of the partnership's live posts (deleted posts count nothing).
 func (a *Activities) CollectConversions(ctx context.Context, in ConversionsInput) (ConversionsOutput, error) {
 	orders, err := a.Providers.Commerce.Orders(ctx, in.Code)
 	if err != nil {
@@ -35,6 +40,18 @@ func (a *Activities) CollectConversions(ctx context.Context, in ConversionsInput
 		}
 		out.Conversions++
 		out.Revenue.AmountMinor += o.AmountMinor
+	}
+	for _, u := range in.PostURLs {
+		m, err := a.Providers.Social.MediaByURL(ctx, u)
+		if errors.Is(err, providers.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return ConversionsOutput{}, err
+		}
+		out.PostMetrics.Posts++
+		out.PostMetrics.Likes += m.LikeCount
+		out.PostMetrics.Comments += m.CommentsCount
 	}
 	return out, nil
 }

@@ -31,6 +31,7 @@ type campaignOpts struct {
 	autoApprove  bool
 	dualApproval int64
 	recheck      int64
+	attribution  int64
 }
 
 func newWorld(t *testing.T, opts campaignOpts) *world {
@@ -62,7 +63,7 @@ func newWorld(t *testing.T, opts campaignOpts) *world {
 		"keywords": []string{"running"}, "auto_approve_vetting": opts.autoApprove,
 		"offer_ttl_seconds": 86400, "reminder_before_seconds": 3600, "draft_due_seconds": 86400,
 		"review_sla_seconds": 86400, "max_revision_rounds": 2, "max_negotiation_rounds": 3,
-		"attribution_window_seconds": 0, "dual_approval_threshold_minor": opts.dualApproval, "recheck_after_seconds": opts.recheck,
+		"attribution_window_seconds": opts.attribution, "dual_approval_threshold_minor": opts.dualApproval, "recheck_after_seconds": opts.recheck,
 	}), http.StatusCreated)
 	w.campaignID = camp["id"].(string)
 	w.finance = as(t, auth.Identity{Sub: "fin-1", Role: "finance"})

@@ -75,6 +75,15 @@ type Tracking struct {
 	Link         string `json:"link,omitempty"`
 	Conversions  int64  `json:"conversions"`
 	Revenue      Money  `json:"revenue"`
+	// PostMetrics is the engagement of the live posts, read at the end of the window.
+	PostMetrics *PostMetrics `json:"post_metrics,omitempty"`
+}
+
+// PostMetrics sums the engagement of a partnership's live posts.
+type PostMetrics struct {
+	Posts    int64 `json:"posts"`
+	Likes    int64 `json:"likes"`
+	Comments int64 `json:"comments"`
 }
 
 // Deliverable is one piece of content with its drafts and publication.

@@ -20,19 +20,45 @@ func (w *partnershipWorkflow) tracking() error {
 	if err := w.persist(w.ctx); err != nil {
 		return err
 	}
-	if _, err := workflow.AwaitWithTimeout(w.ctx, window, w.cancelled); err != nil {
-		return err
+	// The fee is payable during the window: settle payouts as finance triggers them.
+	deadline := workflow.Now(w.ctx).Add(window)
+	for {
+		remaining := deadline.Sub(workflow.Now(w.ctx))
+		if remaining <= 0 {
+			break
+		}
+		changes := w.changes
+		woke, err := workflow.AwaitWithTimeout(w.ctx, remaining, func() bool {
+			return w.cancelled() || w.payoutWork() || w.changes != changes
+		})
+		if err != nil {
+			return err
+		}
+		if w.cancelled() {
+			return w.compensate(*w.cancel)
+		}
+		if !woke {
+			break
+		}
+		if err := w.settle(); err != nil {
+			return err
+		}
 	}
-	if w.cancelled() {
-		return w.compensate(*w.cancel)
+	urls := make([]string, 0, len(w.st.Deliverables))
+	for _, d := range w.st.Deliverables {
+		if d.Publication != nil {
+			urls = append(urls, d.Publication.URL)
+		}
 	}
 	var out activities.ConversionsOutput
 	if err := workflow.ExecuteActivity(w.providerCtx(), a.CollectConversions, activities.ConversionsInput{
-		Code: w.st.Tracking.DiscountCode, Currency: w.st.Terms.Fee.Currency,
+		Code: w.st.Tracking.DiscountCode, Currency: w.st.Terms.Fee.Currency, PostURLs: urls,
 	}).Get(w.ctx, &out); err != nil {
 		return err
 	}
 	w.st.Tracking.Conversions, w.st.Tracking.Revenue = out.Conversions, out.Revenue
+	metrics := out.PostMetrics
+	w.st.Tracking.PostMetrics = &metrics
 	w.emit("conversions_collected", systemActor, out)
 	if w.commission().AmountMinor > 0 {
 		w.payable = append(w.payable, partnership.PayoutKindCommission)
