@@ -32,6 +32,7 @@ type campaignOpts struct {
 	dualApproval int64
 	recheck      int64
 	attribution  int64
+	offerTTL     int64
 }
 
 func newWorld(t *testing.T, opts campaignOpts) *world {
@@ -61,7 +62,7 @@ func newWorld(t *testing.T, opts campaignOpts) *world {
 	camp := must(t, w.bm.post("/v1/campaigns", map[string]any{
 		"brand_id": w.brandID, "name": "Spring run", "brief": "running shoes", "jurisdiction": "US",
 		"keywords": []string{"running"}, "auto_approve_vetting": opts.autoApprove,
-		"offer_ttl_seconds": 86400, "reminder_before_seconds": 3600, "draft_due_seconds": 86400,
+		"offer_ttl_seconds": orDefault(opts.offerTTL, 86400), "reminder_before_seconds": 3600, "draft_due_seconds": 86400,
 		"review_sla_seconds": 86400, "max_revision_rounds": 2, "max_negotiation_rounds": 3,
 		"attribution_window_seconds": opts.attribution, "dual_approval_threshold_minor": opts.dualApproval, "recheck_after_seconds": opts.recheck,
 	}), http.StatusCreated)
@@ -133,4 +134,32 @@ func path(m map[string]any, keys ...any) any {
 		}
 	}
 	return cur
+}
+
+func orDefault(v, def int64) int64 {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// toContent takes a new partnership through acceptance and both signatures.
+func (w *world) toContent(pid string) map[string]any {
+	w.t.Helper()
+	w.waitStage(pid, "negotiation")
+	must(w.t, w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"}), http.StatusOK)
+	st := w.waitFor(pid, "signing URLs", func(s map[string]any) bool { return path(s, "contract", "signing_urls", "brand") != nil })
+	must(w.t, sandbox(w.t).post(path(st, "contract", "signing_urls", "creator").(string), map[string]any{}), http.StatusOK)
+	must(w.t, sandbox(w.t).post(path(st, "contract", "signing_urls", "brand").(string), map[string]any{}), http.StatusOK)
+	return w.waitStage(pid, "content")
+}
+
+// publish approves a compliant draft and submits a live post with caption; it returns the post.
+func (w *world) publish(pid, caption string) map[string]any {
+	w.t.Helper()
+	must(w.t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/drafts", map[string]any{"caption": caption}), http.StatusCreated)
+	must(w.t, w.bm.post("/v1/partnerships/"+pid+"/deliverables/d1/review", map[string]any{"version": 1, "decision": "approve"}), http.StatusOK)
+	post := must(w.t, sandbox(w.t).post("/sandbox/social/posts", map[string]any{"platform": "instagram", "handle": w.handle, "caption": caption}), http.StatusCreated)
+	must(w.t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/publication", map[string]any{"url": post["url"]}), http.StatusAccepted)
+	return post
 }

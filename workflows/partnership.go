@@ -232,8 +232,12 @@ func (w *partnershipWorkflow) idemKey(step string, seq int) string {
 	return fmt.Sprintf("%s/%s/%d", w.in.PartnershipID, step, seq)
 }
 
-// cancelled reports whether a cancellation or withdrawal is waiting to be processed.
-func (w *partnershipWorkflow) cancelled() bool { return w.cancel != nil }
+// cancelled reports whether a cancellation or withdrawal is waiting to be processed. Once
+// compensate has run (the stage reads cancelled) it is false again: the kill-fee payout loop
+// after a cancellation must wait like any other, not wake at once forever.
+func (w *partnershipWorkflow) cancelled() bool {
+	return w.cancel != nil && w.st.Stage != partnership.StageCancelled
+}
 
 // Activity options per kind of work.
 var (

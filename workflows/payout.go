@@ -39,7 +39,7 @@ func (w *partnershipWorkflow) settleAll() error {
 		if err != nil {
 			return err
 		}
-		if w.cancelled() && w.st.Stage != partnership.StageCancelled {
+		if w.cancelled() {
 			return w.compensate(*w.cancel)
 		}
 		if !ok {
