@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -17,6 +18,9 @@ type ConversionsInput struct {
 	Code     string   `json:"code"`
 	Currency string   `json:"currency"`
 	PostURLs []string `json:"post_urls"`
+	// Since, when set, counts only orders from then on: an ambassador cycle is paid
+	// commission on its own period's sales, not again on earlier ones.
+	Since time.Time `json:"since,omitempty"`
 }
 
 // ConversionsOutput is the attributed sales and the posts' engagement.
@@ -35,7 +39,7 @@ func (a *Activities) CollectConversions(ctx context.Context, in ConversionsInput
 	}
 	out := ConversionsOutput{Revenue: partnership.Money{Currency: in.Currency}}
 	for _, o := range orders {
-		if o.Currency != in.Currency {
+		if o.Currency != in.Currency || (!in.Since.IsZero() && o.CreatedAt.Before(in.Since)) {
 			continue
 		}
 		out.Conversions++

@@ -34,13 +34,20 @@ type termsBody struct {
 	UsageRightsDays int               `json:"usage_rights_days" validate:"min=0,max=3650"`
 	ExclusivityDays int               `json:"exclusivity_days" validate:"min=0,max=3650"`
 	Deliverables    []deliverableBody `json:"deliverables" validate:"required,min=1,max=20,dive"`
+	PeriodSeconds   int64             `json:"period_seconds" validate:"min=0,max=31536000"`
+	EndsAt          *time.Time        `json:"ends_at"`
 }
 
 func (t termsBody) terms() partnership.Terms {
 	out := partnership.Terms{
 		Kind: t.Kind, Fee: partnership.Money(t.Fee), CommissionBps: t.CommissionBps,
 		UsageRightsDays: t.UsageRightsDays, ExclusivityDays: t.ExclusivityDays,
-		KillFee: partnership.Money{Currency: t.Fee.Currency},
+		KillFee:       partnership.Money{Currency: t.Fee.Currency},
+		PeriodSeconds: t.PeriodSeconds,
+	}
+	if t.EndsAt != nil {
+		end := t.EndsAt.UTC()
+		out.EndsAt = &end
 	}
 	if t.KillFee != nil {
 		out.KillFee = partnership.Money(*t.KillFee)
@@ -51,8 +58,19 @@ func (t termsBody) terms() partnership.Terms {
 	return out
 }
 
-// check enforces what tags cannot: one currency for all money in the terms.
+// check enforces what tags cannot: one currency for all money in the terms, and the period
+// and end date that an ambassador partnership needs (and no other kind takes).
 func (t termsBody) check(prefix string) error {
+	if t.Kind == partnership.KindAmbassador {
+		switch {
+		case t.PeriodSeconds < 1:
+			return invalidFields(map[string]string{prefix + ".period_seconds": "is required for an ambassador partnership"})
+		case t.EndsAt == nil || !t.EndsAt.After(time.Now()):
+			return invalidFields(map[string]string{prefix + ".ends_at": "must be a future time for an ambassador partnership"})
+		}
+	} else if t.PeriodSeconds != 0 || t.EndsAt != nil {
+		return invalidFields(map[string]string{prefix + ".period_seconds": "only ambassador partnerships repeat per period"})
+	}
 	if t.KillFee != nil && t.KillFee.Currency != t.Fee.Currency {
 		return invalidFields(map[string]string{prefix + ".kill_fee.currency": "must equal fee.currency"})
 	}
@@ -133,7 +151,7 @@ func (s *Server) createPartnership(c echo.Context) error {
 		BrandName: brand.Name, BrandHandles: brandHandles, Campaign: settings, Offer: offer, CreatedBy: id.Actor(), CreatedAt: now,
 	}
 	initial := partnership.State{ID: pid, BrandID: in.BrandID, CampaignID: settings.ID, CreatorID: creator.ID,
-		Stage: partnership.StageVetting, Terms: offer, Deliverables: []partnership.Deliverable{}, Payouts: []partnership.Payout{},
+		Stage: partnership.StageVetting, Cycle: 1, Terms: offer, Deliverables: []partnership.Deliverable{}, Payouts: []partnership.Payout{},
 		Negotiation: partnership.Negotiation{History: []partnership.NegotiationEntry{}}, CreatedAt: now, UpdatedAt: now,
 		NextAction: &partnership.NextAction{Role: partnership.RoleSystem, Action: "vet_creator"}}
 	raw, _ := json.Marshal(initial)

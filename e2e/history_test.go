@@ -25,8 +25,26 @@ import (
 // after a deliberate, versioned change (see workflows/REPLAY.md).
 const HistoriesEnv = "PARTNERFLOW_WRITE_HISTORIES"
 
-// saveHistory writes the partnership's workflow history as JSON when HistoriesEnv is set.
+// saveHistory writes the latest run of the partnership's workflow history as JSON when
+// HistoriesEnv is set.
 func saveHistory(t *testing.T, pid, name string) {
+	t.Helper()
+	saveRunHistory(t, pid, "", name)
+}
+
+// runID returns the partnership's current workflow run.
+func runID(t *testing.T, pid string) string {
+	t.Helper()
+	c, err := sdkclient.Dial(sdkclient.Options{HostPort: stack.TemporalAddress, Namespace: devstack.Namespace})
+	require.NoError(t, err)
+	defer c.Close()
+	d, err := c.DescribeWorkflowExecution(context.Background(), partnership.WorkflowID(pid), "")
+	require.NoError(t, err)
+	return d.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+}
+
+// saveRunHistory writes one run's history ("" = the latest) when HistoriesEnv is set.
+func saveRunHistory(t *testing.T, pid, run, name string) {
 	t.Helper()
 	dir := os.Getenv(HistoriesEnv)
 	if dir == "" {
@@ -35,7 +53,7 @@ func saveHistory(t *testing.T, pid, name string) {
 	c, err := sdkclient.Dial(sdkclient.Options{HostPort: stack.TemporalAddress, Namespace: devstack.Namespace})
 	require.NoError(t, err)
 	defer c.Close()
-	it := c.GetWorkflowHistory(context.Background(), partnership.WorkflowID(pid), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := c.GetWorkflowHistory(context.Background(), partnership.WorkflowID(pid), run, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	h := &historypb.History{}
 	for it.HasNext() {
 		ev, err := it.Next()

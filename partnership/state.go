@@ -21,7 +21,11 @@ type State struct {
 	Deliverables []Deliverable `json:"deliverables"`
 	Payouts      []Payout      `json:"payouts"`
 	NextAction   *NextAction   `json:"next_action"`
-	Cancellation *Cancellation `json:"cancellation,omitempty"`
+	// Cycle is the current period of an ambassador partnership (1 for all others); Cycles
+	// summarises the finished ones.
+	Cycle        int            `json:"cycle"`
+	Cycles       []CycleSummary `json:"cycles,omitempty"`
+	Cancellation *Cancellation  `json:"cancellation,omitempty"`
 	// ComplianceHold is set while a re-checked live post is missing or lost its disclosure;
 	// no payout is made until the creator fixes it and the fix is verified.
 	ComplianceHold *ComplianceHold `json:"compliance_hold,omitempty"`
@@ -153,6 +157,15 @@ type NextAction struct {
 	Role   string     `json:"role"`
 	Action string     `json:"action"`
 	DueAt  *time.Time `json:"due_at,omitempty"`
+}
+
+// CycleSummary is one finished period of an ambassador partnership.
+type CycleSummary struct {
+	Cycle        int           `json:"cycle"`
+	StartedAt    time.Time     `json:"started_at"`
+	Deliverables []Deliverable `json:"deliverables"`
+	Payouts      []Payout      `json:"payouts"`
+	Tracking     Tracking      `json:"tracking"`
 }
 
 // ComplianceHold says which posts failed their re-check and why.

@@ -29,7 +29,14 @@ type Terms struct {
 	UsageRightsDays int               `json:"usage_rights_days"`
 	ExclusivityDays int               `json:"exclusivity_days"`
 	Deliverables    []DeliverableSpec `json:"deliverables"`
+	// PeriodSeconds and EndsAt shape an ambassador partnership: the deliverables, their
+	// publication and the fee repeat every period until the end date.
+	PeriodSeconds int64      `json:"period_seconds,omitempty"`
+	EndsAt        *time.Time `json:"ends_at,omitempty"`
 }
+
+// KindAmbassador is the offer kind that repeats content, publishing and payout per period.
+const KindAmbassador = "ambassador"
 
 // Campaign carries the campaign settings a partnership workflow needs; durations in seconds.
 type Campaign struct {
@@ -67,4 +74,18 @@ type Input struct {
 	Offer         Terms     `json:"offer"`
 	CreatedBy     Actor     `json:"created_by"`
 	CreatedAt     time.Time `json:"created_at"`
+	// Carry is set when an ambassador partnership continues as new for its next cycle.
+	Carry *Carry `json:"carry,omitempty"`
+}
+
+// Carry is what one run of an ambassador partnership hands the next: the state, the
+// numbering of audit events, read-model versions and e-mails, and the provider events
+// already applied, so nothing is duplicated or lost across the boundary.
+type Carry struct {
+	Cycle      int      `json:"cycle"`
+	State      State    `json:"state"`
+	Version    int64    `json:"version"`
+	Seq        int64    `json:"seq"`
+	Messages   int      `json:"messages"`
+	SeenEvents []string `json:"seen_events"`
 }

@@ -62,9 +62,20 @@ func newPartnershipWorkflow(ctx workflow.Context, in partnership.Input) *partner
 		seenEvents: map[string]bool{},
 		payments:   map[string]partnership.PaymentEvent{},
 	}
+	if c := in.Carry; c != nil {
+		// The next cycle of an ambassador partnership: carry on where the last run stopped.
+		w.st, w.version, w.seq, w.messages = c.State, c.Version, c.Seq, c.Messages
+		for _, id := range c.SeenEvents {
+			w.seenEvents[id] = true
+		}
+		w.agreed = true
+		w.in.Carry = nil // keep the next hand-over from nesting this one
+		return w
+	}
 	w.st = partnership.State{
 		ID: in.PartnershipID, BrandID: in.BrandID, CampaignID: in.Campaign.ID, CreatorID: in.CreatorID,
 		Stage:        partnership.StageVetting,
+		Cycle:        1,
 		Terms:        in.Offer,
 		Deliverables: []partnership.Deliverable{},
 		Payouts:      []partnership.Payout{},
@@ -100,6 +111,10 @@ func (w *partnershipWorkflow) setup() error {
 
 func (w *partnershipWorkflow) run() error {
 	stages := []func() error{w.vetting, w.negotiation, w.contracting, w.content, w.publishing, w.tracking, w.payout}
+	if w.st.Cycle > 1 {
+		// A later ambassador cycle: the contract is signed; start at the period's content.
+		stages = []func() error{w.awaitCycleStart, w.content, w.publishing, w.tracking, w.payout}
+	}
 	for _, stage := range stages {
 		if err := stage(); err != nil {
 			if errors.Is(err, errEnded) {
@@ -114,6 +129,9 @@ func (w *partnershipWorkflow) run() error {
 		if w.ended {
 			break
 		}
+	}
+	if !w.ended && w.hasNextCycle() {
+		return w.continueAsNew()
 	}
 	if !w.ended {
 		w.finish(partnership.StageCompleted, "completed")

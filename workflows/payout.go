@@ -144,6 +144,16 @@ func (w *partnershipWorkflow) settle() error {
 	return nil
 }
 
+// nextPayoutID numbers payouts; in later ambassador cycles the cycle is part of the id, so the
+// idempotency key of a payout never repeats an earlier cycle's (which would return that
+// cycle's transfer instead of paying this one).
+func (w *partnershipWorkflow) nextPayoutID() string {
+	if w.st.Cycle > 1 {
+		return fmt.Sprintf("c%d-po_%d", w.st.Cycle, len(w.st.Payouts)+1)
+	}
+	return fmt.Sprintf("po_%d", len(w.st.Payouts)+1)
+}
+
 func (w *partnershipWorkflow) amountFor(kind string) partnership.Money {
 	switch kind {
 	case partnership.PayoutKindCommission:
@@ -167,7 +177,7 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 	if err := workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateTriggerPayout,
 		func(ctx workflow.Context, t partnership.PayoutTrigger) (partnership.Payout, error) {
 			p := partnership.Payout{
-				ID: fmt.Sprintf("po_%d", len(w.st.Payouts)+1), Kind: t.Kind, Amount: w.amountFor(t.Kind),
+				ID: w.nextPayoutID(), Kind: t.Kind, Amount: w.amountFor(t.Kind),
 				Status: partnership.PayoutProcessing, TriggeredBy: t.Actor.Sub,
 			}
 			if th := w.in.Campaign.DualApprovalThresholdMinor; th > 0 && p.Amount.AmountMinor >= th {

@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/activities"
@@ -52,7 +54,7 @@ func (w *partnershipWorkflow) tracking() error {
 	}
 	var out activities.ConversionsOutput
 	if err := workflow.ExecuteActivity(w.providerCtx(), a.CollectConversions, activities.ConversionsInput{
-		Code: w.st.Tracking.DiscountCode, Currency: w.st.Terms.Fee.Currency, PostURLs: urls,
+		Code: w.st.Tracking.DiscountCode, Currency: w.st.Terms.Fee.Currency, PostURLs: urls, Since: w.attributionSince(),
 	}).Get(w.ctx, &out); err != nil {
 		return err
 	}
@@ -72,4 +74,13 @@ func (w *partnershipWorkflow) commission() partnership.Money {
 		AmountMinor: w.st.Tracking.Revenue.AmountMinor * w.st.Terms.CommissionBps / 10_000,
 		Currency:    w.st.Terms.Fee.Currency,
 	}
+}
+
+// attributionSince is the start of this cycle's attribution: everything for a one-off
+// partnership and the first cycle, the cycle's start for later ambassador cycles.
+func (w *partnershipWorkflow) attributionSince() time.Time {
+	if w.st.Cycle <= 1 {
+		return time.Time{}
+	}
+	return w.cycleStart(w.st.Cycle)
 }

@@ -1,0 +1,99 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// Ambassador partnerships repeat content, publishing, tracking and payout every period from
+// the signature until their end date. Each cycle runs in its own workflow run (continue-as-new)
+// so history stays small however long the partnership lasts.
+
+// cycleStart is when cycle n begins: the signature plus n-1 periods.
+func (w *partnershipWorkflow) cycleStart(n int) time.Time {
+	signed := w.st.CreatedAt
+	if w.st.Contract.SignedAt != nil {
+		signed = *w.st.Contract.SignedAt
+	}
+	return signed.Add(time.Duration(n-1) * partnership.Seconds(w.st.Terms.PeriodSeconds))
+}
+
+// hasNextCycle reports whether an ambassador partnership has another period before its end.
+func (w *partnershipWorkflow) hasNextCycle() bool {
+	t := w.st.Terms
+	if t.Kind != partnership.KindAmbassador || t.PeriodSeconds <= 0 || t.EndsAt == nil {
+		return false
+	}
+	return w.cycleStart(w.st.Cycle + 1).Before(*t.EndsAt)
+}
+
+// continueAsNew closes this cycle and hands the partnership to a new run for the next one.
+// Update handlers are drained first and provider events still queued are marked seen, so no
+// action is lost or applied twice across the boundary.
+func (w *partnershipWorkflow) continueAsNew() error {
+	if err := workflow.Await(w.ctx, func() bool { return workflow.AllHandlersFinished(w.ctx) }); err != nil {
+		return err
+	}
+	late := w.drainSignals()
+	summary := partnership.CycleSummary{Cycle: w.st.Cycle, StartedAt: w.cycleStart(w.st.Cycle),
+		Deliverables: w.st.Deliverables, Payouts: w.st.Payouts, Tracking: w.st.Tracking}
+	w.st.Cycles = append(w.st.Cycles, summary)
+	w.st.Cycle++
+	w.st.Deliverables, w.st.Payouts, w.st.ComplianceHold = []partnership.Deliverable{}, []partnership.Payout{}, nil
+	w.st.Tracking = partnership.Tracking{DiscountCode: w.st.Tracking.DiscountCode, Link: w.st.Tracking.Link,
+		Revenue: partnership.Money{Currency: w.st.Terms.Fee.Currency}}
+	next := w.cycleStart(w.st.Cycle)
+	w.st.NextAction = &partnership.NextAction{Role: partnership.RoleSystem, Action: "start_next_cycle", DueAt: &next}
+	w.emit("cycle_completed", systemActor, map[string]any{"cycle": summary.Cycle, "late_provider_events": late})
+	if err := w.persist(w.ctx); err != nil {
+		return err
+	}
+	in := w.in
+	in.Carry = &partnership.Carry{Cycle: w.st.Cycle, State: w.st, Version: w.version, Seq: w.seq,
+		Messages: w.messages, SeenEvents: workflow.DeterministicKeys(w.seenEvents)}
+	return workflow.NewContinueAsNewError(w.ctx, partnership.WorkflowType, in)
+}
+
+// drainSignals takes provider events still queued at the end of a cycle. Every payout of the
+// cycle is settled by then, so they can only be redeliveries; their ids are carried as seen.
+func (w *partnershipWorkflow) drainSignals() int {
+	n := 0
+	esign := workflow.GetSignalChannel(w.ctx, partnership.SignalESignEvent)
+	for {
+		var ev partnership.ESignEvent
+		if !esign.ReceiveAsync(&ev) {
+			break
+		}
+		w.firstTime("esign/" + ev.EventID)
+		n++
+	}
+	payCh := workflow.GetSignalChannel(w.ctx, partnership.SignalPaymentEvent)
+	for {
+		var ev partnership.PaymentEvent
+		if !payCh.ReceiveAsync(&ev) {
+			break
+		}
+		w.firstTime("payments/" + ev.EventID)
+		n++
+	}
+	return n
+}
+
+// awaitCycleStart opens a later cycle at its start time, unless the partnership is cancelled
+// while it waits.
+func (w *partnershipWorkflow) awaitCycleStart() error {
+	start := w.cycleStart(w.st.Cycle)
+	if wait := start.Sub(workflow.Now(w.ctx)); wait > 0 {
+		if _, err := workflow.AwaitWithTimeout(w.ctx, wait, w.cancelled); err != nil {
+			return err
+		}
+	}
+	if w.cancelled() {
+		return w.compensate(*w.cancel)
+	}
+	w.emit("cycle_started", systemActor, map[string]int{"cycle": w.st.Cycle})
+	return nil
+}
