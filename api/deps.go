@@ -18,6 +18,7 @@ type Store interface {
 	UpdatePayoutProfile(ctx context.Context, creatorID, accountID, taxForm string) error
 	CreateCampaign(ctx context.Context, c *store.Campaign) error
 	GetCampaign(ctx context.Context, id string) (store.Campaign, error)
+	CampaignPartnerships(ctx context.Context, campaignID string) ([]store.Partnership, error)
 	CreatePartnership(ctx context.Context, p *store.Partnership) error
 	DeletePartnership(ctx context.Context, id string) error
 	GetPartnership(ctx context.Context, id string) (store.Partnership, error)

@@ -87,6 +87,7 @@ func New(cfg Config, st Store, wf Workflows, log *slog.Logger) *Server {
 	v1.PUT("/creators/:id/payout-profile", s.putPayoutProfile)
 	v1.POST("/campaigns", s.createCampaign)
 	v1.GET("/campaigns/:id", s.getCampaign)
+	v1.GET("/campaigns/:id/report", s.campaignReport)
 	v1.POST("/partnerships", s.createPartnership)
 	v1.GET("/partnerships", s.listPartnerships)
 	v1.GET("/partnerships/:id", s.getPartnership)

@@ -53,4 +53,19 @@ func TestCommissionAfterAttributionWindow(t *testing.T) {
 	require.Len(t, st["payouts"], 2)
 	require.Len(t, sandboxItems(t, "/sandbox/payments/transfers", pid), 2, "one transfer per payout")
 	saveHistory(t, pid, "commission_after_attribution_window")
+
+	// The campaign report adds it up: committed and paid, revenue, ROI.
+	r = w.creator.get("/v1/campaigns/" + w.campaignID + "/report")
+	require.Equal(t, http.StatusForbidden, r.Status)
+	rep := must(t, w.bm.get("/v1/campaigns/"+w.campaignID+"/report"), http.StatusOK)
+	require.EqualValues(t, 1, rep["partnerships"])
+	require.EqualValues(t, 1, path(rep, "by_stage", "completed"))
+	usd := path(rep, "currencies", 0).(map[string]any)
+	require.Equal(t, "USD", usd["currency"])
+	require.EqualValues(t, 20000, usd["committed_fees_minor"])
+	require.EqualValues(t, 20000, usd["paid_fees_minor"])
+	require.EqualValues(t, 2000, usd["paid_commissions_minor"])
+	require.EqualValues(t, 22000, usd["paid_total_minor"])
+	require.EqualValues(t, 20000, usd["attributed_revenue_minor"])
+	require.InDelta(t, -2000.0/22000.0, usd["roi"], 1e-9)
 }

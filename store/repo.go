@@ -143,3 +143,11 @@ func (s *Store) RecordWebhook(ctx context.Context, w WebhookEvent) (bool, error)
 	}
 	return res.RowsAffected == 1, nil
 }
+
+// CampaignPartnerships returns every partnership row of a campaign (the report aggregates
+// their states).
+func (s *Store) CampaignPartnerships(ctx context.Context, campaignID string) ([]Partnership, error) {
+	var rows []Partnership
+	err := s.db.WithContext(ctx).Where("campaign_id = ?", campaignID).Order("created_at").Find(&rows).Error
+	return rows, translate(err)
+}
