@@ -46,11 +46,16 @@ func (s *Server) createCampaign(c echo.Context) error {
 		return err
 	}
 	var req campaignRequest
-	if err := bind(c, &req); err != nil {
+	// Decode, check scope, then validate: a caller outside the brand learns nothing, not even
+	// which fields are missing.
+	if err := c.Bind(&req); err != nil {
 		return err
 	}
-	if !seesBrand(id, req.BrandID) || id.Role == partnership.RoleFinance {
+	if !seesBrand(id, req.BrandID) {
 		return notFound("brand")
+	}
+	if err := c.Validate(&req); err != nil {
+		return err
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()

@@ -113,16 +113,21 @@ func (s *Server) createPartnership(c echo.Context) error {
 		return err
 	}
 	var req createPartnershipRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	if err := req.Offer.check("offer"); err != nil {
+	// Decode, check the campaign is the caller's, then validate: outsiders get 404 whatever
+	// the body.
+	if err := c.Bind(&req); err != nil {
 		return err
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	camp, settings, err := s.loadCampaign(ctx, id, req.CampaignID)
 	if err != nil {
+		return err
+	}
+	if err := c.Validate(&req); err != nil {
+		return err
+	}
+	if err := req.Offer.check("offer"); err != nil {
 		return err
 	}
 	creator, err := s.store.GetCreator(ctx, req.CreatorID)

@@ -28,7 +28,7 @@ func TestConcurrentDuplicatesHaveOneEffect(t *testing.T) {
 	var list struct {
 		Items []map[string]any `json:"items"`
 	}
-	w.bm.get("/v1/partnerships?campaign_id=" + w.campaignID).Decode(t, &list)
+	w.bm.get("/v1/partnerships?campaign_id="+w.campaignID).Decode(t, &list)
 	require.Len(t, list.Items, 1, "exactly one partnership")
 	pid := list.Items[0]["id"].(string)
 
