@@ -46,6 +46,8 @@ func (w *partnershipWorkflow) continueAsNew() error {
 	w.st.Tracking = partnership.Tracking{DiscountCode: w.st.Tracking.DiscountCode, Link: w.st.Tracking.Link,
 		Revenue: partnership.Money{Currency: w.st.Terms.Fee.Currency}}
 	next := w.cycleStart(w.st.Cycle)
+	// Between cycles the partnership waits for its next period's content, and can be cancelled.
+	w.setStage(partnership.StageContent)
 	w.st.NextAction = &partnership.NextAction{Role: partnership.RoleSystem, Action: "start_next_cycle", DueAt: &next}
 	w.emit("cycle_completed", systemActor, map[string]any{"cycle": summary.Cycle, "late_provider_events": late})
 	if err := w.persist(w.ctx); err != nil {

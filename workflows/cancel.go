@@ -69,8 +69,9 @@ func (w *partnershipWorkflow) registerCancelUpdate() error {
 				return w.conflict("the partnership is already %s", w.st.Stage)
 			}
 			switch w.st.Stage {
-			case partnership.StagePayout:
-				return w.conflict("a partnership in payout can no longer be cancelled")
+			case partnership.StageTracking, partnership.StagePayout:
+				// Every post is verified by then: the fee is earned and cancelling would forfeit it.
+				return w.conflict("the content is delivered; a partnership in %s can no longer be cancelled", w.st.Stage)
 			}
 			if r.Actor.Role == partnership.RoleCreator && (w.st.Contract.Status == "completed" || w.agreedAndSigned()) {
 				return w.conflict("the contract is signed; a creator can only withdraw before signing")

@@ -189,7 +189,9 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 						rounds++
 					}
 				}
-				if max := w.in.Campaign.MaxRevisionRounds; max > 0 && rounds >= max {
+				// A draft that fails the disclosure check can never be approved, so changes may
+				// always be requested on it, whatever the revision limit.
+				if max := w.in.Campaign.MaxRevisionRounds; max > 0 && rounds >= max && latest.Compliant {
 					return w.conflict("the limit of %d revision rounds is reached: approve the draft or cancel", max)
 				}
 			default:

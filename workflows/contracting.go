@@ -30,10 +30,11 @@ func (w *partnershipWorkflow) contracting() error {
 	if err != nil {
 		return err
 	}
+	signedNow := w.esign != nil && w.esign.Status == "completed"
 	switch {
-	case w.cancelled():
+	case w.cancelled() && !signedNow:
 		return w.compensate(*w.cancel)
-	case !ok:
+	case !ok && !signedNow:
 		w.voidEnvelope("signing deadline passed")
 		w.st.Contract.Status = "expired"
 		return w.end(partnership.StageExpired, "expired", "contract_expired", systemActor, nil)

@@ -22,8 +22,8 @@ func (w *partnershipWorkflow) negotiation() error {
 		return err
 	}
 	if err := w.notifyCreator("offer", "New partnership offer from "+w.in.BrandName,
-		fmt.Sprintf("%s offers you a %s partnership for %d %s (minor units). Answer within %d hours.",
-			w.in.BrandName, offer.Kind, offer.Fee.AmountMinor, offer.Fee.Currency, w.in.Campaign.OfferTTLSeconds/3600)); err != nil {
+		fmt.Sprintf("%s offers you a %s partnership for %d %s (minor units). Answer within %s.",
+			w.in.BrandName, offer.Kind, offer.Fee.AmountMinor, offer.Fee.Currency, humanSeconds(w.in.Campaign.OfferTTLSeconds))); err != nil {
 		return err
 	}
 	// processed counts the history entries handled so far. A move can arrive while the offer

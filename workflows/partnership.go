@@ -46,6 +46,8 @@ type partnershipWorkflow struct {
 	payments   map[string]partnership.PaymentEvent // by payout id
 	cancel     *partnership.Cancellation
 	agreed     bool
+	// vettingRole is the role of whoever decided the vetting, for the audit trail.
+	vettingRole string
 	// changes counts content actions so waits wake on any of them.
 	changes int
 	ended   bool
@@ -116,13 +118,20 @@ func (w *partnershipWorkflow) run() error {
 		stages = []func() error{w.awaitCycleStart, w.content, w.publishing, w.tracking, w.payout}
 	}
 	for _, stage := range stages {
-		if err := stage(); err != nil {
+		// A cancellation that arrived while the last stage finished its side effects is handled
+		// before the next stage makes any (no offer or e-mail after the brand cancelled).
+		var err error
+		if w.cancelled() {
+			err = w.compensate(*w.cancel)
+		} else {
+			err = stage()
+		}
+		if err != nil {
 			if errors.Is(err, errEnded) {
 				break
 			}
 			if temporal.IsCanceledError(err) {
-				return w.compensate(partnership.Cancellation{By: "temporal", Role: partnership.RoleSystem,
-					Reason: "workflow cancelled", At: workflow.Now(w.ctx).UTC()})
+				return w.cancelledByTemporal()
 			}
 			return err
 		}
@@ -145,6 +154,21 @@ func (w *partnershipWorkflow) run() error {
 	}
 	// Let in-flight update handlers finish their persistence before the workflow closes.
 	return workflow.Await(w.ctx, func() bool { return workflow.AllHandlersFinished(w.ctx) })
+}
+
+// cancelledByTemporal compensates when the workflow execution itself is cancelled (an
+// operator's `temporal workflow cancel`), then ends the execution as Canceled, not Failed.
+func (w *partnershipWorkflow) cancelledByTemporal() error {
+	err := w.compensate(partnership.Cancellation{By: "temporal", Role: partnership.RoleSystem,
+		Reason: "workflow cancelled", At: workflow.Now(w.ctx).UTC()})
+	if err != nil && !errors.Is(err, errEnded) {
+		return err
+	}
+	dctx, _ := workflow.NewDisconnectedContext(w.ctx)
+	if err := workflow.Await(dctx, func() bool { return workflow.AllHandlersFinished(dctx) }); err != nil {
+		return err
+	}
+	return temporal.NewCanceledError()
 }
 
 // remindUsageRights keeps a completed partnership open until the brand has been reminded that
@@ -229,7 +253,9 @@ func (w *partnershipWorkflow) emit(typ string, actor partnership.Actor, data any
 func (w *partnershipWorkflow) persist(ctx workflow.Context) error {
 	w.version++
 	w.st.UpdatedAt = workflow.Now(w.ctx).UTC()
-	in := activities.RecordInput{Version: w.version, State: w.st, Events: w.pending}
+	// The local activity serialises the snapshot on another goroutine while workflow code
+	// (another handler) may already be changing the state: hand it a copy.
+	in := activities.RecordInput{Version: w.version, State: snapshot(w.st), Events: w.pending}
 	w.pending = nil
 	ctx = workflow.WithLocalActivityOptions(ctx, recordOptions)
 	return workflow.ExecuteLocalActivity(ctx, a.RecordTransition, in).Get(ctx, nil)

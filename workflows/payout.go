@@ -124,6 +124,9 @@ func (w *partnershipWorkflow) settle() error {
 			continue
 		}
 		delete(w.payments, p.ID)
+		if ev.TransferID != "" && ev.TransferID != p.TransferID {
+			continue // an event for another transfer (an earlier, failed attempt): not this one
+		}
 		po := &w.st.Payouts[i]
 		now := workflow.Now(w.ctx).UTC()
 		switch ev.Status {

@@ -17,7 +17,7 @@ func (w *partnershipWorkflow) receiveSignals() {
 			sel.AddReceive(esignCh, func(c workflow.ReceiveChannel, _ bool) {
 				var ev partnership.ESignEvent
 				c.Receive(ctx, &ev)
-				if w.firstTime("esign/"+ev.EventID) && ev.EnvelopeID != "" && ev.EnvelopeID == w.st.Contract.EnvelopeID {
+				if ev.EnvelopeID != "" && ev.EnvelopeID == w.st.Contract.EnvelopeID && w.firstTime("esign/"+ev.EventID) {
 					e := ev
 					w.esign = &e
 				}

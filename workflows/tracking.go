@@ -12,7 +12,11 @@ import (
 // tracking collects conversions on the creator's code over the attribution window, when the
 // terms carry a commission. The fee is already payable during the window.
 func (w *partnershipWorkflow) tracking() error {
-	w.payable = append(w.payable, partnership.PayoutKindFee)
+	// A commission-only or gifting deal owes no fee; making it payable would wait forever for
+	// a payout that can never be triggered.
+	if w.st.Terms.Fee.AmountMinor > 0 {
+		w.payable = append(w.payable, partnership.PayoutKindFee)
+	}
 	if w.st.Terms.CommissionBps <= 0 {
 		return nil
 	}

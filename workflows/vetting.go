@@ -44,7 +44,7 @@ func (w *partnershipWorkflow) vetting() error {
 	case !ok:
 		return w.end(partnership.StageExpired, "expired", "vetting_expired", systemActor, nil)
 	case w.st.Vetting.Decision == "reject":
-		return w.end(partnership.StageRejected, "rejected", "vetting_rejected", partnership.Actor{Sub: w.st.Vetting.DecidedBy, Role: partnership.RoleBrandManager}, map[string]string{"note": w.st.Vetting.Note})
+		return w.end(partnership.StageRejected, "rejected", "vetting_rejected", partnership.Actor{Sub: w.st.Vetting.DecidedBy, Role: w.vettingRole}, map[string]string{"note": w.st.Vetting.Note})
 	}
 	return nil
 }
@@ -53,6 +53,7 @@ func (w *partnershipWorkflow) registerVettingUpdates() error {
 	return workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateVettingDecision,
 		func(ctx workflow.Context, d partnership.VettingDecision) (partnership.State, error) {
 			w.st.Vetting.Decision, w.st.Vetting.DecidedBy, w.st.Vetting.Note = d.Decision, d.Actor.Sub, d.Note
+			w.vettingRole = d.Actor.Role
 			w.emit("vetting_decided", d.Actor, map[string]string{"decision": d.Decision, "note": d.Note})
 			return w.st, w.persist(ctx)
 		},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/activities"
@@ -56,7 +57,18 @@ func (w *partnershipWorkflow) remind(role, action string) error {
 func (w *partnershipWorkflow) notifyCreator(step, subject, text string) error {
 	w.messages++ // the key must differ per message even for the same step
 	in := activities.NotifyInput{IdempotencyKey: w.idemKey("email/"+step, w.messages), CreatorID: w.in.CreatorID, Subject: subject, Text: text}
-	return workflow.ExecuteActivity(w.providerCtx(), a.NotifyCreator, in).Get(w.ctx, nil)
+	return w.bestEffort(step, workflow.ExecuteActivity(w.providerCtx(), a.NotifyCreator, in).Get(w.ctx, nil))
+}
+
+// bestEffort keeps an e-mail that could not be sent (after a day of retries, or rejected) from
+// ending the partnership: the failure goes into the audit trail and next_action still says
+// who must act.
+func (w *partnershipWorkflow) bestEffort(step string, err error) error {
+	if err == nil || temporal.IsCanceledError(err) {
+		return err
+	}
+	w.emit("email_failed", systemActor, map[string]string{"step": step, "error": rootMessage(err)})
+	return w.persist(w.ctx)
 }
 
 func humanize(action string) string {
@@ -73,5 +85,18 @@ func humanize(action string) string {
 func (w *partnershipWorkflow) notifyBrand(step, subject, text string) error {
 	w.messages++
 	in := activities.BrandNotifyInput{IdempotencyKey: w.idemKey("email/"+step, w.messages), BrandID: w.in.BrandID, Subject: subject, Text: text}
-	return workflow.ExecuteActivity(w.providerCtx(), a.NotifyBrand, in).Get(w.ctx, nil)
+	return w.bestEffort(step, workflow.ExecuteActivity(w.providerCtx(), a.NotifyBrand, in).Get(w.ctx, nil))
+}
+
+// humanSeconds writes a duration of seconds the way an e-mail should: "3 days", "5 hours", "20 minutes".
+func humanSeconds(s int64) string {
+	switch {
+	case s >= 2*86400:
+		return fmt.Sprintf("%d days", s/86400)
+	case s >= 2*3600:
+		return fmt.Sprintf("%d hours", s/3600)
+	case s >= 120:
+		return fmt.Sprintf("%d minutes", s/60)
+	}
+	return fmt.Sprintf("%d seconds", s)
 }

@@ -1,0 +1,107 @@
+package workflows_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// ambassadorInput repeats the deliverable every 30 days for 45 days: two cycles.
+func ambassadorInput() partnership.Input {
+	in := baseInput()
+	in.Offer.Kind = partnership.KindAmbassador
+	in.Offer.PeriodSeconds = 30 * 86400
+	ends := testStart.Add(45 * day)
+	in.Offer.EndsAt = &ends
+	return in
+}
+
+// runFirstCycle runs cycle 1 (signed at minute 2, fee paid at minute 7) and returns the input
+// of the continued run.
+func runFirstCycle(t *testing.T, in partnership.Input) (*fixture, partnership.Input) {
+	t.Helper()
+	f := newFixture(t, in)
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(7), "pay-evt-1", "po_1", "paid", "")
+	f.run()
+	var can *workflow.ContinueAsNewError
+	require.True(t, errors.As(f.resultErr, &can), "cycle 1 ends by continuing as new, got %v", f.resultErr)
+	require.Equal(t, partnership.WorkflowType, can.WorkflowType.Name)
+	var next partnership.Input
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	f.checkAudit()
+	return f, next
+}
+
+// TestAmbassadorCyclesContinueAsNew: each period runs in its own run; the next run carries the
+// state, the audit numbering and the seen provider events, and pays its own fee under a new
+// payout id (a new idempotency key).
+func TestAmbassadorCyclesContinueAsNew(t *testing.T) {
+	in := ambassadorInput()
+	f1, next := runFirstCycle(t, in)
+
+	require.NotNil(t, next.Carry)
+	require.Equal(t, 2, next.Carry.Cycle)
+	c := next.Carry.State
+	require.Equal(t, 2, c.Cycle)
+	require.Len(t, c.Cycles, 1)
+	require.Equal(t, partnership.PayoutPaid, c.Cycles[0].Payouts[0].Status)
+	require.Empty(t, c.Payouts)
+	require.Empty(t, c.Deliverables)
+	require.Equal(t, discountCode, c.Tracking.DiscountCode)
+	requireNextAction(t, c, partnership.RoleSystem, "start_next_cycle")
+	cycle2 := testStart.Add(minute(2) + 30*day) // signature + one period
+	requireDueAt(t, c, cycle2)
+	last := f1.sortedRecords()
+	require.Equal(t, last[len(last)-1].Version, next.Carry.Version)
+	evs := f1.events()
+	require.Equal(t, evs[len(evs)-1].Seq, next.Carry.Seq)
+	require.Equal(t, "cycle_completed", evs[len(evs)-1].Type)
+	require.Contains(t, next.Carry.SeenEvents, "payments/pay-evt-1")
+	require.Contains(t, next.Carry.SeenEvents, "esign/esign-evt-1")
+
+	// Cycle 2, in a new run started when cycle 1 continued as new.
+	f := newFixture(t, next)
+	runStart := testStart.Add(minute(7))
+	f.env.SetStartTime(runStart)
+	rel := func(at time.Time) time.Duration { return at.Sub(runStart) }
+	f.snapshot(minute(1), "between-cycles")
+	f.payment(minute(2), "pay-evt-1", "po_1", "failed", "late_redelivery") // a redelivery of cycle 1's webhook
+	f.draft(rel(cycle2)+minute(1), "draft", "d1", compliantText)
+	f.review(rel(cycle2)+minute(2), "review", "d1", 1, "approve")
+	f.post(rel(cycle2)+minute(3), "post", "d1", "https://instagram.example/p/cycle2")
+	f.trigger(rel(cycle2)+minute(4), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(rel(cycle2)+minute(5), "pay-evt-2", "c2-po_1", "paid", "")
+	st := f.runOK()
+
+	b := f.snap("between-cycles")
+	require.Equal(t, 2, b.Cycle)
+	requireNextAction(t, b, partnership.RoleSystem, "start_next_cycle")
+	for _, id := range []string{"draft", "review", "post", "trigger"} {
+		f.requireAccepted(id)
+	}
+	require.Equal(t, partnership.StageCompleted, st.Stage, "the second period ends after the end date: done")
+	require.Equal(t, 2, st.Cycle)
+	require.Len(t, st.Cycles, 1)
+	require.Len(t, st.Payouts, 1)
+	require.Equal(t, "c2-po_1", st.Payouts[0].ID)
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
+	require.Equal(t, 0, f.n("CreateEnvelope"), "the contract is signed once")
+	require.Equal(t, 0, f.n("VetCreator"))
+	require.Equal(t, 1, f.n("CreateTransfer"))
+	require.Equal(t, "p-0001/payout/c2-po_1/1", f.transfers[0].IdempotencyKey)
+	require.Equal(t, 0, f.countEvents("payout_failed"), "cycle 1's redelivered webhook changes nothing")
+	require.True(t, f.event("cycle_started").At.Equal(cycle2))
+	for _, k := range f.notifyKeys() {
+		for _, k1 := range f1.notifyKeys() {
+			require.NotEqual(t, k1, k, "e-mail idempotency keys never repeat across cycles")
+		}
+	}
+}

@@ -1,0 +1,222 @@
+package workflows_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+const cancelledSubject = "Your partnership was cancelled"
+
+// TestCancelByBrandDuringNegotiation: a reason is required; the creator is told; nothing to void.
+func TestCancelByBrandDuringNegotiation(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.update(minute(1), "no-reason", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand})
+	f.snapshot(minute(1.5), "still-open")
+	f.update(minute(2), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "budget cut"})
+	st := f.runOK()
+
+	f.requireRejected("no-reason", partnership.ErrTypeInvalid)
+	require.Equal(t, partnership.StageNegotiation, f.snap("still-open").Stage)
+	res := decodeResult[partnership.State](t, f.requireAccepted("cancel"))
+	require.Equal(t, partnership.StageCancelled, res.Stage, "the cancel update answers with the outcome")
+
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Equal(t, "cancelled", st.Outcome)
+	require.Nil(t, st.NextAction)
+	require.NotNil(t, st.Cancellation)
+	require.Equal(t, brand.Sub, st.Cancellation.By)
+	require.Equal(t, partnership.RoleBrandManager, st.Cancellation.Role)
+	require.Equal(t, "budget cut", st.Cancellation.Reason)
+	require.True(t, st.Cancellation.At.Equal(testStart.Add(minute(2))))
+	require.Empty(t, st.Payouts)
+	require.Equal(t, 1, countPrefix(f.notifySubjects(), cancelledSubject))
+	require.Equal(t, 0, f.n("VoidEnvelope"))
+	require.Equal(t, 0, f.n("CreateEnvelope"))
+	require.Equal(t, 1, f.countEvents("partnership_cancelled"))
+	ev := f.event("partnership_cancelled")
+	require.Equal(t, brand.Sub, ev.Actor)
+	require.Equal(t, partnership.RoleBrandManager, ev.Role)
+	require.Contains(t, string(ev.Data), "budget cut")
+	require.Equal(t, 0, f.countEvents("kill_fee_payable"))
+}
+
+// TestCancelBeforeSigning: creator withdrawals and brand/admin cancellations before the
+// contract is signed; a pending envelope is voided.
+func TestCancelBeforeSigning(t *testing.T) {
+	cases := []struct {
+		name         string
+		actor        partnership.Actor
+		inContract   bool // cancel while the envelope waits for signatures
+		wantOutcome  string
+		wantNotified int
+		wantVoids    int
+	}{
+		{name: "creator withdraws during negotiation", actor: creator, wantOutcome: "withdrawn"},
+		{name: "creator withdraws before signing", actor: creator, inContract: true, wantOutcome: "withdrawn", wantVoids: 1},
+		{name: "brand cancels before signing", actor: brand, inContract: true, wantOutcome: "cancelled", wantNotified: 1, wantVoids: 1},
+		{name: "admin cancels before signing", actor: admin, inContract: true, wantOutcome: "cancelled", wantNotified: 1, wantVoids: 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, baseInput())
+			if tc.inContract {
+				f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+			}
+			f.update(minute(2), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: tc.actor, Reason: "changed my mind"})
+			st := f.runOK()
+
+			f.requireAccepted("cancel")
+			require.Equal(t, partnership.StageCancelled, st.Stage)
+			require.Equal(t, tc.wantOutcome, st.Outcome)
+			require.Nil(t, st.NextAction)
+			require.Equal(t, tc.actor.Sub, st.Cancellation.By)
+			require.Equal(t, tc.actor.Role, st.Cancellation.Role)
+			require.Equal(t, tc.wantNotified, countPrefix(f.notifySubjects(), cancelledSubject))
+			require.Equal(t, tc.wantVoids, f.n("VoidEnvelope"))
+			require.Equal(t, 1, f.countEvents("partnership_"+tc.wantOutcome))
+			require.Empty(t, st.Payouts)
+			require.Equal(t, 0, f.countEvents("kill_fee_payable"))
+			if tc.wantVoids > 0 {
+				require.Equal(t, envelopeID, f.voids[0].EnvelopeID)
+				require.True(t, strings.Contains(f.voids[0].Reason, tc.wantOutcome), "void reason %q", f.voids[0].Reason)
+				require.Equal(t, "voided", st.Contract.Status)
+				require.Equal(t, 1, f.countEvents("envelope_voided"))
+			}
+		})
+	}
+}
+
+// killFeeScript cancels a signed partnership at minute 3 and lets finance pay the kill fee as
+// soon as it is payable. The steps are milliseconds apart (see TestBugKillFeeSettlementBusyLoops).
+func killFeeScript(f *fixture) {
+	f.toContent()
+	f.update(minute(3), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "campaign stopped"})
+	step := 5 * time.Millisecond
+	f.when(minute(3)+step, step, "kill fee payable", func(st partnership.State) bool {
+		return st.Stage == partnership.StageCancelled && st.NextAction != nil && st.NextAction.Action == "trigger_payout"
+	}, func() {
+		f.updateNow("trigger-fee", partnership.UpdateTriggerPayout, partnership.PayoutTrigger{Actor: finance1, Kind: partnership.PayoutKindFee})
+		f.updateNow("trigger-kill-fee", partnership.UpdateTriggerPayout, partnership.PayoutTrigger{Actor: finance1, Kind: partnership.PayoutKindKillFee})
+	})
+	f.when(minute(3)+2*step, step, "transfer created", func(st partnership.State) bool {
+		return len(st.Payouts) == 1 && st.Payouts[0].TransferID != ""
+	}, func() {
+		f.env.SignalWorkflow(partnership.SignalPaymentEvent, partnership.PaymentEvent{
+			EventID: "pay-evt-1", TransferID: "tr_po_1", PayoutID: "po_1", Status: "paid"})
+	})
+}
+
+// TestCancelAfterSigningPaysKillFee: the kill fee becomes payable, finance triggers it, it is
+// paid, and the outcome stays cancelled.
+func TestCancelAfterSigningPaysKillFee(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.update(minute(2.5), "creator-withdraw-after-signing", partnership.UpdateCancel, partnership.CancelRequest{Actor: creator, Reason: "too busy"})
+	killFeeScript(f)
+	st := f.runOK()
+
+	f.requireRejected("creator-withdraw-after-signing", partnership.ErrTypeConflict)
+	f.requireAccepted("cancel")
+	f.requireRejected("trigger-fee", partnership.ErrTypeConflict)
+	po := decodeResult[partnership.Payout](t, f.requireAccepted("trigger-kill-fee"))
+	require.Equal(t, usd(10_000), po.Amount)
+
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Equal(t, "cancelled", st.Outcome)
+	require.Nil(t, st.NextAction)
+	require.Equal(t, "completed", st.Contract.Status)
+	require.Len(t, st.Payouts, 1)
+	p := st.Payouts[0]
+	require.Equal(t, partnership.PayoutKindKillFee, p.Kind)
+	require.Equal(t, usd(10_000), p.Amount)
+	require.Equal(t, partnership.PayoutPaid, p.Status)
+	require.Equal(t, finance1.Sub, p.TriggeredBy)
+	require.Equal(t, 1, f.n("CreateTransfer"))
+	require.Equal(t, usd(10_000), f.transfers[0].Amount)
+	require.Equal(t, 0, f.n("VoidEnvelope"), "a signed envelope is not voided")
+	require.Equal(t, 1, countPrefix(f.notifySubjects(), cancelledSubject))
+	requireSubsequence(t, f.eventTypes(), []string{"contract_signed", "partnership_cancelled", "kill_fee_payable",
+		"payout_triggered", "transfer_created", "payout_paid"})
+	require.Equal(t, 0, f.countEvents("completed"))
+}
+
+// TestCancelRefusedInPayout: once the partnership is in payout it can no longer be cancelled.
+func TestCancelRefusedInPayout(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.toPayout()
+	f.update(minute(5.5), "cancel-in-payout", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "too late"})
+	f.update(minute(5.6), "admin-cancel-in-payout", partnership.UpdateCancel, partnership.CancelRequest{Actor: admin, Reason: "too late"})
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(7), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+
+	f.requireRejected("cancel-in-payout", partnership.ErrTypeConflict)
+	f.requireRejected("admin-cancel-in-payout", partnership.ErrTypeConflict)
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Nil(t, st.Cancellation)
+	require.Equal(t, 0, f.countEvents("partnership_cancelled"))
+	require.Equal(t, 0, countPrefix(f.notifySubjects(), cancelledSubject))
+}
+
+// TestCancelAfterSigningWithoutKillFee ends at once: nothing is payable.
+func TestCancelAfterSigningWithoutKillFee(t *testing.T) {
+	in := baseInput()
+	in.Offer.KillFee = usd(0)
+	f := newFixture(t, in)
+	f.toContent()
+	f.update(minute(3), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "campaign stopped"})
+	f.update(minute(4), "kill-fee", partnership.UpdateTriggerPayout, partnership.PayoutTrigger{Actor: finance1, Kind: partnership.PayoutKindKillFee})
+	st := f.runOK()
+	f.requireAccepted("cancel")
+	require.False(t, f.upd("kill-fee").fired, "the workflow ended with the cancellation")
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Equal(t, "cancelled", st.Outcome)
+	require.Empty(t, st.Payouts)
+	require.Equal(t, 0, f.countEvents("kill_fee_payable"))
+	require.Equal(t, 0, f.n("CreateTransfer"))
+}
+
+// TestCancelKillFeeSettlementWaitsQuietly: while the kill fee waits for finance and the
+// provider, the compensation's payout loop blocks like any other wait. (Regression: it used to
+// wake at once on the pending cancellation and persist snapshots in a tight loop.)
+func TestCancelKillFeeSettlementWaitsQuietly(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.toContent()
+	f.update(minute(3), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "campaign stopped"})
+	// finance needs a second (mock time) to react; the provider another second to settle
+	f.when(minute(3)+time.Second, time.Second, "kill fee payable", func(st partnership.State) bool {
+		return st.NextAction != nil && st.NextAction.Action == "trigger_payout"
+	}, func() {
+		f.updateNow("kill-fee", partnership.UpdateTriggerPayout, partnership.PayoutTrigger{Actor: finance1, Kind: partnership.PayoutKindKillFee})
+	})
+	f.payment(minute(3)+3*time.Second, "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+	f.requireAccepted("kill-fee")
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
+	require.LessOrEqual(t, f.n("RecordTransition"), 40,
+		"a kill-fee settlement of two human/provider steps should persist a handful of snapshots, not spin")
+}
+
+// TestWorkflowCancellationCompensates: cancelling the Temporal workflow itself (an operator
+// action) still runs the compensation in a disconnected context: the pending envelope is
+// voided, the creator told, the partnership recorded as cancelled.
+func TestWorkflowCancellationCompensates(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+	f.at(minute(2), func() { f.env.CancelWorkflow() })
+	f.run() // the workflow's own result is covered by TestBugWorkflowCancellationEndsAsFailure
+	f.checkAudit()
+	last := f.finalRecord()
+	require.Equal(t, partnership.StageCancelled, last.Stage)
+	require.Equal(t, "cancelled", last.Outcome)
+	require.NotNil(t, last.Cancellation)
+	require.Equal(t, partnership.RoleSystem, last.Cancellation.Role)
+	require.Equal(t, "voided", last.Contract.Status)
+	require.Equal(t, 1, f.n("VoidEnvelope"))
+	require.Equal(t, 1, countPrefix(f.notifySubjects(), cancelledSubject))
+	requireSubsequence(t, f.eventTypes(), []string{"contract_sent", "envelope_voided", "partnership_cancelled"})
+}

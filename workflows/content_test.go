@@ -1,0 +1,217 @@
+package workflows_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// finishFrom posts d1 at minute n, lets finance pay the fee and the provider settle it.
+func (f *fixture) finishFrom(n float64) {
+	f.post(minute(n), "post-final", "d1", "https://instagram.example/p/final")
+	f.trigger(minute(n+1), "trigger-final", finance1, partnership.PayoutKindFee)
+	f.payment(minute(n+2), "pay-evt-final", "po_1", "paid", "")
+}
+
+// TestContentNonCompliantDraftCannotBeApproved: the disclosure check result travels with the
+// draft; a failing draft cannot be approved; changes are requested and the revision approved.
+func TestContentNonCompliantDraftCannotBeApproved(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.toContent()
+	f.draft(minute(3), "draft-v1", "d1", "Loving my new shoes "+noAdMarker)
+	f.review(minute(4), "approve-v1", "d1", 1, "approve")
+	f.review(minute(5), "changes-v1", "d1", 1, "request_changes")
+	f.snapshot(minute(5.5), "changes-requested")
+	f.draft(minute(6), "draft-v2", "d1", compliantText)
+	f.review(minute(7), "approve-stale-v1", "d1", 1, "approve")
+	f.review(minute(8), "approve-v2", "d1", 2, "approve")
+	f.finishFrom(9)
+	st := f.runOK()
+
+	r1 := decodeResult[partnership.DraftResult](t, f.requireAccepted("draft-v1"))
+	require.Equal(t, 1, r1.Version)
+	require.False(t, r1.Disclosure.Compliant)
+	require.Len(t, r1.Disclosure.Violations, 1)
+	require.Equal(t, "missing_label", r1.Disclosure.Violations[0].Code)
+	f.requireRejected("approve-v1", partnership.ErrTypeConflict)
+	f.requireAccepted("changes-v1")
+	r2 := decodeResult[partnership.DraftResult](t, f.requireAccepted("draft-v2"))
+	require.Equal(t, 2, r2.Version)
+	require.True(t, r2.Disclosure.Compliant)
+	f.requireRejected("approve-stale-v1", partnership.ErrTypeConflict)
+	f.requireAccepted("approve-v2")
+
+	cr := f.snap("changes-requested")
+	require.Equal(t, partnership.StageContent, cr.Stage)
+	d := cr.Deliverables[0]
+	require.Equal(t, partnership.DeliverableChangesRequested, d.Status)
+	require.NotNil(t, d.DueAt)
+	require.True(t, d.DueAt.Equal(testStart.Add(minute(5)).Add(7*day)), "a new draft is due draft_due after the request")
+	require.Equal(t, "request_changes", d.Drafts[0].Review.Decision)
+	require.Equal(t, "thanks", d.Drafts[0].Review.Comments)
+	requireNextAction(t, cr, partnership.RoleCreator, "submit_draft")
+
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	fd := st.Deliverables[0]
+	require.Len(t, fd.Drafts, 2)
+	require.Equal(t, "request_changes", fd.Drafts[0].Review.Decision)
+	require.Equal(t, "approve", fd.Drafts[1].Review.Decision)
+	require.Contains(t, string(fd.Drafts[0].Disclosure), "missing_label")
+	require.Equal(t, 2, f.n("CheckDisclosure"))
+	require.Equal(t, compliantText, f.verifies[0].ApprovedCaption, "the post is verified against the approved version")
+	require.Equal(t, 2, f.countEvents("draft_reviewed"), "refused reviews leave no trace")
+}
+
+// TestContentRevisionRoundsLimit: once max_revision_rounds changes were requested the brand
+// can only approve.
+func TestContentRevisionRoundsLimit(t *testing.T) {
+	in := baseInput()
+	in.Campaign.MaxRevisionRounds = 1
+	f := newFixture(t, in)
+	f.toContent()
+	f.draft(minute(3), "draft-v1", "d1", compliantText)
+	f.review(minute(4), "changes-v1", "d1", 1, "request_changes")
+	f.draft(minute(5), "draft-v2", "d1", compliantText+" v2")
+	f.review(minute(6), "changes-v2", "d1", 2, "request_changes")
+	f.review(minute(7), "approve-v2", "d1", 2, "approve")
+	f.finishFrom(8)
+	st := f.runOK()
+
+	f.requireAccepted("changes-v1")
+	f.requireRejected("changes-v2", partnership.ErrTypeConflict)
+	f.requireAccepted("approve-v2")
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Equal(t, compliantText+" v2", f.verifies[0].ApprovedCaption)
+}
+
+// TestContentValidation: actions on unknown deliverables, in the wrong status or with bad
+// payloads are refused.
+func TestContentValidation(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.draft(minute(1.5), "draft-in-negotiation", "d1", compliantText)
+	f.toContent()
+	f.draft(minute(3), "draft-unknown", "d9", compliantText)
+	f.review(minute(3.1), "review-unknown", "d9", 1, "approve")
+	f.post(minute(3.2), "post-unknown", "d9", "https://instagram.example/p/9")
+	f.review(minute(3.3), "review-nothing", "d1", 1, "approve")
+	f.post(minute(3.4), "post-before-approval", "d1", "https://instagram.example/p/1")
+	f.draft(minute(3.5), "draft-empty-caption", "d1", "")
+	f.draft(minute(4), "draft-v1", "d1", compliantText)
+	f.draft(minute(4.1), "draft-while-in-review", "d1", compliantText)
+	f.review(minute(4.2), "review-bad-decision", "d1", 1, "love it")
+	f.review(minute(4.3), "review-future-version", "d1", 2, "approve")
+	f.review(minute(5), "approve-v1", "d1", 1, "approve")
+	f.post(minute(5.5), "post-empty-url", "d1", "")
+	f.draft(minute(5.6), "draft-after-approval", "d1", compliantText)
+	f.finishFrom(6)
+	f.runOK()
+
+	f.requireRejected("draft-in-negotiation", partnership.ErrTypeConflict)
+	f.requireRejected("draft-unknown", partnership.ErrTypeNotFound)
+	f.requireRejected("review-unknown", partnership.ErrTypeNotFound)
+	f.requireRejected("post-unknown", partnership.ErrTypeNotFound)
+	f.requireRejected("review-nothing", partnership.ErrTypeConflict)
+	f.requireRejected("post-before-approval", partnership.ErrTypeConflict)
+	f.requireRejected("draft-empty-caption", partnership.ErrTypeInvalid)
+	f.requireAccepted("draft-v1")
+	f.requireRejected("draft-while-in-review", partnership.ErrTypeConflict)
+	f.requireRejected("review-bad-decision", partnership.ErrTypeInvalid)
+	f.requireRejected("review-future-version", partnership.ErrTypeConflict)
+	f.requireAccepted("approve-v1")
+	f.requireRejected("post-empty-url", partnership.ErrTypeInvalid)
+	f.requireRejected("draft-after-approval", partnership.ErrTypeConflict)
+	require.Equal(t, 1, f.n("CheckDisclosure"), "refused drafts are never checked")
+	require.Equal(t, 1, f.countEvents("draft_submitted"))
+}
+
+// TestContentParallelDeliverables: deliverables are drafted, reviewed and even published
+// independently; the stage moves on only when all are approved, payout only when all verified.
+func TestContentParallelDeliverables(t *testing.T) {
+	in := baseInput()
+	in.Offer.Deliverables = []partnership.DeliverableSpec{{Platform: "instagram", Format: "reel"}, {Platform: "tiktok", Format: "video"}}
+	f := newFixture(t, in)
+	f.toContent()
+	f.draft(minute(3), "draft-d2", "d2", compliantText+" tiktok")
+	f.draft(minute(3.5), "draft-d1", "d1", compliantText)
+	f.review(minute(4), "approve-d2", "d2", 1, "approve")
+	f.post(minute(4.5), "post-d2", "d2", "https://tiktok.example/v/2")
+	f.snapshot(minute(4.8), "d2-live")
+	f.review(minute(5), "approve-d1", "d1", 1, "approve")
+	f.snapshot(minute(5.5), "publishing")
+	f.post(minute(6), "post-d1", "d1", "https://instagram.example/p/1")
+	f.snapshot(minute(6.5), "payout")
+	f.trigger(minute(7), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(8), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+
+	for _, id := range []string{"draft-d2", "draft-d1", "approve-d2", "post-d2", "approve-d1", "post-d1", "trigger"} {
+		f.requireAccepted(id)
+	}
+	live := f.snap("d2-live")
+	require.Equal(t, partnership.StageContent, live.Stage, "d1 still waits for its review")
+	require.Equal(t, partnership.DeliverableInReview, live.Deliverables[0].Status)
+	require.Equal(t, partnership.DeliverableVerified, live.Deliverables[1].Status, "a post submitted during content is verified right away")
+	requireNextAction(t, live, partnership.RoleBrandManager, "review_draft")
+
+	pub := f.snap("publishing")
+	require.Equal(t, partnership.StagePublishing, pub.Stage)
+	requireNextAction(t, pub, partnership.RoleCreator, "submit_publication")
+	require.Equal(t, partnership.StagePayout, f.snap("payout").Stage)
+
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Len(t, st.Deliverables, 2)
+	require.Equal(t, "tiktok", st.Deliverables[1].Platform)
+	require.Equal(t, "video", st.Deliverables[1].Format)
+	for _, d := range st.Deliverables {
+		require.Equal(t, partnership.DeliverableVerified, d.Status)
+	}
+	require.Equal(t, 2, f.n("VerifyPost"))
+	require.Equal(t, 1, f.n("CreateTransfer"), "one fee for all deliverables")
+	require.Equal(t, "tiktok", f.disclosures[0].Platform)
+}
+
+// TestContentDeadlines: a late draft gets a reminder and an overdue e-mail to the creator; a
+// late review a reminder to the brand and an escalation in the audit trail.
+func TestContentDeadlines(t *testing.T) {
+	in := baseInput()
+	in.Offer.KillFee = usd(0)
+	f := newFixture(t, in)
+	f.toContent() // content opens at minute 2; draft due after 7 days, reminder 1 day before
+	f.snapshot(minute(2)+7*day+minute(1), "draft-overdue")
+	f.draft(minute(2)+8*day, "late-draft", "d1", compliantText)
+	// review SLA 2 days, reminder 1 day before
+	f.snapshot(minute(2)+10*day+minute(1), "review-overdue")
+	f.update(minute(2)+10*day+12*time.Hour, "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "too slow"})
+	st := f.runOK()
+
+	f.requireAccepted("late-draft")
+	f.requireAccepted("cancel")
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+
+	od := f.snap("draft-overdue")
+	require.Equal(t, partnership.StageContent, od.Stage)
+	requireNextAction(t, od, partnership.RoleCreator, "submit_draft")
+	requireDueAt(t, od, testStart.Add(minute(2)+14*day)) // the clock starts again after an escalation
+
+	ro := f.snap("review-overdue")
+	requireNextAction(t, ro, partnership.RoleBrandManager, "review_draft")
+
+	subjects := f.notifySubjects()
+	require.Equal(t, 1, countPrefix(subjects, "Reminder"), "creator reminded before the draft deadline: %v", subjects)
+	require.Equal(t, 1, countPrefix(subjects, "Overdue"), "creator told once the deadline passed: %v", subjects)
+	require.Equal(t, 1, countPrefix(f.brandSubjects(), "Reminder"), "brand reminded before the review SLA")
+	var missed []string
+	for _, e := range f.events() {
+		if e.Type == "deadline_missed" {
+			missed = append(missed, string(e.Data))
+		}
+	}
+	require.Len(t, missed, 2, "one missed draft deadline, one missed review SLA")
+	require.Contains(t, missed[0], `"submit_draft"`)
+	require.Contains(t, missed[1], `"review_draft"`)
+	rem := f.event("reminder_sent")
+	require.True(t, rem.At.Equal(testStart.Add(minute(2)+6*day)), "reminder at %s", rem.At)
+}

@@ -1,0 +1,123 @@
+package workflows_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// TestContractingOutcomes: what each e-signature result (or its absence) does to the partnership.
+func TestContractingOutcomes(t *testing.T) {
+	cases := []struct {
+		name          string
+		esignStatus   string // "" = no webhook ever
+		wantStage     partnership.Stage
+		wantOutcome   string
+		wantEvent     string
+		wantContract  string
+		wantVoids     int
+		wantReminders int
+	}{
+		{name: "creator declines to sign", esignStatus: "declined", wantStage: partnership.StageDeclined,
+			wantOutcome: "declined", wantEvent: "contract_declined", wantContract: "declined"},
+		{name: "envelope voided at the provider", esignStatus: "voided", wantStage: partnership.StageCancelled,
+			wantOutcome: "contract_voided", wantEvent: "contract_voided", wantContract: "voided"},
+		{name: "envelope expired at the provider", esignStatus: "expired", wantStage: partnership.StageCancelled,
+			wantOutcome: "contract_expired", wantEvent: "contract_expired", wantContract: "expired"},
+		{name: "signing deadline passes", wantStage: partnership.StageExpired, wantOutcome: "expired",
+			wantEvent: "contract_expired", wantContract: "expired", wantVoids: 1, wantReminders: 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, baseInput())
+			f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+			f.snapshot(minute(1.5), "sent")
+			if tc.esignStatus != "" {
+				f.esign(minute(2), "esign-evt-1", envelopeID, tc.esignStatus)
+			}
+			st := f.runOK()
+
+			s := f.snap("sent")
+			require.Equal(t, partnership.StageContracting, s.Stage)
+			require.Equal(t, envelopeID, s.Contract.EnvelopeID)
+			require.Equal(t, "sent", s.Contract.Status)
+			require.Len(t, s.Contract.SigningURLs, 2)
+			requireNextAction(t, s, partnership.RoleCreator, "sign_contract")
+			requireDueAt(t, s, testStart.Add(minute(1)).Add(3*day))
+
+			require.Equal(t, tc.wantStage, st.Stage)
+			require.Equal(t, tc.wantOutcome, st.Outcome)
+			require.Equal(t, tc.wantContract, st.Contract.Status)
+			require.Nil(t, st.Contract.SignedAt)
+			require.Nil(t, st.NextAction)
+			require.Equal(t, 1, f.countEvents(tc.wantEvent))
+			require.Equal(t, 0, f.countEvents("contract_signed"))
+			require.Equal(t, 1, f.n("CreateEnvelope"))
+			require.Equal(t, tc.wantVoids, f.n("VoidEnvelope"))
+			require.Equal(t, 0, f.n("CreateDiscountCode"))
+			require.Equal(t, tc.wantReminders, countPrefix(f.notifySubjects(), "Reminder"))
+			if tc.wantVoids > 0 {
+				require.Equal(t, envelopeID, f.voids[0].EnvelopeID)
+				require.Equal(t, 1, f.countEvents("envelope_voided"))
+				require.True(t, f.event("contract_expired").At.Equal(testStart.Add(minute(1)).Add(3*day)))
+			}
+		})
+	}
+}
+
+// TestContractingDuplicateESignEvent: a redelivered webhook (same event id) is applied once, even
+// when the redelivery carries a different status.
+func TestContractingDuplicateESignEvent(t *testing.T) {
+	in := baseInput()
+	in.Offer.KillFee = usd(0) // so the cancellation that ends the test ends it at once
+	f := newFixture(t, in)
+	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+	f.at(minute(2), func() {
+		for _, status := range []string{"completed", "completed", "declined"} {
+			f.env.SignalWorkflow(partnership.SignalESignEvent, partnership.ESignEvent{EventID: "esign-evt-1", EnvelopeID: envelopeID, Status: status})
+		}
+	})
+	f.esign(minute(3), "esign-evt-1", envelopeID, "declined") // a late redelivery
+	f.snapshot(minute(4), "content")
+	f.update(minute(5), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "test over"})
+	st := f.runOK()
+
+	c := f.snap("content")
+	require.Equal(t, partnership.StageContent, c.Stage)
+	require.Equal(t, "completed", c.Contract.Status)
+	require.Equal(t, 1, f.countEvents("contract_signed"))
+	require.Equal(t, 0, f.countEvents("contract_declined"))
+	require.Equal(t, 1, f.n("CreateEnvelope"))
+	require.Equal(t, 1, f.n("CreateDiscountCode"))
+	require.Equal(t, "completed", st.Contract.Status)
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Equal(t, 0, f.n("VoidEnvelope"), "a signed envelope is not voided")
+}
+
+// TestContractingForeignEnvelopeIgnored: an event for another envelope changes nothing.
+func TestContractingForeignEnvelopeIgnored(t *testing.T) {
+	in := baseInput()
+	in.Offer.KillFee = usd(0) // so the cancellation that ends the test ends it at once
+	f := newFixture(t, in)
+	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+	f.esign(minute(2), "esign-evt-x", "env-someone-else", "declined")
+	f.esign(minute(2.1), "esign-evt-y", "", "completed")
+	f.snapshot(minute(3), "still-waiting")
+	f.esign(minute(4), "esign-evt-1", envelopeID, "completed")
+	f.snapshot(minute(5), "signed")
+	f.update(minute(6), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "test over"})
+	st := f.runOK()
+
+	w := f.snap("still-waiting")
+	require.Equal(t, partnership.StageContracting, w.Stage)
+	require.Equal(t, "sent", w.Contract.Status)
+	requireNextAction(t, w, partnership.RoleCreator, "sign_contract")
+	s := f.snap("signed")
+	require.Equal(t, partnership.StageContent, s.Stage)
+	require.Equal(t, "completed", s.Contract.Status)
+	require.Equal(t, 0, f.countEvents("contract_declined"))
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Equal(t, 1, f.n("CreateDiscountCode"))
+}

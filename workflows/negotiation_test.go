@@ -1,0 +1,176 @@
+package workflows_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+func counterTerms(fee int64) *partnership.Terms {
+	t := baseInput().Offer
+	t.Fee = usd(fee)
+	return &t
+}
+
+// TestNegotiationCreatorCountersBrandAccepts: a counter opens round 2 with the brand's turn and
+// the accepted counter becomes the contract's terms.
+func TestNegotiationCreatorCountersBrandAccepts(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.update(minute(1), "counter", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "counter", Terms: counterTerms(75_000)})
+	f.snapshot(minute(1.5), "countered")
+	f.update(minute(2), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: brand, Action: "accept"})
+	f.snapshot(minute(2.5), "contracting")
+	f.esign(minute(3), "esign-evt-1", envelopeID, "declined") // end the partnership
+	st := f.runOK()
+
+	after := decodeResult[partnership.State](t, f.requireAccepted("counter"))
+	require.Equal(t, 2, after.Negotiation.Round)
+	require.Equal(t, partnership.RoleBrandManager, after.Negotiation.Turn)
+
+	c := f.snap("countered")
+	require.Equal(t, partnership.StageNegotiation, c.Stage)
+	require.Equal(t, 2, c.Negotiation.Round)
+	require.Equal(t, partnership.RoleBrandManager, c.Negotiation.Turn)
+	require.Len(t, c.Negotiation.History, 2)
+	h := c.Negotiation.History[1]
+	require.Equal(t, "counter", h.Action)
+	require.Equal(t, 2, h.Round)
+	require.Equal(t, partnership.RoleCreator, h.Role)
+	require.Equal(t, creator.Sub, h.Actor)
+	require.NotNil(t, h.Terms)
+	require.Equal(t, usd(75_000), h.Terms.Fee)
+	require.Equal(t, usd(75_000), c.Terms.Fee)
+	requireNextAction(t, c, partnership.RoleBrandManager, "answer_offer")
+	requireDueAt(t, c, testStart.Add(minute(1)).Add(3*day))
+
+	f.requireAccepted("accept")
+	ct := f.snap("contracting")
+	require.Equal(t, partnership.StageContracting, ct.Stage)
+	requireNextAction(t, ct, partnership.RoleCreator, "sign_contract")
+	require.Len(t, f.envelopes, 1)
+	require.Equal(t, usd(75_000), f.envelopes[0].Terms.Fee, "the contract carries the agreed counter terms")
+
+	require.Equal(t, partnership.StageDeclined, st.Stage)
+	require.Equal(t, usd(75_000), st.Terms.Fee)
+	requireSubsequence(t, f.eventTypes(), []string{"offer_sent", "negotiation_counter", "negotiation_accept", "terms_agreed", "contract_sent", "contract_declined"})
+	ev := f.event("terms_agreed")
+	require.Equal(t, brand.Sub, ev.Actor)
+	require.Equal(t, partnership.RoleBrandManager, ev.Role)
+}
+
+// TestNegotiationValidation: moves that do not fit the turn, the round limit or the vocabulary
+// are refused by the validator and change nothing.
+func TestNegotiationValidation(t *testing.T) {
+	in := baseInput()
+	in.Campaign.MaxNegotiationRounds = 2
+	f := newFixture(t, in)
+	f.update(minute(1), "brand-out-of-turn", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: brand, Action: "accept"})
+	f.update(minute(1.1), "counter-no-terms", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "counter"})
+	f.update(minute(1.2), "unknown-action", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "haggle"})
+	f.update(minute(1.3), "creator-withdraws-offer", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "withdraw"})
+	f.update(minute(2), "creator-counter", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "counter", Terms: counterTerms(70_000)})
+	f.update(minute(3), "creator-out-of-turn", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "counter", Terms: counterTerms(80_000)})
+	f.update(minute(3.1), "brand-declines", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: brand, Action: "decline"})
+	f.update(minute(4), "brand-counter-beyond-max", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: brand, Action: "counter", Terms: counterTerms(60_000)})
+	f.snapshot(minute(4.5), "after-refusals")
+	f.update(minute(5), "brand-accepts", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: brand, Action: "accept"})
+	f.esign(minute(6), "esign-evt-1", envelopeID, "declined")
+	st := f.runOK()
+
+	f.requireRejected("brand-out-of-turn", partnership.ErrTypeConflict)
+	f.requireRejected("counter-no-terms", partnership.ErrTypeInvalid)
+	f.requireRejected("unknown-action", partnership.ErrTypeInvalid)
+	f.requireRejected("creator-withdraws-offer", partnership.ErrTypeInvalid)
+	f.requireAccepted("creator-counter")
+	f.requireRejected("creator-out-of-turn", partnership.ErrTypeConflict)
+	f.requireRejected("brand-declines", partnership.ErrTypeInvalid)
+	f.requireRejected("brand-counter-beyond-max", partnership.ErrTypeConflict)
+	f.requireAccepted("brand-accepts")
+
+	s := f.snap("after-refusals")
+	require.Equal(t, 2, s.Negotiation.Round)
+	require.Equal(t, partnership.RoleBrandManager, s.Negotiation.Turn)
+	require.Len(t, s.Negotiation.History, 2, "refused moves are not in the history")
+	require.Equal(t, usd(70_000), s.Terms.Fee)
+
+	require.Equal(t, usd(70_000), st.Terms.Fee)
+	require.Equal(t, 1, f.countEvents("negotiation_counter"))
+	require.Equal(t, 1, f.countEvents("negotiation_accept"))
+}
+
+// TestNegotiationOutcomes: declines, withdrawals and silence end the partnership.
+func TestNegotiationOutcomes(t *testing.T) {
+	cases := []struct {
+		name         string
+		moves        []partnership.NegotiationMove // one a minute from minute 1
+		wantStage    partnership.Stage
+		wantOutcome  string
+		wantEvent    string
+		wantReminder bool
+		wantSubjects map[string]int
+		brandRemind  int
+	}{
+		{name: "creator declines", moves: []partnership.NegotiationMove{{Actor: creator, Action: "decline"}},
+			wantStage: partnership.StageDeclined, wantOutcome: "declined", wantEvent: "offer_declined",
+			wantSubjects: map[string]int{"New partnership offer": 1, "Reminder": 0, "Your partnership was cancelled": 0}},
+		{name: "creator declines a brand counter", moves: []partnership.NegotiationMove{
+			{Actor: creator, Action: "counter", Terms: counterTerms(90_000)},
+			{Actor: brand, Action: "counter", Terms: counterTerms(60_000)},
+			{Actor: creator, Action: "decline"}},
+			wantStage: partnership.StageDeclined, wantOutcome: "declined", wantEvent: "offer_declined",
+			wantSubjects: map[string]int{"New partnership offer": 1, "Reminder": 0}},
+		{name: "brand withdraws after a counter", moves: []partnership.NegotiationMove{
+			{Actor: creator, Action: "counter", Terms: counterTerms(90_000)},
+			{Actor: brand, Action: "withdraw"}},
+			wantStage: partnership.StageCancelled, wantOutcome: "cancelled", wantEvent: "partnership_cancelled",
+			wantSubjects: map[string]int{"New partnership offer": 1, "Your partnership was cancelled": 1}},
+		{name: "offer expires after a reminder", wantStage: partnership.StageExpired, wantOutcome: "expired",
+			wantEvent: "offer_expired", wantReminder: true,
+			wantSubjects: map[string]int{"New partnership offer": 1, "Reminder": 1}},
+		{name: "brand never answers a counter", moves: []partnership.NegotiationMove{
+			{Actor: creator, Action: "counter", Terms: counterTerms(90_000)}},
+			wantStage: partnership.StageExpired, wantOutcome: "expired", wantEvent: "offer_expired", wantReminder: true,
+			// the brand, not the creator, is reminded
+			wantSubjects: map[string]int{"New partnership offer": 1, "Reminder": 0}, brandRemind: 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, baseInput())
+			for i, m := range tc.moves {
+				f.update(minute(float64(i+1)), "move-"+string(rune('a'+i)), partnership.UpdateNegotiate, m)
+			}
+			st := f.runOK()
+			for i := range tc.moves {
+				f.requireAccepted("move-" + string(rune('a'+i)))
+			}
+			require.Equal(t, tc.wantStage, st.Stage)
+			require.Equal(t, tc.wantOutcome, st.Outcome)
+			require.Nil(t, st.NextAction)
+			require.Equal(t, 1, f.countEvents(tc.wantEvent))
+			subjects := f.notifySubjects()
+			for prefix, n := range tc.wantSubjects {
+				require.Equal(t, n, countPrefix(subjects, prefix), "e-mails %q in %v", prefix, subjects)
+			}
+			require.Equal(t, tc.brandRemind, countPrefix(f.brandSubjects(), "Reminder"), "brand e-mails %v", f.brandSubjects())
+			require.Equal(t, 0, f.n("CreateEnvelope"))
+			require.Equal(t, 0, f.n("VoidEnvelope"), "no envelope exists before the terms are agreed")
+			if tc.wantReminder {
+				require.Equal(t, 1, f.countEvents("reminder_sent"))
+				rem := f.event("reminder_sent")
+				exp := f.event("offer_expired")
+				lastMove := testStart.Add(minute(float64(len(tc.moves))))
+				require.True(t, rem.At.Equal(lastMove.Add(2*day)), "reminder at %s: reminder_before (1d) ahead of the 3d TTL", rem.At)
+				require.True(t, exp.At.Equal(lastMove.Add(3*day)), "expiry at %s", exp.At)
+			} else {
+				require.Equal(t, 0, f.countEvents("reminder_sent"))
+			}
+			if tc.wantEvent == "partnership_cancelled" {
+				require.NotNil(t, st.Cancellation)
+				require.Equal(t, brand.Sub, st.Cancellation.By)
+				require.NotEmpty(t, st.Cancellation.Reason)
+			}
+		})
+	}
+}

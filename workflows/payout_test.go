@@ -1,0 +1,246 @@
+package workflows_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/partnerflow/partnerflow/activities"
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// TestPayoutDualApproval: at the threshold a second, different finance user must approve
+// before the transfer goes out.
+func TestPayoutDualApproval(t *testing.T) {
+	in := baseInput()
+	in.Campaign.DualApprovalThresholdMinor = 50_000 // exactly the fee: the threshold is inclusive
+	f := newFixture(t, in)
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.snapshot(minute(6.5), "awaiting")
+	f.update(minute(7), "self-approve", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: finance1, PayoutID: "po_1"})
+	f.update(minute(7.1), "brand-approve", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: brand, PayoutID: "po_1"})
+	f.update(minute(7.2), "approve-unknown", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: finance2, PayoutID: "po_9"})
+	f.update(minute(8), "approve", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: finance2, PayoutID: "po_1"})
+	f.snapshot(minute(8.5), "processing")
+	f.update(minute(8.6), "approve-again", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: admin, PayoutID: "po_1"})
+	f.payment(minute(9), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+
+	po := decodeResult[partnership.Payout](t, f.requireAccepted("trigger"))
+	require.Equal(t, partnership.PayoutAwaitingApproval, po.Status)
+	aw := f.snap("awaiting")
+	require.Equal(t, partnership.PayoutAwaitingApproval, aw.Payouts[0].Status)
+	require.Empty(t, aw.Payouts[0].TransferID)
+	requireNextAction(t, aw, partnership.RoleFinance, "approve_payout")
+
+	f.requireRejected("self-approve", partnership.ErrTypeConflict)
+	f.requireRejected("brand-approve", partnership.ErrTypeForbidden)
+	f.requireRejected("approve-unknown", partnership.ErrTypeNotFound)
+	ap := decodeResult[partnership.Payout](t, f.requireAccepted("approve"))
+	require.Equal(t, finance2.Sub, ap.ApprovedBy)
+	pr := f.snap("processing")
+	require.Equal(t, partnership.PayoutProcessing, pr.Payouts[0].Status)
+	require.Equal(t, "tr_po_1", pr.Payouts[0].TransferID)
+	f.requireRejected("approve-again", partnership.ErrTypeConflict)
+
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	p := st.Payouts[0]
+	require.Equal(t, partnership.PayoutPaid, p.Status)
+	require.Equal(t, finance1.Sub, p.TriggeredBy)
+	require.Equal(t, finance2.Sub, p.ApprovedBy)
+	require.Equal(t, 1, f.n("CreateTransfer"))
+	require.Equal(t, 1, f.countEvents("payout_approved"))
+	ev := f.event("payout_approved")
+	require.Equal(t, finance2.Sub, ev.Actor)
+	requireSubsequence(t, f.eventTypes(), []string{"payout_triggered", "payout_approved", "transfer_created", "payout_paid", "completed"})
+}
+
+// TestPayoutFailedThenRetriggered: a failed transfer goes back to finance; the new payout
+// gets its own id and idempotency key; nothing is paid twice.
+func TestPayoutFailedThenRetriggered(t *testing.T) {
+	cases := []struct {
+		name        string
+		transferErr error  // CreateTransfer fails for the first payout
+		failure     string // or the provider reports the first transfer failed
+		wantCode    string
+	}{
+		{name: "provider reports the transfer failed", failure: "account_closed", wantCode: "account_closed"},
+		{name: "creator has no payout profile", wantCode: "payout_profile_missing",
+			transferErr: temporal.NewNonRetryableApplicationError("no payout account", activities.ErrTypePayoutProfileMissing, nil)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, baseInput())
+			if tc.transferErr != nil {
+				f.transferErrs = []error{tc.transferErr}
+			}
+			f.toPayout()
+			f.trigger(minute(6), "trigger-1", finance1, partnership.PayoutKindFee)
+			if tc.failure != "" {
+				f.payment(minute(7), "pay-evt-1", "po_1", "failed", tc.failure)
+			}
+			f.snapshot(minute(7.5), "failed")
+			f.trigger(minute(8), "trigger-2", finance2, partnership.PayoutKindFee)
+			f.trigger(minute(8.5), "trigger-3", finance1, partnership.PayoutKindFee)
+			f.payment(minute(9), "pay-evt-2", "po_2", "paid", "")
+			st := f.runOK()
+
+			f.requireAccepted("trigger-1")
+			fl := f.snap("failed")
+			require.Equal(t, partnership.StagePayout, fl.Stage)
+			require.Equal(t, partnership.PayoutFailed, fl.Payouts[0].Status)
+			require.Equal(t, tc.wantCode, fl.Payouts[0].FailureCode)
+			requireNextAction(t, fl, partnership.RoleFinance, "trigger_payout")
+			po := decodeResult[partnership.Payout](t, f.requireAccepted("trigger-2"))
+			require.Equal(t, "po_2", po.ID)
+			f.requireRejected("trigger-3", partnership.ErrTypeConflict)
+
+			require.Equal(t, partnership.StageCompleted, st.Stage)
+			require.Len(t, st.Payouts, 2)
+			require.Equal(t, partnership.PayoutFailed, st.Payouts[0].Status)
+			require.Equal(t, partnership.PayoutPaid, st.Payouts[1].Status)
+			require.Equal(t, usd(50_000), st.Payouts[1].Amount)
+			require.Equal(t, 2, f.n("CreateTransfer"), "exactly one transfer per payout")
+			require.Equal(t, "p-0001/payout/po_1/1", f.transfers[0].IdempotencyKey)
+			require.Equal(t, "p-0001/payout/po_2/1", f.transfers[1].IdempotencyKey)
+			require.Equal(t, 1, f.countEvents("payout_failed"))
+			require.Equal(t, 1, f.countEvents("payout_paid"))
+		})
+	}
+}
+
+// TestPayoutCommissionAfterAttributionWindow: with a commission the partnership tracks sales
+// for the attribution window; the commission is revenue * bps / 10000, rounded down.
+func TestPayoutCommissionAfterAttributionWindow(t *testing.T) {
+	in := baseInput()
+	in.Offer.CommissionBps = 1500
+	f := newFixture(t, in)
+	f.conversions = activities.ConversionsOutput{Conversions: 7, Revenue: usd(123_457),
+		PostMetrics: partnership.PostMetrics{Posts: 1, Likes: 900, Comments: 40}}
+	f.toPayout() // verified at minute 5
+	f.snapshot(minute(5.5), "tracking")
+	f.trigger(minute(6), "commission-too-early", finance1, partnership.PayoutKindCommission)
+	end := minute(5) + 30*day
+	f.snapshot(end+minute(1), "payout")
+	f.trigger(end+minute(2), "fee", finance1, partnership.PayoutKindFee)
+	f.trigger(end+minute(3), "commission", finance1, partnership.PayoutKindCommission)
+	f.payment(end+minute(4), "pay-evt-1", "po_1", "paid", "")
+	f.snapshot(end+minute(4.5), "fee-paid")
+	f.payment(end+minute(5), "pay-evt-2", "po_2", "paid", "")
+	st := f.runOK()
+
+	tr := f.snap("tracking")
+	require.Equal(t, partnership.StageTracking, tr.Stage)
+	requireNextAction(t, tr, partnership.RoleSystem, "collect_conversions")
+	requireDueAt(t, tr, testStart.Add(end))
+	f.requireRejected("commission-too-early", partnership.ErrTypeConflict)
+
+	p := f.snap("payout")
+	require.Equal(t, partnership.StagePayout, p.Stage)
+	require.Equal(t, int64(7), p.Tracking.Conversions)
+	require.Equal(t, usd(123_457), p.Tracking.Revenue)
+	require.NotNil(t, p.Tracking.PostMetrics)
+	require.Equal(t, int64(900), p.Tracking.PostMetrics.Likes)
+
+	f.requireAccepted("fee")
+	c := decodeResult[partnership.Payout](t, f.requireAccepted("commission"))
+	require.Equal(t, usd(123_457*1500/10_000), c.Amount)
+	require.Equal(t, int64(18_518), c.Amount.AmountMinor, "18518.55 rounds down")
+	fp := f.snap("fee-paid")
+	require.Equal(t, partnership.StagePayout, fp.Stage, "the commission is still outstanding")
+
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Len(t, st.Payouts, 2)
+	require.Equal(t, partnership.PayoutKindCommission, st.Payouts[1].Kind)
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[1].Status)
+	require.Equal(t, 1, f.n("CollectConversions"))
+	require.Equal(t, discountCode, f.collects[0].Code)
+	require.Equal(t, "USD", f.collects[0].Currency)
+	require.Equal(t, []string{"https://instagram.example/p/1"}, f.collects[0].PostURLs)
+	require.Equal(t, 2, f.n("CreateTransfer"))
+	require.Equal(t, int64(18_518), f.transfers[1].Amount.AmountMinor)
+}
+
+// TestPayoutNoCommissionWithoutSales: a commission partnership without attributed revenue
+// completes with the fee alone.
+func TestPayoutNoCommissionWithoutSales(t *testing.T) {
+	in := baseInput()
+	in.Offer.CommissionBps = 1500
+	f := newFixture(t, in)
+	f.conversions = activities.ConversionsOutput{Revenue: usd(0)}
+	f.toPayout()
+	end := minute(5) + 30*day
+	f.trigger(end+minute(1), "commission", finance1, partnership.PayoutKindCommission)
+	f.trigger(end+minute(2), "fee", finance1, partnership.PayoutKindFee)
+	f.payment(end+minute(3), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+	f.requireRejected("commission", partnership.ErrTypeConflict)
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Len(t, st.Payouts, 1)
+}
+
+// TestPayoutValidationAndDuplicateEvents: wrong kinds and repeated triggers are refused; a
+// redelivered or foreign payment webhook changes nothing.
+func TestPayoutValidationAndDuplicateEvents(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.trigger(minute(3), "fee-in-content", finance1, partnership.PayoutKindFee)
+	f.toPayout()
+	f.trigger(minute(5.5), "bonus", finance1, "bonus")
+	f.trigger(minute(5.6), "commission", finance1, partnership.PayoutKindCommission)
+	f.trigger(minute(5.7), "kill-fee", finance1, partnership.PayoutKindKillFee)
+	f.trigger(minute(6), "fee", admin, partnership.PayoutKindFee)
+	f.trigger(minute(6.5), "fee-again", finance2, partnership.PayoutKindFee)
+	f.update(minute(6.6), "approve-processing", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: finance2, PayoutID: "po_1"})
+	f.payment(minute(6.7), "pay-evt-x", "po_9", "paid", "") // unknown payout
+	f.snapshot(minute(6.8), "processing")
+	f.at(minute(7), func() {
+		for i := 0; i < 3; i++ {
+			f.env.SignalWorkflow(partnership.SignalPaymentEvent, partnership.PaymentEvent{
+				EventID: "pay-evt-1", TransferID: "tr_po_1", PayoutID: "po_1", Status: "paid"})
+		}
+	})
+	st := f.runOK()
+
+	f.requireRejected("fee-in-content", partnership.ErrTypeConflict)
+	f.requireRejected("bonus", partnership.ErrTypeInvalid)
+	f.requireRejected("commission", partnership.ErrTypeConflict)
+	f.requireRejected("kill-fee", partnership.ErrTypeConflict)
+	f.requireAccepted("fee")
+	f.requireRejected("fee-again", partnership.ErrTypeConflict)
+	f.requireRejected("approve-processing", partnership.ErrTypeConflict)
+	pr := f.snap("processing")
+	require.Equal(t, partnership.PayoutProcessing, pr.Payouts[0].Status, "a webhook for another payout changes nothing")
+
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Len(t, st.Payouts, 1)
+	require.Equal(t, admin.Sub, st.Payouts[0].TriggeredBy)
+	require.Equal(t, 1, f.n("CreateTransfer"))
+	require.Equal(t, 1, f.countEvents("payout_paid"))
+	require.Equal(t, 1, f.countEvents("payout_triggered"))
+}
+
+// TestPayoutFeeDuringAttributionWindow: the fee is payable during the attribution window and
+// is transferred and settled right away, not when the window ends.
+func TestPayoutFeeDuringAttributionWindow(t *testing.T) {
+	in := baseInput()
+	in.Offer.CommissionBps = 1000
+	f := newFixture(t, in)
+	f.conversions = activities.ConversionsOutput{Revenue: usd(0)}
+	f.toPayout()
+	f.trigger(minute(6), "fee", finance1, partnership.PayoutKindFee)
+	f.snapshot(minute(7), "after-trigger")
+	f.payment(minute(8), "pay-evt-1", "po_1", "paid", "")
+	f.snapshot(minute(9), "after-payment")
+	st := f.runOK()
+	f.requireAccepted("fee")
+	require.Equal(t, partnership.StageTracking, f.snap("after-trigger").Stage)
+	require.NotEmpty(t, f.snap("after-trigger").Payouts[0].TransferID, "the transfer should go out when finance triggers it")
+	require.Equal(t, partnership.PayoutPaid, f.snap("after-payment").Payouts[0].Status)
+	require.Equal(t, partnership.StageTracking, f.snap("after-payment").Stage)
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Equal(t, 1, f.n("CreateTransfer"))
+	require.True(t, f.event("payout_paid").At.Equal(testStart.Add(minute(8))))
+	require.True(t, f.event("completed").At.Equal(testStart.Add(minute(5)+30*day)), "completed when the window closed")
+}
