@@ -13,18 +13,10 @@ import (
 func TestComplianceHoldAfterRecheck(t *testing.T) {
 	w := newWorld(t, campaignOpts{autoApprove: true, recheck: 3})
 	pid := w.createPartnership(30000)
-	w.waitStage(pid, "negotiation")
-	must(t, w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"}), http.StatusOK)
-	st := w.waitFor(pid, "signing URLs", func(s map[string]any) bool { return path(s, "contract", "signing_urls", "brand") != nil })
+	st := w.toContent(pid)
 	sb := sandbox(t)
-	must(t, sb.post(path(st, "contract", "signing_urls", "creator").(string), map[string]any{}), http.StatusOK)
-	must(t, sb.post(path(st, "contract", "signing_urls", "brand").(string), map[string]any{}), http.StatusOK)
-	st = w.waitStage(pid, "content")
 	caption := "#ad My new @acme running shoes, code " + path(st, "tracking", "discount_code").(string)
-	must(t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/drafts", map[string]any{"caption": caption}), http.StatusCreated)
-	must(t, w.bm.post("/v1/partnerships/"+pid+"/deliverables/d1/review", map[string]any{"version": 1, "decision": "approve"}), http.StatusOK)
-	post := must(t, sb.post("/sandbox/social/posts", map[string]any{"platform": "instagram", "handle": w.handle, "caption": caption}), http.StatusCreated)
-	must(t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/publication", map[string]any{"url": post["url"]}), http.StatusAccepted)
+	post := w.publish(pid, caption)
 	st = w.waitFor(pid, "verified, waiting for the re-check", func(s map[string]any) bool {
 		return path(s, "deliverables", 0, "status") == "verified"
 	})

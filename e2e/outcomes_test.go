@@ -109,8 +109,7 @@ func TestFailedVerificationAndResubmission(t *testing.T) {
 	pid := w.createPartnership(15000)
 	st := w.toContent(pid)
 	caption := "#ad My new @acme running shoes, code " + path(st, "tracking", "discount_code").(string)
-	must(t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/drafts", map[string]any{"caption": caption}), http.StatusCreated)
-	must(t, w.bm.post("/v1/partnerships/"+pid+"/deliverables/d1/review", map[string]any{"version": 1, "decision": "approve"}), http.StatusOK)
+	w.approveDraft(pid, caption)
 	wrong := must(t, sandbox(t).post("/sandbox/social/posts", map[string]any{"platform": "instagram", "handle": w.handle, "caption": "new shoes!"}), http.StatusCreated)
 	must(t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/publication", map[string]any{"url": wrong["url"]}), http.StatusAccepted)
 	st = w.waitFor(pid, "verification failed", func(s map[string]any) bool {

@@ -16,18 +16,12 @@ func TestCommissionAfterAttributionWindow(t *testing.T) {
 	offer["commission_bps"] = 1000
 	p := must(t, w.bm.post("/v1/partnerships", map[string]any{"campaign_id": w.campaignID, "creator_id": w.creatorID, "offer": offer}), http.StatusCreated)
 	pid := p["id"].(string)
-	w.waitStage(pid, "negotiation")
-	must(t, w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"}), http.StatusOK)
-	st := w.waitFor(pid, "signing URLs", func(s map[string]any) bool { return path(s, "contract", "signing_urls", "brand") != nil })
+	st := w.toContent(pid)
 	sb := sandbox(t)
-	must(t, sb.post(path(st, "contract", "signing_urls", "creator").(string), map[string]any{}), http.StatusOK)
-	must(t, sb.post(path(st, "contract", "signing_urls", "brand").(string), map[string]any{}), http.StatusOK)
-	st = w.waitStage(pid, "content")
 	require.NotNil(t, st["exclusivity_ends_at"], "the exclusivity window end is on the partnership")
 	code := path(st, "tracking", "discount_code").(string)
 	caption := "#ad My new @acme running shoes, code " + code
-	must(t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/drafts", map[string]any{"caption": caption}), http.StatusCreated)
-	must(t, w.bm.post("/v1/partnerships/"+pid+"/deliverables/d1/review", map[string]any{"version": 1, "decision": "approve"}), http.StatusOK)
+	w.approveDraft(pid, caption)
 	post := must(t, sb.post("/sandbox/social/posts", map[string]any{"platform": "instagram", "handle": w.handle, "caption": caption,
 		"likes": 300, "comments": 12}), http.StatusCreated)
 	must(t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/publication", map[string]any{"url": post["url"]}), http.StatusAccepted)

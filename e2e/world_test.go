@@ -154,11 +154,17 @@ func (w *world) toContent(pid string) map[string]any {
 	return w.waitStage(pid, "content")
 }
 
-// publish approves a compliant draft and submits a live post with caption; it returns the post.
-func (w *world) publish(pid, caption string) map[string]any {
+// approveDraft submits a draft of d1 with caption and approves it (its first version).
+func (w *world) approveDraft(pid, caption string) {
 	w.t.Helper()
 	must(w.t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/drafts", map[string]any{"caption": caption}), http.StatusCreated)
 	must(w.t, w.bm.post("/v1/partnerships/"+pid+"/deliverables/d1/review", map[string]any{"version": 1, "decision": "approve"}), http.StatusOK)
+}
+
+// publish approves a compliant draft and submits a live post with caption; it returns the post.
+func (w *world) publish(pid, caption string) map[string]any {
+	w.t.Helper()
+	w.approveDraft(pid, caption)
 	post := must(w.t, sandbox(w.t).post("/sandbox/social/posts", map[string]any{"platform": "instagram", "handle": w.handle, "caption": caption}), http.StatusCreated)
 	must(w.t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/publication", map[string]any{"url": post["url"]}), http.StatusAccepted)
 	return post

@@ -62,26 +62,22 @@ func (w *partnershipWorkflow) continueAsNew() error {
 // drainSignals takes provider events still queued at the end of a cycle. Every payout of the
 // cycle is settled by then, so they can only be redeliveries; their ids are carried as seen.
 func (w *partnershipWorkflow) drainSignals() int {
+	return drain(w, partnership.SignalESignEvent, func(ev partnership.ESignEvent) string { return "esign/" + ev.EventID }) +
+		drain(w, partnership.SignalPaymentEvent, func(ev partnership.PaymentEvent) string { return "payments/" + ev.EventID })
+}
+
+// drain empties one signal channel without blocking, marking each event id seen.
+func drain[T any](w *partnershipWorkflow, signal string, id func(T) string) int {
+	ch := workflow.GetSignalChannel(w.ctx, signal)
 	n := 0
-	esign := workflow.GetSignalChannel(w.ctx, partnership.SignalESignEvent)
 	for {
-		var ev partnership.ESignEvent
-		if !esign.ReceiveAsync(&ev) {
-			break
+		var ev T
+		if !ch.ReceiveAsync(&ev) {
+			return n
 		}
-		w.firstTime("esign/" + ev.EventID)
+		w.firstTime(id(ev))
 		n++
 	}
-	payCh := workflow.GetSignalChannel(w.ctx, partnership.SignalPaymentEvent)
-	for {
-		var ev partnership.PaymentEvent
-		if !payCh.ReceiveAsync(&ev) {
-			break
-		}
-		w.firstTime("payments/" + ev.EventID)
-		n++
-	}
-	return n
 }
 
 // awaitCycleStart opens a later cycle at its start time, unless the partnership is cancelled
