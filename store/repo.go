@@ -151,3 +151,16 @@ func (s *Store) CampaignPartnerships(ctx context.Context, campaignID string) ([]
 	err := s.db.WithContext(ctx).Where("campaign_id = ?", campaignID).Order("created_at").Find(&rows).Error
 	return rows, translate(err)
 }
+
+// CreatePartnerships inserts many rows in one statement (imports and benchmarks).
+func (s *Store) CreatePartnerships(ctx context.Context, ps []Partnership) error {
+	return translate(s.db.WithContext(ctx).CreateInBatches(ps, 500).Error)
+}
+
+// Analyze refreshes the query planner's statistics after a bulk load.
+func (s *Store) Analyze(ctx context.Context) error {
+	if s.dialect != DialectPostgres {
+		return translate(s.db.WithContext(ctx).Exec("ANALYZE").Error)
+	}
+	return translate(s.db.WithContext(ctx).Exec("ANALYZE partnerships").Error)
+}
