@@ -38,9 +38,20 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 			return err
 		}
 	}
-	if signed && w.st.Terms.KillFee.AmountMinor > 0 {
+	// What is still owed: the fee when every post was delivered and verified (cancelling during
+	// tracking cuts the commission window short, not the earned fee); otherwise the kill fee
+	// when the contract was signed.
+	switch {
+	case w.delivered() && w.st.Terms.Fee.AmountMinor > 0:
+		w.payable = []string{partnership.PayoutKindFee}
+		w.emit("fee_payable_after_cancellation", systemActor, map[string]any{"amount": w.st.Terms.Fee})
+	case signed && w.st.Terms.KillFee.AmountMinor > 0:
 		w.payable = []string{partnership.PayoutKindKillFee}
 		w.emit("kill_fee_payable", systemActor, map[string]any{"amount": w.st.Terms.KillFee})
+	default:
+		w.payable = nil
+	}
+	if len(w.payable) > 0 {
 		if err := w.settleAll(); err != nil {
 			return err
 		}
@@ -68,10 +79,8 @@ func (w *partnershipWorkflow) registerCancelUpdate() error {
 			if w.ended || w.cancel != nil || w.st.Stage.Terminal() {
 				return w.conflict("the partnership is already %s", w.st.Stage)
 			}
-			switch w.st.Stage {
-			case partnership.StageTracking, partnership.StagePayout:
-				// Every post is verified by then: the fee is earned and cancelling would forfeit it.
-				return w.conflict("the content is delivered; a partnership in %s can no longer be cancelled", w.st.Stage)
+			if w.st.Stage == partnership.StagePayout {
+				return w.conflict("a partnership in payout can no longer be cancelled")
 			}
 			if r.Actor.Role == partnership.RoleCreator && (w.st.Contract.Status == "completed" || w.agreedAndSigned()) {
 				return w.conflict("the contract is signed; a creator can only withdraw before signing")
@@ -81,6 +90,19 @@ func (w *partnershipWorkflow) registerCancelUpdate() error {
 			}
 			return nil
 		}})
+}
+
+// delivered reports whether every deliverable's post is verified: the fee is earned.
+func (w *partnershipWorkflow) delivered() bool {
+	if len(w.st.Deliverables) == 0 {
+		return false
+	}
+	for _, d := range w.st.Deliverables {
+		if d.Status != partnership.DeliverableVerified {
+			return false
+		}
+	}
+	return true
 }
 
 func (w *partnershipWorkflow) agreedAndSigned() bool {

@@ -55,7 +55,9 @@ func TestBugCancelDuringTrackingForfeitsEarnedFee(t *testing.T) {
 	f.payment(minute(8), "pay-evt-1", "po_1", "paid", "")
 	st := f.runOK()
 	require.True(t, f.upd("fee").fired, "the workflow ended with the cancellation: the earned fee can no longer be paid")
+	f.requireAccepted("cancel") // PRODUCT.md: the brand may cancel at any time before payout
 	f.requireAccepted("fee")
+	require.Equal(t, partnership.StageCancelled, st.Stage)
 	require.Len(t, st.Payouts, 1)
 	require.Equal(t, partnership.PayoutKindFee, st.Payouts[0].Kind)
 	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
