@@ -15,12 +15,15 @@ import (
 
 	"github.com/partnerflow/partnerflow/providers"
 	"github.com/partnerflow/partnerflow/store"
+	"github.com/partnerflow/partnerflow/vetting"
 )
 
 // Activities holds the dependencies of every activity; its methods are registered on the worker.
 type Activities struct {
 	Store     *store.Store
 	Providers providers.Set
+	// Vetting holds the assessment thresholds; nil uses vetting.DefaultThresholds.
+	Vetting *vetting.Thresholds
 }
 
 // Error types activities report to workflows.

@@ -35,7 +35,11 @@ func (a *Activities) VetCreator(ctx context.Context, in VetInput) (VetOutput, er
 	if err != nil {
 		return VetOutput{}, err
 	}
-	report := vetting.Assess(p, vetting.Campaign{Keywords: in.Keywords}, vetting.DefaultThresholds())
+	th := vetting.DefaultThresholds()
+	if a.Vetting != nil {
+		th = *a.Vetting
+	}
+	report := vetting.Assess(p, vetting.Campaign{Keywords: in.Keywords}, th)
 	raw, err := json.Marshal(report)
 	if err != nil {
 		return VetOutput{}, err

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/partnerflow/partnerflow/vetting"
 )
 
 // Config is the configuration of all sub-commands; each uses the fields it needs.
@@ -53,6 +55,10 @@ type Config struct {
 	CommerceAPIKey  string        `env:"COMMERCE_API_KEY"`
 	EmailAPIKey     string        `env:"EMAIL_API_KEY"`
 	ProviderTimeout time.Duration `env:"PROVIDER_TIMEOUT" envDefault:"10s"`
+
+	// VettingThresholds overrides the vetting defaults: a JSON object such as
+	// {"clean_score": 70, "spike_growth": 0.5} (see vetting.ParseThresholds).
+	VettingThresholds string `env:"VETTING_THRESHOLDS"`
 
 	// Sandbox.
 	SandboxPublicURL   string        `env:"SANDBOX_PUBLIC_URL"`
@@ -107,6 +113,9 @@ func (c Config) ValidateWorker() error {
 		"PARTNERFLOW_COMMERCE_URL": c.CommerceURL, "PARTNERFLOW_EMAIL_URL": c.EmailURL,
 	} {
 		errs = append(errs, checkURL(name, v))
+	}
+	if _, err := vetting.ParseThresholds(c.VettingThresholds); err != nil {
+		errs = append(errs, fmt.Errorf("PARTNERFLOW_VETTING_THRESHOLDS: %w", err))
 	}
 	return errors.Join(errs...)
 }

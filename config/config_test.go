@@ -44,5 +44,7 @@ func TestValidateWorkerNeedsProviderURLs(t *testing.T) {
 	require.ErrorContains(t, err, "PARTNERFLOW_SOCIAL_URL")
 	c.SandboxProviderURLs("http://127.0.0.1:8090/")
 	require.NoError(t, c.ValidateWorker())
+	c.VettingThresholds = `{"clean_scor": 70}`
+	require.ErrorContains(t, c.ValidateWorker(), "PARTNERFLOW_VETTING_THRESHOLDS")
 	require.Equal(t, "http://127.0.0.1:8090/payments", c.PaymentsURL)
 }

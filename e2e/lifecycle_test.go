@@ -3,6 +3,7 @@ package e2e
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -183,4 +184,34 @@ func events(t *testing.T, c *client, pid string) []map[string]any {
 	require.Equal(t, http.StatusOK, r.Status)
 	r.Decode(t, &out)
 	return out.Items
+}
+
+// TestFollowerSpikeBlocksAutoApproval: the social provider's follower history shows a sudden
+// jump; the vetting report flags follower_spike and the partnership waits for the brand even
+// though the campaign auto-approves clean reports.
+func TestFollowerSpikeBlocksAutoApproval(t *testing.T) {
+	w := newWorld(t, campaignOpts{autoApprove: true})
+	now := time.Now().UTC()
+	must(t, sandbox(t).post("/sandbox/social/accounts", map[string]any{
+		"platform": "instagram", "handle": w.handle, "followers": 12000, "following": 310,
+		"posts": []map[string]any{
+			{"caption": "trail running at dawn #running", "likes": 900, "comments": 41},
+			{"caption": "marathon shoes review #running", "likes": 820, "comments": 35},
+		},
+		"follower_history": []map[string]any{
+			{"date": now.AddDate(0, 0, -9).Format(time.RFC3339), "followers": 6800},
+			{"date": now.AddDate(0, 0, -6).Format(time.RFC3339), "followers": 7000},
+			{"date": now.AddDate(0, 0, -3).Format(time.RFC3339), "followers": 11900},
+		},
+	}), http.StatusCreated)
+	pid := w.createPartnership(10000)
+	st := w.waitFor(pid, "vetting decision pending", func(s map[string]any) bool {
+		return path(s, "next_action", "action") == "decide_vetting"
+	})
+	require.Equal(t, false, path(st, "vetting", "clean"))
+	codes := []any{}
+	for _, f := range path(st, "vetting", "report", "flags").([]any) {
+		codes = append(codes, f.(map[string]any)["code"])
+	}
+	require.Contains(t, codes, "follower_spike")
 }

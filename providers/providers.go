@@ -33,6 +33,15 @@ type Profile struct {
 	FollowsCount   int64   `json:"follows_count"`
 	MediaCount     int64   `json:"media_count"`
 	Media          []Media `json:"media"`
+	// FollowerHistory is the follower count over time, oldest first, when the platform
+	// offers it (business insights); empty otherwise.
+	FollowerHistory []FollowerCount `json:"follower_history,omitempty"`
+}
+
+// FollowerCount is the follower count on a date.
+type FollowerCount struct {
+	Date      time.Time `json:"date"`
+	Followers int64     `json:"followers"`
 }
 
 // Social reads profiles and posts from a social platform.

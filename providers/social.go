@@ -28,6 +28,8 @@ type socialAccount struct {
 	FollowersCount int64  `json:"followers_count"`
 	FollowsCount   int64  `json:"follows_count"`
 	MediaCount     int64  `json:"media_count"`
+	// FollowerHistory is present when the account shares audience insights.
+	FollowerHistory []FollowerCount `json:"follower_history"`
 }
 
 // Profile fetches the account and then its recent media, newest first.
@@ -56,6 +58,7 @@ func (c *SocialClient) Profile(ctx context.Context, platform, handle string) (Pr
 	return Profile{
 		Platform: acct.Platform, Username: acct.Username, FollowersCount: acct.FollowersCount,
 		FollowsCount: acct.FollowsCount, MediaCount: acct.MediaCount, Media: media.Data,
+		FollowerHistory: acct.FollowerHistory,
 	}, nil
 }
 

@@ -41,6 +41,9 @@ type accountJSON struct {
 	FollowersCount int64  `json:"followers_count"`
 	FollowsCount   int64  `json:"follows_count"`
 	MediaCount     int64  `json:"media_count"`
+	// FollowerHistory appears only for accounts defined with one (like insights, which only
+	// some accounts share).
+	FollowerHistory []followerPoint `json:"follower_history,omitempty"`
 }
 
 type mediaJSON struct {
@@ -94,7 +97,8 @@ func (s *Sandbox) handleSocialAccount(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, accountJSON{
 		Platform: a.Platform, Username: a.Handle, FollowersCount: a.Followers, FollowsCount: a.Following,
-		MediaCount: int64(len(s.st.livePostsLocked(a.Platform, a.Handle))),
+		MediaCount:      int64(len(s.st.livePostsLocked(a.Platform, a.Handle))),
+		FollowerHistory: a.FollowerHistory,
 	})
 }
 

@@ -58,6 +58,8 @@ type accountInput struct {
 	Followers int64           `json:"followers"`
 	Following int64           `json:"following"`
 	Posts     []seedPostInput `json:"posts"`
+	// FollowerHistory is optional: [{date, followers}], oldest first.
+	FollowerHistory []followerPoint `json:"follower_history"`
 }
 
 func validateAccountRef(platform, handle string, errs *fieldErrors) {
@@ -112,6 +114,7 @@ func (s *Sandbox) handleDefineAccount(w http.ResponseWriter, r *http.Request) {
 		s.st.Accounts[key] = a
 	}
 	a.Followers, a.Following, a.UpdatedAt = in.Followers, in.Following, t
+	a.FollowerHistory = in.FollowerHistory
 	for id, p := range s.st.Posts {
 		if p.Seeded && p.Platform == in.Platform && p.Handle == in.Handle {
 			delete(s.st.Posts, id)
@@ -144,6 +147,14 @@ func validateAccountInput(in *accountInput, t time.Time) ([]time.Time, *apiError
 	validateAccountRef(in.Platform, in.Handle, &errs)
 	validateCount("followers", in.Followers, &errs)
 	validateCount("following", in.Following, &errs)
+	if len(in.FollowerHistory) > maxSeedPosts*10 {
+		errs.add("follower_history", fmt.Sprintf("at most %d points", maxSeedPosts*10))
+	}
+	for i, p := range in.FollowerHistory {
+		if p.Date.IsZero() || p.Followers < 0 || (i > 0 && !p.Date.After(in.FollowerHistory[i-1].Date)) {
+			errs.add(fmt.Sprintf("follower_history[%d]", i), "needs a date after the previous point and followers ≥ 0")
+		}
+	}
 	if len(in.Posts) > maxSeedPosts {
 		errs.add("posts", fmt.Sprintf("at most %d posts", maxSeedPosts))
 	}

@@ -52,12 +52,19 @@ func (st *state) fill() {
 }
 
 type account struct {
-	Platform  string    `json:"platform"`
-	Handle    string    `json:"handle"`
+	Platform  string `json:"platform"`
+	Handle    string `json:"handle"`
+	Followers int64  `json:"followers"`
+	Following int64  `json:"following"`
+	// FollowerHistory is optional audience history, oldest first.
+	FollowerHistory []followerPoint `json:"follower_history,omitempty"`
+	CreatedAt       time.Time       `json:"created_at"`
+	UpdatedAt       time.Time       `json:"updated_at"`
+}
+
+type followerPoint struct {
+	Date      time.Time `json:"date"`
 	Followers int64     `json:"followers"`
-	Following int64     `json:"following"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
 }
 
 type post struct {

@@ -22,6 +22,7 @@ import (
 	"github.com/partnerflow/partnerflow/config"
 	"github.com/partnerflow/partnerflow/providers"
 	"github.com/partnerflow/partnerflow/store"
+	"github.com/partnerflow/partnerflow/vetting"
 	"github.com/partnerflow/partnerflow/worker"
 )
 
@@ -105,7 +106,11 @@ func NewAPI(cfg config.Config, st *store.Store, tc client.Client, log *slog.Logg
 
 // RunWorker runs the partnership worker until ctx is done.
 func RunWorker(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, log *slog.Logger) error {
-	acts := &activities.Activities{Store: st, Providers: Providers(cfg, log.With("component", "providers"))}
+	th, err := vetting.ParseThresholds(cfg.VettingThresholds)
+	if err != nil {
+		return err
+	}
+	acts := &activities.Activities{Store: st, Providers: Providers(cfg, log.With("component", "providers")), Vetting: &th}
 	w := worker.New(tc, acts, worker.Options{})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)

@@ -33,6 +33,9 @@ func Assess(p providers.Profile, c Campaign, t Thresholds) Report {
 	r.Flags = []Flag{}
 	r.Flags = append(r.Flags, activityFlags(posts, c, t)...)
 	r.Flags = append(r.Flags, authenticityFlags(&r, posts, t)...)
+	if f, ok := spikeFlag(p.FollowerHistory, t); ok {
+		r.Flags = append(r.Flags, f)
+	}
 	if f, ok := topicFlag(&r, keywords, t); ok {
 		r.Flags = append(r.Flags, f)
 	}

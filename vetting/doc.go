@@ -7,10 +7,10 @@
 // relative to the creator's tier and topic fit far above reach, and authenticity problems
 // (audiences that look bought, engagement pods, follow-for-follow growth) are flagged.
 //
-// What it cannot see: follower spikes. Detecting a purchased burst of followers needs a
-// follower-count time series, and providers.Profile carries only today's count; counts on old
-// posts cannot reconstruct it. Assess therefore raises no spike flag; the bought-audience
-// pattern it can see — many followers, almost no engagement — is engagement_far_below_tier.
+// Follower spikes need a follower-count time series. When the provider returns one
+// (providers.Profile.FollowerHistory, from accounts that share audience insights), a sudden
+// jump raises follower_spike; without one, the bought-audience pattern Assess can still see —
+// many followers, almost no engagement — is engagement_far_below_tier.
 //
 // Assess is a pure function: it reads no clock and no network, so its report is reproducible
 // and it is safe to call from workflow code.

@@ -110,3 +110,28 @@ func saturatingAdd(a, b int64) int64 {
 	}
 	return min(a+b, 1<<62)
 }
+
+// spikeFlag finds the largest jump in the follower history: growth of at least SpikeGrowth
+// and SpikeMinFollowers between two points at most SpikeWindow apart.
+func spikeFlag(history []providers.FollowerCount, t Thresholds) (Flag, bool) {
+	if t.SpikeGrowth <= 0 || len(history) < 2 {
+		return Flag{}, false
+	}
+	var best float64
+	var from, to providers.FollowerCount
+	for i := 1; i < len(history); i++ {
+		a, b := history[i-1], history[i]
+		if a.Followers <= 0 || b.Date.Sub(a.Date) > t.SpikeWindow || b.Followers-a.Followers < t.SpikeMinFollowers {
+			continue
+		}
+		if g := float64(b.Followers-a.Followers) / float64(a.Followers); g >= t.SpikeGrowth && g > best {
+			best, from, to = g, a, b
+		}
+	}
+	if best == 0 {
+		return Flag{}, false
+	}
+	return critical(CodeFollowerSpike, fmt.Sprintf(
+		"Followers jumped %.0f%% (%d → %d) between %s and %s. Sudden jumps like this usually mean bought followers; check before partnering.",
+		best*100, from.Followers, to.Followers, from.Date.Format("2 Jan 2006"), to.Date.Format("2 Jan 2006"))), true
+}

@@ -41,6 +41,8 @@ const (
 	CodeNoRecentPosts = "no_recent_posts"
 	// CodeNoFollowers (critical): the account has no audience to reach.
 	CodeNoFollowers = "no_followers"
+	// CodeFollowerSpike: the follower history shows a sudden jump (critical).
+	CodeFollowerSpike = "follower_spike"
 	// CodeLowTopicFit (warning): too few recent posts are about the campaign's keywords.
 	CodeLowTopicFit = "low_topic_fit"
 	// CodeBrandSafety (critical): recent captions contain unsafe terms.

@@ -72,6 +72,17 @@ type Thresholds struct {
 	// this. Default 60, the point below which engagement or topic fit is clearly lacking
 	// (see the scoring weights in score.go).
 	CleanScore int
+
+	// SpikeGrowth: follower growth of at least this share between two points of the follower
+	// history no more than SpikeWindow apart raises the critical follower_spike, when the jump
+	// is also at least SpikeMinFollowers. Defaults 0.3 within 7 days and 1,000 followers:
+	// audience-audit tools (e.g. HypeAuditor's growth-anomaly check) treat an overnight jump of
+	// tens of percent without a matching rise in engagement as the mark of bought followers;
+	// organic growth, even a viral week, rarely adds a third of the audience in days. Zero
+	// SpikeGrowth disables the check; it only runs when the provider returns a history.
+	SpikeGrowth       float64
+	SpikeWindow       time.Duration
+	SpikeMinFollowers int64
 }
 
 // DefaultThresholds returns the thresholds documented on each field of Thresholds.
@@ -93,6 +104,9 @@ func DefaultThresholds() Thresholds {
 		MaxPosts:                12,
 		MaxPostAge:              60 * 24 * time.Hour,
 		CleanScore:              60,
+		SpikeGrowth:             0.3,
+		SpikeWindow:             7 * 24 * time.Hour,
+		SpikeMinFollowers:       1_000,
 	}
 }
 
