@@ -50,15 +50,18 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	require.Equal(t, false, path(d, "disclosure", "compliant"))
 	r = w.bm.post("/v1/partnerships/"+pid+"/deliverables/d1/review", map[string]any{"version": 1, "decision": "approve"})
 	require.Equal(t, http.StatusConflict, r.Status, "%s", r.Body)
-	must(t, w.bm.post("/v1/partnerships/"+pid+"/deliverables/d1/review", map[string]any{"version": 1, "decision": "request_changes",
+	st = must(t, w.bm.post("/v1/partnerships/"+pid+"/deliverables/d1/review", map[string]any{"version": 1, "decision": "request_changes",
 		"comments": "add #ad at the start"}), http.StatusOK)
+	require.Equal(t, "changes_requested", path(st, "deliverables", 0, "status"))
+	require.Equal(t, "add #ad at the start", path(st, "deliverables", 0, "drafts", 0, "review", "comments"))
 
 	caption := "#ad Loving my new @acme sneakers for morning runs, code " + code
 	d = must(t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/drafts", map[string]any{
 		"caption": caption, "media_urls": []string{"https://cdn.example.com/2.jpg"}}), http.StatusCreated)
 	require.EqualValues(t, 2, d["version"])
 	require.Equal(t, true, path(d, "disclosure", "compliant"))
-	must(t, w.bm.post("/v1/partnerships/"+pid+"/deliverables/d1/review", map[string]any{"version": 2, "decision": "approve"}), http.StatusOK)
+	st = must(t, w.bm.post("/v1/partnerships/"+pid+"/deliverables/d1/review", map[string]any{"version": 2, "decision": "approve"}), http.StatusOK)
+	require.Equal(t, "approved", path(st, "deliverables", 0, "status"))
 
 	post := must(t, sb.post("/sandbox/social/posts", map[string]any{"platform": "instagram", "handle": w.handle, "caption": caption}), http.StatusCreated)
 	pub := must(t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/publication", map[string]any{"url": post["url"]}), http.StatusAccepted)

@@ -83,7 +83,8 @@ func TestFailedPayoutGoesBackToFinance(t *testing.T) {
 	st := w.toContent(pid)
 	w.publish(pid, "#ad My new @acme running shoes, code "+path(st, "tracking", "discount_code").(string))
 	w.waitStage(pid, "payout")
-	must(t, w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"}), http.StatusAccepted)
+	po := must(t, w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"}), http.StatusAccepted)
+	require.Equal(t, "processing", po["status"], "below the dual-approval threshold it goes straight out")
 	st = w.waitFor(pid, "payout failed", func(s map[string]any) bool { return path(s, "payouts", 0, "status") == "failed" })
 	require.Equal(t, "account_closed", path(st, "payouts", 0, "failure_code"))
 	require.Equal(t, "finance", path(st, "next_action", "role"))
@@ -91,7 +92,7 @@ func TestFailedPayoutGoesBackToFinance(t *testing.T) {
 
 	must(t, w.creator.do(http.MethodPut, "/v1/creators/"+w.creatorID+"/payout-profile",
 		map[string]string{"payments_account_id": "acct_new_" + w.handle, "tax_form": "W-8BEN"}), http.StatusOK)
-	po := must(t, w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"}), http.StatusAccepted)
+	po = must(t, w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"}), http.StatusAccepted)
 	require.Equal(t, "po_2", po["id"])
 	st = w.waitStage(pid, "completed")
 	require.Equal(t, "paid", path(st, "payouts", 1, "status"))
