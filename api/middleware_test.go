@@ -1,0 +1,87 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnerflow/partnerflow/auth"
+)
+
+var mwSecret = []byte("middleware-secret-middleware-secret!")
+
+// newBareServer serves the routes that need neither database nor Temporal (disclosure check).
+func newBareServer(t *testing.T, cfg Config) *Server {
+	t.Helper()
+	cfg.JWTSecret = mwSecret
+	cfg.Registry = prometheus.NewRegistry()
+	return New(cfg, nil, nil, slog.New(slog.DiscardHandler))
+}
+
+func signedDisclosureRequest(t *testing.T, sub string) *http.Request {
+	t.Helper()
+	tok, err := auth.Issue(mwSecret, auth.Identity{Sub: sub, Role: "admin"}, time.Hour, time.Now())
+	require.NoError(t, err)
+	req := httptest.NewRequest(http.MethodPost, "/v1/disclosure/check",
+		strings.NewReader(`{"caption":"#ad hi @acme","platform":"instagram","format":"post","jurisdiction":"US","brand_name":"Acme"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	return req
+}
+
+func TestRateLimitPerSubject(t *testing.T) {
+	s := newBareServer(t, Config{RateLimit: 1}) // 1 request/s, burst 2
+	statuses := map[int]int{}
+	for i := 0; i < 6; i++ {
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, signedDisclosureRequest(t, "busy"))
+		statuses[rec.Code]++
+		if rec.Code == http.StatusTooManyRequests {
+			require.Equal(t, "application/problem+json", rec.Header().Get("Content-Type"))
+			require.NotEmpty(t, rec.Header().Get("Retry-After"))
+		}
+	}
+	require.Equal(t, 2, statuses[http.StatusOK], "the burst passes")
+	require.Equal(t, 4, statuses[http.StatusTooManyRequests])
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, signedDisclosureRequest(t, "someone-else"))
+	require.Equal(t, http.StatusOK, rec.Code, "limits are per subject")
+}
+
+func TestCORSOffUnlessConfigured(t *testing.T) {
+	preflight := func(s *Server) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodOptions, "/v1/disclosure/check", nil)
+		req.Header.Set("Origin", "https://app.example")
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		return rec
+	}
+	require.Empty(t, preflight(newBareServer(t, Config{})).Header().Get("Access-Control-Allow-Origin"))
+	rec := preflight(newBareServer(t, Config{CORSOrigins: []string{"https://app.example"}}))
+	require.Equal(t, "https://app.example", rec.Header().Get("Access-Control-Allow-Origin"))
+}
+
+func TestRequestIDAndSecurityHeaders(t *testing.T) {
+	s := newBareServer(t, Config{})
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, signedDisclosureRequest(t, "ann"))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.NotEmpty(t, rec.Header().Get("X-Request-Id"))
+	require.Equal(t, "nosniff", rec.Header().Get("X-Content-Type-Options"))
+	require.Equal(t, "DENY", rec.Header().Get("X-Frame-Options"))
+	require.Contains(t, rec.Header().Get("Content-Security-Policy"), "default-src 'none'")
+
+	// An error carries the same request id in its problem document.
+	req := httptest.NewRequest(http.MethodGet, "/v1/partnerships", nil)
+	rec = httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	require.Equal(t, http.StatusUnauthorized, rec.Code)
+	require.Contains(t, rec.Body.String(), `"request_id":"`+rec.Header().Get("X-Request-Id")+`"`)
+}
