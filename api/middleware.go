@@ -25,7 +25,13 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="partnerflow"`)
 			return problem(http.StatusUnauthorized, "a bearer token is required")
 		}
-		id, err := auth.Parse(s.cfg.JWTSecret, strings.TrimSpace(token))
+		var id auth.Identity
+		var err error
+		if s.cfg.Verifier != nil {
+			id, err = s.cfg.Verifier.Parse(strings.TrimSpace(token))
+		} else {
+			id, err = auth.Parse(s.cfg.JWTSecret, strings.TrimSpace(token))
+		}
 		if err != nil {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="partnerflow", error="invalid_token"`)
 			return problem(http.StatusUnauthorized, "the bearer token is invalid or expired")

@@ -14,11 +14,15 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/partnerflow/partnerflow/auth"
 )
 
 // Config configures the API server.
 type Config struct {
-	JWTSecret             []byte
+	JWTSecret []byte
+	// Verifier checks bearer tokens; nil verifies HS256 with JWTSecret only.
+	Verifier              *auth.Verifier
 	ESignWebhookSecret    []byte
 	PaymentsWebhookSecret []byte
 	CORSOrigins           []string

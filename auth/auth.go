@@ -67,13 +67,8 @@ func Issue(secret []byte, id Identity, ttl time.Duration, now time.Time) (string
 // Issuer names Partnerflow as the token issuer.
 const Issuer = "partnerflow"
 
-// Parse verifies a token (HS256 only, exp required) and returns its identity.
+// Parse verifies an HS256 token signed with secret (exp required) and returns its identity.
 func Parse(secret []byte, token string) (Identity, error) {
-	c := &Claims{}
-	_, err := jwt.ParseWithClaims(token, c, func(*jwt.Token) (any, error) { return secret, nil },
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithExpirationRequired(), jwt.WithLeeway(5*time.Second))
-	if err != nil {
-		return Identity{}, err
-	}
-	return IdentityFrom(c)
+	v := &Verifier{secret: secret, methods: []string{jwt.SigningMethodHS256.Alg()}}
+	return v.Parse(token)
 }

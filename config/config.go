@@ -29,12 +29,15 @@ type Config struct {
 	RunWorker    bool   `env:"WORKER" envDefault:"true"`
 
 	// API and worker.
-	HTTPAddr          string   `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080"`
-	DatabaseURL       string   `env:"DATABASE_URL"`
-	TemporalAddress   string   `env:"TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
-	TemporalNamespace string   `env:"TEMPORAL_NAMESPACE" envDefault:"default"`
-	JWTSecret         string   `env:"JWT_SECRET"`
-	CORSOrigins       []string `env:"CORS_ORIGINS" envSeparator:","`
+	HTTPAddr          string `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080"`
+	DatabaseURL       string `env:"DATABASE_URL"`
+	TemporalAddress   string `env:"TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
+	TemporalNamespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default"`
+	JWTSecret         string `env:"JWT_SECRET"`
+	// JWKSURL, when set, also accepts RS256/ES256 tokens from the identity provider that
+	// publishes this key set (JWT_SECRET may then be empty).
+	JWKSURL     string   `env:"JWKS_URL"`
+	CORSOrigins []string `env:"CORS_ORIGINS" envSeparator:","`
 
 	// Webhook secrets shared with the providers (one per provider).
 	ESignWebhookSecret    string `env:"ESIGN_WEBHOOK_SECRET"`
@@ -96,8 +99,14 @@ func (c Config) ValidateAPI() error {
 	var errs []error
 	errs = append(errs, c.validateCommon()...)
 	errs = append(errs, checkAddr("PARTNERFLOW_HTTP_ADDR", c.HTTPAddr))
-	if len(c.JWTSecret) < 32 {
-		errs = append(errs, errors.New("PARTNERFLOW_JWT_SECRET must be set to at least 32 characters"))
+	switch {
+	case c.JWKSURL != "":
+		errs = append(errs, checkURL("PARTNERFLOW_JWKS_URL", c.JWKSURL))
+		if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+			errs = append(errs, errors.New("PARTNERFLOW_JWT_SECRET must be at least 32 characters when set"))
+		}
+	case len(c.JWTSecret) < 32:
+		errs = append(errs, errors.New("PARTNERFLOW_JWT_SECRET must be set to at least 32 characters (or PARTNERFLOW_JWKS_URL to an identity provider's key set)"))
 	}
 	if c.ESignWebhookSecret == "" || c.PaymentsWebhookSecret == "" {
 		errs = append(errs, errors.New("PARTNERFLOW_ESIGN_WEBHOOK_SECRET and PARTNERFLOW_PAYMENTS_WEBHOOK_SECRET must be set"))

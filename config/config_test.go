@@ -48,3 +48,13 @@ func TestValidateWorkerNeedsProviderURLs(t *testing.T) {
 	require.ErrorContains(t, c.ValidateWorker(), "PARTNERFLOW_VETTING_THRESHOLDS")
 	require.Equal(t, "http://127.0.0.1:8090/payments", c.PaymentsURL)
 }
+
+func TestValidateAPIWithIdentityProvider(t *testing.T) {
+	c := Config{LogLevel: "info", LogFormat: "json", HTTPAddr: "127.0.0.1:8080", TemporalAddress: "t:7233", TemporalNamespace: "default",
+		DatabaseURL: "postgres://x", ESignWebhookSecret: "a", PaymentsWebhookSecret: "b", JWKSURL: "https://idp.example/.well-known/jwks.json"}
+	require.NoError(t, c.ValidateAPI(), "a JWKS URL stands in for the shared secret")
+	c.JWKSURL = "not a url"
+	require.ErrorContains(t, c.ValidateAPI(), "PARTNERFLOW_JWKS_URL")
+	c.JWKSURL, c.JWTSecret = "https://idp.example/jwks", "short"
+	require.ErrorContains(t, c.ValidateAPI(), "PARTNERFLOW_JWT_SECRET")
+}

@@ -113,6 +113,10 @@ func Run(ctx context.Context, opts Options) error {
 	defer tc.Close()
 
 	cfg := Config(secrets, sandboxURL)
+	apiServer, err := service.NewAPI(ctx, cfg, st, tc, log)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -129,9 +133,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	run("sandbox", func() error { return sb.Run(ctx) })
 	run("sandbox http", func() error { return service.ServeListener(ctx, sbLn, sb.Handler(), log) })
-	run("api http", func() error {
-		return service.ServeListener(ctx, apiLn, service.NewAPI(cfg, st, tc, log).Handler(), log)
-	})
+	run("api http", func() error { return service.ServeListener(ctx, apiLn, apiServer.Handler(), log) })
 	if opts.Worker {
 		run("worker", func() error { return service.RunWorker(ctx, cfg, st, tc, log) })
 	}

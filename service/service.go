@@ -19,6 +19,7 @@ import (
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/api"
+	"github.com/partnerflow/partnerflow/auth"
 	"github.com/partnerflow/partnerflow/config"
 	"github.com/partnerflow/partnerflow/providers"
 	"github.com/partnerflow/partnerflow/store"
@@ -93,15 +94,21 @@ func Providers(cfg config.Config, log *slog.Logger) providers.Set {
 	}
 }
 
-// NewAPI builds the API server.
-func NewAPI(cfg config.Config, st *store.Store, tc client.Client, log *slog.Logger) *api.Server {
+// NewAPI builds the API server. With PARTNERFLOW_JWKS_URL the identity provider's key set is
+// fetched now (and refreshed until ctx ends), so a wrong URL fails at start.
+func NewAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, log *slog.Logger) (*api.Server, error) {
+	v, err := auth.NewVerifier(ctx, []byte(cfg.JWTSecret), cfg.JWKSURL)
+	if err != nil {
+		return nil, err
+	}
 	return api.New(api.Config{
 		JWTSecret:             []byte(cfg.JWTSecret),
+		Verifier:              v,
 		ESignWebhookSecret:    []byte(cfg.ESignWebhookSecret),
 		PaymentsWebhookSecret: []byte(cfg.PaymentsWebhookSecret),
 		CORSOrigins:           cfg.CORSOrigins,
 		RateLimit:             50,
-	}, st, api.TemporalWorkflows{Client: tc}, log.With("component", "api"))
+	}, st, api.TemporalWorkflows{Client: tc}, log.With("component", "api")), nil
 }
 
 // RunWorker runs the partnership worker until ctx is done.

@@ -45,8 +45,12 @@ func runAPI(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer tc.Close()
+	srv, err := service.NewAPI(ctx, cfg, st, tc, log)
+	if err != nil {
+		return err
+	}
 	log.Info("partnerflow api listening", "addr", cfg.HTTPAddr)
-	return service.Serve(ctx, cfg.HTTPAddr, service.NewAPI(cfg, st, tc, log).Handler(), log)
+	return service.Serve(ctx, cfg.HTTPAddr, srv.Handler(), log)
 }
 
 // runWorker is the worker process: production (environment) or joining a dev stack (--data-dir).

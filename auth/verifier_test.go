@@ -1,0 +1,96 @@
+package auth
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/stretchr/testify/require"
+)
+
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// idp is a stand-in identity provider publishing an RSA and an EC key as a JWKS.
+func idp(t *testing.T) (*rsa.PrivateKey, *ecdsa.PrivateKey, string) {
+	t.Helper()
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	jwks := map[string]any{"keys": []map[string]any{
+		{"kty": "RSA", "kid": "rsa-1", "alg": "RS256", "use": "sig", "n": b64(rk.N.Bytes()), "e": b64(big.NewInt(int64(rk.E)).Bytes())},
+		{"kty": "EC", "kid": "ec-1", "alg": "ES256", "use": "sig", "crv": "P-256", "x": b64(ek.X.FillBytes(make([]byte, 32))), "y": b64(ek.Y.FillBytes(make([]byte, 32)))},
+	}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(jwks)
+	}))
+	t.Cleanup(srv.Close)
+	return rk, ek, srv.URL
+}
+
+func signed(t *testing.T, m jwt.SigningMethod, kid string, key any, role string) string {
+	t.Helper()
+	c := &Claims{Role: role, BrandID: "b1", RegisteredClaims: jwt.RegisteredClaims{Subject: "ann", ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}}
+	tok := jwt.NewWithClaims(m, c)
+	tok.Header["kid"] = kid
+	s, err := tok.SignedString(key)
+	require.NoError(t, err)
+	return s
+}
+
+func TestVerifierAcceptsIdentityProviderTokens(t *testing.T) {
+	rk, ek, url := idp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	v, err := NewVerifier(ctx, nil, url)
+	require.NoError(t, err)
+
+	for name, tok := range map[string]string{
+		"RS256": signed(t, jwt.SigningMethodRS256, "rsa-1", rk, "brand_manager"),
+		"ES256": signed(t, jwt.SigningMethodES256, "ec-1", ek, "brand_manager"),
+	} {
+		id, err := v.Parse(tok)
+		require.NoError(t, err, name)
+		require.Equal(t, Identity{Sub: "ann", Role: "brand_manager", BrandID: "b1"}, id, name)
+	}
+
+	other, _ := rsa.GenerateKey(rand.Reader, 2048)
+	for name, tok := range map[string]string{
+		"signed by another key":  signed(t, jwt.SigningMethodRS256, "rsa-1", other, "brand_manager"),
+		"HS256 without a secret": signed(t, jwt.SigningMethodHS256, "", []byte("0123456789abcdef0123456789abcdef"), "admin"),
+		"RS384 (not configured)": signed(t, jwt.SigningMethodRS384, "rsa-1", rk, "admin"),
+		"unknown role from IdP":  signed(t, jwt.SigningMethodRS256, "rsa-1", rk, "root"),
+		"alg none":               signed(t, jwt.SigningMethodNone, "", jwt.UnsafeAllowNoneSignatureType, "admin"),
+	} {
+		_, err := v.Parse(tok)
+		require.Error(t, err, name)
+	}
+}
+
+func TestVerifierWithSecretAndKeySet(t *testing.T) {
+	rk, _, url := idp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	v, err := NewVerifier(ctx, secret, url)
+	require.NoError(t, err)
+	hs, err := Issue(secret, Identity{Sub: "svc", Role: "admin"}, time.Hour, time.Now())
+	require.NoError(t, err)
+	_, err = v.Parse(hs)
+	require.NoError(t, err, "HS256 with the configured secret")
+	_, err = v.Parse(signed(t, jwt.SigningMethodRS256, "rsa-1", rk, "brand_manager"))
+	require.NoError(t, err, "RS256 from the identity provider")
+
+	_, err = NewVerifier(ctx, nil, "")
+	require.Error(t, err, "nothing configured")
+}
