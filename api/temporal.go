@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -34,6 +35,11 @@ func (e *actionError) Error() string { return e.Message }
 // TemporalWorkflows implements Workflows with the SDK client.
 type TemporalWorkflows struct {
 	Client client.Client
+	// AcceptTimeout bounds how long an Update may wait to be accepted. A workflow that cannot
+	// take it (its tasks failing, say on a non-determinism error, or no worker running) would
+	// otherwise hold the request until the client gave up; past this the API answers 503 and
+	// the client retries with the same Idempotency-Key. Zero means 10 s.
+	AcceptTimeout time.Duration
 }
 
 // Ping checks the frontend answers.
@@ -58,16 +64,24 @@ func (t TemporalWorkflows) Start(ctx context.Context, in partnership.Input) erro
 
 // Update sends an Update and waits for its result.
 func (t TemporalWorkflows) Update(ctx context.Context, partnershipID, updateID, name string, arg, result any) error {
-	h, err := t.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+	accept := t.AcceptTimeout
+	if accept <= 0 {
+		accept = 10 * time.Second
+	}
+	actx, cancel := context.WithTimeout(ctx, accept)
+	defer cancel()
+	h, err := t.Client.UpdateWorkflow(actx, client.UpdateWorkflowOptions{
 		WorkflowID:   partnership.WorkflowID(partnershipID),
 		UpdateID:     updateID,
 		UpdateName:   name,
 		Args:         []any{arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
+		WaitForStage: client.WorkflowUpdateStageAccepted,
 	})
 	if err != nil {
 		return mapTemporalError(err)
 	}
+	// Accepted (validated and in history): wait for the handler's result within the request's
+	// own deadline.
 	return mapTemporalError(h.Get(ctx, result))
 }
 
