@@ -42,7 +42,7 @@ func NewLogger(cfg config.Config, w io.Writer) (*slog.Logger, error) {
 
 // OpenStore connects to the database and applies migrations.
 func OpenStore(ctx context.Context, databaseURL, sqlitePath string, log *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, store.Config{URL: databaseURL, SQLitePath: sqlitePath, Logger: log})
+	st, err := store.Open(ctx, store.Config{URL: databaseURL, SQLitePath: sqlitePath})
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -43,7 +42,6 @@ type Config struct {
 	SQLitePath string
 	// MaxOpenConns bounds the pool; 0 picks a default per dialect.
 	MaxOpenConns int
-	Logger       *slog.Logger
 }
 
 // Store is the application database.

@@ -13,9 +13,9 @@ import (
 
 // Options tunes the worker; zero values keep the SDK defaults.
 type Options struct {
-	MaxConcurrentActivities     int
-	MaxConcurrentWorkflowTasks  int
-	MaxConcurrentLocalActivites int
+	MaxConcurrentActivities      int
+	MaxConcurrentWorkflowTasks   int
+	MaxConcurrentLocalActivities int
 }
 
 // New registers the partnership workflow and every activity on a worker for the task queue.
@@ -23,7 +23,7 @@ func New(c client.Client, acts *activities.Activities, opts Options) worker.Work
 	w := worker.New(c, partnership.TaskQueue, worker.Options{
 		MaxConcurrentActivityExecutionSize:      opts.MaxConcurrentActivities,
 		MaxConcurrentWorkflowTaskExecutionSize:  opts.MaxConcurrentWorkflowTasks,
-		MaxConcurrentLocalActivityExecutionSize: opts.MaxConcurrentLocalActivites,
+		MaxConcurrentLocalActivityExecutionSize: opts.MaxConcurrentLocalActivities,
 	})
 	w.RegisterWorkflowWithOptions(workflows.PartnershipWorkflow, workflow.RegisterOptions{Name: partnership.WorkflowType})
 	w.RegisterActivity(acts)

@@ -18,7 +18,7 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	w.ctx = dctx
 	defer func() { w.ctx = orig }()
 
-	signed := w.st.Contract.Status == "completed"
+	signed := w.signed()
 	outcome := "cancelled"
 	if c.Role == partnership.RoleCreator {
 		outcome = "withdrawn"
@@ -82,7 +82,7 @@ func (w *partnershipWorkflow) registerCancelUpdate() error {
 			if w.st.Stage == partnership.StagePayout {
 				return w.conflict("a partnership in payout can no longer be cancelled")
 			}
-			if r.Actor.Role == partnership.RoleCreator && (w.st.Contract.Status == "completed" || w.agreedAndSigned()) {
+			if r.Actor.Role == partnership.RoleCreator && w.signed() {
 				return w.conflict("the contract is signed; a creator can only withdraw before signing")
 			}
 			if r.Reason == "" {
@@ -105,6 +105,5 @@ func (w *partnershipWorkflow) delivered() bool {
 	return true
 }
 
-func (w *partnershipWorkflow) agreedAndSigned() bool {
-	return w.st.Contract.SignedAt != nil
-}
+// signed reports whether both parties signed the contract.
+func (w *partnershipWorkflow) signed() bool { return w.st.Contract.Status == "completed" }

@@ -75,7 +75,7 @@ func (w *partnershipWorkflow) contracting() error {
 // voidEnvelope voids a pending envelope; it survives workflow cancellation and a failure is
 // recorded rather than stopping the partnership from ending.
 func (w *partnershipWorkflow) voidEnvelope(reason string) {
-	if w.st.Contract.EnvelopeID == "" || w.st.Contract.Status == "completed" || w.st.Contract.Status == "voided" {
+	if w.st.Contract.EnvelopeID == "" || w.signed() || w.st.Contract.Status == "voided" {
 		return
 	}
 	dctx, _ := workflow.NewDisconnectedContext(w.ctx)

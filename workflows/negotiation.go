@@ -50,7 +50,6 @@ func (w *partnershipWorkflow) negotiation() error {
 		actor := partnership.Actor{Sub: move.Actor, Role: move.Role}
 		switch move.Action {
 		case "accept":
-			w.agreed = true
 			w.emit("terms_agreed", actor, map[string]any{"terms": w.st.Terms})
 			return nil
 		case "decline":

@@ -45,7 +45,6 @@ type partnershipWorkflow struct {
 	esign      *partnership.ESignEvent
 	payments   map[string]partnership.PaymentEvent // by payout id
 	cancel     *partnership.Cancellation
-	agreed     bool
 	// vettingRole is the role of whoever decided the vetting, for the audit trail.
 	vettingRole string
 	// changes counts content actions so waits wake on any of them.
@@ -70,7 +69,6 @@ func newPartnershipWorkflow(ctx workflow.Context, in partnership.Input) *partner
 		for _, id := range c.SeenEvents {
 			w.seenEvents[id] = true
 		}
-		w.agreed = true
 		w.in.Carry = nil // keep the next hand-over from nesting this one
 		return w
 	}

@@ -167,7 +167,7 @@ func (w *partnershipWorkflow) amountFor(kind string) partnership.Money {
 	return w.st.Terms.Fee
 }
 
-func (w *partnershipWorkflow) payout_(id string) (*partnership.Payout, bool) {
+func (w *partnershipWorkflow) findPayout(id string) (*partnership.Payout, bool) {
 	for i := range w.st.Payouts {
 		if w.st.Payouts[i].ID == id {
 			return &w.st.Payouts[i], true
@@ -222,7 +222,7 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 	}
 	return workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateApprovePayout,
 		func(ctx workflow.Context, ap partnership.PayoutApproval) (partnership.Payout, error) {
-			p, _ := w.payout_(ap.PayoutID)
+			p, _ := w.findPayout(ap.PayoutID)
 			p.ApprovedBy, p.Status = ap.Actor.Sub, partnership.PayoutProcessing
 			w.changes++
 			w.emit("payout_approved", ap.Actor, map[string]string{"payout_id": p.ID})
@@ -232,7 +232,7 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 			if err := w.requireRole(ap.Actor, partnership.RoleFinance, partnership.RoleAdmin); err != nil {
 				return err
 			}
-			p, ok := w.payout_(ap.PayoutID)
+			p, ok := w.findPayout(ap.PayoutID)
 			if !ok {
 				return w.notFound("payout %q not found", ap.PayoutID)
 			}

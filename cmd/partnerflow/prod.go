@@ -35,7 +35,7 @@ func runAPI(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, Logger: log})
+	st, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL})
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func runWorker(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, SQLitePath: sqlitePath, Logger: log})
+	st, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, SQLitePath: sqlitePath})
 	if err != nil {
 		return err
 	}
