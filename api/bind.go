@@ -34,9 +34,8 @@ func decodeJSON(r io.Reader, into any) error {
 	if err := dec.Decode(into); err != nil {
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
-		var mbe *http.MaxBytesError
 		switch {
-		case errors.As(err, &mbe):
+		case tooLarge(err):
 			return problem(http.StatusRequestEntityTooLarge, "the request body is larger than 1 MiB")
 		case errors.Is(err, io.EOF):
 			return problem(http.StatusBadRequest, "a JSON body is required")
@@ -57,6 +56,22 @@ func decodeJSON(r io.Reader, into any) error {
 		return problem(http.StatusBadRequest, "malformed JSON: more than one value in the body")
 	}
 	return nil
+}
+
+// tooLarge reports whether reading the body failed on the 1 MiB limit: net/http's MaxBytesError,
+// or Echo's BodyLimit error for bodies without a Content-Length (chunked uploads).
+func tooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	var he *echo.HTTPError
+	return errors.As(err, &mbe) || (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge)
+}
+
+// readError turns a failed body read into its problem: 413 over the limit, 400 otherwise.
+func readError(err error) error {
+	if tooLarge(err) {
+		return problem(http.StatusRequestEntityTooLarge, "the request body is larger than 1 MiB")
+	}
+	return problem(http.StatusBadRequest, "could not read the request body")
 }
 
 func jsonKind(t reflect.Type) string {

@@ -34,7 +34,7 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		body, err := io.ReadAll(req.Body)
 		if err != nil {
-			return decodeJSON(bytes.NewReader(nil), &struct{}{}) // classifies MaxBytesError as 413
+			return readError(err)
 		}
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		sum := sha256.Sum256(append([]byte(req.Method+" "+req.URL.Path+"\n"), body...))

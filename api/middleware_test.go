@@ -1,6 +1,7 @@
 package api
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -84,4 +85,27 @@ func TestRequestIDAndSecurityHeaders(t *testing.T) {
 	s.Handler().ServeHTTP(rec, req)
 	require.Equal(t, http.StatusUnauthorized, rec.Code)
 	require.Contains(t, rec.Body.String(), `"request_id":"`+rec.Header().Get("X-Request-Id")+`"`)
+}
+
+// TestChunkedBodyOverLimitIs413: a body over 1 MiB without a Content-Length (chunked) gets 413
+// like one that declares its size — on a plain route, with an Idempotency-Key, and on a webhook.
+func TestChunkedBodyOverLimitIs413(t *testing.T) {
+	s := newBareServer(t, Config{})
+	big := `{"caption":"` + strings.Repeat("a", 2<<20) + `"}`
+	for name, mutate := range map[string]func(*http.Request){
+		"plain":           func(*http.Request) {},
+		"idempotency key": func(r *http.Request) { r.Header.Set("Idempotency-Key", "k1") },
+	} {
+		req := signedDisclosureRequest(t, "ann")
+		req.Body, req.ContentLength = io.NopCloser(strings.NewReader(big)), -1
+		mutate(req)
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code, name)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/v1/webhooks/esign", io.NopCloser(strings.NewReader(big)))
+	req.ContentLength = -1
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code, "webhook")
 }

@@ -118,6 +118,9 @@ func (s *Server) createPartnership(c echo.Context) error {
 	if err := c.Bind(&req); err != nil {
 		return err
 	}
+	if req.CampaignID == "" {
+		return invalidFields(map[string]string{"campaign_id": "is required"})
+	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	camp, settings, err := s.loadCampaign(ctx, id, req.CampaignID)

@@ -44,11 +44,7 @@ type paymentsWebhook struct {
 func (s *Server) verifiedBody(c echo.Context, secret []byte) ([]byte, error) {
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, problem(http.StatusRequestEntityTooLarge, "the request body is larger than 1 MiB")
-		}
-		return nil, problem(http.StatusBadRequest, "could not read the body")
+		return nil, readError(err)
 	}
 	if err := webhooksig.Verify(c.Request().Header.Get(webhooksig.Header), body, secret, s.now(), webhooksig.DefaultTolerance); err != nil {
 		return nil, problem(http.StatusUnauthorized, "invalid or stale webhook signature")

@@ -53,6 +53,7 @@ func TestBadInputGetsProblemJSON(t *testing.T) {
 				"deliverables": []map[string]string{{"platform": "instagram", "format": "post"}}}}, 422, "offer.fee.currency"},
 		{"no deliverables", w.bm, "POST", "/v1/partnerships", map[string]any{"campaign_id": w.campaignID, "creator_id": w.creatorID,
 			"offer": map[string]any{"kind": "one_off", "fee": map[string]any{"amount_minor": 5, "currency": "USD"}}}, 422, "offer.deliverables"},
+		{"missing campaign", w.bm, "POST", "/v1/partnerships", map[string]any{"creator_id": w.creatorID, "offer": w.offer(100)}, 422, "campaign_id"},
 		{"wrong role", w.creator, "POST", "/v1/partnerships/" + pid + "/payouts", map[string]any{"kind": "fee"}, 403, ""},
 		{"other brand's manager", other.bm, "GET", "/v1/partnerships/" + pid, nil, 404, ""},
 		{"other creator", other.creator, "POST", "/v1/partnerships/" + pid + "/negotiation", map[string]any{"action": "accept"}, 404, ""},
