@@ -7,7 +7,14 @@ set -euo pipefail
 
 pg_url_default="postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable"
 
-pg_ready() { pg_isready -q -h 127.0.0.1 -p 5432 >/dev/null 2>&1; }
+# A server answering on the port counts, whether or not this machine has the client tools.
+pg_ready() {
+  if command -v pg_isready >/dev/null 2>&1; then
+    pg_isready -q -h 127.0.0.1 -p 5432 >/dev/null 2>&1
+  else
+    (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null
+  fi
+}
 
 pg_start_cluster() {
   local version
@@ -34,9 +41,6 @@ pg_set_password() {
 ensure_postgres() {
   if [ -n "${PARTNERFLOW_TEST_DATABASE_URL:-}" ]; then
     return 0
-  fi
-  if ! command -v pg_isready >/dev/null 2>&1; then
-    pg_install
   fi
   if ! pg_ready; then
     pg_start_cluster || { pg_install; pg_start_cluster; }
