@@ -15,7 +15,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/partnerflow/partnerflow/config"
+	"github.com/partnerflow/partnerflow/devdata"
 	"github.com/partnerflow/partnerflow/devserver"
 	"github.com/partnerflow/partnerflow/sandbox"
 	"github.com/partnerflow/partnerflow/service"
@@ -46,7 +46,7 @@ type Info struct {
 	APIURL          string
 	SandboxURL      string
 	TemporalAddress string
-	Secrets         Secrets
+	Secrets         devdata.Secrets
 	DataDir         string
 	Database        string
 }
@@ -61,7 +61,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	secrets, err := LoadOrCreateSecrets(dataDir)
+	secrets, err := devdata.LoadOrCreateSecrets(dataDir)
 	if err != nil {
 		return fmt.Errorf("secrets: %w", err)
 	}
@@ -112,7 +112,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	defer tc.Close()
 
-	cfg := Config(secrets, sandboxURL)
+	cfg := devdata.Config(secrets, sandboxURL)
 	apiServer, err := service.NewAPI(ctx, cfg, st, tc, log)
 	if err != nil {
 		return err
@@ -142,7 +142,7 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.DatabaseURL != "" {
 		database = "postgres"
 	}
-	if err := SaveEndpoints(dataDir, Endpoints{TemporalAddress: temporal.Address(), TemporalNamespace: Namespace,
+	if err := devdata.SaveEndpoints(dataDir, devdata.Endpoints{TemporalAddress: temporal.Address(), TemporalNamespace: Namespace,
 		DatabaseURL: opts.DatabaseURL, SQLitePath: sqlitePath, SandboxURL: sandboxURL, APIURL: apiURL}); err != nil {
 		return err
 	}
@@ -158,13 +158,4 @@ func Run(ctx context.Context, opts Options) error {
 	default:
 		return nil
 	}
-}
-
-// Config is the process configuration of a component joining the dev stack: the stack's
-// secrets and providers pointing at its sandbox.
-func Config(s Secrets, sandboxURL string) config.Config {
-	cfg, _ := config.FromEnv()
-	cfg.JWTSecret, cfg.ESignWebhookSecret, cfg.PaymentsWebhookSecret = s.JWTSecret, s.ESignWebhookSecret, s.PaymentsWebhookSecret
-	cfg.SandboxProviderURLs(sandboxURL)
-	return cfg
 }

@@ -16,7 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/partnerflow/partnerflow/devstack"
+	"github.com/partnerflow/partnerflow/devdata"
 )
 
 // devProcess is `partnerflow dev` running as its own process on embedded defaults (SQLite
@@ -108,7 +108,7 @@ func TestKillDevAndResume(t *testing.T) {
 	apiPort, sbPort, tPort := freePort(t), freePort(t), freePort(t)
 	dev := startDev(t, bin, dataDir, apiPort, sbPort, tPort)
 
-	secrets, err := devstack.LoadSecrets(dataDir)
+	secrets, err := devdata.LoadSecrets(dataDir)
 	require.NoError(t, err)
 	info, err := os.Stat(filepath.Join(dataDir, "secrets.json"))
 	require.NoError(t, err)
@@ -209,7 +209,7 @@ func TestSeparateWorkerProcess(t *testing.T) {
 	bin := buildBinary(t)
 	dataDir := t.TempDir()
 	dev := startDev(t, bin, dataDir, freePort(t), freePort(t), freePort(t), "--worker=false")
-	secrets, err := devstack.LoadSecrets(dataDir)
+	secrets, err := devdata.LoadSecrets(dataDir)
 	require.NoError(t, err)
 	saved := stack
 	stack.APIURL, stack.SandboxURL, stack.Secrets.JWTSecret = dev.apiURL, dev.sandboxURL, secrets.JWTSecret

@@ -1,3 +1,5 @@
+//go:build !nodev
+
 package main
 
 import (
@@ -13,6 +15,9 @@ import (
 	"github.com/partnerflow/partnerflow/service"
 )
 
+func init() { devCommands["dev"] = runDev }
+
+// runDev runs the whole system on one machine (see API.md, `partnerflow dev`).
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := config.FromEnv()
 	if err != nil {

@@ -35,6 +35,14 @@ Usage:
 Run "partnerflow <command> -h" for a command's flags.
 `
 
+// command is a sub-command's entry point.
+type command func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+// devCommands are the sub-commands that embed the Temporal server. Their files are built
+// without the nodev tag and add themselves here, so the production image (-tags nodev)
+// carries none of the server's code.
+var devCommands = map[string]command{}
+
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -44,8 +52,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	cmd, rest := args[0], args[1:]
 	switch cmd {
-	case "dev":
-		return runDev(ctx, rest, stdout, stderr)
 	case "api":
 		return runAPI(ctx, rest, stderr)
 	case "worker":
@@ -59,6 +65,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
+	}
+	if c, ok := devCommands[cmd]; ok {
+		return c(ctx, rest, stdout, stderr)
+	}
+	if cmd == "dev" {
+		return errors.New("this binary was built without the dev stack (-tags nodev); use the full build for `partnerflow dev`")
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)

@@ -7,12 +7,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnerflow/partnerflow/auth"
-	"github.com/partnerflow/partnerflow/devstack"
+	"github.com/partnerflow/partnerflow/devdata"
 )
 
 func TestTokenUsesTheDataDirSecret(t *testing.T) {
 	dir := t.TempDir()
-	secrets, err := devstack.LoadOrCreateSecrets(dir)
+	secrets, err := devdata.LoadOrCreateSecrets(dir)
 	require.NoError(t, err)
 	var out, errOut bytes.Buffer
 	require.NoError(t, run([]string{"token", "--data-dir", dir, "--role", "creator", "--sub", "maya", "--creator", "c1", "--ttl", "10m"}, &out, &errOut))
@@ -23,7 +23,7 @@ func TestTokenUsesTheDataDirSecret(t *testing.T) {
 
 func TestTokenRefusesInconsistentIdentity(t *testing.T) {
 	dir := t.TempDir()
-	_, err := devstack.LoadOrCreateSecrets(dir)
+	_, err := devdata.LoadOrCreateSecrets(dir)
 	require.NoError(t, err)
 	var out, errOut bytes.Buffer
 	require.Error(t, run([]string{"token", "--data-dir", dir, "--role", "brand_manager", "--sub", "ann"}, &out, &errOut), "brand managers need --brand")
@@ -47,9 +47,9 @@ func TestUnknownCommand(t *testing.T) {
 
 func TestSecretsAreStableAndPrivate(t *testing.T) {
 	dir := t.TempDir()
-	a, err := devstack.LoadOrCreateSecrets(dir)
+	a, err := devdata.LoadOrCreateSecrets(dir)
 	require.NoError(t, err)
-	b, err := devstack.LoadOrCreateSecrets(dir)
+	b, err := devdata.LoadOrCreateSecrets(dir)
 	require.NoError(t, err)
 	require.Equal(t, a, b, "a restart keeps the same secrets, so tokens stay valid")
 	require.Len(t, a.JWTSecret, 64)

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/partnerflow/partnerflow/config"
-	"github.com/partnerflow/partnerflow/devstack"
+	"github.com/partnerflow/partnerflow/devdata"
 	"github.com/partnerflow/partnerflow/sandbox"
 	"github.com/partnerflow/partnerflow/service"
 	"github.com/partnerflow/partnerflow/store"
@@ -68,15 +68,15 @@ func runWorker(ctx context.Context, args []string, stderr io.Writer) error {
 	sqlitePath := ""
 	if *dataDir != "" {
 		abs, _ := filepath.Abs(*dataDir)
-		ep, err := devstack.LoadEndpoints(abs)
+		ep, err := devdata.LoadEndpoints(abs)
 		if err != nil {
 			return err
 		}
-		secrets, err := devstack.LoadSecrets(abs)
+		secrets, err := devdata.LoadSecrets(abs)
 		if err != nil {
 			return err
 		}
-		cfg = devstack.Config(secrets, ep.SandboxURL)
+		cfg = devdata.Config(secrets, ep.SandboxURL)
 		cfg.TemporalAddress, cfg.TemporalNamespace, cfg.DatabaseURL, sqlitePath = ep.TemporalAddress, ep.TemporalNamespace, ep.DatabaseURL, ep.SQLitePath
 	} else if err := cfg.ValidateWorker(); err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)

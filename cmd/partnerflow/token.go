@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/partnerflow/partnerflow/auth"
-	"github.com/partnerflow/partnerflow/devstack"
+	"github.com/partnerflow/partnerflow/devdata"
 )
 
 // runToken prints a signed bearer token, with the server's secret: PARTNERFLOW_JWT_SECRET, or
@@ -28,7 +28,7 @@ func runToken(args []string, stdout, stderr io.Writer) error {
 	}
 	secret := os.Getenv("PARTNERFLOW_JWT_SECRET")
 	if *dataDir != "" {
-		s, err := devstack.LoadSecrets(*dataDir)
+		s, err := devdata.LoadSecrets(*dataDir)
 		if err != nil {
 			return err
 		}

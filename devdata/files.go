@@ -1,4 +1,7 @@
-package devstack
+// Package devdata reads and writes what a `partnerflow dev` data dir holds for other processes:
+// the generated secrets and the addresses the running stack serves. It imports no server code,
+// so the production binary (built with -tags nodev) can still join a dev stack.
+package devdata
 
 import (
 	"crypto/rand"
@@ -9,6 +12,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/partnerflow/partnerflow/config"
 )
 
 // Secrets are generated on the first `partnerflow dev` and kept in the data dir (mode 0600),
@@ -115,4 +120,13 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// Config is the process configuration of a component joining the dev stack: the stack's
+// secrets and providers pointing at its sandbox.
+func Config(s Secrets, sandboxURL string) config.Config {
+	cfg, _ := config.FromEnv()
+	cfg.JWTSecret, cfg.ESignWebhookSecret, cfg.PaymentsWebhookSecret = s.JWTSecret, s.ESignWebhookSecret, s.PaymentsWebhookSecret
+	cfg.SandboxProviderURLs(sandboxURL)
+	return cfg
 }
