@@ -54,5 +54,47 @@ func (a *Activities) RecordTransition(ctx context.Context, in RecordInput) error
 			PartnershipID: in.State.ID, Seq: e.Seq, Type: e.Type, Actor: e.Actor, Role: e.Role, At: e.At, Data: store.JSON(data),
 		})
 	}
+	t.Deliverables, t.Drafts, t.Payouts = childRows(in.State)
 	return a.Store.ApplyTransition(ctx, t)
+}
+
+// childRows projects the snapshot's current cycle into deliverable, draft and payout rows.
+func childRows(st partnership.State) ([]store.DeliverableRow, []store.DraftRow, []store.PayoutRow) {
+	cycle := max(st.Cycle, 1)
+	var dels []store.DeliverableRow
+	var drafts []store.DraftRow
+	for _, d := range st.Deliverables {
+		row := store.DeliverableRow{PartnershipID: st.ID, Cycle: cycle, ID: d.ID, Platform: d.Platform, Format: d.Format,
+			Status: d.Status, DueAt: d.DueAt, UpdatedAt: st.UpdatedAt}
+		if p := d.Publication; p != nil {
+			row.PostURL, row.PublicationStatus = p.URL, p.Status
+		}
+		dels = append(dels, row)
+		for _, dr := range d.Drafts {
+			r := store.DraftRow{PartnershipID: st.ID, Cycle: cycle, DeliverableID: d.ID, Version: dr.Version,
+				Caption: dr.Caption, Compliant: draftCompliant(dr), SubmittedAt: dr.SubmittedAt}
+			if rv := dr.Review; rv != nil {
+				at := rv.At
+				r.ReviewDecision, r.ReviewedBy, r.ReviewedAt = rv.Decision, rv.By, &at
+			}
+			drafts = append(drafts, r)
+		}
+	}
+	var pays []store.PayoutRow
+	for _, p := range st.Payouts {
+		pays = append(pays, store.PayoutRow{PartnershipID: st.ID, ID: p.ID, BrandID: st.BrandID, CampaignID: st.CampaignID,
+			CreatorID: st.CreatorID, Cycle: cycle, Kind: p.Kind, AmountMinor: p.Amount.AmountMinor, Currency: p.Amount.Currency,
+			Status: p.Status, TriggeredBy: p.TriggeredBy, ApprovedBy: p.ApprovedBy, TransferID: p.TransferID,
+			FailureCode: p.FailureCode, PaidAt: p.PaidAt, CreatedAt: st.UpdatedAt, UpdatedAt: st.UpdatedAt})
+	}
+	return dels, drafts, pays
+}
+
+// draftCompliant reads the verdict from the draft's disclosure report: the snapshot arrives
+// through the data converter, and the workflow keeps the verdict field out of the JSON.
+func draftCompliant(d partnership.Draft) bool {
+	var r struct {
+		Compliant bool `json:"compliant"`
+	}
+	return json.Unmarshal(d.Disclosure, &r) == nil && r.Compliant
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,8 +15,13 @@ import (
 )
 
 // strictBinder decodes JSON bodies only: malformed JSON is a 400, a value of the wrong type a
-// 422 naming the field. Path and query parameters are read explicitly by the handlers.
+// 422 naming the field. It keeps the decoded document on the context for validate, which
+// checks it against the OpenAPI document. Path and query parameters are read explicitly by
+// the handlers.
 type strictBinder struct{}
+
+// bodyKey holds the generic decoding of the request body.
+const bodyKey = "partnerflow.body"
 
 func (strictBinder) Bind(i any, c echo.Context) error {
 	req := c.Request()
@@ -25,7 +31,16 @@ func (strictBinder) Bind(i any, c echo.Context) error {
 	if ct := req.Header.Get(echo.HeaderContentType); ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
 		return problem(http.StatusUnsupportedMediaType, "the body must be application/json")
 	}
-	return decodeJSON(req.Body, i)
+	raw, err := io.ReadAll(req.Body)
+	if err != nil {
+		return readError(err)
+	}
+	var doc any
+	if err := decodeJSON(bytes.NewReader(raw), &doc); err != nil {
+		return err
+	}
+	c.Set(bodyKey, doc)
+	return decodeJSON(bytes.NewReader(raw), i)
 }
 
 // decodeJSON decodes exactly one JSON value.
@@ -159,6 +174,19 @@ func fieldMessage(fe validator.FieldError) string {
 func bind(c echo.Context, into any) error {
 	if err := c.Bind(into); err != nil {
 		return err
+	}
+	return validate(c, into)
+}
+
+// validate checks a bound body: first against the OpenAPI document's schema for the route
+// (what the published contract requires), then the struct's own rules (what the schema cannot
+// say, such as an ISO currency code). Handlers that must check scope before revealing which
+// fields are wrong call c.Bind, check, then validate.
+func validate(c echo.Context, into any) error {
+	if doc, ok := c.Get(bodyKey).(any); ok {
+		if err := bodySchemas.check(c, doc); err != nil {
+			return err
+		}
 	}
 	return c.Validate(into)
 }

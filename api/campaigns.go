@@ -54,7 +54,7 @@ func (s *Server) createCampaign(c echo.Context) error {
 	if !seesBrand(id, req.BrandID) {
 		return notFound("brand")
 	}
-	if err := c.Validate(&req); err != nil {
+	if err := validate(c, &req); err != nil {
 		return err
 	}
 	ctx, cancel := s.ctx(c)

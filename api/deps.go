@@ -24,6 +24,7 @@ type Store interface {
 	GetPartnership(ctx context.Context, id string) (store.Partnership, error)
 	PartnershipIDByEnvelope(ctx context.Context, envelopeID string) (string, error)
 	ListPartnerships(ctx context.Context, f store.PartnershipFilter) ([]store.Partnership, string, error)
+	ListPayouts(ctx context.Context, f store.PayoutFilter) ([]store.PayoutRow, string, error)
 	ListEvents(ctx context.Context, partnershipID string, afterSeq int64, limit int) ([]store.Event, error)
 	RecordWebhook(ctx context.Context, w store.WebhookEvent) (bool, error)
 	ClaimIdempotencyKey(ctx context.Context, subject, key, hash string, ttl time.Duration) (store.IdempotencyKey, bool, error)

@@ -127,7 +127,7 @@ func (s *Server) createPartnership(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := c.Validate(&req); err != nil {
+	if err := validate(c, &req); err != nil {
 		return err
 	}
 	if err := req.Offer.check("offer"); err != nil {

@@ -68,6 +68,24 @@ func scopeFilter(id auth.Identity, f *store.PartnershipFilter) error {
 	return nil
 }
 
+// scopePayouts narrows a payout list the same way: finance and admins see every payout, a
+// brand manager their brand's, a creator their own.
+func scopePayouts(id auth.Identity, f *store.PayoutFilter) error {
+	switch id.Role {
+	case partnership.RoleBrandManager:
+		if f.BrandID != "" && f.BrandID != id.BrandID {
+			return notFound("brand")
+		}
+		f.BrandID = id.BrandID
+	case partnership.RoleCreator:
+		if f.CreatorID != "" && f.CreatorID != id.CreatorID {
+			return notFound("creator")
+		}
+		f.CreatorID = id.CreatorID
+	}
+	return nil
+}
+
 // Action rules: who may take each partnership action (the workflow then checks stage and turn).
 var actionRoles = map[string][]string{
 	partnership.UpdateVettingDecision: {partnership.RoleBrandManager, partnership.RoleAdmin},

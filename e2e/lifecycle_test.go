@@ -76,6 +76,14 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	require.Equal(t, "awaiting_approval", po["status"])
 	require.EqualValues(t, 60000, path(po, "amount", "amount_minor"))
 	poID := po["id"].(string)
+	// The finance queue lists it for finance and for the brand and creator it concerns.
+	queue := must(t, w.finance.get("/v1/payouts?status=awaiting_approval&brand_id="+w.brandID), http.StatusOK)
+	require.Len(t, queue["items"], 1)
+	require.Equal(t, pid, path(queue, "items", 0, "partnership_id"))
+	require.Equal(t, poID, path(queue, "items", 0, "id"))
+	require.Len(t, must(t, w.creator.get("/v1/payouts"), http.StatusOK)["items"], 1)
+	other := newWorld(t, campaignOpts{})
+	require.Empty(t, must(t, other.bm.get("/v1/payouts?brand_id="+w.brandID), http.StatusOK)["items"], "another brand sees none")
 	r = w.finance.post("/v1/partnerships/"+pid+"/payouts/"+poID+"/approve", nil)
 	require.Equal(t, http.StatusConflict, r.Status, "the trigger cannot approve: %s", r.Body)
 	must(t, w.finance2.post("/v1/partnerships/"+pid+"/payouts/"+poID+"/approve", nil), http.StatusOK)
@@ -84,6 +92,11 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	require.Equal(t, "paid", path(st, "payouts", 0, "status"))
 	require.Equal(t, "fin-2", path(st, "payouts", 0, "approved_by"))
 	require.Nil(t, st["next_action"])
+	paid := must(t, w.bm.get("/v1/payouts?status=paid"), http.StatusOK)
+	require.Len(t, paid["items"], 1)
+	require.Equal(t, "fin-2", path(paid, "items", 0, "approved_by"))
+	require.NotNil(t, path(paid, "items", 0, "paid_at"))
+	require.Empty(t, must(t, w.finance.get("/v1/payouts?status=awaiting_approval&brand_id="+w.brandID), http.StatusOK)["items"])
 
 	// Exactly one transfer and one envelope at the providers for this partnership.
 	transfers := sandboxItems(t, "/sandbox/payments/transfers", pid)

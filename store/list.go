@@ -77,3 +77,50 @@ func decodeCursor(c string) (time.Time, string, error) {
 	}
 	return at, id, nil
 }
+
+// PayoutFilter narrows the payout list; empty fields do not filter. BrandID and CreatorID also
+// carry the caller's scope.
+type PayoutFilter struct {
+	Status        string
+	BrandID       string
+	CreatorID     string
+	CampaignID    string
+	PartnershipID string
+	Limit         int
+	Cursor        string
+}
+
+// ListPayouts pages through payouts oldest first (finance works the queue in order) with a
+// keyset cursor on (created_at, partnership, id), none of which a later snapshot changes.
+func (s *Store) ListPayouts(ctx context.Context, f PayoutFilter) ([]PayoutRow, string, error) {
+	q := s.db.WithContext(ctx).Model(&PayoutRow{})
+	for _, w := range [...]struct{ col, v string }{{"status", f.Status}, {"brand_id", f.BrandID},
+		{"creator_id", f.CreatorID}, {"campaign_id", f.CampaignID}, {"partnership_id", f.PartnershipID}} {
+		if w.v != "" {
+			q = q.Where(w.col+" = ?", w.v)
+		}
+	}
+	if f.Cursor != "" {
+		at, key, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		pid, id, ok := strings.Cut(key, " ")
+		if !ok {
+			return nil, "", ErrBadCursor
+		}
+		q = q.Where("(created_at > ?) OR (created_at = ? AND (partnership_id > ? OR (partnership_id = ? AND id > ?)))",
+			at, at, pid, pid, id)
+	}
+	var rows []PayoutRow
+	if err := q.Order("created_at").Order("partnership_id").Order("id").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", translate(err)
+	}
+	next := ""
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		last := rows[len(rows)-1]
+		next = encodeCursor(last.CreatedAt, last.PartnershipID+" "+last.ID)
+	}
+	return rows, next, nil
+}

@@ -92,6 +92,65 @@ type Partnership struct {
 	UpdatedAt      time.Time
 }
 
+// DeliverableRow is one deliverable of one cycle, projected from the partnership's snapshot.
+type DeliverableRow struct {
+	PartnershipID     string `gorm:"primaryKey"`
+	Cycle             int    `gorm:"primaryKey"`
+	ID                string `gorm:"primaryKey"`
+	Platform          string
+	Format            string
+	Status            string
+	DueAt             *time.Time
+	PostURL           string
+	PublicationStatus string
+	UpdatedAt         time.Time
+}
+
+// TableName names the table.
+func (DeliverableRow) TableName() string { return "deliverables" }
+
+// DraftRow is one submitted version of a deliverable and the brand's review of it.
+type DraftRow struct {
+	PartnershipID  string `gorm:"primaryKey"`
+	Cycle          int    `gorm:"primaryKey"`
+	DeliverableID  string `gorm:"primaryKey"`
+	Version        int    `gorm:"primaryKey"`
+	Caption        string
+	Compliant      bool
+	SubmittedAt    time.Time
+	ReviewDecision string
+	ReviewedBy     string
+	ReviewedAt     *time.Time
+}
+
+// TableName names the table.
+func (DraftRow) TableName() string { return "drafts" }
+
+// PayoutRow is one payout, with the owners finance filters by.
+type PayoutRow struct {
+	PartnershipID string     `gorm:"primaryKey" json:"partnership_id"`
+	ID            string     `gorm:"primaryKey" json:"id"`
+	BrandID       string     `json:"brand_id"`
+	CampaignID    string     `json:"campaign_id"`
+	CreatorID     string     `json:"creator_id"`
+	Cycle         int        `json:"cycle"`
+	Kind          string     `json:"kind"`
+	AmountMinor   int64      `json:"amount_minor"`
+	Currency      string     `json:"currency"`
+	Status        string     `json:"status"`
+	TriggeredBy   string     `json:"triggered_by"`
+	ApprovedBy    string     `json:"approved_by"`
+	TransferID    string     `json:"transfer_id"`
+	FailureCode   string     `json:"failure_code"`
+	PaidAt        *time.Time `json:"paid_at"`
+	// CreatedAt is when the payout was first recorded; later snapshots never change it.
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// TableName names the table.
+func (PayoutRow) TableName() string { return "payouts" }
+
 // Event is one row of the append-only audit trail.
 type Event struct {
 	PartnershipID string    `gorm:"primaryKey" json:"-"`

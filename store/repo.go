@@ -96,6 +96,11 @@ type Transition struct {
 	State          JSON
 	UpdatedAt      time.Time
 	Events         []Event
+	// Deliverables, Drafts and Payouts are the snapshot's children as rows; they are
+	// upserted with the snapshot and, like it, only by a newer version.
+	Deliverables []DeliverableRow
+	Drafts       []DraftRow
+	Payouts      []PayoutRow
 }
 
 // ApplyTransition writes a snapshot and its events in one transaction. It is idempotent: the
@@ -119,12 +124,40 @@ func (s *Store) ApplyTransition(ctx context.Context, t Transition) error {
 		if res.Error != nil {
 			return res.Error
 		}
+		if res.RowsAffected == 1 {
+			if err := upsertChildren(tx, t); err != nil {
+				return err
+			}
+		}
 		if len(t.Events) == 0 {
 			return nil
 		}
 		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&t.Events).Error
 	})
 	return translate(err)
+}
+
+// upsertChildren writes the snapshot's deliverables, drafts and payouts. Rows are never
+// deleted: an ambassador's earlier cycles stay, and a snapshot only ever adds or advances.
+func upsertChildren(tx *gorm.DB, t Transition) error {
+	if len(t.Deliverables) > 0 {
+		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&t.Deliverables).Error; err != nil {
+			return err
+		}
+	}
+	if len(t.Drafts) > 0 {
+		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&t.Drafts).Error; err != nil {
+			return err
+		}
+	}
+	if len(t.Payouts) > 0 {
+		advance := clause.AssignmentColumns([]string{"status", "amount_minor", "currency", "triggered_by", "approved_by",
+			"transfer_id", "failure_code", "paid_at", "updated_at"})
+		if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "partnership_id"}, {Name: "id"}}, DoUpdates: advance}).Create(&t.Payouts).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ListEvents returns the audit trail in order, after seq, at most limit rows.
