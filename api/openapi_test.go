@@ -110,7 +110,7 @@ func TestOpenAPIConventions(t *testing.T) {
 			}
 
 			for code, ref := range op.Responses.Map() {
-				if code == "default" || code[0] == '4' || (code[0] == '5' && path != "/readyz") {
+				if code == "default" || code[0] == '4' || code[0] == '5' {
 					if ref.Value.Content.Get("application/problem+json") == nil {
 						t.Errorf("%s: response %s is not application/problem+json", name, code)
 					}

@@ -26,6 +26,8 @@ type Problem struct {
 	Stage partnership.Stage `json:"stage,omitempty"`
 	// RequestID ties the answer to the server's logs.
 	RequestID string `json:"request_id,omitempty"`
+	// Checks says which dependency is down, on a 503 from /readyz.
+	Checks map[string]string `json:"checks,omitempty"`
 }
 
 // problemError is a Problem that handlers return as an error.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo-contrib/echoprometheus"
@@ -134,9 +135,20 @@ func (s *Server) readyz(c echo.Context) error {
 	if err := s.wf.Ping(ctx); err != nil {
 		checks["temporal"], ready = "unavailable", false
 	}
-	status := http.StatusOK
-	if !ready {
-		status = http.StatusServiceUnavailable
+	if ready {
+		return c.JSON(http.StatusOK, map[string]any{"ready": true, "checks": checks})
 	}
-	return c.JSON(status, map[string]any{"ready": ready, "checks": checks})
+	// Written here rather than through the error handler: probes poll this every few seconds
+	// during an outage, and each would otherwise be logged as a failed request.
+	var down []string
+	for _, name := range []string{"database", "temporal"} {
+		if checks[name] != "ok" {
+			down = append(down, name)
+		}
+	}
+	p := problem(http.StatusServiceUnavailable, "not ready: "+strings.Join(down, " and ")+" unavailable").p
+	p.Instance, p.Checks = c.Request().URL.Path, checks
+	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
+	c.Response().Header().Set("Retry-After", "5")
+	return c.Blob(http.StatusServiceUnavailable, "application/problem+json", mustMarshal(p))
 }
