@@ -18,7 +18,12 @@ func main() {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "partnerflow:", err)
 		}
-		os.Exit(2)
+		code := 2
+		var es *exitStatus
+		if errors.As(err, &es) {
+			code = es.code
+		}
+		os.Exit(code)
 	}
 }
 
@@ -31,6 +36,7 @@ Usage:
   partnerflow migrate   apply database migrations
   partnerflow sandbox   the provider sandbox alone
   partnerflow token     print a signed bearer token
+  partnerflow healthcheck  exit 0 if --url answers 2xx, 1 otherwise (container healthchecks)
 
 Run "partnerflow <command> -h" for a command's flags.
 `
@@ -62,6 +68,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runSandbox(ctx, rest, stderr)
 	case "token":
 		return runToken(rest, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, rest, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
