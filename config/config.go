@@ -96,6 +96,11 @@ type Config struct {
 	// partnerflow-api, partnerflow-worker or partnerflow-dev.
 	OTelServiceName string `env:"OTEL_SERVICE_NAME"`
 
+	// CodecCORSOrigins are the browser origins (the Temporal UI's, e.g.
+	// https://temporal-ui.example.com) allowed to call the API's /codec endpoint, which
+	// decrypts payloads for admins. The CLI needs none.
+	CodecCORSOrigins []string `env:"CODEC_CORS_ORIGINS" envSeparator:","`
+
 	// MetricsAddr is where `partnerflow worker` serves /metrics (Temporal SDK and
 	// partnerflow_* metrics) and /healthz; empty: no listener. The API serves both on
 	// HTTP_ADDR already.
