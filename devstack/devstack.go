@@ -106,12 +106,8 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 
-	// The environment's PARTNERFLOW_PAYLOAD_KEYS and PARTNERFLOW_OTEL_* apply to the dev stack
-	// too; its embedded server speaks plaintext, so the Temporal TLS settings do not.
 	cfg := devdata.Config(secrets, sandboxURL)
 	cfg.TemporalAddress, cfg.TemporalNamespace = temporal.Address(), Namespace
-	cfg.TemporalTLS, cfg.TemporalTLSCAFile, cfg.TemporalTLSCertFile, cfg.TemporalTLSKeyFile = false, "", "", ""
-	cfg.TemporalTLSServerName, cfg.TemporalAPIKey = "", ""
 	tel, err := service.NewTelemetry(ctx, cfg, "partnerflow-dev")
 	if err != nil {
 		return err
