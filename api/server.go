@@ -33,6 +33,9 @@ type Config struct {
 	RateLimit float64
 	// Registry receives the HTTP metrics; /metrics serves it. Defaults to the global registry.
 	Registry *prometheus.Registry
+	// Middleware runs first on every request, before request IDs and logging (tracing, so
+	// the request's span covers all of it and its trace id reaches the request log line).
+	Middleware []echo.MiddlewareFunc
 }
 
 // Server is the HTTP API.
@@ -62,6 +65,7 @@ func New(cfg Config, st Store, wf Workflows, log *slog.Logger) *Server {
 	if cfg.Registry != nil {
 		gatherer, registerer = cfg.Registry, cfg.Registry
 	}
+	e.Use(cfg.Middleware...)
 	e.Use(
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}),
 		s.recoverPanics,

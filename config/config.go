@@ -59,6 +59,53 @@ type Config struct {
 	EmailAPIKey     string        `env:"EMAIL_API_KEY"`
 	ProviderTimeout time.Duration `env:"PROVIDER_TIMEOUT" envDefault:"10s"`
 
+	// Temporal connection security (api and worker; the dev stack's embedded server is
+	// plaintext and ignores these). TLS is on when TemporalTLS is set or any of the other
+	// TEMPORAL_TLS_* / TEMPORAL_API_KEY variables is, so setting a file never silently dials
+	// in plaintext. See TemporalTLSConfig.
+
+	// TemporalTLS dials the frontend over TLS, verified against the system roots.
+	TemporalTLS bool `env:"TEMPORAL_TLS"`
+	// TemporalTLSCAFile is a PEM bundle of CAs to verify the frontend with instead of the
+	// system roots (a self-managed cluster's own CA).
+	TemporalTLSCAFile string `env:"TEMPORAL_TLS_CA_FILE"`
+	// TemporalTLSCertFile and TemporalTLSKeyFile are the PEM client certificate and key for
+	// mTLS (Temporal Cloud mTLS namespaces, self-managed clusters requiring client certs);
+	// both or neither.
+	TemporalTLSCertFile string `env:"TEMPORAL_TLS_CERT_FILE"`
+	TemporalTLSKeyFile  string `env:"TEMPORAL_TLS_KEY_FILE"`
+	// TemporalTLSServerName overrides the name the frontend's certificate is checked against
+	// (when dialling it by IP or through a proxy).
+	TemporalTLSServerName string `env:"TEMPORAL_TLS_SERVER_NAME"`
+	// TemporalAPIKey authenticates to a Temporal Cloud namespace with an API key; implies TLS.
+	TemporalAPIKey string `env:"TEMPORAL_API_KEY"`
+
+	// PayloadKeys encrypts workflow payloads (inputs, results, signals, updates) with
+	// AES-256-GCM before they reach Temporal: a comma-separated list of id:base64(32-byte key).
+	// The first key encrypts; all of them decrypt, so to rotate put a new key first and keep
+	// the old ones until no open workflow still holds payloads under them. Empty: payloads
+	// are stored unencrypted (the dev default). The API and the worker must share the list.
+	PayloadKeys string `env:"PAYLOAD_KEYS"`
+
+	// OTelEndpoint is the OTLP/gRPC collector (host:port) that receives traces of API
+	// requests, workflow starts/updates, workflow runs and activities. Empty: tracing off.
+	OTelEndpoint string `env:"OTEL_ENDPOINT"`
+	// OTelInsecure sends traces to the collector without TLS (a sidecar or in-cluster agent).
+	OTelInsecure bool `env:"OTEL_INSECURE" envDefault:"true"`
+	// OTelServiceName is the service.name of this process's spans; empty uses
+	// partnerflow-api, partnerflow-worker or partnerflow-dev.
+	OTelServiceName string `env:"OTEL_SERVICE_NAME"`
+
+	// CodecCORSOrigins are the browser origins (the Temporal UI's, e.g.
+	// https://temporal-ui.example.com) allowed to call the API's /codec endpoint, which
+	// decrypts payloads for admins. The CLI needs none.
+	CodecCORSOrigins []string `env:"CODEC_CORS_ORIGINS" envSeparator:","`
+
+	// MetricsAddr is where `partnerflow worker` serves /metrics (Temporal SDK and
+	// partnerflow_* metrics) and /healthz; empty: no listener. The API serves both on
+	// HTTP_ADDR already.
+	MetricsAddr string `env:"METRICS_ADDR"`
+
 	// VettingThresholds overrides the vetting defaults: a JSON object such as
 	// {"clean_score": 70, "spike_growth": 0.5} (see vetting.ParseThresholds).
 	VettingThresholds string `env:"VETTING_THRESHOLDS"`
@@ -126,6 +173,9 @@ func (c Config) ValidateWorker() error {
 	if _, err := vetting.ParseThresholds(c.VettingThresholds); err != nil {
 		errs = append(errs, fmt.Errorf("PARTNERFLOW_VETTING_THRESHOLDS: %w", err))
 	}
+	if c.MetricsAddr != "" {
+		errs = append(errs, checkAddr("PARTNERFLOW_METRICS_ADDR", c.MetricsAddr))
+	}
 	return errors.Join(errs...)
 }
 
@@ -144,7 +194,7 @@ func (c Config) validateCommon() []error {
 	if c.TemporalNamespace == "" {
 		errs = append(errs, errors.New("PARTNERFLOW_TEMPORAL_NAMESPACE must not be empty"))
 	}
-	return errs
+	return append(errs, c.validateRuntime()...)
 }
 
 func checkAddr(name, v string) error {

@@ -123,10 +123,14 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 }
 
 // Config is the process configuration of a component joining the dev stack: the stack's
-// secrets and providers pointing at its sandbox.
+// secrets and providers pointing at its sandbox. The environment's PARTNERFLOW_PAYLOAD_KEYS
+// and PARTNERFLOW_OTEL_* apply; the Temporal TLS settings do not, since the embedded server
+// speaks plaintext.
 func Config(s Secrets, sandboxURL string) config.Config {
 	cfg, _ := config.FromEnv()
 	cfg.JWTSecret, cfg.ESignWebhookSecret, cfg.PaymentsWebhookSecret = s.JWTSecret, s.ESignWebhookSecret, s.PaymentsWebhookSecret
 	cfg.SandboxProviderURLs(sandboxURL)
+	cfg.TemporalTLS, cfg.TemporalTLSCAFile, cfg.TemporalTLSCertFile, cfg.TemporalTLSKeyFile = false, "", "", ""
+	cfg.TemporalTLSServerName, cfg.TemporalAPIKey = "", ""
 	return cfg
 }

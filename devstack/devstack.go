@@ -106,14 +106,20 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 
-	tc, err := service.DialTemporal(ctx, temporal.Address(), Namespace, log, 30*time.Second)
+	cfg := devdata.Config(secrets, sandboxURL)
+	cfg.TemporalAddress, cfg.TemporalNamespace = temporal.Address(), Namespace
+	tel, err := service.NewTelemetry(ctx, cfg, "partnerflow-dev")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tel.Close() }()
+	tc, err := service.DialTemporal(ctx, cfg, tel, log, 30*time.Second)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
 
-	cfg := devdata.Config(secrets, sandboxURL)
-	apiServer, err := service.NewAPI(ctx, cfg, st, tc, log)
+	apiServer, err := service.NewAPI(ctx, cfg, st, tc, tel, log)
 	if err != nil {
 		return err
 	}
@@ -135,7 +141,7 @@ func Run(ctx context.Context, opts Options) error {
 	run("sandbox http", func() error { return service.ServeListener(ctx, sbLn, sb.Handler(), log) })
 	run("api http", func() error { return service.ServeListener(ctx, apiLn, apiServer.Handler(), log) })
 	if opts.Worker {
-		run("worker", func() error { return service.RunWorker(ctx, cfg, st, tc, log) })
+		run("worker", func() error { return service.RunWorker(ctx, cfg, st, tc, tel, log) })
 	}
 
 	database := "sqlite:" + sqlitePath

@@ -11,11 +11,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-
 	"time"
 
+	"github.com/labstack/echo/v4"
+	"go.opentelemetry.io/contrib/instrumentation/github.com/labstack/echo/otelecho"
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/api"
@@ -35,9 +35,9 @@ func NewLogger(cfg config.Config, w io.Writer) (*slog.Logger, error) {
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(traceHandler{slog.NewJSONHandler(w, opts)}), nil
 	}
-	return slog.New(slog.NewTextHandler(w, opts)), nil
+	return slog.New(traceHandler{slog.NewTextHandler(w, opts)}), nil
 }
 
 // OpenStore connects to the database and applies migrations.
@@ -51,29 +51,6 @@ func OpenStore(ctx context.Context, databaseURL, sqlitePath string, log *slog.Lo
 		return nil, err
 	}
 	return st, nil
-}
-
-// DialTemporal connects to the Temporal frontend, with the SDK's logs routed into slog. It
-// retries for up to wait so processes can start before the server is ready.
-func DialTemporal(ctx context.Context, address, namespace string, log *slog.Logger, wait time.Duration) (client.Client, error) {
-	deadline := time.Now().Add(wait)
-	for {
-		c, err := client.DialContext(ctx, client.Options{
-			HostPort: address, Namespace: namespace,
-			Logger: sdklog.NewStructuredLogger(log.With("component", "temporal-sdk")),
-		})
-		if err == nil {
-			return c, nil
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return nil, fmt.Errorf("connect to Temporal at %s: %w", address, err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
 }
 
 // Providers builds one client per provider from the configuration. Each provider gets its
@@ -94,37 +71,99 @@ func Providers(cfg config.Config, log *slog.Logger) providers.Set {
 	}
 }
 
+// API is the API process's HTTP handler: the REST API and, with payload encryption on, the
+// admin-only codec endpoint the Temporal UI and CLI decode payloads with.
+type API struct {
+	// Server is the REST API.
+	Server  *api.Server
+	handler http.Handler
+}
+
+// Handler is the root HTTP handler.
+func (a *API) Handler() http.Handler { return a.handler }
+
 // NewAPI builds the API server. With PARTNERFLOW_JWKS_URL the identity provider's key set is
-// fetched now (and refreshed until ctx ends), so a wrong URL fails at start.
-func NewAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, log *slog.Logger) (*api.Server, error) {
+// fetched now (and refreshed until ctx ends), so a wrong URL fails at start. Its /metrics
+// serves tel's registry and, with tracing on, every request gets a server span whose context
+// flows into the Temporal calls it makes.
+//
+// The codec endpoint is mounted here, beside the Echo router rather than in it: it speaks the
+// Temporal SDK's codec protocol (no Idempotency-Key, no problem+json contract, called by the
+// Temporal UI) rather than the product API that openapi.yaml documents, and it is only there
+// when PARTNERFLOW_PAYLOAD_KEYS is set.
+func NewAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, tel *Telemetry, log *slog.Logger) (*API, error) {
 	v, err := auth.NewVerifier(ctx, []byte(cfg.JWTSecret), cfg.JWKSURL)
 	if err != nil {
 		return nil, err
 	}
-	return api.New(api.Config{
+	codec, err := PayloadCodec(cfg)
+	if err != nil {
+		return nil, err
+	}
+	acfg := api.Config{
 		JWTSecret:             []byte(cfg.JWTSecret),
 		Verifier:              v,
 		ESignWebhookSecret:    []byte(cfg.ESignWebhookSecret),
 		PaymentsWebhookSecret: []byte(cfg.PaymentsWebhookSecret),
 		CORSOrigins:           cfg.CORSOrigins,
 		RateLimit:             50,
-	}, st, api.TemporalWorkflows{Client: tc}, log.With("component", "api")), nil
+		Registry:              tel.Registry,
+	}
+	if tel.Tracing() {
+		acfg.Middleware = append(acfg.Middleware, otelecho.Middleware(tel.ServiceName,
+			otelecho.WithTracerProvider(tel.TracerProvider), otelecho.WithPropagators(tel.Propagator),
+			otelecho.WithSkipper(func(c echo.Context) bool {
+				// Probes and scrapes every few seconds would drown the traces that matter.
+				switch c.Request().URL.Path {
+				case "/healthz", "/readyz", "/metrics":
+					return true
+				}
+				return false
+			})))
+	}
+	srv := api.New(acfg, st, api.TemporalWorkflows{Client: tc}, log.With("component", "api"))
+	if codec == nil {
+		return &API{Server: srv, handler: srv.Handler()}, nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle(CodecPath, codecHandler(codec, v, cfg.CodecCORSOrigins, log.With("component", "codec")))
+	mux.Handle("/", srv.Handler())
+	return &API{Server: srv, handler: mux}, nil
 }
 
-// RunWorker runs the partnership worker until ctx is done.
-func RunWorker(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, log *slog.Logger) error {
+// RunWorker runs the partnership worker until ctx is done or the worker fails for good (say
+// its namespace does not exist). While it polls, tel reports it healthy and refreshes the
+// overdue-partnerships gauge.
+func RunWorker(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, tel *Telemetry, log *slog.Logger) error {
 	th, err := vetting.ParseThresholds(cfg.VettingThresholds)
 	if err != nil {
 		return err
 	}
 	acts := &activities.Activities{Store: st, Providers: Providers(cfg, log.With("component", "providers")), Vetting: &th}
-	w := worker.New(tc, acts, worker.Options{})
+	fatal := make(chan error, 1)
+	w := worker.New(tc, acts, worker.Options{OnFatalError: func(err error) {
+		select {
+		case fatal <- err:
+		default:
+		}
+	}})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
-	<-ctx.Done()
-	w.Stop()
-	return nil
+	tel.workerRunning.Store(true)
+	defer tel.workerRunning.Store(false)
+	overdueCtx, stopOverdue := context.WithCancel(ctx)
+	defer stopOverdue()
+	go tel.trackOverdue(overdueCtx, st, time.Minute, log)
+	select {
+	case <-ctx.Done():
+		w.Stop()
+		return nil
+	case err := <-fatal:
+		tel.workerRunning.Store(false)
+		w.Stop()
+		return fmt.Errorf("worker stopped: %w", err)
+	}
 }
 
 // Serve runs an HTTP server on addr until ctx is done, then shuts it down gracefully.

@@ -16,6 +16,9 @@ type Options struct {
 	MaxConcurrentActivities      int
 	MaxConcurrentWorkflowTasks   int
 	MaxConcurrentLocalActivities int
+	// OnFatalError is called when the worker stops for good (the namespace is gone, the
+	// credentials are refused); nil only logs it.
+	OnFatalError func(error)
 }
 
 // New registers the partnership workflow and every activity on a worker for the task queue.
@@ -24,6 +27,7 @@ func New(c client.Client, acts *activities.Activities, opts Options) worker.Work
 		MaxConcurrentActivityExecutionSize:      opts.MaxConcurrentActivities,
 		MaxConcurrentWorkflowTaskExecutionSize:  opts.MaxConcurrentWorkflowTasks,
 		MaxConcurrentLocalActivityExecutionSize: opts.MaxConcurrentLocalActivities,
+		OnFatalError:                            opts.OnFatalError,
 	})
 	w.RegisterWorkflowWithOptions(workflows.PartnershipWorkflow, workflow.RegisterOptions{Name: partnership.WorkflowType})
 	w.RegisterActivity(acts)

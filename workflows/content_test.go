@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/workflows"
 )
 
 // finishFrom posts d1 at minute n, lets finance pay the fee and the provider settle it.
@@ -212,6 +213,8 @@ func TestContentDeadlines(t *testing.T) {
 	require.Len(t, missed, 2, "one missed draft deadline, one missed review SLA")
 	require.Contains(t, missed[0], `"submit_draft"`)
 	require.Contains(t, missed[1], `"review_draft"`)
+	require.EqualValues(t, 1, f.metrics.count(workflows.MetricDeadlinesMissed+"{role=creator}"))
+	require.EqualValues(t, 1, f.metrics.count(workflows.MetricDeadlinesMissed+"{role=brand_manager}"))
 	rem := f.event("reminder_sent")
 	require.True(t, rem.At.Equal(testStart.Add(minute(2)+6*day)), "reminder at %s", rem.At)
 }

@@ -130,6 +130,8 @@ type fixture struct {
 
 	result    partnership.State
 	resultErr error
+
+	metrics *countingMetrics // what the workflow counted through the SDK metrics handler
 }
 
 func newFixture(t *testing.T, in partnership.Input) *fixture {
@@ -145,6 +147,8 @@ func newFixture(t *testing.T, in partnership.Input) *fixture {
 	if in.Carry != nil {
 		f.versionBase, f.seqBase = in.Carry.Version, in.Carry.Seq
 	}
+	f.metrics = &countingMetrics{counts: map[string]int64{}}
+	f.ts.SetMetricsHandler(f.metrics)
 	f.env = f.ts.NewTestWorkflowEnvironment()
 	f.env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{&laArgsCopier{f: f}}})
 	f.env.SetStartTime(testStart)

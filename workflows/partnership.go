@@ -242,6 +242,7 @@ func (w *partnershipWorkflow) emit(typ string, actor partnership.Actor, data any
 	w.pending = append(w.pending, activities.AuditEvent{
 		Seq: w.seq, Type: typ, Actor: actor.Sub, Role: actor.Role, At: workflow.Now(w.ctx).UTC(), Data: raw,
 	})
+	w.count(typ, data)
 }
 
 // persist writes the current snapshot and pending events through a local activity. Versions

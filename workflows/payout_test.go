@@ -8,6 +8,7 @@ import (
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/workflows"
 )
 
 // TestPayoutDualApproval: at the threshold a second, different finance user must approve
@@ -107,6 +108,7 @@ func TestPayoutFailedThenRetriggered(t *testing.T) {
 			require.Equal(t, "p-0001/payout/po_2/1", f.transfers[1].IdempotencyKey)
 			require.Equal(t, 1, f.countEvents("payout_failed"))
 			require.Equal(t, 1, f.countEvents("payout_paid"))
+			require.EqualValues(t, 1, f.metrics.count(workflows.MetricPayoutsFailed), "the failed payout is counted once")
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"path/filepath"
 	"sync"
 	"time"
@@ -40,16 +41,21 @@ func runAPI(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer func() { _ = st.Close() }()
-	tc, err := service.DialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log, time.Minute)
+	tel, err := service.NewTelemetry(ctx, cfg, "partnerflow-api")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tel.Close() }()
+	tc, err := service.DialTemporal(ctx, cfg, tel, log, time.Minute)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
-	srv, err := service.NewAPI(ctx, cfg, st, tc, log)
+	srv, err := service.NewAPI(ctx, cfg, st, tc, tel, log)
 	if err != nil {
 		return err
 	}
-	log.Info("partnerflow api listening", "addr", cfg.HTTPAddr)
+	log.Info("partnerflow api listening", "addr", cfg.HTTPAddr, "tracing", tel.Tracing(), "payload_encryption", cfg.PayloadKeys != "")
 	return service.Serve(ctx, cfg.HTTPAddr, srv.Handler(), log)
 }
 
@@ -90,13 +96,38 @@ func runWorker(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer func() { _ = st.Close() }()
-	tc, err := service.DialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log, time.Minute)
+	tel, err := service.NewTelemetry(ctx, cfg, "partnerflow-worker")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tel.Close() }()
+	tc, err := service.DialTemporal(ctx, cfg, tel, log, time.Minute)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
-	log.Info("partnerflow worker started", "temporal", cfg.TemporalAddress)
-	return service.RunWorker(ctx, cfg, st, tc, log)
+	// Deferred in this order so the metrics listener is told to stop before it is waited for.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if cfg.MetricsAddr != "" {
+		ln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("PARTNERFLOW_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := service.ServeListener(ctx, ln, tel.WorkerHandler(), log); err != nil {
+				log.Error("metrics listener stopped", "err", err)
+				cancel()
+			}
+		}()
+		log.Info("partnerflow worker metrics listening", "addr", ln.Addr().String())
+	}
+	log.Info("partnerflow worker started", "temporal", cfg.TemporalAddress, "tracing", tel.Tracing(), "payload_encryption", cfg.PayloadKeys != "")
+	return service.RunWorker(ctx, cfg, st, tc, tel, log)
 }
 
 // runMigrate applies (or with --down-to, rolls back) database migrations.

@@ -1,0 +1,28 @@
+package workflows
+
+import "go.temporal.io/sdk/workflow"
+
+// Counters the workflow reports through the SDK's metrics handler, which drops them while a
+// history is replayed, so each counts an event once however often the workflow is replayed.
+// With a Prometheus exporter they appear with a _total suffix.
+const (
+	// MetricPayoutsFailed counts payouts that failed (the provider's failure webhook, or no
+	// payout profile); finance must act on each.
+	MetricPayoutsFailed = "partnerflow_payouts_failed"
+	// MetricDeadlinesMissed counts escalations: someone (tag role) let a deadline pass.
+	MetricDeadlinesMissed = "partnerflow_deadlines_missed"
+)
+
+// count reports the audit events operations alert on.
+func (w *partnershipWorkflow) count(typ string, data any) {
+	switch typ {
+	case "payout_failed":
+		workflow.GetMetricsHandler(w.ctx).Counter(MetricPayoutsFailed).Inc(1)
+	case "deadline_missed":
+		m := workflow.GetMetricsHandler(w.ctx)
+		if d, ok := data.(map[string]string); ok && d["role"] != "" {
+			m = m.WithTags(map[string]string{"role": d["role"]})
+		}
+		m.Counter(MetricDeadlinesMissed).Inc(1)
+	}
+}
