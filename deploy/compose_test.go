@@ -5,6 +5,7 @@ package deploy
 
 import (
 	"context"
+	"encoding/base64"
 	"net"
 	"net/url"
 	"os"
@@ -227,6 +228,7 @@ func checkAppEnv(t *testing.T, p *types.Project) {
 	require.Equal(t, api["PARTNERFLOW_TEMPORAL_NAMESPACE"], envOf(p.Services["temporal-namespace"])["NAMESPACE"])
 	require.Equal(t, api["PARTNERFLOW_TEMPORAL_NAMESPACE"], worker["PARTNERFLOW_TEMPORAL_NAMESPACE"])
 	require.Equal(t, api["PARTNERFLOW_PAYLOAD_KEYS"], worker["PARTNERFLOW_PAYLOAD_KEYS"], "what the API encrypts the worker must decrypt")
+	requirePayloadKeys(t, api["PARTNERFLOW_PAYLOAD_KEYS"])
 
 	// Healthchecks probe the port each process listens on.
 	hc := func(svc string) string { return strings.Join(p.Services[svc].HealthCheck.Test, " ") }
@@ -287,7 +289,7 @@ func prodEnv() map[string]string {
 	for _, k := range []string{"SOCIAL", "ESIGN", "PAYMENTS", "COMMERCE", "EMAIL"} {
 		m["PARTNERFLOW_"+k+"_URL"] = "https://" + strings.ToLower(k) + ".provider.example.com/api"
 	}
-	m["PARTNERFLOW_PAYLOAD_KEYS"] = "k2026:" + strings.Repeat("QUJD", 10) + "QUJDRA=="
+	m["PARTNERFLOW_PAYLOAD_KEYS"] = "k2026:Y29tcG9zZS1wcm9kLXRlc3QtcGF5bG9hZC1rZXktMzI=" // 32 bytes
 	return m
 }
 
@@ -393,4 +395,21 @@ func TestRuntimeEnvIsRead(t *testing.T) {
 		t.Skipf("the runtime half of issue 9 is not merged yet: config.Config reads none of %v", runtimeEnv)
 	}
 	require.Empty(t, missing, "config.Config reads some runtime variables but not these, which compose and Kubernetes set")
+}
+
+// requirePayloadKeys checks the PARTNERFLOW_PAYLOAD_KEYS format: comma-separated
+// id:base64(32 bytes), ids unique.
+func requirePayloadKeys(t *testing.T, v string) {
+	t.Helper()
+	require.NotEmpty(t, v)
+	ids := map[string]bool{}
+	for _, k := range strings.Split(v, ",") {
+		id, b64, ok := strings.Cut(k, ":")
+		require.True(t, ok && id != "", "payload key %q is not id:base64", k)
+		require.False(t, ids[id], "payload key id %s twice", id)
+		ids[id] = true
+		raw, err := base64.StdEncoding.DecodeString(b64)
+		require.NoError(t, err, k)
+		require.Len(t, raw, 32, "payload key %s is not 32 bytes", id)
+	}
 }

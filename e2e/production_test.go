@@ -169,7 +169,7 @@ func TestProductionProcesses(t *testing.T) {
 		"PARTNERFLOW_TEMPORAL_NAMESPACE": "partnerflow-prod",
 		// Read once the runtime half of issue 9 is in (encrypting codec): the API encrypts
 		// what the worker must decrypt, across processes.
-		"PARTNERFLOW_PAYLOAD_KEYS": "k1:cHJvZC10ZXN0LXBheWxvYWQta2V5LTMyLWJ5dGVzIQ==",
+		"PARTNERFLOW_PAYLOAD_KEYS": "k1:cHJvZC10ZXN0LXBheWxvYWQta2V5LTMyLWJ5dGVzISE=",
 	}
 	with := func(extra map[string]string) map[string]string {
 		m := map[string]string{}
