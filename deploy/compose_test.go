@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -411,5 +412,21 @@ func requirePayloadKeys(t *testing.T, v string) {
 		raw, err := base64.StdEncoding.DecodeString(b64)
 		require.NoError(t, err, k)
 		require.Len(t, raw, 32, "payload key %s is not 32 bytes", id)
+	}
+}
+
+// TestTemporalScripts: the one-shot scripts Compose runs in the admin-tools image parse as
+// POSIX shell, are executable, and stop on the first error.
+func TestTemporalScripts(t *testing.T) {
+	scripts, err := filepath.Glob("temporal/*.sh")
+	require.NoError(t, err)
+	require.Len(t, scripts, 2)
+	for _, s := range scripts {
+		out, err := exec.Command("sh", "-n", s).CombinedOutput()
+		require.NoError(t, err, "%s: %s", s, out)
+		st, err := os.Stat(s)
+		require.NoError(t, err)
+		require.NotZero(t, st.Mode()&0o111, "%s is executable", s)
+		require.Contains(t, mustRead(t, s), "set -eu", s)
 	}
 }
