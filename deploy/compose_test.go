@@ -5,9 +5,11 @@ package deploy
 
 import (
 	"context"
+	"encoding/base64"
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -227,6 +229,7 @@ func checkAppEnv(t *testing.T, p *types.Project) {
 	require.Equal(t, api["PARTNERFLOW_TEMPORAL_NAMESPACE"], envOf(p.Services["temporal-namespace"])["NAMESPACE"])
 	require.Equal(t, api["PARTNERFLOW_TEMPORAL_NAMESPACE"], worker["PARTNERFLOW_TEMPORAL_NAMESPACE"])
 	require.Equal(t, api["PARTNERFLOW_PAYLOAD_KEYS"], worker["PARTNERFLOW_PAYLOAD_KEYS"], "what the API encrypts the worker must decrypt")
+	requirePayloadKeys(t, api["PARTNERFLOW_PAYLOAD_KEYS"])
 
 	// Healthchecks probe the port each process listens on.
 	hc := func(svc string) string { return strings.Join(p.Services[svc].HealthCheck.Test, " ") }
@@ -287,7 +290,7 @@ func prodEnv() map[string]string {
 	for _, k := range []string{"SOCIAL", "ESIGN", "PAYMENTS", "COMMERCE", "EMAIL"} {
 		m["PARTNERFLOW_"+k+"_URL"] = "https://" + strings.ToLower(k) + ".provider.example.com/api"
 	}
-	m["PARTNERFLOW_PAYLOAD_KEYS"] = "k2026:" + strings.Repeat("QUJD", 10) + "QUJDRA=="
+	m["PARTNERFLOW_PAYLOAD_KEYS"] = "k2026:Y29tcG9zZS1wcm9kLXRlc3QtcGF5bG9hZC1rZXktMzI=" // 32 bytes
 	return m
 }
 
@@ -393,4 +396,37 @@ func TestRuntimeEnvIsRead(t *testing.T) {
 		t.Skipf("the runtime half of issue 9 is not merged yet: config.Config reads none of %v", runtimeEnv)
 	}
 	require.Empty(t, missing, "config.Config reads some runtime variables but not these, which compose and Kubernetes set")
+}
+
+// requirePayloadKeys checks the PARTNERFLOW_PAYLOAD_KEYS format: comma-separated
+// id:base64(32 bytes), ids unique.
+func requirePayloadKeys(t *testing.T, v string) {
+	t.Helper()
+	require.NotEmpty(t, v)
+	ids := map[string]bool{}
+	for _, k := range strings.Split(v, ",") {
+		id, b64, ok := strings.Cut(k, ":")
+		require.True(t, ok && id != "", "payload key %q is not id:base64", k)
+		require.False(t, ids[id], "payload key id %s twice", id)
+		ids[id] = true
+		raw, err := base64.StdEncoding.DecodeString(b64)
+		require.NoError(t, err, k)
+		require.Len(t, raw, 32, "payload key %s is not 32 bytes", id)
+	}
+}
+
+// TestTemporalScripts: the one-shot scripts Compose runs in the admin-tools image parse as
+// POSIX shell, are executable, and stop on the first error.
+func TestTemporalScripts(t *testing.T) {
+	scripts, err := filepath.Glob("temporal/*.sh")
+	require.NoError(t, err)
+	require.Len(t, scripts, 2)
+	for _, s := range scripts {
+		out, err := exec.Command("sh", "-n", s).CombinedOutput()
+		require.NoError(t, err, "%s: %s", s, out)
+		st, err := os.Stat(s)
+		require.NoError(t, err)
+		require.NotZero(t, st.Mode()&0o111, "%s is executable", s)
+		require.Contains(t, mustRead(t, s), "set -eu", s)
+	}
 }

@@ -315,6 +315,7 @@ func checkK8sConfig(t *testing.T, m *manifests) {
 			require.Contains(t, sec.StringData[k], "REPLACE_ME", "%s in the example Secret is an obvious placeholder", k)
 		}
 	}
+	requirePayloadKeys(t, sec.StringData["PARTNERFLOW_PAYLOAD_KEYS"])
 	c := configFrom(t, merged)
 	require.NoError(t, c.ValidateAPI())
 	require.NoError(t, c.ValidateWorker())

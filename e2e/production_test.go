@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -168,7 +169,7 @@ func TestProductionProcesses(t *testing.T) {
 		"PARTNERFLOW_TEMPORAL_NAMESPACE": "partnerflow-prod",
 		// Read once the runtime half of issue 9 is in (encrypting codec): the API encrypts
 		// what the worker must decrypt, across processes.
-		"PARTNERFLOW_PAYLOAD_KEYS": "k1:cHJvZC10ZXN0LXBheWxvYWQta2V5LTMyLWJ5dGVzIQ==",
+		"PARTNERFLOW_PAYLOAD_KEYS": "k1:cHJvZC10ZXN0LXBheWxvYWQta2V5LTMyLWJ5dGVzISE=",
 	}
 	with := func(extra map[string]string) map[string]string {
 		m := map[string]string{}
@@ -257,6 +258,7 @@ func TestProductionProcesses(t *testing.T) {
 	require.Equal(t, "completed", evs[len(evs)-1]["type"])
 	require.Len(t, sandboxItems(t, "/sandbox/payments/transfers", pid), 1)
 	t.Logf("lifecycle completed at %s", time.Since(start).Round(time.Millisecond))
+	logReadModelSize(t, dbURL, pid)
 
 	// The workflow ran on the external server, in the configured namespace (it stays open
 	// after completion for the usage-rights reminder); the e2e suite's own in-process server
@@ -294,4 +296,17 @@ func TestProductionProcesses(t *testing.T) {
 		require.NoError(t, err)
 		require.False(t, strings.Contains(string(raw), jwtSecret), "%s logs no secret", name)
 	}
+}
+
+// logReadModelSize reports what one finished partnership occupies in the app database (the
+// capacity figures in docs/operations.md start from it).
+func logReadModelSize(t *testing.T, dbURL, pid string) {
+	t.Helper()
+	db, err := sql.Open("pgx", dbURL)
+	require.NoError(t, err)
+	defer func() { _ = db.Close() }()
+	var state, events, n int64
+	require.NoError(t, db.QueryRow(`SELECT pg_column_size(p.*) FROM partnerships p WHERE id = $1`, pid).Scan(&state))
+	require.NoError(t, db.QueryRow(`SELECT count(*), coalesce(sum(pg_column_size(e.*)), 0) FROM partnership_events e WHERE partnership_id = $1`, pid).Scan(&n, &events))
+	t.Logf("read model for one completed partnership: row %d B, %d audit events %d B", state, n, events)
 }
