@@ -29,8 +29,11 @@ type Config struct {
 	RunWorker    bool   `env:"WORKER" envDefault:"true"`
 
 	// API and worker.
-	HTTPAddr          string `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080"`
-	DatabaseURL       string `env:"DATABASE_URL"`
+	HTTPAddr    string `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080"`
+	DatabaseURL string `env:"DATABASE_URL"`
+	// DatabaseMaxConns bounds each process's PostgreSQL pool (0: the store's default, 20).
+	// Replicas × this must stay under the server's max_connections, or behind PgBouncer.
+	DatabaseMaxConns  int    `env:"DB_MAX_CONNS" envDefault:"0"`
 	TemporalAddress   string `env:"TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
 	TemporalNamespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default"`
 	JWTSecret         string `env:"JWT_SECRET"`
@@ -186,6 +189,9 @@ func (c Config) validateCommon() []error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("PARTNERFLOW_LOG_FORMAT: %q is not text or json", c.LogFormat))
+	}
+	if c.DatabaseMaxConns < 0 || c.DatabaseMaxConns > 1000 {
+		errs = append(errs, fmt.Errorf("PARTNERFLOW_DB_MAX_CONNS: %d is not between 0 and 1000", c.DatabaseMaxConns))
 	}
 	if c.DatabaseURL == "" {
 		errs = append(errs, errors.New("PARTNERFLOW_DATABASE_URL must name the PostgreSQL database (postgres://...)"))

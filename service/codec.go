@@ -67,5 +67,7 @@ func codecHandler(codec converter.PayloadCodec, v *auth.Verifier, allowed []stri
 func codecProblem(w http.ResponseWriter, status int, detail string) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"title": http.StatusText(status), "status": status, "detail": detail})
+	slug := strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "-"))
+	_ = json.NewEncoder(w).Encode(map[string]any{"type": "https://partnerflow.dev/problems/" + slug,
+		"title": http.StatusText(status), "status": status, "detail": detail})
 }

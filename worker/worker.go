@@ -5,6 +5,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+	"time"
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
@@ -28,6 +29,9 @@ func New(c client.Client, acts *activities.Activities, opts Options) worker.Work
 		MaxConcurrentWorkflowTaskExecutionSize:  opts.MaxConcurrentWorkflowTasks,
 		MaxConcurrentLocalActivityExecutionSize: opts.MaxConcurrentLocalActivities,
 		OnFatalError:                            opts.OnFatalError,
+		// On SIGTERM (a rolling deploy) let in-flight provider calls finish rather than cut
+		// them off; Kubernetes' grace period (deploy/k8s) is longer than this.
+		WorkerStopTimeout: 30 * time.Second,
 	})
 	w.RegisterWorkflowWithOptions(workflows.PartnershipWorkflow, workflow.RegisterOptions{Name: partnership.WorkflowType})
 	w.RegisterActivity(acts)

@@ -36,7 +36,7 @@ func runAPI(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL})
+	st, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, MaxOpenConns: cfg.DatabaseMaxConns})
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func runWorker(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, SQLitePath: sqlitePath})
+	st, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, SQLitePath: sqlitePath, MaxOpenConns: cfg.DatabaseMaxConns})
 	if err != nil {
 		return err
 	}
