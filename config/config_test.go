@@ -47,6 +47,13 @@ func TestValidateWorkerNeedsProviderURLs(t *testing.T) {
 	c.VettingThresholds = `{"clean_scor": 70}`
 	require.ErrorContains(t, c.ValidateWorker(), "PARTNERFLOW_VETTING_THRESHOLDS")
 	require.Equal(t, "http://127.0.0.1:8090/payments", c.PaymentsURL)
+	c.VettingThresholds = ""
+	c.DatabaseMaxConns = -1
+	require.ErrorContains(t, c.ValidateWorker(), "PARTNERFLOW_DB_MAX_CONNS")
+	t.Setenv("PARTNERFLOW_DB_MAX_CONNS", "8")
+	fromEnv, err := FromEnv()
+	require.NoError(t, err)
+	require.Equal(t, 8, fromEnv.DatabaseMaxConns)
 }
 
 func TestValidateAPIWithIdentityProvider(t *testing.T) {
