@@ -1,12 +1,20 @@
 package deploy
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	appsv1 "k8s.io/api/apps/v1"
@@ -316,6 +324,16 @@ func checkK8sConfig(t *testing.T, m *manifests) {
 		}
 	}
 	requirePayloadKeys(t, sec.StringData["PARTNERFLOW_PAYLOAD_KEYS"])
+	// The Temporal client certificate is a Secret volume in the cluster; here the same file
+	// names are served from a directory holding a freshly made pair, so validation reads and
+	// matches real PEM files.
+	tlsDir := writeClientPair(t)
+	for _, k := range []string{"PARTNERFLOW_TEMPORAL_TLS_CA_FILE", "PARTNERFLOW_TEMPORAL_TLS_CERT_FILE", "PARTNERFLOW_TEMPORAL_TLS_KEY_FILE"} {
+		if v, ok := merged[k]; ok {
+			require.True(t, strings.HasPrefix(v, "/etc/partnerflow/"), "%s points into the mounted Secret volume", k)
+			merged[k] = filepath.Join(tlsDir, filepath.Base(v))
+		}
+	}
 	c := configFrom(t, merged)
 	require.NoError(t, c.ValidateAPI())
 	require.NoError(t, c.ValidateWorker())
@@ -343,3 +361,24 @@ func hasPort(c corev1.Container, p string) bool {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// writeClientPair writes a self-signed certificate as ca.crt and tls.crt and its key as tls.key,
+// the file names of a kubernetes.io/tls Secret with a CA.
+func writeClientPair(t *testing.T) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "partnerflow"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	kder, err := x509.MarshalECPrivateKey(key)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "ca.crt"), certPEM, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "tls.crt"), certPEM, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "tls.key"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600))
+	return dir
+}
