@@ -111,22 +111,27 @@ func (s *Sandbox) withFaults(provider string, next http.HandlerFunc) http.Handle
 	return func(w http.ResponseWriter, r *http.Request) {
 		f, fail, ok := s.pickFault(provider)
 		if !ok {
+			s.count(provider, outcomeServed)
 			next(w, r)
 			return
 		}
 		if f.LatencyMS > 0 && !sleepCtx(r, time.Duration(f.LatencyMS)*time.Millisecond) {
+			s.count(provider, outcomeHung)
 			return
 		}
 		if f.Hang && (fail || f.hangAll) {
 			// Hold the request until the client gives up, which is what a hung upstream looks
 			// like from the caller's side.
+			s.count(provider, outcomeHung)
 			sleepCtx(r, maxFaultLatency)
 			return
 		}
 		if !fail {
+			s.count(provider, outcomeServed)
 			next(w, r)
 			return
 		}
+		s.count(provider, outcomeFailed)
 		if f.RetryAfterS > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfterS))
 		}
