@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"bytes"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -115,6 +117,15 @@ func (s *Sandbox) withFaults(provider string, next http.HandlerFunc) http.Handle
 			next(w, r)
 			return
 		}
+		// Read the body before waiting: net/http notices a client that went away (and cancels
+		// r.Context()) only once the body is consumed, so a hung POST would otherwise outlive
+		// its caller by up to maxFaultLatency and hold up the server's shutdown.
+		body, apiErr := readBody(w, r)
+		if apiErr != nil {
+			writeError(w, apiErr)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		if f.LatencyMS > 0 && !sleepCtx(r, time.Duration(f.LatencyMS)*time.Millisecond) {
 			s.count(provider, outcomeHung)
 			return
