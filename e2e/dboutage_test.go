@@ -88,7 +88,7 @@ func TestReliabilityDatabaseOutage(t *testing.T) {
 	var list struct {
 		Items []map[string]any `json:"items"`
 	}
-	w.bm.get("/v1/partnerships?campaign_id=" + w.campaignID).Decode(t, &list)
+	w.bm.get("/v1/partnerships?campaign_id="+w.campaignID).Decode(t, &list)
 	require.Len(t, list.Items, 1, "no write refused during the outage took effect")
 	require.Len(t, sandboxItems(t, "/sandbox/esign/envelopes", pid), 1)
 	require.Len(t, sandboxItems(t, "/sandbox/payments/transfers", pid), 1)

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -42,4 +43,5 @@ func TestActionOnUnresponsiveWorkflowIs503(t *testing.T) {
 	require.Less(t, took, 20*time.Second, "answered in bounded time")
 	require.Len(t, events(t, w.bm, pid), before, "nothing changed")
 	require.Equal(t, "negotiation", w.state(pid)["stage"])
+	figure(t, "unresponsive_workflow", "status", r.Status, "answer_s", fmt.Sprintf("%.1f", took.Seconds()), "events_changed", 0)
 }
