@@ -20,12 +20,14 @@ func TestLifecycleWithFailingProviders(t *testing.T) {
 		worlds[i] = newWorld(t, campaignOpts{autoApprove: true})
 	}
 	resetStats(t)
+	// fail_next 1: each provider's first call fails for certain, so every kind of fault is
+	// exercised in every run; after that, half the calls fail at random.
 	setFaults(t, map[string]any{
-		"social":   map[string]any{"error_rate": 0.5, "status": 503},
-		"esign":    map[string]any{"error_rate": 0.5, "status": 429, "retry_after_s": 1},
-		"payments": map[string]any{"error_rate": 0.5, "hang": true},
-		"commerce": map[string]any{"error_rate": 0.5, "hang": true},
-		"email":    map[string]any{"error_rate": 0.5, "status": 500},
+		"social":   map[string]any{"fail_next": 1, "error_rate": 0.5, "status": 503},
+		"esign":    map[string]any{"fail_next": 1, "error_rate": 0.5, "status": 429, "retry_after_s": 1},
+		"payments": map[string]any{"fail_next": 1, "error_rate": 0.5, "hang": true},
+		"commerce": map[string]any{"fail_next": 1, "error_rate": 0.5, "hang": true},
+		"email":    map[string]any{"fail_next": 1, "error_rate": 0.5, "status": 500},
 	})
 	t.Cleanup(func() { setFaults(t, map[string]any{}) })
 
@@ -86,6 +88,11 @@ func TestLifecycleWithFailingProviders(t *testing.T) {
 	}
 	figure(t, "failing_providers", "lifecycles", n, "total_requests", total, "injected_faults", injected,
 		"duplicates", 0, "completed", fmt.Sprintf("%d/%d", n, n))
-	require.Positive(t, injected, "faults were injected")
+	for _, name := range []string{"social", "esign", "email"} {
+		require.Positive(t, stats[name]["failed"], "%s answered an injected error", name)
+	}
+	for _, name := range []string{"payments", "commerce"} {
+		require.Positive(t, stats[name]["hung"], "%s hung past the client timeout", name)
+	}
 	saveHistory(t, pids[0], "providers_failing_half_the_calls")
 }
