@@ -51,6 +51,8 @@ func TestConcurrentDuplicatesHaveOneEffect(t *testing.T) {
 		}
 	}
 	require.Equal(t, 1, reviews)
+	figure(t, "concurrent_duplicates", "creates", 20, "partnerships", len(list.Items), "approvals", 20, "applied", ok,
+		"draft_reviewed_events", reviews, "duplicates", 0)
 }
 
 // fanOut sends n identical POSTs at once as c's caller and returns their statuses.

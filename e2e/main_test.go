@@ -39,6 +39,11 @@ func run(m *testing.M) int {
 	}
 	defer func() { _ = os.RemoveAll(dataDir) }()
 
+	// Provider calls that hang (TestLifecycleWithFailingProviders) give up after this; the
+	// 10 s default would make that scenario wait a minute or more for nothing.
+	if os.Getenv("PARTNERFLOW_PROVIDER_TIMEOUT") == "" {
+		_ = os.Setenv("PARTNERFLOW_PROVIDER_TIMEOUT", "3s")
+	}
 	level := slog.LevelWarn
 	if os.Getenv("E2E_VERBOSE") != "" {
 		level = slog.LevelInfo

@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"bytes"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -111,22 +113,36 @@ func (s *Sandbox) withFaults(provider string, next http.HandlerFunc) http.Handle
 	return func(w http.ResponseWriter, r *http.Request) {
 		f, fail, ok := s.pickFault(provider)
 		if !ok {
+			s.count(provider, outcomeServed)
 			next(w, r)
 			return
 		}
+		// Read the body before waiting: net/http notices a client that went away (and cancels
+		// r.Context()) only once the body is consumed, so a hung POST would otherwise outlive
+		// its caller by up to maxFaultLatency and hold up the server's shutdown.
+		body, apiErr := readBody(w, r)
+		if apiErr != nil {
+			writeError(w, apiErr)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		if f.LatencyMS > 0 && !sleepCtx(r, time.Duration(f.LatencyMS)*time.Millisecond) {
+			s.count(provider, outcomeHung)
 			return
 		}
 		if f.Hang && (fail || f.hangAll) {
 			// Hold the request until the client gives up, which is what a hung upstream looks
 			// like from the caller's side.
+			s.count(provider, outcomeHung)
 			sleepCtx(r, maxFaultLatency)
 			return
 		}
 		if !fail {
+			s.count(provider, outcomeServed)
 			next(w, r)
 			return
 		}
+		s.count(provider, outcomeFailed)
 		if f.RetryAfterS > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfterS))
 		}

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -112,4 +113,34 @@ func TestFaultHangWithFailNextStops(t *testing.T) {
 	require.NoError(t, err, "the second is served")
 	_ = resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// TestFaultHangEndsWithItsCaller: a hung POST is released as soon as its caller gives up, even
+// though the handler never read the body (net/http only notices a closed connection once the
+// body is consumed), so a sandbox with hung requests still shuts down promptly.
+func TestFaultHangEndsWithItsCaller(t *testing.T) {
+	sb, err := New(Config{})
+	require.NoError(t, err)
+	released := make(chan struct{})
+	h := sb.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		close(released)
+	}))
+	defer srv.Close()
+	e := &testEnv{t: t, sb: sb, srv: srv}
+	e.doJSON("PUT", "/sandbox/faults", `{"payments":{"hang":true}}`, http.StatusOK, nil)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/payments/v1/transfers",
+		strings.NewReader(`{"amount":1,"currency":"USD","destination":"acct_1"}`))
+	req.Header.Set("Idempotency-Key", "k")
+	_, err = http.DefaultClient.Do(req)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	select {
+	case <-released:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the hung request outlived its caller")
+	}
 }

@@ -54,6 +54,8 @@ func (s *Sandbox) Handler() http.Handler {
 
 	mux.HandleFunc("GET /sandbox/faults", s.handleGetFaults)
 	mux.HandleFunc("PUT /sandbox/faults", s.handlePutFaults)
+	mux.HandleFunc("GET /sandbox/stats", s.handleGetStats)
+	mux.HandleFunc("DELETE /sandbox/stats", s.handleResetStats)
 
 	return s.logRequests(mux)
 }

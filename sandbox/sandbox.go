@@ -64,6 +64,9 @@ type Sandbox struct {
 
 	faultsMu sync.Mutex
 	faults   map[string]fault
+
+	statsMu sync.Mutex
+	stats   map[string]providerStats
 }
 
 // New validates cfg and loads the state from cfg.StatePath when that file exists.

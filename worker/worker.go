@@ -2,10 +2,12 @@
 package worker
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
-	"time"
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
@@ -29,6 +31,7 @@ func New(c client.Client, acts *activities.Activities, opts Options) worker.Work
 		MaxConcurrentWorkflowTaskExecutionSize:  opts.MaxConcurrentWorkflowTasks,
 		MaxConcurrentLocalActivityExecutionSize: opts.MaxConcurrentLocalActivities,
 		OnFatalError:                            opts.OnFatalError,
+		Interceptors:                            []interceptor.WorkerInterceptor{&heartbeats{}},
 		// On SIGTERM (a rolling deploy) let in-flight provider calls finish rather than cut
 		// them off; Kubernetes' grace period (deploy/k8s) is longer than this.
 		WorkerStopTimeout: 30 * time.Second,

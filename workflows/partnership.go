@@ -298,8 +298,11 @@ var (
 	// Provider calls: bounded attempts, long patience. The HTTP client retries twice inside
 	// an attempt (three requests of at most the client timeout, plus capped Retry-After
 	// waits), and an activity may make two calls; Temporal owns the retries beyond that.
+	// The worker heartbeats while an attempt runs (worker/heartbeat.go), so an attempt whose
+	// worker died is retried after HeartbeatTimeout rather than the full StartToCloseTimeout.
 	providerOptions = workflow.ActivityOptions{
 		StartToCloseTimeout:    2 * time.Minute,
+		HeartbeatTimeout:       10 * time.Second,
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
