@@ -53,35 +53,29 @@ func seesCreator(id auth.Identity, creatorID string) bool {
 
 // scopeFilter narrows a partnership list to what the caller may see.
 func scopeFilter(id auth.Identity, f *store.PartnershipFilter) error {
-	switch id.Role {
-	case partnership.RoleBrandManager:
-		if f.BrandID != "" && f.BrandID != id.BrandID {
-			return notFound("brand")
-		}
-		f.BrandID = id.BrandID
-	case partnership.RoleCreator:
-		if f.CreatorID != "" && f.CreatorID != id.CreatorID {
-			return notFound("creator")
-		}
-		f.CreatorID = id.CreatorID
-	}
-	return nil
+	return scopeOwners(id, &f.BrandID, &f.CreatorID)
 }
 
 // scopePayouts narrows a payout list the same way: finance and admins see every payout, a
 // brand manager their brand's, a creator their own.
 func scopePayouts(id auth.Identity, f *store.PayoutFilter) error {
+	return scopeOwners(id, &f.BrandID, &f.CreatorID)
+}
+
+// scopeOwners pins a list's brand (brand managers) or creator (creators) filter to the
+// caller's own; asking for someone else's is out of scope.
+func scopeOwners(id auth.Identity, brandID, creatorID *string) error {
 	switch id.Role {
 	case partnership.RoleBrandManager:
-		if f.BrandID != "" && f.BrandID != id.BrandID {
+		if *brandID != "" && *brandID != id.BrandID {
 			return notFound("brand")
 		}
-		f.BrandID = id.BrandID
+		*brandID = id.BrandID
 	case partnership.RoleCreator:
-		if f.CreatorID != "" && f.CreatorID != id.CreatorID {
+		if *creatorID != "" && *creatorID != id.CreatorID {
 			return notFound("creator")
 		}
-		f.CreatorID = id.CreatorID
+		*creatorID = id.CreatorID
 	}
 	return nil
 }
