@@ -38,7 +38,7 @@ type Options struct {
 	// benchmarks use it: the sandbox stands in for providers with no latency, and persisting
 	// its whole state on every call would make it the bottleneck.
 	EphemeralSandbox bool
-	Logger      *slog.Logger
+	Logger           *slog.Logger
 	// TemporalLogLevel filters the embedded server's logs (it is chatty below Warn).
 	TemporalLogLevel slog.Level
 	// Ready is called once everything serves.

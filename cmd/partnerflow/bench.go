@@ -11,7 +11,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"runtime/pprof"
+	"strconv"
+	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -211,12 +215,157 @@ func printLifecycleTable(w io.Writer, o bench.Options, r bench.Result) {
 	fmt.Fprintf(w, "wall time: %.0f s\n", r.TotalWallSeconds)
 }
 
+// runBenchUpdates is `partnerflow bench updates`: the human-action round trip at several
+// concurrencies, as a table (or JSON lines) and an SVG chart.
 func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not yet")
+	fs := flag.NewFlagSet("bench updates", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf stackFlags
+	sf.register(fs)
+	levels := fs.String("concurrency", "1,4,16,64", "comma-separated concurrency levels")
+	requests := fs.Int("requests", 1000, "measured actions per level (after a warm-up of one per client)")
+	asJSON := fs.Bool("json", false, "print one JSON line per level instead of the table")
+	svg := fs.String("svg", "", "write a chart of throughput and latency against concurrency to this SVG file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var cs []int
+	for _, f := range strings.Split(*levels, ",") {
+		c, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || c <= 0 {
+			return fmt.Errorf("--concurrency: %q is not a positive number", f)
+		}
+		cs = append(cs, c)
+	}
+	o := bench.UpdatesOptions{Concurrency: cs, Requests: *requests}
+	if !*asJSON {
+		o.Progress = stderr
+	}
+	return sf.withStack(ctx, stderr, true, func(ctx context.Context, t bench.Target, _ devstack.Info) error {
+		env, err := bench.NewEnv(ctx, t, nil)
+		if err != nil {
+			return err
+		}
+		defer env.Close()
+		points, err := bench.RunUpdates(ctx, env, o)
+		if err != nil {
+			return err
+		}
+		if *svg != "" {
+			if err := writeUpdatesChart(*svg, points); err != nil {
+				return err
+			}
+		}
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			for _, p := range points {
+				if err := enc.Encode(p); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		fmt.Fprintf(stdout, "\nHuman action round trip (counter-offer: POST /v1/partnerships/{id}/negotiation -> workflow Update), %d measured per level\n\n", *requests)
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "clients\tactions\tactions/s\tp50 ms\tp99 ms\tfailures\t")
+		for _, p := range points {
+			fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.1f\t%.1f\t%d\t\n", p.Concurrency, p.Requests, p.PerSec, p.P50Ms, p.P99Ms, p.Failures)
+		}
+		return tw.Flush()
+	})
 }
 
+func writeUpdatesChart(path string, points []bench.UpdatesPoint) error {
+	var rate, p50, p99 []bench.Point
+	for _, p := range points {
+		x := float64(p.Concurrency)
+		rate = append(rate, bench.Point{X: x, Y: p.PerSec})
+		p50 = append(p50, bench.Point{X: x, Y: p.P50Ms})
+		p99 = append(p99, bench.Point{X: x, Y: p.P99Ms})
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = bench.WriteSVG(f, bench.Chart{
+		Title:  "Human-action round trip (REST -> Temporal Update -> read model) against concurrency",
+		XLabel: "concurrent clients",
+		Panels: []bench.Panel{
+			{Title: "Throughput", YLabel: "actions per second", Series: []bench.Series{{Name: "actions/s", Points: rate}}},
+			{Title: "Latency", YLabel: "milliseconds", Series: []bench.Series{{Name: "p50", Color: "#2ca02c", Points: p50}, {Name: "p99", Color: "#d62728", Points: p99}}},
+		},
+	})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// runBenchIdle is `partnerflow bench idle`: partnerships parked on timers, with the worker in
+// its own process so its resident memory is the worker's alone.
 func runBenchIdle(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not yet")
+	fs := flag.NewFlagSet("bench idle", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf stackFlags
+	sf.register(fs)
+	o := bench.IdleOptions{}
+	fs.IntVar(&o.Partnerships, "partnerships", 10000, "partnerships to park")
+	fs.IntVar(&o.Concurrency, "concurrency", 16, "concurrent clients creating them")
+	fs.IntVar(&o.Actions, "actions", 200, "actions sent to random idle partnerships afterwards, one at a time")
+	fs.DurationVar(&o.Settle, "settle", 10*time.Second, "wait after the last partnership parked before reading the worker's memory")
+	asJSON := fs.Bool("json", false, "print one JSON line instead of the table")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if sf.apiURL != "" {
+		return errors.New("bench idle starts its own stack and worker process; --api-url is not supported")
+	}
+	if !*asJSON {
+		o.Progress = stderr
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	return sf.withStack(ctx, stderr, false, func(ctx context.Context, t bench.Target, info devstack.Info) error {
+		// The worker joins the stack through the data dir, like `partnerflow worker --data-dir`.
+		wctx, stop := context.WithCancel(ctx)
+		defer stop()
+		cmd := exec.CommandContext(wctx, exe, "worker", "--data-dir", info.DataDir)
+		cmd.Env = append(os.Environ(), "PARTNERFLOW_LOG_LEVEL=error")
+		cmd.Stdout, cmd.Stderr = stderr, stderr
+		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+		cmd.WaitDelay = 15 * time.Second
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("start the worker process: %w", err)
+		}
+		defer func() { stop(); _ = cmd.Wait() }()
+		o.WorkerPID = cmd.Process.Pid
+		env, err := bench.NewEnv(ctx, t, nil)
+		if err != nil {
+			return err
+		}
+		defer env.Close()
+		res, err := bench.RunIdle(ctx, env, o)
+		if *asJSON {
+			if jerr := json.NewEncoder(stdout).Encode(res); jerr != nil {
+				return jerr
+			}
+			return err
+		}
+		fmt.Fprintf(stdout, "\nIdle partnerships parked in negotiation (waiting on the offer's timer), worker in its own process (pid %d)\n\n", o.WorkerPID)
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "partnerships\t%d\n", res.Partnerships)
+		fmt.Fprintf(tw, "created and parked in\t%.0f s (%.1f/s)\n", res.CreateSeconds, res.CreatedPerSec)
+		fmt.Fprintf(tw, "worker RSS at start\t%.0f MiB\n", res.WorkerStartMB)
+		fmt.Fprintf(tw, "worker RSS, all parked\t%.0f MiB (peak %.0f MiB)\n", res.WorkerRSSMB, res.WorkerPeakRSSMB)
+		fmt.Fprintf(tw, "actions on idle partnerships\t%d: p50 %.1f ms, p99 %.1f ms\n", res.Actions, res.ActionP50Ms, res.ActionP99Ms)
+		fmt.Fprintf(tw, "failures\t%d\n", res.Failures)
+		if ferr := tw.Flush(); ferr != nil {
+			return ferr
+		}
+		return err
+	})
 }
 
 // benchLogLevel is Error unless PARTNERFLOW_LOG_LEVEL says otherwise, so a run's output stays
