@@ -118,6 +118,7 @@ Usage:
   partnerflow bench [flags]                 lifecycles vs baseline (--lifecycles, --concurrency, --rounds, --json)
   partnerflow bench updates [flags]         human-action (Update) round trip at several concurrencies
   partnerflow bench idle [flags]            idle partnerships parked on timers: worker RSS, action latency
+  partnerflow bench cpusplit FILE           split a --cpuprofile by owner (server, SDK, app, database)
 
 `
 
@@ -129,6 +130,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return runBenchUpdates(ctx, args[1:], stdout, stderr)
 		case "idle":
 			return runBenchIdle(ctx, args[1:], stdout, stderr)
+		case "cpusplit":
+			return runBenchCPUSplit(args[1:], stdout)
 		}
 	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -143,7 +146,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&o.Warmup, "warmup", 0, "warm-up lifecycles per side (default min(lifecycles, 2×concurrency))")
 	fs.DurationVar(&o.Poll, "poll", 20*time.Millisecond, "how often a waiting client polls")
 	asJSON := fs.Bool("json", false, "print one JSON line instead of the table")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured rounds to this file (the in-process stack and the drivers)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the warm-up and measured rounds to this file (the in-process stack and the drivers) and print its split by owner")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -156,14 +159,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer env.Close()
+		stop := func() {}
 		if *cpuProfile != "" {
-			stop, err := startCPUProfile(*cpuProfile)
-			if err != nil {
+			if stop, err = startCPUProfile(*cpuProfile); err != nil {
 				return err
 			}
-			defer stop()
 		}
 		res, err := bench.Run(ctx, env, o)
+		stop()
 		if err != nil {
 			return err
 		}
@@ -171,6 +174,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return json.NewEncoder(stdout).Encode(res)
 		}
 		printLifecycleTable(stdout, o, res)
+		if *cpuProfile != "" {
+			return printCPUSplit(stdout, *cpuProfile)
+		}
 		return nil
 	})
 }
@@ -185,6 +191,33 @@ func startCPUProfile(path string) (func(), error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
+}
+
+// printCPUSplit shows whom the profiled CPU time was spent for.
+func printCPUSplit(w io.Writer, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }()
+	shares, err := bench.AttributeCPU(f)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nCPU profile %s (whole process, all rounds), by whom the time was spent for:\n", path)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, s := range shares {
+		fmt.Fprintf(tw, "  %s\t%.1f s\t%.1f%%\n", s.Owner, s.Seconds, s.Percent)
+	}
+	return tw.Flush()
+}
+
+// runBenchCPUSplit is `partnerflow bench cpusplit FILE`: the split of an existing profile.
+func runBenchCPUSplit(args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: partnerflow bench cpusplit <cpu profile>")
+	}
+	return printCPUSplit(stdout, args[0])
 }
 
 func printLifecycleTable(w io.Writer, o bench.Options, r bench.Result) {
