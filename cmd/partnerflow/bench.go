@@ -142,7 +142,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o := bench.Options{}
 	fs.IntVar(&o.Lifecycles, "lifecycles", 100, "lifecycles per round and side")
 	fs.IntVar(&o.Concurrency, "concurrency", 16, "concurrent clients")
-	fs.IntVar(&o.Rounds, "rounds", 3, "measured rounds per side, alternating partnerflow and baseline")
+	fs.IntVar(&o.Rounds, "rounds", 5, "measured rounds per side, alternating partnerflow and baseline")
 	fs.IntVar(&o.Warmup, "warmup", 0, "warm-up lifecycles per side (default min(lifecycles, 2×concurrency))")
 	fs.DurationVar(&o.Poll, "poll", 20*time.Millisecond, "how often a waiting client polls")
 	asJSON := fs.Bool("json", false, "print one JSON line instead of the table")
@@ -259,6 +259,7 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 	requests := fs.Int("requests", 1000, "measured actions per level (after a warm-up of one per client)")
 	asJSON := fs.Bool("json", false, "print one JSON line per level instead of the table")
 	svg := fs.String("svg", "", "write a chart of throughput and latency against concurrency to this SVG file")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file and print its split by owner")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -280,9 +281,19 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 			return err
 		}
 		defer env.Close()
+		stop := func() {}
+		if *cpuProfile != "" {
+			if stop, err = startCPUProfile(*cpuProfile); err != nil {
+				return err
+			}
+		}
 		points, err := bench.RunUpdates(ctx, env, o)
+		stop()
 		if err != nil {
 			return err
+		}
+		if *cpuProfile != "" && !*asJSON {
+			defer func() { _ = printCPUSplit(stdout, *cpuProfile) }()
 		}
 		if *svg != "" {
 			if err := writeUpdatesChart(*svg, points); err != nil {
