@@ -358,6 +358,7 @@ func runBenchIdle(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&o.Actions, "actions", 200, "actions sent to random idle partnerships afterwards, one at a time")
 	fs.DurationVar(&o.Settle, "settle", 10*time.Second, "wait after the last partnership parked before reading the worker's memory")
 	asJSON := fs.Bool("json", false, "print one JSON line instead of the table")
+	cache := fs.Int("worker-cache", 0, "the worker's workflow cache size (PARTNERFLOW_WORKER_CACHE_SIZE; 0 = SDK default 10,000)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -377,6 +378,9 @@ func runBenchIdle(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		defer stop()
 		cmd := exec.CommandContext(wctx, exe, "worker", "--data-dir", info.DataDir)
 		cmd.Env = append(os.Environ(), "PARTNERFLOW_LOG_LEVEL=error")
+		if *cache > 0 {
+			cmd.Env = append(cmd.Env, "PARTNERFLOW_WORKER_CACHE_SIZE="+strconv.Itoa(*cache))
+		}
 		cmd.Stdout, cmd.Stderr = stderr, stderr
 		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 		cmd.WaitDelay = 15 * time.Second
