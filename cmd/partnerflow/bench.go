@@ -171,6 +171,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		if *asJSON {
+			// The line stays machine-readable; what failed goes to stderr.
+			for _, f := range res.FailureSamples {
+				fmt.Fprintln(stderr, "failure:", f)
+			}
 			return json.NewEncoder(stdout).Encode(res)
 		}
 		printLifecycleTable(stdout, o, res)
