@@ -54,15 +54,38 @@ func OpenStore(ctx context.Context, databaseURL, sqlitePath string, log *slog.Lo
 	return st, nil
 }
 
+// TemporalClientOptions are the SDK client options every process uses. On a loopback address
+// (the dev stack) gRPC compression is off: there it only costs CPU, about 1.5% of a
+// `partnerflow bench` run's profile for gzip alone (docs/benchmarks.md).
+func TemporalClientOptions(address, namespace string, log *slog.Logger) client.Options {
+	o := client.Options{
+		HostPort: address, Namespace: namespace,
+		Logger: sdklog.NewStructuredLogger(log.With("component", "temporal-sdk")),
+	}
+	if isLoopback(address) {
+		o.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
+	}
+	return o
+}
+
+func isLoopback(address string) bool {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // DialTemporal connects to the Temporal frontend, with the SDK's logs routed into slog. It
 // retries for up to wait so processes can start before the server is ready.
 func DialTemporal(ctx context.Context, address, namespace string, log *slog.Logger, wait time.Duration) (client.Client, error) {
 	deadline := time.Now().Add(wait)
 	for {
-		c, err := client.DialContext(ctx, client.Options{
-			HostPort: address, Namespace: namespace,
-			Logger: sdklog.NewStructuredLogger(log.With("component", "temporal-sdk")),
-		})
+		c, err := client.DialContext(ctx, TemporalClientOptions(address, namespace, log))
 		if err == nil {
 			return c, nil
 		}

@@ -228,12 +228,17 @@ func printLifecycleTable(w io.Writer, o bench.Options, r bench.Result) {
 	fmt.Fprintf(w, "\nPartnerflow lifecycles vs bare-Temporal baseline: %d lifecycles per round, %d clients, %d rounds per side\n\n",
 		r.Lifecycles, r.Concurrency, o.Rounds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "round\tside\tseconds\tlifecycles/s\tfailures\t")
+	fmt.Fprintln(tw, "round\tside\tseconds\tlifecycles/s\tfailures\tpair ratio\t")
 	for i, rr := range r.Rounds {
-		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%d\t\n", i/2+1, rr.Side, rr.Seconds, rr.LifecyclesPerSec, rr.Failures)
+		pair := ""
+		if i%2 == 1 && rr.LifecyclesPerSec > 0 {
+			pair = fmt.Sprintf("%.3f", r.Rounds[i-1].LifecyclesPerSec/rr.LifecyclesPerSec)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%d\t%s\t\n", i/2+1, rr.Side, rr.Seconds, rr.LifecyclesPerSec, rr.Failures, pair)
 	}
 	_ = tw.Flush()
-	fmt.Fprintf(w, "\nmedian lifecycles/s: partnerflow %.2f, baseline %.2f, ratio %.3f\n", r.LifecyclesPerSec, r.BaselineLifecyclesPerSec, r.Ratio)
+	fmt.Fprintf(w, "\nmedian lifecycles/s: partnerflow %.2f, baseline %.2f\n", r.LifecyclesPerSec, r.BaselineLifecyclesPerSec)
+	fmt.Fprintf(w, "ratio (median over rounds of partnerflow / the baseline round after it): %.3f\n", r.Ratio)
 	fmt.Fprintf(w, "human actions through the API: p50 %.1f ms, p99 %.1f ms (baseline SDK updates: p50 %.1f ms, p99 %.1f ms)\n",
 		r.APIP50Ms, r.APIP99Ms, r.BaselineP50Ms, r.BaselineP99Ms)
 	fp := func(name string, f bench.Footprint) {
