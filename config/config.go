@@ -109,6 +109,12 @@ type Config struct {
 	// HTTP_ADDR already.
 	MetricsAddr string `env:"METRICS_ADDR"`
 
+	// WorkerCacheSize is how many workflows the worker keeps in memory between tasks (the SDK's
+	// sticky cache; 0 keeps its default of 10,000). Each cached partnership costs about
+	// 0.13 MiB (docs/benchmarks.md); one that was evicted is replayed from its history on its
+	// next task.
+	WorkerCacheSize int `env:"WORKER_CACHE_SIZE"`
+
 	// VettingThresholds overrides the vetting defaults: a JSON object such as
 	// {"clean_score": 70, "spike_growth": 0.5} (see vetting.ParseThresholds).
 	VettingThresholds string `env:"VETTING_THRESHOLDS"`

@@ -34,7 +34,11 @@ type Options struct {
 	Worker       bool
 	// SettleDelay is how long sandbox transfers stay pending.
 	SettleDelay time.Duration
-	Logger      *slog.Logger
+	// EphemeralSandbox keeps the sandbox's state in memory instead of the data dir. The
+	// benchmarks use it: the sandbox stands in for providers with no latency, and persisting
+	// its whole state on every call would make it the bottleneck.
+	EphemeralSandbox bool
+	Logger           *slog.Logger
 	// TemporalLogLevel filters the embedded server's logs (it is chatty below Warn).
 	TemporalLogLevel slog.Level
 	// Ready is called once everything serves.
@@ -96,8 +100,12 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	defer func() { _ = st.Close() }()
 
+	statePath := filepath.Join(dataDir, "sandbox.json")
+	if opts.EphemeralSandbox {
+		statePath = ""
+	}
 	sb, err := sandbox.New(sandbox.Config{
-		StatePath: filepath.Join(dataDir, "sandbox.json"), PublicURL: sandboxURL,
+		StatePath: statePath, PublicURL: sandboxURL,
 		ESignWebhookURL: apiURL + "/v1/webhooks/esign", PaymentsWebhookURL: apiURL + "/v1/webhooks/payments",
 		ESignWebhookSecret: []byte(secrets.ESignWebhookSecret), PaymentsWebhookSecret: []byte(secrets.PaymentsWebhookSecret),
 		SettleDelay: opts.SettleDelay, Logger: log.With("component", "sandbox"),

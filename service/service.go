@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.opentelemetry.io/contrib/instrumentation/github.com/labstack/echo/otelecho"
 	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/api"
@@ -138,6 +139,13 @@ func RunWorker(ctx context.Context, cfg config.Config, st *store.Store, tc clien
 	th, err := vetting.ParseThresholds(cfg.VettingThresholds)
 	if err != nil {
 		return err
+	}
+	if cfg.WorkerCacheSize < 0 {
+		return fmt.Errorf("PARTNERFLOW_WORKER_CACHE_SIZE must not be negative, got %d", cfg.WorkerCacheSize)
+	}
+	if cfg.WorkerCacheSize > 0 {
+		// Process-wide in the SDK; it takes effect for workers started after it.
+		sdkworker.SetStickyWorkflowCacheSize(cfg.WorkerCacheSize)
 	}
 	acts := &activities.Activities{Store: st, Providers: Providers(cfg, log.With("component", "providers")), Vetting: &th}
 	fatal := make(chan error, 1)

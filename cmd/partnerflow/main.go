@@ -37,6 +37,7 @@ Usage:
   partnerflow sandbox   the provider sandbox alone
   partnerflow token     print a signed bearer token
   partnerflow healthcheck  exit 0 if --url answers 2xx, 1 otherwise (container healthchecks)
+  partnerflow bench     benchmarks: lifecycles against a bare-Temporal baseline, Update round trip, idle partnerships
 
 Run "partnerflow <command> -h" for a command's flags.
 `
@@ -77,8 +78,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if c, ok := devCommands[cmd]; ok {
 		return c(ctx, rest, stdout, stderr)
 	}
-	if cmd == "dev" {
-		return errors.New("this binary was built without the dev stack (-tags nodev); use the full build for `partnerflow dev`")
+	if cmd == "dev" || cmd == "bench" {
+		return fmt.Errorf("this binary was built without the dev stack (-tags nodev); use the full build for `partnerflow %s`", cmd)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)

@@ -1,0 +1,178 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// UpdatesOptions configures the human-action round-trip benchmark.
+type UpdatesOptions struct {
+	Concurrency []int
+	// Requests is how many actions are measured at each concurrency.
+	Requests int
+	Progress io.Writer
+}
+
+// UpdatesPoint is the result at one concurrency.
+type UpdatesPoint struct {
+	Concurrency int     `json:"concurrency"`
+	Requests    int     `json:"requests"`
+	Seconds     float64 `json:"seconds"`
+	PerSec      float64 `json:"per_sec"`
+	P50Ms       float64 `json:"p50_ms"`
+	P99Ms       float64 `json:"p99_ms"`
+	Failures    int     `json:"failures"`
+}
+
+// maxCountersPerPartnership keeps each partnership under the campaign's round limit (100).
+const maxCountersPerPartnership = 90
+
+// RunUpdates measures the round trip of one human action: a counter-offer sent to
+// POST /v1/partnerships/{id}/negotiation, which the API turns into a workflow Update that is
+// validated, applied, written to the read model (local activity) and answered. Creator and
+// brand take turns, so every request is a real, accepted move. Each concurrency level gets
+// fresh partnerships parked in negotiation; C clients each work through their own.
+func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, error) {
+	if o.Requests <= 0 || len(o.Concurrency) == 0 {
+		return nil, errors.New("bench: requests and concurrency levels are required")
+	}
+	var out []UpdatesPoint
+	for _, c := range o.Concurrency {
+		if c <= 0 {
+			return nil, fmt.Errorf("bench: concurrency %d", c)
+		}
+		p, err := e.updatesAt(ctx, c, o.Requests, o.Progress)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// negotiating is one partnership in negotiation and whose turn it is.
+type negotiating struct {
+	id       string
+	turnBM   bool
+	counters int
+}
+
+func (e *Env) updatesAt(ctx context.Context, c, requests int, progress io.Writer) (UpdatesPoint, error) {
+	d := e.restDriver(c, 20*time.Millisecond)
+	d.run = e.runID + fmt.Sprintf("u%d", c)
+	w, err := d.newWorld(ctx, 0)
+	if err != nil {
+		return UpdatesPoint{}, err
+	}
+	// A campaign with room for many rounds.
+	bm, err := d.token(identityBM(w))
+	if err != nil {
+		return UpdatesPoint{}, err
+	}
+	var camp struct {
+		ID string `json:"id"`
+	}
+	if err := d.http.call(ctx, http.MethodPost, d.target.APIURL+"/v1/campaigns", bm, campaign(w.brandID, 100), &camp, http.StatusCreated); err != nil {
+		return UpdatesPoint{}, err
+	}
+	w.campaignID = camp.ID
+	warm := c
+	n := max(c, (requests+warm+maxCountersPerPartnership-1)/maxCountersPerPartnership)
+	parts := make([]*negotiating, n)
+	bar := newProgress(progress, n+requests+warm)
+	bar.phase(fmt.Sprintf("C=%d: %d partnerships", c, n))
+	var mu sync.Mutex
+	var firstErr error
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, c)
+	for i := range parts {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var created partnershipView
+			// Own subjects per partnership and per client: the API rate-limits each subject.
+			p, err := d.people(w, int64(i))
+			if err == nil {
+				err = d.http.call(ctx, http.MethodPost, d.target.APIURL+"/v1/partnerships", p.bm, map[string]any{
+					"campaign_id": w.campaignID, "creator_id": w.creatorID, "offer": offer(benchFee)}, &created, http.StatusCreated)
+			}
+			if err == nil {
+				_, err = d.waitFor(ctx, p.poller, created.ID, "negotiation", stageIs("negotiation"))
+			}
+			bar.add(1)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			parts[i] = &negotiating{id: created.ID}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return UpdatesPoint{}, firstErr
+	}
+
+	var lat Latencies
+	var next atomic.Int64
+	var failures atomic.Int64
+	total := int64(requests + warm)
+	bar.phase(fmt.Sprintf("C=%d: actions", c))
+	start := time.Now()
+	var measuredStart atomic.Int64
+	for client := range c {
+		wg.Go(func() {
+			who, err := d.people(w, int64(n+client))
+			if err != nil {
+				failures.Add(1)
+				return
+			}
+			mine := []*negotiating{}
+			for i := client; i < len(parts); i += c {
+				mine = append(mine, parts[i])
+			}
+			for k := 0; ctx.Err() == nil; k++ {
+				i := next.Add(1)
+				if i > total {
+					return
+				}
+				if i == int64(warm)+1 {
+					measuredStart.Store(time.Since(start).Nanoseconds())
+				}
+				p := mine[k%len(mine)]
+				token := who.creator
+				if p.turnBM {
+					token = who.bm
+				}
+				p.counters++
+				t0 := time.Now()
+				err := d.http.call(ctx, http.MethodPost, d.target.APIURL+"/v1/partnerships/"+p.id+"/negotiation", token,
+					map[string]any{"action": "counter", "terms": offer(benchFee + int64(p.counters))}, nil, http.StatusOK)
+				if err != nil {
+					failures.Add(1)
+					if i > int64(warm) {
+						lat.Add(time.Since(t0))
+					}
+				} else {
+					p.turnBM = !p.turnBM
+					if i > int64(warm) {
+						lat.Add(time.Since(t0))
+					}
+				}
+				bar.add(1)
+			}
+		})
+	}
+	wg.Wait()
+	bar.finish()
+	elapsed := time.Since(start) - time.Duration(measuredStart.Load())
+	ms := lat.Millis()
+	return UpdatesPoint{Concurrency: c, Requests: len(ms), Seconds: elapsed.Seconds(), PerSec: float64(len(ms)) / elapsed.Seconds(),
+		P50Ms: Percentile(ms, 50), P99Ms: Percentile(ms, 99), Failures: int(failures.Load())}, nil
+}

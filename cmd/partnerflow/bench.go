@@ -1,0 +1,436 @@
+//go:build !nodev
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/partnerflow/partnerflow/bench"
+	"github.com/partnerflow/partnerflow/devdata"
+	"github.com/partnerflow/partnerflow/devstack"
+)
+
+func init() { devCommands["bench"] = runBench }
+
+// stackFlags says which stack to measure: the in-process one (default) or a running one.
+type stackFlags struct {
+	apiURL, sandboxURL, temporalAddress string
+	dataDir, databaseURL                string
+	settleDelay                         time.Duration
+}
+
+func (s *stackFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.apiURL, "api-url", "", "measure a running stack's API (with --sandbox-url, --temporal-address and --data-dir for its secrets) instead of starting one")
+	fs.StringVar(&s.sandboxURL, "sandbox-url", "", "the running stack's sandbox (with --api-url)")
+	fs.StringVar(&s.temporalAddress, "temporal-address", "", "the running stack's Temporal frontend (with --api-url)")
+	fs.StringVar(&s.dataDir, "data-dir", "", "with --api-url: the running dev stack's data dir (secrets, endpoints); otherwise where the in-process stack keeps its state (default: a temporary directory, removed afterwards)")
+	fs.StringVar(&s.databaseURL, "database-url", "", "PostgreSQL URL for the in-process stack's database (default SQLite in the data dir)")
+	fs.DurationVar(&s.settleDelay, "settle-delay", time.Millisecond, "how long sandbox transfers stay pending in the in-process stack")
+}
+
+// withStack runs f against the chosen stack, starting the in-process one if needed.
+func (s *stackFlags) withStack(ctx context.Context, stderr io.Writer, worker bool, f func(context.Context, bench.Target, devstack.Info) error) error {
+	if s.apiURL != "" {
+		return s.withRunning(ctx, f)
+	}
+	dir := s.dataDir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "partnerflow-bench-*")
+		if err != nil {
+			return err
+		}
+		defer func() { _ = os.RemoveAll(tmp) }()
+		dir = tmp
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := make(chan devstack.Info, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- devstack.Run(ctx, devstack.Options{
+			DataDir: dir, HTTPAddr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", TemporalPort: 0,
+			DatabaseURL: s.databaseURL, Worker: worker, SettleDelay: s.settleDelay, EphemeralSandbox: true,
+			Logger:           slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: benchLogLevel()})),
+			TemporalLogLevel: slog.LevelError,
+			Ready:            func(i devstack.Info) { ready <- i },
+		})
+	}()
+	var info devstack.Info
+	select {
+	case info = <-ready:
+	case err := <-done:
+		return fmt.Errorf("start the dev stack: %w", err)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	t := bench.Target{APIURL: info.APIURL, SandboxURL: info.SandboxURL, TemporalAddress: info.TemporalAddress,
+		Namespace: devstack.Namespace, JWTSecret: []byte(info.Secrets.JWTSecret)}
+	err := f(ctx, t, info)
+	cancel()
+	if serr := <-done; serr != nil && err == nil {
+		err = fmt.Errorf("dev stack: %w", serr)
+	}
+	return err
+}
+
+func (s *stackFlags) withRunning(ctx context.Context, f func(context.Context, bench.Target, devstack.Info) error) error {
+	if s.dataDir == "" {
+		return errors.New("--api-url needs --data-dir of the running dev stack (for its token secret)")
+	}
+	secrets, err := devdata.LoadSecrets(s.dataDir)
+	if err != nil {
+		return err
+	}
+	t := bench.Target{APIURL: s.apiURL, SandboxURL: s.sandboxURL, TemporalAddress: s.temporalAddress,
+		Namespace: devstack.Namespace, JWTSecret: []byte(secrets.JWTSecret)}
+	if ep, err := devdata.LoadEndpoints(s.dataDir); err == nil {
+		if t.SandboxURL == "" {
+			t.SandboxURL = ep.SandboxURL
+		}
+		if t.TemporalAddress == "" {
+			t.TemporalAddress = ep.TemporalAddress
+		}
+	}
+	if t.SandboxURL == "" || t.TemporalAddress == "" {
+		return errors.New("--api-url needs --sandbox-url and --temporal-address (or a data dir that records them)")
+	}
+	return f(ctx, t, devstack.Info{APIURL: t.APIURL, SandboxURL: t.SandboxURL, TemporalAddress: t.TemporalAddress, DataDir: s.dataDir})
+}
+
+const benchUsage = `partnerflow bench measures full partnership lifecycles through the REST API against a
+bare-Temporal baseline on the same server, in alternating rounds (see docs/benchmarks.md).
+
+Usage:
+  partnerflow bench [flags]                 lifecycles vs baseline (--lifecycles, --concurrency, --rounds, --json)
+  partnerflow bench updates [flags]         human-action (Update) round trip at several concurrencies
+  partnerflow bench idle [flags]            idle partnerships parked on timers: worker RSS, action latency
+  partnerflow bench cpusplit FILE           split a --cpuprofile by owner (server, SDK, app, database)
+
+`
+
+// runBench is `partnerflow bench`.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "updates":
+			return runBenchUpdates(ctx, args[1:], stdout, stderr)
+		case "idle":
+			return runBenchIdle(ctx, args[1:], stdout, stderr)
+		case "cpusplit":
+			return runBenchCPUSplit(args[1:], stdout)
+		}
+	}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
+	var sf stackFlags
+	sf.register(fs)
+	o := bench.Options{}
+	fs.IntVar(&o.Lifecycles, "lifecycles", 100, "lifecycles per round and side")
+	fs.IntVar(&o.Concurrency, "concurrency", 16, "concurrent clients")
+	fs.IntVar(&o.Rounds, "rounds", 5, "measured rounds per side, alternating partnerflow and baseline")
+	fs.IntVar(&o.Warmup, "warmup", 0, "warm-up lifecycles per side (default min(lifecycles, 2×concurrency))")
+	fs.DurationVar(&o.Poll, "poll", 20*time.Millisecond, "how often a waiting client polls")
+	asJSON := fs.Bool("json", false, "print one JSON line instead of the table")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the warm-up and measured rounds to this file (the in-process stack and the drivers) and print its split by owner")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !*asJSON {
+		o.Progress = stderr
+	}
+	return sf.withStack(ctx, stderr, true, func(ctx context.Context, t bench.Target, _ devstack.Info) error {
+		env, err := bench.NewEnv(ctx, t, nil)
+		if err != nil {
+			return err
+		}
+		defer env.Close()
+		stop := func() {}
+		if *cpuProfile != "" {
+			if stop, err = startCPUProfile(*cpuProfile); err != nil {
+				return err
+			}
+		}
+		res, err := bench.Run(ctx, env, o)
+		stop()
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			// The line stays machine-readable; what failed goes to stderr.
+			for _, f := range res.FailureSamples {
+				fmt.Fprintln(stderr, "failure:", f)
+			}
+			return json.NewEncoder(stdout).Encode(res)
+		}
+		printLifecycleTable(stdout, o, res)
+		if *cpuProfile != "" {
+			return printCPUSplit(stdout, *cpuProfile)
+		}
+		return nil
+	})
+}
+
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
+}
+
+// printCPUSplit shows whom the profiled CPU time was spent for.
+func printCPUSplit(w io.Writer, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }()
+	shares, err := bench.AttributeCPU(f)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nCPU profile %s (whole process, all rounds), by whom the time was spent for:\n", path)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, s := range shares {
+		fmt.Fprintf(tw, "  %s\t%.1f s\t%.1f%%\n", s.Owner, s.Seconds, s.Percent)
+	}
+	return tw.Flush()
+}
+
+// runBenchCPUSplit is `partnerflow bench cpusplit FILE`: the split of an existing profile.
+func runBenchCPUSplit(args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: partnerflow bench cpusplit <cpu profile>")
+	}
+	return printCPUSplit(stdout, args[0])
+}
+
+func printLifecycleTable(w io.Writer, o bench.Options, r bench.Result) {
+	fmt.Fprintf(w, "\nPartnerflow lifecycles vs bare-Temporal baseline: %d lifecycles per round, %d clients, %d rounds per side\n\n",
+		r.Lifecycles, r.Concurrency, o.Rounds)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "round\tside\tseconds\tlifecycles/s\tfailures\tpair ratio\t")
+	for i, rr := range r.Rounds {
+		pair := ""
+		if i%2 == 1 && rr.LifecyclesPerSec > 0 {
+			pair = fmt.Sprintf("%.3f", r.Rounds[i-1].LifecyclesPerSec/rr.LifecyclesPerSec)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%d\t%s\t\n", i/2+1, rr.Side, rr.Seconds, rr.LifecyclesPerSec, rr.Failures, pair)
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(w, "\nmedian lifecycles/s: partnerflow %.2f, baseline %.2f\n", r.LifecyclesPerSec, r.BaselineLifecyclesPerSec)
+	fmt.Fprintf(w, "ratio (median over rounds of partnerflow / the baseline round after it): %.3f\n", r.Ratio)
+	fmt.Fprintf(w, "human actions through the API: p50 %.1f ms, p99 %.1f ms (baseline SDK updates: p50 %.1f ms, p99 %.1f ms)\n",
+		r.APIP50Ms, r.APIP99Ms, r.BaselineP50Ms, r.BaselineP99Ms)
+	fp := func(name string, f bench.Footprint) {
+		fmt.Fprintf(w, "history per lifecycle, %-11s %3d events: %d start, %d updates, %d signals, %d activities, %d timers, %d local activities, %d workflow tasks\n",
+			name+":", f.Events, f.Starts, f.Updates, f.Signals, f.Activities, f.Timers, f.Markers, f.WorkflowTasks)
+	}
+	fp("partnerflow", r.Real)
+	fp("baseline", r.Baseline)
+	if err := bench.SameTemporalWork(r.Real, r.Baseline); err != nil {
+		fmt.Fprintf(w, "WARNING: the baseline does not match the lifecycle's Temporal work: %v\n", err)
+	}
+	fmt.Fprintf(w, "failures: %d\n", r.Failures)
+	for _, f := range r.FailureSamples {
+		fmt.Fprintf(w, "  %s\n", f)
+	}
+	fmt.Fprintf(w, "wall time: %.0f s\n", r.TotalWallSeconds)
+}
+
+// runBenchUpdates is `partnerflow bench updates`: the human-action round trip at several
+// concurrencies, as a table (or JSON lines) and an SVG chart.
+func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench updates", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf stackFlags
+	sf.register(fs)
+	levels := fs.String("concurrency", "1,4,16,64", "comma-separated concurrency levels")
+	requests := fs.Int("requests", 1000, "measured actions per level (after a warm-up of one per client)")
+	asJSON := fs.Bool("json", false, "print one JSON line per level instead of the table")
+	svg := fs.String("svg", "", "write a chart of throughput and latency against concurrency to this SVG file")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file and print its split by owner")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var cs []int
+	for _, f := range strings.Split(*levels, ",") {
+		c, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || c <= 0 {
+			return fmt.Errorf("--concurrency: %q is not a positive number", f)
+		}
+		cs = append(cs, c)
+	}
+	o := bench.UpdatesOptions{Concurrency: cs, Requests: *requests}
+	if !*asJSON {
+		o.Progress = stderr
+	}
+	return sf.withStack(ctx, stderr, true, func(ctx context.Context, t bench.Target, _ devstack.Info) error {
+		env, err := bench.NewEnv(ctx, t, nil)
+		if err != nil {
+			return err
+		}
+		defer env.Close()
+		stop := func() {}
+		if *cpuProfile != "" {
+			if stop, err = startCPUProfile(*cpuProfile); err != nil {
+				return err
+			}
+		}
+		points, err := bench.RunUpdates(ctx, env, o)
+		stop()
+		if err != nil {
+			return err
+		}
+		if *cpuProfile != "" && !*asJSON {
+			defer func() { _ = printCPUSplit(stdout, *cpuProfile) }()
+		}
+		if *svg != "" {
+			if err := writeUpdatesChart(*svg, points); err != nil {
+				return err
+			}
+		}
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			for _, p := range points {
+				if err := enc.Encode(p); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		fmt.Fprintf(stdout, "\nHuman action round trip (counter-offer: POST /v1/partnerships/{id}/negotiation -> workflow Update), %d measured per level\n\n", *requests)
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "clients\tactions\tactions/s\tp50 ms\tp99 ms\tfailures\t")
+		for _, p := range points {
+			fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.1f\t%.1f\t%d\t\n", p.Concurrency, p.Requests, p.PerSec, p.P50Ms, p.P99Ms, p.Failures)
+		}
+		return tw.Flush()
+	})
+}
+
+func writeUpdatesChart(path string, points []bench.UpdatesPoint) error {
+	var rate, p50, p99 []bench.Point
+	for _, p := range points {
+		x := float64(p.Concurrency)
+		rate = append(rate, bench.Point{X: x, Y: p.PerSec})
+		p50 = append(p50, bench.Point{X: x, Y: p.P50Ms})
+		p99 = append(p99, bench.Point{X: x, Y: p.P99Ms})
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = bench.WriteSVG(f, bench.Chart{
+		Title:  "Human-action round trip (REST -> Temporal Update -> read model) against concurrency",
+		XLabel: "concurrent clients",
+		Panels: []bench.Panel{
+			{Title: "Throughput", YLabel: "actions per second", Series: []bench.Series{{Name: "actions/s", Points: rate}}},
+			{Title: "Latency", YLabel: "milliseconds", Series: []bench.Series{{Name: "p50", Color: "#2ca02c", Points: p50}, {Name: "p99", Color: "#d62728", Points: p99}}},
+		},
+	})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// runBenchIdle is `partnerflow bench idle`: partnerships parked on timers, with the worker in
+// its own process so its resident memory is the worker's alone.
+func runBenchIdle(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench idle", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf stackFlags
+	sf.register(fs)
+	o := bench.IdleOptions{}
+	fs.IntVar(&o.Partnerships, "partnerships", 10000, "partnerships to park")
+	fs.IntVar(&o.Concurrency, "concurrency", 16, "concurrent clients creating them")
+	fs.IntVar(&o.Actions, "actions", 200, "actions sent to random idle partnerships afterwards, one at a time")
+	fs.DurationVar(&o.Settle, "settle", 10*time.Second, "wait after the last partnership parked before reading the worker's memory")
+	asJSON := fs.Bool("json", false, "print one JSON line instead of the table")
+	cache := fs.Int("worker-cache", 0, "the worker's workflow cache size (PARTNERFLOW_WORKER_CACHE_SIZE; 0 = SDK default 10,000)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if sf.apiURL != "" {
+		return errors.New("bench idle starts its own stack and worker process; --api-url is not supported")
+	}
+	if !*asJSON {
+		o.Progress = stderr
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	return sf.withStack(ctx, stderr, false, func(ctx context.Context, t bench.Target, info devstack.Info) error {
+		// The worker joins the stack through the data dir, like `partnerflow worker --data-dir`.
+		wctx, stop := context.WithCancel(ctx)
+		defer stop()
+		cmd := exec.CommandContext(wctx, exe, "worker", "--data-dir", info.DataDir)
+		cmd.Env = append(os.Environ(), "PARTNERFLOW_LOG_LEVEL=error")
+		if *cache > 0 {
+			cmd.Env = append(cmd.Env, "PARTNERFLOW_WORKER_CACHE_SIZE="+strconv.Itoa(*cache))
+		}
+		cmd.Stdout, cmd.Stderr = stderr, stderr
+		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+		cmd.WaitDelay = 15 * time.Second
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("start the worker process: %w", err)
+		}
+		defer func() { stop(); _ = cmd.Wait() }()
+		o.WorkerPID = cmd.Process.Pid
+		env, err := bench.NewEnv(ctx, t, nil)
+		if err != nil {
+			return err
+		}
+		defer env.Close()
+		res, err := bench.RunIdle(ctx, env, o)
+		if *asJSON {
+			if jerr := json.NewEncoder(stdout).Encode(res); jerr != nil {
+				return jerr
+			}
+			return err
+		}
+		fmt.Fprintf(stdout, "\nIdle partnerships parked in negotiation (waiting on the offer's timer), worker in its own process (pid %d)\n\n", o.WorkerPID)
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "partnerships\t%d\n", res.Partnerships)
+		fmt.Fprintf(tw, "created and parked in\t%.0f s (%.1f/s)\n", res.CreateSeconds, res.CreatedPerSec)
+		fmt.Fprintf(tw, "worker RSS at start\t%.0f MiB\n", res.WorkerStartMB)
+		fmt.Fprintf(tw, "worker RSS, all parked\t%.0f MiB (peak %.0f MiB)\n", res.WorkerRSSMB, res.WorkerPeakRSSMB)
+		fmt.Fprintf(tw, "actions on idle partnerships\t%d: p50 %.1f ms, p99 %.1f ms\n", res.Actions, res.ActionP50Ms, res.ActionP99Ms)
+		fmt.Fprintf(tw, "failures\t%d\n", res.Failures)
+		if ferr := tw.Flush(); ferr != nil {
+			return ferr
+		}
+		return err
+	})
+}
+
+// benchLogLevel is Error unless PARTNERFLOW_LOG_LEVEL says otherwise, so a run's output stays
+// readable while a failing run can still be diagnosed.
+func benchLogLevel() slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(os.Getenv("PARTNERFLOW_LOG_LEVEL"))); err != nil {
+		return slog.LevelError
+	}
+	return l
+}

@@ -1,0 +1,69 @@
+//go:build !nodev
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnerflow/partnerflow/bench"
+	"github.com/partnerflow/partnerflow/devstack"
+)
+
+// TestBenchLifecyclesAgainstBaseline runs two lifecycles of each side on the in-process stack:
+// every REST lifecycle completes, and the baseline does the same Temporal work as the real
+// lifecycle (counted from both histories), without the read-model local activities. (One stack
+// per test process: the API registers its metrics globally.)
+func TestBenchLifecyclesAgainstBaseline(t *testing.T) {
+	sf := stackFlags{dataDir: t.TempDir(), settleDelay: time.Millisecond}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	err := sf.withStack(ctx, io.Discard, true, func(ctx context.Context, tgt bench.Target, _ devstack.Info) error {
+		env, err := bench.NewEnv(ctx, tgt, nil)
+		require.NoError(t, err)
+		defer env.Close()
+		res, err := bench.Run(ctx, env, bench.Options{Lifecycles: 2, Concurrency: 2, Rounds: 1, Warmup: 1})
+		require.NoError(t, err)
+		require.Zero(t, res.Failures, "%v", res.FailureSamples)
+		require.Greater(t, res.LifecyclesPerSec, 0.0)
+		require.Greater(t, res.BaselineLifecyclesPerSec, 0.0)
+		require.Len(t, res.Rounds, 2)
+
+		real, base := res.Real, res.Baseline
+		require.Equal(t, res.HistoryEventsPerLifecycle, real.Events)
+		require.Equal(t, 1, real.Starts)
+		require.Equal(t, 8, real.Updates, "counter, accept, draft, review, draft, review, publication, payout")
+		require.Equal(t, 2, real.Signals, "envelope completed, transfer paid")
+		require.Equal(t, 7, real.Activities)
+		require.Greater(t, real.Markers, 20, "every transition is written by a local activity")
+		require.Zero(t, base.Markers)
+		require.Equal(t, 11, base.Timers)
+		// A timer is skipped when the awaited action arrived before the wait began, which the
+		// REST driver's polling makes rare but possible; everything else must match exactly.
+		real.Timers = base.Timers
+		require.NoError(t, bench.SameTemporalWork(real, base))
+
+		// --json prints exactly the documented fields.
+		raw, err := json.Marshal(res)
+		require.NoError(t, err)
+		var line map[string]any
+		require.NoError(t, json.Unmarshal(raw, &line))
+		require.ElementsMatch(t, []string{"lifecycles", "seconds", "lifecycles_per_sec", "baseline_lifecycles_per_sec", "ratio",
+			"api_p50_ms", "api_p99_ms", "history_events_per_lifecycle", "failures"}, keys(line))
+		return nil
+	})
+	require.NoError(t, err)
+}
+
+func keys(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
