@@ -110,10 +110,11 @@ type Config struct {
 	MetricsAddr string `env:"METRICS_ADDR"`
 
 	// WorkerCacheSize is how many workflows the worker keeps in memory between tasks (the SDK's
-	// sticky cache; 0 keeps its default of 10,000). Each cached partnership costs about
-	// 0.13 MiB (docs/benchmarks.md); one that was evicted is replayed from its history on its
-	// next task.
-	WorkerCacheSize int `env:"WORKER_CACHE_SIZE"`
+	// sticky cache; 0 keeps the SDK's default of 10,000). Each cached partnership costs about
+	// 0.13 MiB, so the default of 1,000 bounds a worker's memory however many partnerships are
+	// open (10,000 parked in about 0.2–0.3 GB, docs/benchmarks.md); one that was evicted is
+	// replayed from its short history on its next task.
+	WorkerCacheSize int `env:"WORKER_CACHE_SIZE" envDefault:"1000"`
 
 	// VettingThresholds overrides the vetting defaults: a JSON object such as
 	// {"clean_score": 70, "spike_growth": 0.5} (see vetting.ParseThresholds).

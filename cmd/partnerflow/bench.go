@@ -367,7 +367,7 @@ func runBenchIdle(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&o.Actions, "actions", 200, "actions sent to random idle partnerships afterwards, one at a time")
 	fs.DurationVar(&o.Settle, "settle", 10*time.Second, "wait after the last partnership parked before reading the worker's memory")
 	asJSON := fs.Bool("json", false, "print one JSON line instead of the table")
-	cache := fs.Int("worker-cache", 0, "the worker's workflow cache size (PARTNERFLOW_WORKER_CACHE_SIZE; 0 = SDK default 10,000)")
+	cache := fs.Int("worker-cache", 0, "the worker's workflow cache size (PARTNERFLOW_WORKER_CACHE_SIZE; 0 = the worker's default, 1,000)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
