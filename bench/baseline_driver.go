@@ -49,28 +49,14 @@ func (d *sdkDriver) update(ctx context.Context, id, name string, arg any) error 
 }
 
 func (d *sdkDriver) waitFor(ctx context.Context, id, what string, ok func(BaselineState) bool) (BaselineState, error) {
-	deadline := time.Now().Add(time.Minute)
-	var st BaselineState
-	for {
+	return pollUntil(ctx, d.poll, id+": "+what, func() (BaselineState, error) {
+		var st BaselineState
 		v, err := d.tc.QueryWorkflow(ctx, id, "", BaselineQuery)
 		if err != nil {
 			return st, fmt.Errorf("%s: query: %w", id, err)
 		}
-		if err := v.Get(&st); err != nil {
-			return st, err
-		}
-		if ok(st) {
-			return st, nil
-		}
-		if time.Now().After(deadline) {
-			return st, fmt.Errorf("%s: timed out waiting for %s (stage %s)", id, what, st.Stage)
-		}
-		select {
-		case <-ctx.Done():
-			return st, ctx.Err()
-		case <-time.After(d.poll):
-		}
-	}
+		return st, v.Get(&st)
+	}, ok, func(st BaselineState) string { return st.Stage })
 }
 
 func baselineStage(s string) func(BaselineState) bool {

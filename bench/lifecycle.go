@@ -187,24 +187,11 @@ func (d *restDriver) action(ctx context.Context, method, path, token string, bod
 
 // waitFor polls the partnership until ok, for at most a minute.
 func (d *restDriver) waitFor(ctx context.Context, token, pid, what string, ok func(partnershipView) bool) (partnershipView, error) {
-	deadline := time.Now().Add(time.Minute)
-	var v partnershipView
-	for {
-		if err := d.http.call(ctx, http.MethodGet, d.target.APIURL+"/v1/partnerships/"+pid, token, nil, &v, http.StatusOK); err != nil {
-			return v, err
-		}
-		if ok(v) {
-			return v, nil
-		}
-		if time.Now().After(deadline) {
-			return v, fmt.Errorf("partnership %s: timed out waiting for %s (stage %s)", pid, what, v.Stage)
-		}
-		select {
-		case <-ctx.Done():
-			return v, ctx.Err()
-		case <-time.After(d.poll):
-		}
-	}
+	return pollUntil(ctx, d.poll, "partnership "+pid+": "+what, func() (partnershipView, error) {
+		var v partnershipView
+		err := d.http.call(ctx, http.MethodGet, d.target.APIURL+"/v1/partnerships/"+pid, token, nil, &v, http.StatusOK)
+		return v, err
+	}, ok, func(v partnershipView) string { return v.Stage })
 }
 
 func stageIs(s string) func(partnershipView) bool {

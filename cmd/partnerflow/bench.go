@@ -153,33 +153,49 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !*asJSON {
 		o.Progress = stderr
 	}
-	return sf.withStack(ctx, stderr, true, func(ctx context.Context, t bench.Target, _ devstack.Info) error {
+	return sf.profiled(ctx, stdout, stderr, *cpuProfile, !*asJSON, func(ctx context.Context, env *bench.Env) (func() error, error) {
+		res, err := bench.Run(ctx, env, o)
+		return func() error {
+			if *asJSON {
+				// The line stays machine-readable; what failed goes to stderr.
+				for _, f := range res.FailureSamples {
+					fmt.Fprintln(stderr, "failure:", f)
+				}
+				return json.NewEncoder(stdout).Encode(res)
+			}
+			printLifecycleTable(stdout, o, res)
+			return nil
+		}, err
+	})
+}
+
+// profiled runs measure on a benchmark environment over the chosen stack, under a CPU profile
+// written to cpuProfile when set, then the report measure returned, once the profile is
+// complete; with split it also prints the profile's split by owner.
+func (s *stackFlags) profiled(ctx context.Context, stdout, stderr io.Writer, cpuProfile string, split bool,
+	measure func(context.Context, *bench.Env) (report func() error, err error)) error {
+	return s.withStack(ctx, stderr, true, func(ctx context.Context, t bench.Target, _ devstack.Info) error {
 		env, err := bench.NewEnv(ctx, t, nil)
 		if err != nil {
 			return err
 		}
 		defer env.Close()
 		stop := func() {}
-		if *cpuProfile != "" {
-			if stop, err = startCPUProfile(*cpuProfile); err != nil {
+		if cpuProfile != "" {
+			if stop, err = startCPUProfile(cpuProfile); err != nil {
 				return err
 			}
 		}
-		res, err := bench.Run(ctx, env, o)
+		report, err := measure(ctx, env)
 		stop()
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			// The line stays machine-readable; what failed goes to stderr.
-			for _, f := range res.FailureSamples {
-				fmt.Fprintln(stderr, "failure:", f)
-			}
-			return json.NewEncoder(stdout).Encode(res)
+		if err := report(); err != nil {
+			return err
 		}
-		printLifecycleTable(stdout, o, res)
-		if *cpuProfile != "" {
-			return printCPUSplit(stdout, *cpuProfile)
+		if cpuProfile != "" && split {
+			return printCPUSplit(stdout, cpuProfile)
 		}
 		return nil
 	})
@@ -284,47 +300,31 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 	if !*asJSON {
 		o.Progress = stderr
 	}
-	return sf.withStack(ctx, stderr, true, func(ctx context.Context, t bench.Target, _ devstack.Info) error {
-		env, err := bench.NewEnv(ctx, t, nil)
-		if err != nil {
-			return err
-		}
-		defer env.Close()
-		stop := func() {}
-		if *cpuProfile != "" {
-			if stop, err = startCPUProfile(*cpuProfile); err != nil {
-				return err
-			}
-		}
+	return sf.profiled(ctx, stdout, stderr, *cpuProfile, !*asJSON, func(ctx context.Context, env *bench.Env) (func() error, error) {
 		points, err := bench.RunUpdates(ctx, env, o)
-		stop()
-		if err != nil {
-			return err
-		}
-		if *cpuProfile != "" && !*asJSON {
-			defer func() { _ = printCPUSplit(stdout, *cpuProfile) }()
-		}
-		if *svg != "" {
-			if err := writeUpdatesChart(*svg, points); err != nil {
-				return err
-			}
-		}
-		if *asJSON {
-			enc := json.NewEncoder(stdout)
-			for _, p := range points {
-				if err := enc.Encode(p); err != nil {
+		return func() error {
+			if *svg != "" {
+				if err := writeUpdatesChart(*svg, points); err != nil {
 					return err
 				}
 			}
-			return nil
-		}
-		fmt.Fprintf(stdout, "\nHuman action round trip (counter-offer: POST /v1/partnerships/{id}/negotiation -> workflow Update), %d measured per level\n\n", *requests)
-		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "clients\tactions\tactions/s\tp50 ms\tp99 ms\tfailures\t")
-		for _, p := range points {
-			fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.1f\t%.1f\t%d\t\n", p.Concurrency, p.Requests, p.PerSec, p.P50Ms, p.P99Ms, p.Failures)
-		}
-		return tw.Flush()
+			if *asJSON {
+				enc := json.NewEncoder(stdout)
+				for _, p := range points {
+					if err := enc.Encode(p); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			fmt.Fprintf(stdout, "\nHuman action round trip (counter-offer: POST /v1/partnerships/{id}/negotiation -> workflow Update), %d measured per level\n\n", *requests)
+			tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+			fmt.Fprintln(tw, "clients\tactions\tactions/s\tp50 ms\tp99 ms\tfailures\t")
+			for _, p := range points {
+				fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.1f\t%.1f\t%d\t\n", p.Concurrency, p.Requests, p.PerSec, p.P50Ms, p.P99Ms, p.Failures)
+			}
+			return tw.Flush()
+		}, err
 	})
 }
 
