@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -24,7 +25,7 @@ func (s *Server) act(c echo.Context, name string, body any, build func() any, re
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	p, err := s.loadPartnership(c, ctx)
+	p, err := s.loadPartnershipHead(c, ctx)
 	if err != nil {
 		return err
 	}
@@ -76,6 +77,33 @@ func (s *Server) act(c echo.Context, name string, body any, build func() any, re
 	return err
 }
 
+// actOnState runs an action whose answer is the whole partnership. The workflow acknowledges
+// it with the read-model version that holds it, written before the Update returned, so the
+// answer is the read model's row: the same document GET /v1/partnerships/{id} serves.
+func (s *Server) actOnState(c echo.Context, name string, body any, build func() any) (json.RawMessage, error) {
+	var ack partnership.Ack
+	if err := s.act(c, name, body, build, &ack); err != nil {
+		return nil, err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	id := c.Param("id")
+	p, err := s.store.GetPartnership(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.StateVersion >= ack.Version {
+		return json.RawMessage(p.State), nil
+	}
+	// Not expected (the read model is written before the Update returns), but never answer
+	// with a state from before the action: ask the workflow itself.
+	var st partnership.State
+	if err := s.wf.Query(ctx, id, partnership.QueryState, &st); err != nil {
+		return nil, err
+	}
+	return json.Marshal(st)
+}
+
 type vettingDecisionRequest struct {
 	Decision string `json:"decision" validate:"required,oneof=approve reject"`
 	Note     string `json:"note" validate:"max=2000"`
@@ -83,14 +111,13 @@ type vettingDecisionRequest struct {
 
 func (s *Server) decideVetting(c echo.Context) error {
 	var req vettingDecisionRequest
-	var st partnership.State
-	err := s.act(c, partnership.UpdateVettingDecision, &req, func() any {
+	st, err := s.actOnState(c, partnership.UpdateVettingDecision, &req, func() any {
 		return partnership.VettingDecision{Actor: identity(c).Actor(), Decision: req.Decision, Note: req.Note}
-	}, &st)
+	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, st)
+	return c.JSONBlob(http.StatusOK, st)
 }
 
 type negotiationRequest struct {
@@ -107,19 +134,18 @@ func (r *negotiationRequest) checkBody() error {
 
 func (s *Server) negotiate(c echo.Context) error {
 	var req negotiationRequest
-	var st partnership.State
-	err := s.act(c, partnership.UpdateNegotiate, &req, func() any {
+	st, err := s.actOnState(c, partnership.UpdateNegotiate, &req, func() any {
 		m := partnership.NegotiationMove{Actor: identity(c).Actor(), Action: req.Action}
 		if req.Terms != nil && req.Action == "counter" {
 			t := req.Terms.terms()
 			m.Terms = &t
 		}
 		return m
-	}, &st)
+	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, st)
+	return c.JSONBlob(http.StatusOK, st)
 }
 
 type draftRequest struct {
@@ -152,15 +178,14 @@ type reviewRequest struct {
 
 func (s *Server) reviewDraft(c echo.Context) error {
 	var req reviewRequest
-	var st partnership.State
-	err := s.act(c, partnership.UpdateReviewDraft, &req, func() any {
+	st, err := s.actOnState(c, partnership.UpdateReviewDraft, &req, func() any {
 		return partnership.DraftReview{Actor: identity(c).Actor(), DeliverableID: c.Param("did"), Version: req.Version,
 			Decision: req.Decision, Comments: req.Comments}
-	}, &st)
+	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, st)
+	return c.JSONBlob(http.StatusOK, st)
 }
 
 type publicationRequest struct {
@@ -169,11 +194,14 @@ type publicationRequest struct {
 
 func (s *Server) submitPublication(c echo.Context) error {
 	var req publicationRequest
-	var st partnership.State
-	err := s.act(c, partnership.UpdateSubmitPost, &req, func() any {
+	raw, err := s.actOnState(c, partnership.UpdateSubmitPost, &req, func() any {
 		return partnership.PostSubmission{Actor: identity(c).Actor(), DeliverableID: c.Param("did"), URL: req.URL}
-	}, &st)
+	})
 	if err != nil {
+		return err
+	}
+	var st partnership.State
+	if err := json.Unmarshal(raw, &st); err != nil {
 		return err
 	}
 	for _, d := range st.Deliverables {
@@ -181,7 +209,7 @@ func (s *Server) submitPublication(c echo.Context) error {
 			return c.JSON(http.StatusAccepted, d)
 		}
 	}
-	return c.JSON(http.StatusAccepted, st)
+	return c.JSONBlob(http.StatusAccepted, raw)
 }
 
 type payoutRequest struct {
@@ -230,12 +258,11 @@ type cancelRequest struct {
 
 func (s *Server) cancel(c echo.Context) error {
 	var req cancelRequest
-	var st partnership.State
-	err := s.act(c, partnership.UpdateCancel, &req, func() any {
+	st, err := s.actOnState(c, partnership.UpdateCancel, &req, func() any {
 		return partnership.CancelRequest{Actor: identity(c).Actor(), Reason: req.Reason}
-	}, &st)
+	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, st)
+	return c.JSONBlob(http.StatusOK, st)
 }

@@ -22,6 +22,7 @@ type Store interface {
 	CreatePartnership(ctx context.Context, p *store.Partnership) error
 	DeletePartnership(ctx context.Context, id string) error
 	GetPartnership(ctx context.Context, id string) (store.Partnership, error)
+	GetPartnershipHead(ctx context.Context, id string) (store.Partnership, error)
 	PartnershipIDByEnvelope(ctx context.Context, envelopeID string) (string, error)
 	ListPartnerships(ctx context.Context, f store.PartnershipFilter) ([]store.Partnership, string, error)
 	ListPayouts(ctx context.Context, f store.PayoutFilter) ([]store.PayoutRow, string, error)
@@ -39,4 +40,6 @@ type Workflows interface {
 	// Update runs a named Update; updateID deduplicates retries (the Idempotency-Key).
 	Update(ctx context.Context, partnershipID, updateID, name string, arg, result any) error
 	Signal(ctx context.Context, partnershipID, name string, arg any) error
+	// Query reads the workflow's live state through a named query.
+	Query(ctx context.Context, partnershipID, name string, result any) error
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -237,6 +238,17 @@ func parseLimit(c echo.Context) (int, error) {
 // loadPartnership loads a partnership the caller may see.
 func (s *Server) loadPartnership(c echo.Context, ctx context.Context) (store.Partnership, error) {
 	p, err := s.store.GetPartnership(ctx, c.Param("id"))
+	return inScope(c, p, err)
+}
+
+// loadPartnershipHead is loadPartnership without the state document.
+func (s *Server) loadPartnershipHead(c echo.Context, ctx context.Context) (store.Partnership, error) {
+	p, err := s.store.GetPartnershipHead(ctx, c.Param("id"))
+	return inScope(c, p, err)
+}
+
+// inScope answers 404 for a partnership that does not exist or the caller may not see.
+func inScope(c echo.Context, p store.Partnership, err error) (store.Partnership, error) {
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !seesPartnership(identity(c), p)) {
 		return p, notFound("partnership")
 	}
@@ -246,11 +258,39 @@ func (s *Server) loadPartnership(c echo.Context, ctx context.Context) (store.Par
 func (s *Server) getPartnership(c echo.Context) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
+	// A client polling for the next change sends the ETag it holds: an unchanged partnership
+	// is answered 304 from the row's version, without reading or sending the state document.
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" {
+		head, err := s.loadPartnershipHead(c, ctx)
+		if err != nil {
+			return err
+		}
+		if etagMatches(inm, stateETag(head.StateVersion)) {
+			c.Response().Header().Set("ETag", stateETag(head.StateVersion))
+			return c.NoContent(http.StatusNotModified)
+		}
+	}
 	p, err := s.loadPartnership(c, ctx)
 	if err != nil {
 		return err
 	}
+	c.Response().Header().Set("ETag", stateETag(p.StateVersion))
 	return c.JSONBlob(http.StatusOK, p.State)
+}
+
+// stateETag names a version of a partnership's state (RFC 9110 entity tag; the version only
+// grows, so equal tags mean the same document).
+func stateETag(version int64) string { return `"v` + strconv.FormatInt(version, 10) + `"` }
+
+// etagMatches applies If-None-Match's weak comparison: any listed tag, or *, matches.
+func etagMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) listEvents(c echo.Context) error {
@@ -267,7 +307,7 @@ func (s *Server) listEvents(c echo.Context) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	if _, err := s.loadPartnership(c, ctx); err != nil {
+	if _, err := s.loadPartnershipHead(c, ctx); err != nil {
 		return err
 	}
 	evs, err := s.store.ListEvents(ctx, c.Param("id"), after, limit+1)

@@ -85,6 +85,15 @@ func (t TemporalWorkflows) Update(ctx context.Context, partnershipID, updateID, 
 	return mapTemporalError(h.Get(ctx, result))
 }
 
+// Query runs a named query on the partnership's workflow.
+func (t TemporalWorkflows) Query(ctx context.Context, partnershipID, name string, result any) error {
+	v, err := t.Client.QueryWorkflow(ctx, partnership.WorkflowID(partnershipID), "", name)
+	if err != nil {
+		return mapTemporalError(err)
+	}
+	return v.Get(result)
+}
+
 // Signal delivers a provider event.
 func (t TemporalWorkflows) Signal(ctx context.Context, partnershipID, name string, arg any) error {
 	return mapTemporalError(t.Client.SignalWorkflow(ctx, partnership.WorkflowID(partnershipID), "", name, arg))

@@ -35,6 +35,38 @@ func (e *statusError) Error() string {
 	return fmt.Sprintf("%s %s: status %d: %s", e.Method, e.URL, e.Status, e.Body)
 }
 
+// getIfChanged GETs url with If-None-Match: etag (when not empty). On 304 it reports no
+// change and leaves out alone; on 200 it decodes the answer into out and returns its ETag.
+func (h *httpDoer) getIfChanged(ctx context.Context, url, token, etag string, out any) (string, bool, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", false, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if etag != "" {
+		req.Header.Set("If-None-Match", etag)
+	}
+	res, err := h.client.Do(req)
+	if err != nil {
+		return "", false, err
+	}
+	defer func() { _ = res.Body.Close() }()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return "", false, err
+	}
+	switch res.StatusCode {
+	case http.StatusNotModified:
+		return etag, false, nil
+	case http.StatusOK:
+		if err := json.Unmarshal(raw, out); err != nil {
+			return "", false, fmt.Errorf("GET %s: decode: %w", url, err)
+		}
+		return res.Header.Get("ETag"), true, nil
+	}
+	return "", false, &statusError{Method: http.MethodGet, URL: url, Status: res.StatusCode, Body: strings.TrimSpace(string(truncate(raw, 300)))}
+}
+
 // call sends body as JSON (nil sends none) with the bearer token (if any) and decodes a JSON
 // answer into out (if not nil). Any status other than want is an error.
 func (h *httpDoer) call(ctx context.Context, method, url, token string, body, out any, want int, headers ...string) error {

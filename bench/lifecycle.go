@@ -186,11 +186,19 @@ func (d *restDriver) action(ctx context.Context, method, path, token string, bod
 }
 
 // waitFor polls the partnership until ok, for at most a minute.
+// It polls like a well-behaved client: with the ETag of the last answer in If-None-Match,
+// so an unchanged partnership costs a 304 without a body.
 func (d *restDriver) waitFor(ctx context.Context, token, pid, what string, ok func(partnershipView) bool) (partnershipView, error) {
+	var last partnershipView
+	var etag string
 	return pollUntil(ctx, d.poll, "partnership "+pid+": "+what, func() (partnershipView, error) {
 		var v partnershipView
-		err := d.http.call(ctx, http.MethodGet, d.target.APIURL+"/v1/partnerships/"+pid, token, nil, &v, http.StatusOK)
-		return v, err
+		tag, changed, err := d.http.getIfChanged(ctx, d.target.APIURL+"/v1/partnerships/"+pid, token, etag, &v)
+		if err != nil || !changed {
+			return last, err
+		}
+		last, etag = v, tag
+		return v, nil
 	}, ok, func(v partnershipView) string { return v.Stage })
 }
 

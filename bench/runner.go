@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -72,6 +73,10 @@ type RoundResult struct {
 	Seconds          float64
 	LifecyclesPerSec float64
 	Failures         int
+	// CPUMsPerLifecycle is this process's CPU time (user + system) over the round per
+	// completed lifecycle: with the in-process stack, what one lifecycle costs the server,
+	// the worker, the API and the driver together.
+	CPUMsPerLifecycle float64
 }
 
 // Env is what both sides run on: the Temporal client, the baseline worker and its sandbox.
@@ -288,6 +293,7 @@ func worlds(ctx context.Context, d driver, n int) ([]world, error) {
 
 type round struct {
 	elapsed   time.Duration
+	cpu       time.Duration
 	completed int
 	failures  int
 	sample    string // one completed lifecycle's id
@@ -301,7 +307,20 @@ func (r round) rate() float64 {
 }
 
 func (r round) result(side string) RoundResult {
-	return RoundResult{Side: side, Seconds: r.elapsed.Seconds(), LifecyclesPerSec: r.rate(), Failures: r.failures}
+	rr := RoundResult{Side: side, Seconds: r.elapsed.Seconds(), LifecyclesPerSec: r.rate(), Failures: r.failures}
+	if r.completed > 0 {
+		rr.CPUMsPerLifecycle = float64(r.cpu.Milliseconds()) / float64(r.completed)
+	}
+	return rr
+}
+
+// processCPU is the CPU time this process has used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // runRound runs n lifecycles on len(ws) concurrent clients (a closed loop: each client starts
@@ -313,6 +332,7 @@ func runRound(ctx context.Context, d driver, ws []world, n int, bar *progress, f
 	}
 	var next, done, failed atomic.Int64
 	var sample atomic.Value
+	cpu0 := processCPU()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for _, w := range ws {
@@ -331,7 +351,7 @@ func runRound(ctx context.Context, d driver, ws []world, n int, bar *progress, f
 		})
 	}
 	wg.Wait()
-	r := round{elapsed: time.Since(start), completed: int(done.Load()), failures: int(failed.Load())}
+	r := round{elapsed: time.Since(start), cpu: processCPU() - cpu0, completed: int(done.Load()), failures: int(failed.Load())}
 	if s, ok := sample.Load().(string); ok {
 		r.sample = s
 	}

@@ -16,8 +16,17 @@ type UpdatesOptions struct {
 	Concurrency []int
 	// Requests is how many actions are measured at each concurrency.
 	Requests int
+	// Rounds is how many counter-offers each partnership takes before the client moves on to
+	// its next one (0: DefaultUpdateRounds). The state an action writes and answers with grows
+	// with every round of the negotiation history.
+	Rounds   int
 	Progress io.Writer
 }
+
+// DefaultUpdateRounds: real negotiations settle in a few rounds; ten keeps the state each
+// action writes and returns the size of a real partnership's, where a single partnership
+// countered 90 times would measure a state many times that size.
+const DefaultUpdateRounds = 10
 
 // UpdatesPoint is the result at one concurrency.
 type UpdatesPoint struct {
@@ -28,10 +37,12 @@ type UpdatesPoint struct {
 	P50Ms       float64 `json:"p50_ms"`
 	P99Ms       float64 `json:"p99_ms"`
 	Failures    int     `json:"failures"`
+	// FailureSamples are the first failures, to print (not part of the JSON line).
+	FailureSamples []string `json:"-"`
 }
 
-// maxCountersPerPartnership keeps each partnership under the campaign's round limit (100).
-const maxCountersPerPartnership = 90
+// maxUpdateRounds keeps each partnership under the campaign's round limit (100).
+const maxUpdateRounds = 90
 
 // RunUpdates measures the round trip of one human action: a counter-offer sent to
 // POST /v1/partnerships/{id}/negotiation, which the API turns into a workflow Update that is
@@ -47,7 +58,14 @@ func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, 
 		if c <= 0 {
 			return nil, fmt.Errorf("bench: concurrency %d", c)
 		}
-		p, err := e.updatesAt(ctx, c, o.Requests, o.Progress)
+		rounds := o.Rounds
+		if rounds <= 0 {
+			rounds = DefaultUpdateRounds
+		}
+		if rounds > maxUpdateRounds {
+			return out, fmt.Errorf("bench: at most %d rounds per partnership (the campaign allows 100)", maxUpdateRounds)
+		}
+		p, err := e.updatesAt(ctx, c, o.Requests, rounds, o.Progress)
 		if err != nil {
 			return out, err
 		}
@@ -64,7 +82,7 @@ type negotiating struct {
 	counters int
 }
 
-func (e *Env) updatesAt(ctx context.Context, c, requests int, progress io.Writer) (UpdatesPoint, error) {
+func (e *Env) updatesAt(ctx context.Context, c, requests, rounds int, progress io.Writer) (UpdatesPoint, error) {
 	d := e.restDriver(c, 20*time.Millisecond)
 	d.run = e.runID + fmt.Sprintf("u%d", c)
 	w, err := d.newWorld(ctx, 0)
@@ -84,7 +102,12 @@ func (e *Env) updatesAt(ctx context.Context, c, requests int, progress io.Writer
 	}
 	w.campaignID = camp.ID
 	warm := c
-	n := max(c, (requests+warm+maxCountersPerPartnership-1)/maxCountersPerPartnership)
+	// Every client acts on partnerships of its own (two clients never race for one turn) and
+	// does its share of the actions, so each needs enough of them to stay under the round
+	// limit: with one per client, --requests 2000 at 16 clients passed it.
+	total := requests + warm
+	share := (total + c - 1) / c
+	n := c * ((share + rounds - 1) / rounds)
 	parts := make([]*negotiating, n)
 	bar := newProgress(progress, n+requests+warm)
 	bar.phase(fmt.Sprintf("C=%d: %d partnerships", c, n))
@@ -123,7 +146,7 @@ func (e *Env) updatesAt(ctx context.Context, c, requests int, progress io.Writer
 	var lat Latencies
 	var next atomic.Int64
 	var failures atomic.Int64
-	total := int64(requests + warm)
+	var fails failureLog
 	bar.phase(fmt.Sprintf("C=%d: actions", c))
 	start := time.Now()
 	var measuredStart atomic.Int64
@@ -133,9 +156,9 @@ func (e *Env) updatesAt(ctx context.Context, c, requests int, progress io.Writer
 			for i := client; i < len(parts); i += c {
 				mine = append(mine, parts[i])
 			}
-			for k := 0; ctx.Err() == nil; k++ {
+			for k := 0; k < share && ctx.Err() == nil; k++ {
 				i := next.Add(1)
-				if i > total {
+				if i > int64(total) {
 					return
 				}
 				if i == int64(warm)+1 {
@@ -154,6 +177,7 @@ func (e *Env) updatesAt(ctx context.Context, c, requests int, progress io.Writer
 					map[string]any{"action": "counter", "terms": offer(benchFee + int64(p.counters))}, nil, http.StatusOK)
 				if err != nil {
 					failures.Add(1)
+					fails.add("partnerflow", err)
 					if i > int64(warm) {
 						lat.Add(time.Since(t0))
 					}
@@ -172,5 +196,5 @@ func (e *Env) updatesAt(ctx context.Context, c, requests int, progress io.Writer
 	elapsed := time.Since(start) - time.Duration(measuredStart.Load())
 	ms := lat.Millis()
 	return UpdatesPoint{Concurrency: c, Requests: len(ms), Seconds: elapsed.Seconds(), PerSec: float64(len(ms)) / elapsed.Seconds(),
-		P50Ms: Percentile(ms, 50), P99Ms: Percentile(ms, 99), Failures: int(failures.Load())}, nil
+		P50Ms: Percentile(ms, 50), P99Ms: Percentile(ms, 99), Failures: int(failures.Load()), FailureSamples: fails.samples()}, nil
 }

@@ -25,6 +25,18 @@ type DraftSubmission struct {
 	PlatformPaidLabel  bool     `json:"platform_paid_label"`
 }
 
+// Ack is what an action's Update returns when the caller answers with the whole partnership:
+// the stage the action left it in and the read-model version that holds the action. The
+// handler returns only after that version is written, so the API answers with the read
+// model's row (version ≥ Version) instead of carrying the state through the Update: the
+// state would be stored again in every Update-completed event of the workflow history.
+// An Update completed by an older worker carries the whole state, which decodes as an Ack of
+// version 0 (the read model had it written by then too).
+type Ack struct {
+	Stage   Stage `json:"stage"`
+	Version int64 `json:"version"`
+}
+
 // DraftResult is what a draft submission returns.
 type DraftResult struct {
 	Version    int             `json:"version"`

@@ -113,6 +113,11 @@ func newHTTPClient(provider string, cfg ClientConfig) *httpClient {
 
 	rc := retryablehttp.NewClient()
 	rc.HTTPClient.Timeout = cfg.Timeout
+	if tr, ok := rc.HTTPClient.Transport.(*http.Transport); ok {
+		// A worker calls each provider from many activities at once; the pooled transport
+		// keeps only GOMAXPROCS+1 idle connections per host, and closes and redials the rest.
+		tr.MaxIdleConnsPerHost = 64
+	}
 	rc.RetryMax = cfg.RetryMax
 	rc.RetryWaitMin = cfg.RetryWaitMin
 	rc.RetryWaitMax = cfg.RetryWaitMax

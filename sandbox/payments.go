@@ -105,6 +105,8 @@ func (s *Sandbox) handleCreateTransfer(w http.ResponseWriter, r *http.Request) {
 			tr.Metadata = map[string]string{}
 		}
 		s.st.Transfers[tr.ID] = tr
+		// Settle when due, not at the next poll of the settlement loop.
+		time.AfterFunc(s.cfg.SettleDelay, func() { wake(s.settleNow) })
 		s.log.Info("transfer created", "transfer_id", tr.ID, "amount", tr.Amount, "currency", tr.Currency)
 		return http.StatusOK, transferJSONOf(tr), nil
 	})

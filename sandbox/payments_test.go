@@ -1,8 +1,10 @@
 package sandbox
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -148,4 +150,21 @@ func TestRunRefusesSecondInstance(t *testing.T) {
 	e.run()
 	eventually(t, "Run started", e.sb.running.Load)
 	require.Error(t, e.sb.Run(t.Context()))
+}
+
+// TestSettlementAndDeliveryDoNotWaitForTheTick: a due transfer settles and its webhook goes
+// out when they are due, not at the loops' next poll. The loops here tick once an hour, so
+// only the nudges from the transfer and the outbox can make the webhook arrive.
+func TestSettlementAndDeliveryDoNotWaitForTheTick(t *testing.T) {
+	rc := newReceiver(t)
+	e := newEnv(t, Config{PaymentsWebhookURL: rc.srv.URL, PaymentsWebhookSecret: paymentsSecret, SettleDelay: time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { e.sb.every(ctx, time.Hour, e.sb.settleNow, e.sb.settleDue) })
+	wg.Go(func() { e.sb.every(ctx, time.Hour, e.sb.deliverNow, e.sb.deliverDue) })
+	t.Cleanup(func() { cancel(); wg.Wait() })
+
+	e.doJSON("POST", "/payments/v1/transfers", `{"amount":1,"currency":"EUR","destination":"acct_1"}`, http.StatusOK, nil, withKey("k"))
+	got := rc.waitFor(t, 1)
+	require.Contains(t, string(got[0].body), `"transfer.paid"`)
 }

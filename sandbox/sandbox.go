@@ -67,6 +67,18 @@ type Sandbox struct {
 
 	statsMu sync.Mutex
 	stats   map[string]providerStats
+
+	// settleNow and deliverNow wake the settlement and delivery loops before their next tick:
+	// a transfer is due or a webhook was queued.
+	settleNow, deliverNow chan struct{}
+}
+
+// wake nudges a loop without blocking; one pending nudge is as good as many.
+func wake(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
 }
 
 // New validates cfg and loads the state from cfg.StatePath when that file exists.
@@ -83,6 +95,8 @@ func New(cfg Config) (*Sandbox, error) {
 		log:           log.With("component", "sandbox"),
 		webhookClient: &http.Client{Timeout: webhookTimeout},
 		faults:        map[string]fault{},
+		settleNow:     make(chan struct{}, 1),
+		deliverNow:    make(chan struct{}, 1),
 	}
 	if err := s.load(); err != nil {
 		return nil, err
@@ -145,13 +159,14 @@ func (s *Sandbox) Run(ctx context.Context) error {
 
 	var wg sync.WaitGroup
 	// Separate loops so a slow webhook receiver never delays settlement.
-	wg.Go(func() { s.every(ctx, s.settleTick(), s.settleDue) })
-	wg.Go(func() { s.every(ctx, deliveryTick, s.deliverDue) })
+	wg.Go(func() { s.every(ctx, s.settleTick(), s.settleNow, s.settleDue) })
+	wg.Go(func() { s.every(ctx, deliveryTick, s.deliverNow, s.deliverDue) })
 	wg.Wait()
 	return nil
 }
 
-func (s *Sandbox) every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
+// every runs fn at every tick of interval and whenever now is nudged.
+func (s *Sandbox) every(ctx context.Context, interval time.Duration, now <-chan struct{}, fn func(context.Context)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -160,6 +175,7 @@ func (s *Sandbox) every(ctx context.Context, interval time.Duration, fn func(con
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-now:
 		}
 	}
 }

@@ -38,6 +38,9 @@ func (s *Sandbox) enqueueWebhookLocked(provider, event, id string, payload any) 
 		ID: id, Provider: provider, Event: event, Payload: data,
 		CreatedAt: t, NextAttemptAt: t,
 	})
+	// Send it now, as a provider would, rather than at the next scan of the outbox (the
+	// delivery loop takes s.mu, so it sees the entry once the caller has committed).
+	wake(s.deliverNow)
 }
 
 // webhookTarget returns where and with which secret a provider's webhooks go.

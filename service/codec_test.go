@@ -25,8 +25,9 @@ var testPayloadKeys = "k2:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]b
 	",k1:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
 
 // TestAPIEncryptsPayloadsAndServesTheCodecToAdmins: with PARTNERFLOW_PAYLOAD_KEYS the API's
-// Temporal client sends Update arguments encrypted and decrypts the results, and /codec
-// decodes payloads for admins only.
+// Temporal client sends Update arguments encrypted and decrypts the results (the Update's
+// acknowledgement, and the state a query returns when the read model is behind it), and
+// /codec decodes payloads for admins only.
 func TestAPIEncryptsPayloadsAndServesTheCodecToAdmins(t *testing.T) {
 	ctx := context.Background()
 	cfg := testConfig()
@@ -34,9 +35,14 @@ func TestAPIEncryptsPayloadsAndServesTheCodecToAdmins(t *testing.T) {
 	cfg.CodecCORSOrigins = []string{"https://temporal-ui.example"}
 	dc, err := DataConverter(cfg)
 	require.NoError(t, err)
-	result, err := dc.ToPayloads(partnership.State{ID: "p1", Stage: partnership.StageCancelled})
+	// The acknowledged version is ahead of the seeded read-model row (version 0), so the API
+	// answers with the workflow's state from a query: both payloads arrive encrypted.
+	result, err := dc.ToPayloads(partnership.Ack{Stage: partnership.StageCancelled, Version: 7})
 	require.NoError(t, err)
-	front := &fakeFrontend{result: result}
+	state, err := dc.ToPayloads(partnership.State{ID: "p1", Stage: partnership.StageCancelled})
+	require.NoError(t, err)
+	require.Equal(t, payloadcodec.EncodingEncrypted, string(state.Payloads[0].Metadata[converter.MetadataEncoding]))
+	front := &fakeFrontend{result: result, queryResult: state}
 	tel, err := NewTelemetryWithExporter("partnerflow-api", nil)
 	require.NoError(t, err)
 	st, pid := seedPartnership(t)

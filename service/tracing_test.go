@@ -46,8 +46,8 @@ type fakeFrontend struct {
 	mu      sync.Mutex
 	updates []*workflowservice.UpdateWorkflowExecutionRequest
 	starts  []*workflowservice.StartWorkflowExecutionRequest
-	// result is what every Update returns, as payloads.
-	result *commonpb.Payloads
+	// result is what every Update returns, as payloads; queryResult what every query does.
+	result, queryResult *commonpb.Payloads
 }
 
 func (f *fakeFrontend) intercept(ctx context.Context, method string, req, reply any, _ *grpc.ClientConn, _ grpc.UnaryInvoker, _ ...grpc.CallOption) error {
@@ -70,6 +70,9 @@ func (f *fakeFrontend) intercept(ctx context.Context, method string, req, reply 
 		out.UpdateRef = &updatepb.UpdateRef{WorkflowExecution: r.WorkflowExecution, UpdateId: r.GetRequest().GetMeta().GetUpdateId()}
 		out.Stage = enumspb.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED
 		out.Outcome = &updatepb.Outcome{Value: &updatepb.Outcome_Success{Success: f.result}}
+		return nil
+	case "/temporal.api.workflowservice.v1.WorkflowService/QueryWorkflow":
+		reply.(*workflowservice.QueryWorkflowResponse).QueryResult = f.queryResult
 		return nil
 	}
 	if strings.HasSuffix(method, "/DescribeNamespace") {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,6 +112,82 @@ func TestEventsAreAppendOnly(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, evs, 1)
 			require.Equal(t, "created", evs[0].Type)
+		})
+	}
+}
+
+// A snapshot right after the one this store last wrote leaves unchanged child rows alone
+// (their updated_at stays the time they last changed); a changed row, or a snapshot after a gap
+// in versions (another writer may have come in between), is written.
+func TestTransitionSkipsUnchangedChildren(t *testing.T) {
+	for name, s := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			brand, ids := seed(t, s, 1)
+			pid := ids[0]
+			t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+			snap := func(version int64, at time.Time, payStatus string) store.Transition {
+				return store.Transition{PartnershipID: pid, Version: version, Stage: "payout", State: store.JSON(`{}`), UpdatedAt: at,
+					Payouts: []store.PayoutRow{{PartnershipID: pid, ID: "po_1", BrandID: brand, CampaignID: "camp-" + t.Name(),
+						CreatorID: "c-" + t.Name(), Cycle: 1, Kind: "fee", AmountMinor: 50000, Currency: "USD", Status: payStatus,
+						TriggeredBy: "fin-1", CreatedAt: at, UpdatedAt: at}},
+				}
+			}
+			payout := func() store.PayoutRow {
+				t.Helper()
+				pays, _, err := s.ListPayouts(ctx, store.PayoutFilter{BrandID: brand, Limit: 10})
+				require.NoError(t, err)
+				require.Len(t, pays, 1)
+				return pays[0]
+			}
+			require.NoError(t, s.ApplyTransition(ctx, snap(1, t0, "processing")))
+			require.NoError(t, s.ApplyTransition(ctx, snap(2, t0.Add(time.Minute), "processing")))
+			require.True(t, payout().UpdatedAt.Equal(t0), "an unchanged payout is not rewritten, got %s", payout().UpdatedAt)
+
+			require.NoError(t, s.ApplyTransition(ctx, snap(3, t0.Add(2*time.Minute), "paid")))
+			require.Equal(t, "paid", payout().Status)
+			require.True(t, payout().UpdatedAt.Equal(t0.Add(2*time.Minute)))
+
+			// Version 4 was written elsewhere (or lost): 5 cannot trust what this store remembers.
+			require.NoError(t, s.ApplyTransition(ctx, snap(5, t0.Add(4*time.Minute), "paid")))
+			require.True(t, payout().UpdatedAt.Equal(t0.Add(4*time.Minute)), "after a gap the rows are written, got %s", payout().UpdatedAt)
+		})
+	}
+}
+
+// Concurrent writers (the API and many local activities of one process) all land: on SQLite
+// they queue on the store's write lock instead of SQLite's busy handler, on PostgreSQL they run
+// side by side.
+func TestConcurrentTransitionsAllLand(t *testing.T) {
+	for name, s := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			_, ids := seed(t, s, 8)
+			at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+			var wg sync.WaitGroup
+			errs := make(chan error, len(ids)*10)
+			for _, pid := range ids {
+				wg.Go(func() {
+					for v := int64(1); v <= 10; v++ {
+						errs <- s.ApplyTransition(ctx, store.Transition{PartnershipID: pid, Version: v, Stage: "content",
+							State: store.JSON(`{}`), UpdatedAt: at.Add(time.Duration(v) * time.Minute),
+							Events: []store.Event{{PartnershipID: pid, Seq: v, Type: "x", At: at, Data: store.JSON(`{}`)}}})
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				require.NoError(t, err)
+			}
+			for _, pid := range ids {
+				p, err := s.GetPartnership(ctx, pid)
+				require.NoError(t, err)
+				require.EqualValues(t, 10, p.StateVersion)
+				evs, err := s.ListEvents(ctx, pid, 0, 100)
+				require.NoError(t, err)
+				require.Len(t, evs, 10)
+			}
 		})
 	}
 }

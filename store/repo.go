@@ -10,6 +10,7 @@ import (
 
 // CreateBrand inserts a brand.
 func (s *Store) CreateBrand(ctx context.Context, b *Brand) error {
+	defer s.writing()()
 	return translate(s.db.WithContext(ctx).Create(b).Error)
 }
 
@@ -22,6 +23,7 @@ func (s *Store) GetBrand(ctx context.Context, id string) (Brand, error) {
 
 // CreateCreator inserts a creator.
 func (s *Store) CreateCreator(ctx context.Context, c *Creator) error {
+	defer s.writing()()
 	return translate(s.db.WithContext(ctx).Create(c).Error)
 }
 
@@ -34,6 +36,7 @@ func (s *Store) GetCreator(ctx context.Context, id string) (Creator, error) {
 
 // UpdatePayoutProfile sets where and how a creator is paid.
 func (s *Store) UpdatePayoutProfile(ctx context.Context, creatorID, accountID, taxForm string) error {
+	defer s.writing()()
 	res := s.db.WithContext(ctx).Model(&Creator{}).Where("id = ?", creatorID).
 		Updates(map[string]any{"payments_account_id": accountID, "tax_form": taxForm, "updated_at": time.Now().UTC()})
 	if res.Error != nil {
@@ -47,6 +50,7 @@ func (s *Store) UpdatePayoutProfile(ctx context.Context, creatorID, accountID, t
 
 // CreateCampaign inserts a campaign.
 func (s *Store) CreateCampaign(ctx context.Context, c *Campaign) error {
+	defer s.writing()()
 	return translate(s.db.WithContext(ctx).Create(c).Error)
 }
 
@@ -60,11 +64,13 @@ func (s *Store) GetCampaign(ctx context.Context, id string) (Campaign, error) {
 // CreatePartnership inserts the initial read-model row before the workflow starts, so the
 // partnership is listable the moment the API answers 201.
 func (s *Store) CreatePartnership(ctx context.Context, p *Partnership) error {
+	defer s.writing()()
 	return translate(s.db.WithContext(ctx).Create(p).Error)
 }
 
 // DeletePartnership removes a row whose workflow could not be started.
 func (s *Store) DeletePartnership(ctx context.Context, id string) error {
+	defer s.writing()()
 	return translate(s.db.WithContext(ctx).Where("id = ? AND state_version = 0", id).Delete(&Partnership{}).Error)
 }
 
@@ -72,6 +78,14 @@ func (s *Store) DeletePartnership(ctx context.Context, id string) error {
 func (s *Store) GetPartnership(ctx context.Context, id string) (Partnership, error) {
 	var p Partnership
 	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&p).Error
+	return p, translate(err)
+}
+
+// GetPartnershipHead reads a partnership's row without its state document: what a scope
+// check or an action needs, without reading and copying the largest column.
+func (s *Store) GetPartnershipHead(ctx context.Context, id string) (Partnership, error) {
+	var p Partnership
+	err := s.db.WithContext(ctx).Omit("state").Where("id = ?", id).Take(&p).Error
 	return p, translate(err)
 }
 
@@ -107,6 +121,8 @@ type Transition struct {
 // snapshot only moves forward (a retried or late write of an older version changes nothing)
 // and events are keyed by (partnership, seq), so a retried activity never duplicates one.
 func (s *Store) ApplyTransition(ctx context.Context, t Transition) error {
+	defer s.writing()()
+	applied := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&Partnership{}).
 			Where("id = ? AND state_version < ?", t.PartnershipID, t.Version).
@@ -125,7 +141,8 @@ func (s *Store) ApplyTransition(ctx context.Context, t Transition) error {
 			return res.Error
 		}
 		if res.RowsAffected == 1 {
-			if err := upsertChildren(tx, t); err != nil {
+			applied = true
+			if err := upsertChildren(tx, t, &s.children); err != nil {
 				return err
 			}
 		}
@@ -134,23 +151,27 @@ func (s *Store) ApplyTransition(ctx context.Context, t Transition) error {
 		}
 		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&t.Events).Error
 	})
+	if err == nil && applied {
+		s.children.remember(t)
+	}
 	return translate(err)
 }
 
 // upsertChildren writes the snapshot's deliverables, drafts and payouts. Rows are never
 // deleted: an ambassador's earlier cycles stay, and a snapshot only ever adds or advances.
-func upsertChildren(tx *gorm.DB, t Transition) error {
-	if len(t.Deliverables) > 0 {
+func upsertChildren(tx *gorm.DB, t Transition, cache *childCache) error {
+	sameDels, sameDrafts, samePays := cache.unchanged(t)
+	if len(t.Deliverables) > 0 && !sameDels {
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&t.Deliverables).Error; err != nil {
 			return err
 		}
 	}
-	if len(t.Drafts) > 0 {
+	if len(t.Drafts) > 0 && !sameDrafts {
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&t.Drafts).Error; err != nil {
 			return err
 		}
 	}
-	if len(t.Payouts) > 0 {
+	if len(t.Payouts) > 0 && !samePays {
 		advance := clause.AssignmentColumns([]string{"status", "amount_minor", "currency", "triggered_by", "approved_by",
 			"transfer_id", "failure_code", "paid_at", "updated_at"})
 		if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "partnership_id"}, {Name: "id"}}, DoUpdates: advance}).Create(&t.Payouts).Error; err != nil {
@@ -170,6 +191,7 @@ func (s *Store) ListEvents(ctx context.Context, partnershipID string, afterSeq i
 
 // RecordWebhook stores a webhook receipt; it reports false when the event was seen before.
 func (s *Store) RecordWebhook(ctx context.Context, w WebhookEvent) (bool, error) {
+	defer s.writing()()
 	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&w)
 	if res.Error != nil {
 		return false, translate(res.Error)
@@ -187,6 +209,7 @@ func (s *Store) CampaignPartnerships(ctx context.Context, campaignID string) ([]
 
 // CreatePartnerships inserts many rows in one statement (imports and benchmarks).
 func (s *Store) CreatePartnerships(ctx context.Context, ps []Partnership) error {
+	defer s.writing()()
 	return translate(s.db.WithContext(ctx).CreateInBatches(ps, 500).Error)
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -46,9 +47,24 @@ type Config struct {
 
 // Store is the application database.
 type Store struct {
-	db      *gorm.DB
-	sqlDB   *sql.DB
-	dialect string
+	db       *gorm.DB
+	sqlDB    *sql.DB
+	dialect  string
+	children childCache
+	// writeMu serialises this process's write transactions on SQLite, which takes one
+	// writer at a time anyway: waiting here is a wake-up when the writer before is done, where
+	// SQLite's busy handler would poll the lock with sleeps of up to 100 ms.
+	writeMu sync.Mutex
+}
+
+// writing holds the SQLite write lock of this process until the returned func runs; a no-op
+// on PostgreSQL, whose writers run concurrently.
+func (s *Store) writing() func() {
+	if s.dialect != DialectSQLite {
+		return func() {}
+	}
+	s.writeMu.Lock()
+	return s.writeMu.Unlock
 }
 
 // Open connects to the database. It does not migrate; call Migrate.
@@ -76,7 +92,16 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
 		// One writer at a time is all SQLite allows; WAL keeps readers going beside it.
-		s.sqlDB.SetMaxOpenConns(max(cfg.MaxOpenConns, 4))
+		n := max(cfg.MaxOpenConns, 4)
+		s.sqlDB.SetMaxOpenConns(n)
+		// Keep every connection: database/sql keeps 2 idle by default, and a connection closed
+		// and reopened under load loses its page cache and prepared statements and runs the
+		// pragmas again.
+		s.sqlDB.SetMaxIdleConns(n)
+		// Prepared statements, cached: the pure-Go SQLite parses every statement from scratch
+		// otherwise, which was a third of the cost of reading a partnership (pgx caches its
+		// statements by itself, so PostgreSQL needs no such setting).
+		gcfg.PrepareStmt, gcfg.PrepareStmtMaxSize = true, 256
 		s.db, err = gorm.Open(gormsqlite.New(gormsqlite.Config{DriverName: "sqlite", Conn: s.sqlDB}), gcfg)
 	case strings.HasPrefix(cfg.URL, "postgres://") || strings.HasPrefix(cfg.URL, "postgresql://"):
 		s.dialect = DialectPostgres

@@ -53,6 +53,10 @@ func (w *partnershipWorkflow) continueAsNew() error {
 	if err := w.persist(w.ctx); err != nil {
 		return err
 	}
+	// The next run starts from this version: every write must be done before handing over.
+	if err := w.flushRecords(w.ctx); err != nil {
+		return err
+	}
 	in := w.in
 	in.Carry = &partnership.Carry{Cycle: w.st.Cycle, State: w.st, Version: w.version, Seq: w.seq,
 		Messages: w.messages, SeenEvents: workflow.DeterministicKeys(w.seenEvents)}

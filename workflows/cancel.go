@@ -66,11 +66,19 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 
 func (w *partnershipWorkflow) registerCancelUpdate() error {
 	return workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateCancel,
-		func(ctx workflow.Context, r partnership.CancelRequest) (partnership.State, error) {
+		func(ctx workflow.Context, r partnership.CancelRequest) (partnership.Ack, error) {
 			w.cancel = &partnership.Cancellation{By: r.Actor.Sub, Role: r.Actor.Role, Reason: r.Reason, At: workflow.Now(ctx).UTC()}
-			// The main loop runs the compensation; wait for it so the caller sees the outcome.
-			err := workflow.Await(ctx, func() bool { return w.st.Stage == partnership.StageCancelled })
-			return w.st, err
+			// The main loop runs the compensation; wait until the read model holds it, so the
+			// caller sees the outcome (the envelope is void by then). Versioned: this handler
+			// used to complete as soon as the stage read cancelled, before the compensation's
+			// local activity, and histories from then must replay that way (only a replay takes
+			// that branch, so nobody reads its Ack).
+			if workflow.GetVersion(ctx, "cancel-ack-after-write", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+				err := workflow.Await(ctx, func() bool { return w.st.Stage == partnership.StageCancelled })
+				return partnership.Ack{Stage: w.st.Stage}, err
+			}
+			err := workflow.Await(ctx, func() bool { return w.persistedStage == partnership.StageCancelled })
+			return partnership.Ack{Stage: w.persistedStage, Version: w.persisted}, err
 		},
 		workflow.UpdateHandlerOptions{Validator: func(r partnership.CancelRequest) error {
 			if err := w.requireRole(r.Actor, partnership.RoleBrandManager, partnership.RoleAdmin, partnership.RoleCreator); err != nil {

@@ -22,8 +22,9 @@ func TestCancelByBrandDuringNegotiation(t *testing.T) {
 
 	f.requireRejected("no-reason", partnership.ErrTypeInvalid)
 	require.Equal(t, partnership.StageNegotiation, f.snap("still-open").Stage)
-	res := decodeResult[partnership.State](t, f.requireAccepted("cancel"))
-	require.Equal(t, partnership.StageCancelled, res.Stage, "the cancel update answers with the outcome")
+	res := f.ackedState(f.requireAccepted("cancel"))
+	require.Equal(t, partnership.StageCancelled, res.Stage, "the cancel update answers once the outcome is written")
+	require.Equal(t, "cancelled", res.Outcome)
 
 	require.Equal(t, partnership.StageCancelled, st.Stage)
 	require.Equal(t, "cancelled", st.Outcome)

@@ -120,7 +120,7 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 			d.Status = partnership.DeliverableInReview
 			w.changes++
 			w.emit("draft_submitted", s.Actor, map[string]any{"deliverable_id": d.ID, "version": draft.Version, "compliant": check.Compliant})
-			return partnership.DraftResult{Version: draft.Version, Disclosure: check}, w.persist(ctx)
+			return partnership.DraftResult{Version: draft.Version, Disclosure: check}, w.persistAndWait(ctx)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(s partnership.DraftSubmission) error {
 			if err := w.requireRole(s.Actor, partnership.RoleCreator); err != nil {
@@ -144,7 +144,7 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateReviewDraft,
-		func(ctx workflow.Context, r partnership.DraftReview) (partnership.State, error) {
+		func(ctx workflow.Context, r partnership.DraftReview) (partnership.Ack, error) {
 			d, _ := w.deliverable(r.DeliverableID)
 			draft := &d.Drafts[len(d.Drafts)-1]
 			draft.Review = &partnership.Review{Decision: r.Decision, Comments: r.Comments, By: r.Actor.Sub, At: workflow.Now(ctx).UTC()}
@@ -157,7 +157,7 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 			}
 			w.changes++
 			w.emit("draft_reviewed", r.Actor, map[string]any{"deliverable_id": d.ID, "version": r.Version, "decision": r.Decision, "comments": r.Comments})
-			return w.st, w.persist(ctx)
+			return w.persistAck(ctx)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(r partnership.DraftReview) error {
 			if err := w.requireRole(r.Actor, partnership.RoleBrandManager, partnership.RoleAdmin); err != nil {

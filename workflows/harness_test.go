@@ -85,6 +85,9 @@ type updOutcome struct {
 	completed bool
 	err       error
 	result    json.RawMessage
+	// written is the read-model snapshots RecordTransition had written when the update
+	// completed, by version: what the API may read once the Update returns.
+	written map[int64]partnership.State
 }
 
 // fixture runs PartnershipWorkflow in the test environment with every activity mocked and
@@ -377,6 +380,12 @@ func (f *fixture) sendUpdate(o *updOutcome, id, name string, arg any) {
 			o.completed, o.err = true, err
 			// Runs on the workflow's goroutine: copying the result here is race-free.
 			o.result, _ = json.Marshal(v)
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			o.written = map[int64]partnership.State{}
+			for _, r := range f.records {
+				o.written[r.Version] = r.State
+			}
 		},
 	}, arg)
 }
@@ -527,7 +536,30 @@ func (f *fixture) requireAccepted(id string) *updOutcome {
 	require.True(f.t, o.accepted, "update %s (%s) was not accepted", id, o.name)
 	require.True(f.t, o.completed, "update %s (%s) did not complete", id, o.name)
 	require.NoError(f.t, o.err, "update %s (%s) failed", id, o.name)
+	if acksWithVersion[o.name] {
+		f.ackedState(o)
+	}
 	return o
+}
+
+// acksWithVersion names the updates answered with a partnership.Ack: the API answers them
+// with the read model at the acknowledged version, so it must be written before the Update
+// completes. requireAccepted checks that for every accepted one in every test.
+var acksWithVersion = map[string]bool{
+	partnership.UpdateVettingDecision: true, partnership.UpdateNegotiate: true, partnership.UpdateReviewDraft: true,
+	partnership.UpdateSubmitPost: true, partnership.UpdateCancel: true,
+}
+
+// ackedState returns the read-model snapshot an accepted update's Ack points at, after
+// checking it was written before the update completed and reads the acknowledged stage.
+func (f *fixture) ackedState(o *updOutcome) partnership.State {
+	f.t.Helper()
+	ack := decodeResult[partnership.Ack](f.t, o)
+	require.Positive(f.t, ack.Version, "update %s acknowledges a read-model version", o.name)
+	st, ok := o.written[ack.Version]
+	require.True(f.t, ok, "update %s acknowledged version %d before the read model held it", o.name, ack.Version)
+	require.Equal(f.t, ack.Stage, st.Stage, "update %s: the acknowledged version reads its stage", o.name)
+	return st
 }
 
 // requireRejected asserts the validator refused the update with the given error type.

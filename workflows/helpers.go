@@ -5,17 +5,7 @@ import (
 	"errors"
 
 	"go.temporal.io/sdk/temporal"
-
-	"github.com/partnerflow/partnerflow/partnership"
 )
-
-// snapshot deep-copies the state through its JSON form (the form the read model stores).
-func snapshot(st partnership.State) partnership.State {
-	var out partnership.State
-	raw, _ := json.Marshal(st)    //workflowcheck:ignore (deterministic for plain data: map keys are sorted)
-	_ = json.Unmarshal(raw, &out) //workflowcheck:ignore (decoding plain data is deterministic)
-	return out
-}
 
 func mustJSON(v any) json.RawMessage {
 	raw, _ := json.Marshal(v) //workflowcheck:ignore (deterministic for plain data: map keys are sorted)

@@ -64,7 +64,7 @@ func (w *partnershipWorkflow) negotiation() error {
 
 func (w *partnershipWorkflow) registerNegotiationUpdates() error {
 	return workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateNegotiate,
-		func(ctx workflow.Context, m partnership.NegotiationMove) (partnership.State, error) {
+		func(ctx workflow.Context, m partnership.NegotiationMove) (partnership.Ack, error) {
 			n := &w.st.Negotiation
 			entry := partnership.NegotiationEntry{Round: n.Round, Role: m.Actor.Role, Actor: m.Actor.Sub, Action: m.Action, At: workflow.Now(ctx).UTC()}
 			if m.Action == "counter" {
@@ -77,7 +77,7 @@ func (w *partnershipWorkflow) registerNegotiationUpdates() error {
 			}
 			n.History = append(n.History, entry)
 			w.emit("negotiation_"+m.Action, m.Actor, map[string]any{"round": entry.Round, "terms": entry.Terms})
-			return w.st, w.persist(ctx)
+			return w.persistAck(ctx)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(m partnership.NegotiationMove) error {
 			if err := w.requireRole(m.Actor, partnership.RoleCreator, partnership.RoleBrandManager); err != nil {

@@ -25,7 +25,7 @@ func TestNegotiationCreatorCountersBrandAccepts(t *testing.T) {
 	f.esign(minute(3), "esign-evt-1", envelopeID, "declined") // end the partnership
 	st := f.runOK()
 
-	after := decodeResult[partnership.State](t, f.requireAccepted("counter"))
+	after := f.ackedState(f.requireAccepted("counter"))
 	require.Equal(t, 2, after.Negotiation.Round)
 	require.Equal(t, partnership.RoleBrandManager, after.Negotiation.Turn)
 

@@ -36,8 +36,17 @@ type partnershipWorkflow struct {
 
 	st      partnership.State
 	version int64
-	seq     int64
-	pending []activities.AuditEvent
+	// persisted and persistedStage are the highest version the read model holds and its
+	// stage: what an Ack may promise.
+	persisted      int64
+	persistedStage partnership.Stage
+	// batched: one read-model write per workflow task (see persist). requested counts the
+	// persist calls, recorded those covered by a finished write; recordErr stops the writer.
+	batched             bool
+	requested, recorded int64
+	recordErr           error
+	seq                 int64
+	pending             []activities.AuditEvent
 	// messages numbers outgoing e-mails for their idempotency keys.
 	messages int
 
@@ -66,6 +75,7 @@ func newPartnershipWorkflow(ctx workflow.Context, in partnership.Input) *partner
 	if c := in.Carry; c != nil {
 		// The next cycle of an ambassador partnership: carry on where the last run stopped.
 		w.st, w.version, w.seq, w.messages = c.State, c.Version, c.Seq, c.Messages
+		w.persisted, w.persistedStage = c.Version, c.State.Stage // the last run wrote it before handing over
 		for _, id := range c.SeenEvents {
 			w.seenEvents[id] = true
 		}
@@ -92,6 +102,8 @@ func newPartnershipWorkflow(ctx workflow.Context, in partnership.Input) *partner
 // setup registers the query, updates and signal receivers before the first blocking call,
 // so no message sent right after the start is refused.
 func (w *partnershipWorkflow) setup() error {
+	// Versioned: partnerships started before wrote the read model at every persist call.
+	w.batched = workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, 1) == 1
 	if err := workflow.SetQueryHandler(w.ctx, partnership.QueryState, func() (partnership.State, error) {
 		return w.st, nil
 	}); err != nil {
@@ -106,6 +118,11 @@ func (w *partnershipWorkflow) setup() error {
 		}
 	}
 	w.receiveSignals()
+	if w.batched {
+		// Started last, so it runs after every other coroutine in each pass.
+		dctx, _ := workflow.NewDisconnectedContext(w.ctx)
+		workflow.Go(dctx, w.recordLoop)
+	}
 	return nil
 }
 
@@ -151,7 +168,10 @@ func (w *partnershipWorkflow) run() error {
 		}
 	}
 	// Let in-flight update handlers finish their persistence before the workflow closes.
-	return workflow.Await(w.ctx, func() bool { return workflow.AllHandlersFinished(w.ctx) })
+	if err := workflow.Await(w.ctx, func() bool { return workflow.AllHandlersFinished(w.ctx) }); err != nil {
+		return err
+	}
+	return w.flushRecords(w.ctx)
 }
 
 // cancelledByTemporal compensates when the workflow execution itself is cancelled (an
@@ -164,6 +184,9 @@ func (w *partnershipWorkflow) cancelledByTemporal() error {
 	}
 	dctx, _ := workflow.NewDisconnectedContext(w.ctx)
 	if err := workflow.Await(dctx, func() bool { return workflow.AllHandlersFinished(dctx) }); err != nil {
+		return err
+	}
+	if err := w.flushRecords(dctx); err != nil {
 		return err
 	}
 	return temporal.NewCanceledError()
@@ -245,19 +268,100 @@ func (w *partnershipWorkflow) emit(typ string, actor partnership.Actor, data any
 	w.count(typ, data)
 }
 
-// persist writes the current snapshot and pending events through a local activity. Versions
-// and sequence numbers are assigned in workflow code, so replays and retries write the same
-// rows. ctx must be the calling coroutine's own context: an update handler's ctx, or w.ctx in
+// persist has the current snapshot and pending events written to the read model and audit
+// trail. ctx must be the calling coroutine's own context: an update handler's ctx, or w.ctx in
 // the main loop (blocking on another coroutine's context panics).
+//
+// Partnerships started before "record-once-per-task" write at every call and wait for it, the
+// command sequence their histories hold. Later ones hand the write to recordLoop, which writes
+// once for all the persist calls made before the workflow next blocks: the main loop's
+// changes of one workflow task, and an Update handler's change together with the main loop's
+// answer to it (who must act next), are one local activity, one history marker and one
+// database transaction. The main loop does not wait for the write here: it is made while the
+// loop waits for its next activity, timer or person, and before the workflow task completes,
+// so activities scheduled in the same task start after it. The workflow waits for all writes
+// before it ends (flushRecords); update handlers wait for theirs (persistAndWait).
 func (w *partnershipWorkflow) persist(ctx workflow.Context) error {
+	if !w.batched {
+		return w.record(ctx)
+	}
+	w.requested++
+	return w.recordErr
+}
+
+// persistAndWait persists and returns once the write is done: for Update handlers, whose
+// callers read the read model as soon as the Update returns.
+func (w *partnershipWorkflow) persistAndWait(ctx workflow.Context) error {
+	if err := w.persist(ctx); err != nil || !w.batched {
+		return err
+	}
+	return w.flushRecords(ctx)
+}
+
+// flushRecords waits until every write asked for so far is done.
+func (w *partnershipWorkflow) flushRecords(ctx workflow.Context) error {
+	if !w.batched {
+		return nil
+	}
+	want := w.requested
+	if err := workflow.Await(ctx, func() bool { return w.recorded >= want || w.recordErr != nil }); err != nil {
+		return err
+	}
+	return w.recordErr
+}
+
+// recordLoop is the one writer of batched partnerships. It runs after the coroutines that
+// asked for a write in the same pass (the dispatcher runs update handlers, then the main loop,
+// then the coroutines started in setup, in that order), so their changes share a write. It
+// runs on a disconnected context: the write that records a cancellation must not be cancelled.
+func (w *partnershipWorkflow) recordLoop(ctx workflow.Context) {
+	for {
+		if err := workflow.Await(ctx, func() bool { return w.requested > w.recorded }); err != nil {
+			return
+		}
+		upTo := w.requested
+		if err := w.record(ctx); err != nil {
+			w.recordErr = err
+			return
+		}
+		w.recorded = upTo
+	}
+}
+
+// record writes the current snapshot and pending events through a local activity. Versions
+// and sequence numbers are assigned in workflow code, so replays and retries write the same
+// rows.
+func (w *partnershipWorkflow) record(ctx workflow.Context) error {
 	w.version++
 	w.st.UpdatedAt = workflow.Now(w.ctx).UTC()
 	// The local activity serialises the snapshot on another goroutine while workflow code
 	// (another handler) may already be changing the state: hand it a copy.
-	in := activities.RecordInput{Version: w.version, State: snapshot(w.st), Events: w.pending}
+	in := activities.RecordInput{Version: w.version, State: w.st.Clone(), Events: w.pending}
 	w.pending = nil
 	ctx = workflow.WithLocalActivityOptions(ctx, recordOptions)
-	return workflow.ExecuteLocalActivity(ctx, a.RecordTransition, in).Get(ctx, nil)
+	if err := workflow.ExecuteLocalActivity(ctx, a.RecordTransition, in).Get(ctx, nil); err != nil {
+		return err
+	}
+	if in.Version > w.persisted {
+		w.persisted, w.persistedStage = in.Version, in.State.Stage
+	}
+	return nil
+}
+
+// persistAck persists and acknowledges an action with a read-model version that holds it.
+func (w *partnershipWorkflow) persistAck(ctx workflow.Context) (partnership.Ack, error) {
+	if !w.batched {
+		// This call's own write; another coroutine's later one may still be in flight.
+		v, stage := w.version+1, w.st.Stage
+		if err := w.record(ctx); err != nil {
+			return partnership.Ack{}, err
+		}
+		return partnership.Ack{Stage: stage, Version: v}, nil
+	}
+	if err := w.persistAndWait(ctx); err != nil {
+		return partnership.Ack{}, err
+	}
+	return partnership.Ack{Stage: w.persistedStage, Version: w.persisted}, nil
 }
 
 // setNext records who must act next and by when.

@@ -189,7 +189,7 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 			w.st.Payouts = append(w.st.Payouts, p)
 			w.changes++
 			w.emit("payout_triggered", t.Actor, map[string]any{"payout_id": p.ID, "kind": p.Kind, "amount": p.Amount, "status": p.Status})
-			return p, w.persist(ctx)
+			return p, w.persistAndWait(ctx)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(t partnership.PayoutTrigger) error {
 			if err := w.requireRole(t.Actor, partnership.RoleFinance, partnership.RoleAdmin); err != nil {
@@ -226,7 +226,7 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 			p.ApprovedBy, p.Status = ap.Actor.Sub, partnership.PayoutProcessing
 			w.changes++
 			w.emit("payout_approved", ap.Actor, map[string]string{"payout_id": p.ID})
-			return *p, w.persist(ctx)
+			return *p, w.persistAndWait(ctx)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ap partnership.PayoutApproval) error {
 			if err := w.requireRole(ap.Actor, partnership.RoleFinance, partnership.RoleAdmin); err != nil {

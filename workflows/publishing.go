@@ -139,13 +139,13 @@ func approvedDraft(d partnership.Deliverable) partnership.Draft {
 
 func (w *partnershipWorkflow) registerPublishingUpdates() error {
 	return workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateSubmitPost,
-		func(ctx workflow.Context, p partnership.PostSubmission) (partnership.State, error) {
+		func(ctx workflow.Context, p partnership.PostSubmission) (partnership.Ack, error) {
 			d, _ := w.deliverable(p.DeliverableID)
 			d.Publication = &partnership.Publication{URL: p.URL, Status: "verifying"}
 			d.Status = partnership.DeliverableVerifying
 			w.changes++
 			w.emit("post_submitted", p.Actor, map[string]string{"deliverable_id": d.ID, "url": p.URL})
-			return w.st, w.persist(ctx)
+			return w.persistAck(ctx)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(p partnership.PostSubmission) error {
 			if err := w.requireRole(p.Actor, partnership.RoleCreator); err != nil {

@@ -51,11 +51,11 @@ func (w *partnershipWorkflow) vetting() error {
 
 func (w *partnershipWorkflow) registerVettingUpdates() error {
 	return workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateVettingDecision,
-		func(ctx workflow.Context, d partnership.VettingDecision) (partnership.State, error) {
+		func(ctx workflow.Context, d partnership.VettingDecision) (partnership.Ack, error) {
 			w.st.Vetting.Decision, w.st.Vetting.DecidedBy, w.st.Vetting.Note = d.Decision, d.Actor.Sub, d.Note
 			w.vettingRole = d.Actor.Role
 			w.emit("vetting_decided", d.Actor, map[string]string{"decision": d.Decision, "note": d.Note})
-			return w.st, w.persist(ctx)
+			return w.persistAck(ctx)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(d partnership.VettingDecision) error {
 			if err := w.requireRole(d.Actor, partnership.RoleBrandManager, partnership.RoleAdmin); err != nil {

@@ -244,13 +244,13 @@ func printLifecycleTable(w io.Writer, o bench.Options, r bench.Result) {
 	fmt.Fprintf(w, "\nPartnerflow lifecycles vs bare-Temporal baseline: %d lifecycles per round, %d clients, %d rounds per side\n\n",
 		r.Lifecycles, r.Concurrency, o.Rounds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "round\tside\tseconds\tlifecycles/s\tfailures\tpair ratio\t")
+	fmt.Fprintln(tw, "round\tside\tseconds\tlifecycles/s\tCPU ms/lifecycle\tfailures\tpair ratio\t")
 	for i, rr := range r.Rounds {
 		pair := ""
 		if i%2 == 1 && rr.LifecyclesPerSec > 0 {
 			pair = fmt.Sprintf("%.3f", r.Rounds[i-1].LifecyclesPerSec/rr.LifecyclesPerSec)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%d\t%s\t\n", i/2+1, rr.Side, rr.Seconds, rr.LifecyclesPerSec, rr.Failures, pair)
+		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%.0f\t%d\t%s\t\n", i/2+1, rr.Side, rr.Seconds, rr.LifecyclesPerSec, rr.CPUMsPerLifecycle, rr.Failures, pair)
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(w, "\nmedian lifecycles/s: partnerflow %.2f, baseline %.2f\n", r.LifecyclesPerSec, r.BaselineLifecyclesPerSec)
@@ -282,6 +282,7 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 	sf.register(fs)
 	levels := fs.String("concurrency", "1,4,16,64", "comma-separated concurrency levels")
 	requests := fs.Int("requests", 1000, "measured actions per level (after a warm-up of one per client)")
+	negRounds := fs.Int("negotiation-rounds", bench.DefaultUpdateRounds, "counter-offers per partnership before a client moves on to its next (at most 90; the state grows with each)")
 	asJSON := fs.Bool("json", false, "print one JSON line per level instead of the table")
 	svg := fs.String("svg", "", "write a chart of throughput and latency against concurrency to this SVG file")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file and print its split by owner")
@@ -296,13 +297,18 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 		cs = append(cs, c)
 	}
-	o := bench.UpdatesOptions{Concurrency: cs, Requests: *requests}
+	o := bench.UpdatesOptions{Concurrency: cs, Requests: *requests, Rounds: *negRounds}
 	if !*asJSON {
 		o.Progress = stderr
 	}
 	return sf.profiled(ctx, stdout, stderr, *cpuProfile, !*asJSON, func(ctx context.Context, env *bench.Env) (func() error, error) {
 		points, err := bench.RunUpdates(ctx, env, o)
 		return func() error {
+			for _, p := range points {
+				for _, f := range p.FailureSamples {
+					fmt.Fprintf(stderr, "C=%d failure: %s\n", p.Concurrency, f)
+				}
+			}
 			if *svg != "" {
 				if err := writeUpdatesChart(*svg, points); err != nil {
 					return err

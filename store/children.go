@@ -1,0 +1,75 @@
+package store
+
+import (
+	"reflect"
+	"sync"
+	"time"
+)
+
+// childCache remembers, per partnership, the child rows this process last wrote and the
+// snapshot version they came from. Most transitions change the partnership row and add audit
+// events but leave its deliverables, drafts and payouts as they were; when the version written
+// is the one right after the remembered one, no other writer can have come in between
+// (versions are assigned by the partnership's workflow, one after another), so the rows that
+// equal the remembered ones are skipped instead of rewritten. Anything else (a cold cache, a
+// gap in versions after another worker wrote, a row that changed) writes as before. Rows left
+// alone keep their updated_at: the time the row last changed.
+type childCache struct {
+	mu sync.Mutex
+	m  map[string]childSet
+}
+
+type childSet struct {
+	version      int64
+	deliverables []DeliverableRow
+	drafts       []DraftRow
+	payouts      []PayoutRow
+}
+
+// childCacheMax bounds the memory: past it the cache starts over (a miss only costs a write).
+const childCacheMax = 10_000
+
+// unchanged returns which of t's child sets equal those written for version t.Version-1.
+func (c *childCache) unchanged(t Transition) (dels, drafts, pays bool) {
+	c.mu.Lock()
+	prev, ok := c.m[t.PartnershipID]
+	c.mu.Unlock()
+	if !ok || prev.version != t.Version-1 {
+		return false, false, false
+	}
+	return reflect.DeepEqual(prev.deliverables, normDeliverables(t.Deliverables)),
+		reflect.DeepEqual(prev.drafts, t.Drafts),
+		reflect.DeepEqual(prev.payouts, normPayouts(t.Payouts))
+}
+
+// remember records the child rows of a committed transition.
+func (c *childCache) remember(t Transition) {
+	set := childSet{version: t.Version, deliverables: normDeliverables(t.Deliverables),
+		drafts: append([]DraftRow(nil), t.Drafts...), payouts: normPayouts(t.Payouts)}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= childCacheMax {
+		c.m = map[string]childSet{}
+	}
+	c.m[t.PartnershipID] = set
+}
+
+// normDeliverables and normPayouts drop the write timestamps, which every snapshot carries
+// anew, so that rows compare by content.
+func normDeliverables(rows []DeliverableRow) []DeliverableRow {
+	out := make([]DeliverableRow, len(rows))
+	for i, r := range rows {
+		r.UpdatedAt = time.Time{}
+		out[i] = r
+	}
+	return out
+}
+
+func normPayouts(rows []PayoutRow) []PayoutRow {
+	out := make([]PayoutRow, len(rows))
+	for i, r := range rows {
+		r.CreatedAt, r.UpdatedAt = time.Time{}, time.Time{}
+		out[i] = r
+	}
+	return out
+}
