@@ -9,6 +9,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/partnerflow/partnerflow/partnership"
 )
 
 // UpdatesOptions configures the human-action round-trip benchmark.
@@ -37,6 +41,11 @@ type UpdatesPoint struct {
 	P50Ms       float64 `json:"p50_ms"`
 	P99Ms       float64 `json:"p99_ms"`
 	Failures    int     `json:"failures"`
+	// The same number of counter-offers sent as bare-SDK Updates to BaselineWorkflow on the
+	// same server at the same concurrency, right after: what Temporal alone takes.
+	BaselinePerSec float64 `json:"baseline_per_sec"`
+	BaselineP50Ms  float64 `json:"baseline_p50_ms"`
+	BaselineP99Ms  float64 `json:"baseline_p99_ms"`
 	// FailureSamples are the first failures, to print (not part of the JSON line).
 	FailureSamples []string `json:"-"`
 }
@@ -69,6 +78,13 @@ func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, 
 		if err != nil {
 			return out, err
 		}
+		b, err := e.baselineUpdatesAt(ctx, c, o.Requests, o.Progress)
+		if err != nil {
+			return out, err
+		}
+		p.BaselinePerSec, p.BaselineP50Ms, p.BaselineP99Ms = b.PerSec, b.P50Ms, b.P99Ms
+		p.Failures += b.Failures
+		p.FailureSamples = append(p.FailureSamples, b.FailureSamples...)
 		out = append(out, p)
 	}
 	return out, nil
@@ -186,6 +202,78 @@ func (e *Env) updatesAt(ctx context.Context, c, requests, rounds int, progress i
 					if i > int64(warm) {
 						lat.Add(time.Since(t0))
 					}
+				}
+				bar.add(1)
+			}
+		})
+	}
+	wg.Wait()
+	bar.finish()
+	elapsed := time.Since(start) - time.Duration(measuredStart.Load())
+	ms := lat.Millis()
+	return UpdatesPoint{Concurrency: c, Requests: len(ms), Seconds: elapsed.Seconds(), PerSec: float64(len(ms)) / elapsed.Seconds(),
+		P50Ms: Percentile(ms, 50), P99Ms: Percentile(ms, 99), Failures: int(failures.Load()), FailureSamples: fails.samples()}, nil
+}
+
+// baselineUpdatesAt sends the same counter-offers as updatesAt as bare-SDK Updates: C clients,
+// each with its own BaselineWorkflows parked in negotiation, creator and brand taking turns,
+// a warm-up of one action per client, then requests measured. The workflow's handler and
+// main loop do what the real ones do for a counter (the turn passes, a new deadline timer)
+// without the read-model write and the API in front.
+func (e *Env) baselineUpdatesAt(ctx context.Context, c, requests int, progress io.Writer) (UpdatesPoint, error) {
+	d := e.sdkDriver(c, 20*time.Millisecond)
+	d.run = e.runID + fmt.Sprintf("ub%d", c)
+	w, err := d.newWorld(ctx, 0)
+	if err != nil {
+		return UpdatesPoint{}, err
+	}
+	warm := c
+	total := requests + warm
+	share := (total + c - 1) / c
+	bar := newProgress(progress, c+total)
+	bar.phase(fmt.Sprintf("C=%d baseline: %d workflows", c, c))
+	ids := make([]string, c)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("bench-baseline/%s/%d", d.run, i)
+		if _, err := d.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: ids[i], TaskQueue: BaselineTaskQueue},
+			BaselineWorkflowType, BaselineInput{ID: ids[i], Handle: w.handle, CreatorName: "Maya", CreatorEmail: "maya@example.com",
+				BrandName: "Acme", Account: "acct_" + w.handle, FeeMinor: benchFee, WaitSeconds: waitSeconds, RemindSeconds: remindSeconds}); err != nil {
+			return UpdatesPoint{}, err
+		}
+	}
+	for _, id := range ids {
+		if _, err := d.waitFor(ctx, id, "negotiation", baselineStage("negotiation")); err != nil {
+			return UpdatesPoint{}, err
+		}
+		bar.add(1)
+	}
+	var lat Latencies
+	var next, failures, measuredStart atomic.Int64
+	var fails failureLog
+	var wg sync.WaitGroup
+	bar.phase(fmt.Sprintf("C=%d baseline: actions", c))
+	start := time.Now()
+	for cl := range c {
+		wg.Go(func() {
+			role := partnership.RoleCreator
+			for k := 0; k < share && ctx.Err() == nil; k++ {
+				i := next.Add(1)
+				if i > int64(total) {
+					return
+				}
+				if i == int64(warm)+1 {
+					measuredStart.Store(time.Since(start).Nanoseconds())
+				}
+				t0 := time.Now()
+				err := d.update(ctx, ids[cl], partnership.UpdateNegotiate, BaselineMove{Role: role, Action: "counter", Fee: benchFee + int64(k)})
+				if err != nil {
+					failures.Add(1)
+					fails.add("baseline", err)
+				} else {
+					role = otherRole(role)
+				}
+				if i > int64(warm) {
+					lat.Add(time.Since(t0))
 				}
 				bar.add(1)
 			}

@@ -325,22 +325,29 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 			}
 			fmt.Fprintf(stdout, "\nHuman action round trip (counter-offer: POST /v1/partnerships/{id}/negotiation -> workflow Update), %d measured per level\n\n", *requests)
 			tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-			fmt.Fprintln(tw, "clients\tactions\tactions/s\tp50 ms\tp99 ms\tfailures\t")
+			fmt.Fprintln(tw, "clients\tactions\tactions/s\tp50 ms\tp99 ms\tfailures\t\tbare SDK: actions/s\tp50 ms\tp99 ms\t")
 			for _, p := range points {
-				fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.1f\t%.1f\t%d\t\n", p.Concurrency, p.Requests, p.PerSec, p.P50Ms, p.P99Ms, p.Failures)
+				fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.1f\t%.1f\t%d\t\t%.1f\t%.1f\t%.1f\t\n", p.Concurrency, p.Requests, p.PerSec, p.P50Ms, p.P99Ms, p.Failures,
+					p.BaselinePerSec, p.BaselineP50Ms, p.BaselineP99Ms)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			_, err := fmt.Fprintln(stdout, "\n(bare SDK: the same counter-offers as Updates sent with the SDK client to the bare baseline workflow, on the same server, right after)")
+			return err
 		}, err
 	})
 }
 
 func writeUpdatesChart(path string, points []bench.UpdatesPoint) error {
-	var rate, p50, p99 []bench.Point
+	var rate, p50, p99, bRate, bP99 []bench.Point
 	for _, p := range points {
 		x := float64(p.Concurrency)
 		rate = append(rate, bench.Point{X: x, Y: p.PerSec})
 		p50 = append(p50, bench.Point{X: x, Y: p.P50Ms})
 		p99 = append(p99, bench.Point{X: x, Y: p.P99Ms})
+		bRate = append(bRate, bench.Point{X: x, Y: p.BaselinePerSec})
+		bP99 = append(bP99, bench.Point{X: x, Y: p.BaselineP99Ms})
 	}
 	f, err := os.Create(path)
 	if err != nil {
@@ -350,8 +357,10 @@ func writeUpdatesChart(path string, points []bench.UpdatesPoint) error {
 		Title:  "Human-action round trip (REST -> Temporal Update -> read model) against concurrency",
 		XLabel: "concurrent clients",
 		Panels: []bench.Panel{
-			{Title: "Throughput", YLabel: "actions per second", Series: []bench.Series{{Name: "actions/s", Points: rate}}},
-			{Title: "Latency", YLabel: "milliseconds", Series: []bench.Series{{Name: "p50", Color: "#2ca02c", Points: p50}, {Name: "p99", Color: "#d62728", Points: p99}}},
+			{Title: "Throughput", YLabel: "actions per second", Series: []bench.Series{{Name: "actions/s", Points: rate},
+				{Name: "bare SDK Updates/s", Color: "#7f7f7f", Points: bRate}}},
+			{Title: "Latency", YLabel: "milliseconds", Series: []bench.Series{{Name: "p50", Color: "#2ca02c", Points: p50}, {Name: "p99", Color: "#d62728", Points: p99},
+				{Name: "bare SDK p99", Color: "#7f7f7f", Points: bP99}}},
 		},
 	})
 	if cerr := f.Close(); err == nil {
