@@ -159,19 +159,40 @@ func (e *Env) updatesAt(ctx context.Context, c, requests, rounds int, progress i
 		return UpdatesPoint{}, firstErr
 	}
 
-	var lat Latencies
-	var next atomic.Int64
-	var failures atomic.Int64
-	var fails failureLog
 	bar.phase(fmt.Sprintf("C=%d: actions", c))
+	mine := make([][]*negotiating, c) // each client's own partnerships
+	for i, p := range parts {
+		mine[i%c] = append(mine[i%c], p)
+	}
+	return measureActions(ctx, c, share, total, warm, bar, "partnerflow", func(client, k int) error {
+		p := mine[client][k%len(mine[client])]
+		// The partnership's own people act, so no subject passes the API's rate limit
+		// however fast one client goes (at C=1 a single client sends hundreds a second).
+		token := p.who.creator
+		if p.turnBM {
+			token = p.who.bm
+		}
+		p.counters++
+		err := d.http.call(ctx, http.MethodPost, d.target.APIURL+"/v1/partnerships/"+p.id+"/negotiation", token,
+			map[string]any{"action": "counter", "terms": offer(benchFee + int64(p.counters))}, nil, http.StatusOK)
+		if err == nil {
+			p.turnBM = !p.turnBM
+		}
+		return err
+	}), nil
+}
+
+// measureActions runs total actions on c closed-loop clients, at most share each: the first
+// warm are the warm-up, the rest are timed (failed ones too). act(client, k) does client's k-th
+// action; a client only ever touches its own partnerships, so act needs no locking.
+func measureActions(ctx context.Context, c, share, total, warm int, bar *progress, side string, act func(client, k int) error) UpdatesPoint {
+	var lat Latencies
+	var next, failures, measuredStart atomic.Int64
+	var fails failureLog
+	var wg sync.WaitGroup
 	start := time.Now()
-	var measuredStart atomic.Int64
 	for client := range c {
 		wg.Go(func() {
-			mine := []*negotiating{}
-			for i := client; i < len(parts); i += c {
-				mine = append(mine, parts[i])
-			}
 			for k := 0; k < share && ctx.Err() == nil; k++ {
 				i := next.Add(1)
 				if i > int64(total) {
@@ -180,28 +201,13 @@ func (e *Env) updatesAt(ctx context.Context, c, requests, rounds int, progress i
 				if i == int64(warm)+1 {
 					measuredStart.Store(time.Since(start).Nanoseconds())
 				}
-				p := mine[k%len(mine)]
-				// The partnership's own people act, so no subject passes the API's rate limit
-				// however fast one client goes (at C=1 a single client sends hundreds a second).
-				token := p.who.creator
-				if p.turnBM {
-					token = p.who.bm
-				}
-				p.counters++
 				t0 := time.Now()
-				err := d.http.call(ctx, http.MethodPost, d.target.APIURL+"/v1/partnerships/"+p.id+"/negotiation", token,
-					map[string]any{"action": "counter", "terms": offer(benchFee + int64(p.counters))}, nil, http.StatusOK)
-				if err != nil {
+				if err := act(client, k); err != nil {
 					failures.Add(1)
-					fails.add("partnerflow", err)
-					if i > int64(warm) {
-						lat.Add(time.Since(t0))
-					}
-				} else {
-					p.turnBM = !p.turnBM
-					if i > int64(warm) {
-						lat.Add(time.Since(t0))
-					}
+					fails.add(side, err)
+				}
+				if i > int64(warm) {
+					lat.Add(time.Since(t0))
 				}
 				bar.add(1)
 			}
@@ -212,7 +218,7 @@ func (e *Env) updatesAt(ctx context.Context, c, requests, rounds int, progress i
 	elapsed := time.Since(start) - time.Duration(measuredStart.Load())
 	ms := lat.Millis()
 	return UpdatesPoint{Concurrency: c, Requests: len(ms), Seconds: elapsed.Seconds(), PerSec: float64(len(ms)) / elapsed.Seconds(),
-		P50Ms: Percentile(ms, 50), P99Ms: Percentile(ms, 99), Failures: int(failures.Load()), FailureSamples: fails.samples()}, nil
+		P50Ms: Percentile(ms, 50), P99Ms: Percentile(ms, 99), Failures: int(failures.Load()), FailureSamples: fails.samples()}
 }
 
 // baselineUpdatesAt sends the same counter-offers as updatesAt as bare-SDK Updates: C clients,
@@ -247,42 +253,16 @@ func (e *Env) baselineUpdatesAt(ctx context.Context, c, requests int, progress i
 		}
 		bar.add(1)
 	}
-	var lat Latencies
-	var next, failures, measuredStart atomic.Int64
-	var fails failureLog
-	var wg sync.WaitGroup
 	bar.phase(fmt.Sprintf("C=%d baseline: actions", c))
-	start := time.Now()
-	for cl := range c {
-		wg.Go(func() {
-			role := partnership.RoleCreator
-			for k := 0; k < share && ctx.Err() == nil; k++ {
-				i := next.Add(1)
-				if i > int64(total) {
-					return
-				}
-				if i == int64(warm)+1 {
-					measuredStart.Store(time.Since(start).Nanoseconds())
-				}
-				t0 := time.Now()
-				err := d.update(ctx, ids[cl], partnership.UpdateNegotiate, BaselineMove{Role: role, Action: "counter", Fee: benchFee + int64(k)})
-				if err != nil {
-					failures.Add(1)
-					fails.add("baseline", err)
-				} else {
-					role = otherRole(role)
-				}
-				if i > int64(warm) {
-					lat.Add(time.Since(t0))
-				}
-				bar.add(1)
-			}
-		})
+	roles := make([]string, c)
+	for i := range roles {
+		roles[i] = partnership.RoleCreator
 	}
-	wg.Wait()
-	bar.finish()
-	elapsed := time.Since(start) - time.Duration(measuredStart.Load())
-	ms := lat.Millis()
-	return UpdatesPoint{Concurrency: c, Requests: len(ms), Seconds: elapsed.Seconds(), PerSec: float64(len(ms)) / elapsed.Seconds(),
-		P50Ms: Percentile(ms, 50), P99Ms: Percentile(ms, 99), Failures: int(failures.Load()), FailureSamples: fails.samples()}, nil
+	return measureActions(ctx, c, share, total, warm, bar, "baseline", func(client, k int) error {
+		err := d.update(ctx, ids[client], partnership.UpdateNegotiate, BaselineMove{Role: roles[client], Action: "counter", Fee: benchFee + int64(k)})
+		if err == nil {
+			roles[client] = otherRole(roles[client])
+		}
+		return err
+	}), nil
 }
