@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -105,4 +106,34 @@ func isDB(fn string) bool {
 		}
 	}
 	return false
+}
+
+// MergeProfiles merges profiles of the same binary (the rounds of one side) into one file.
+func MergeProfiles(out string, paths ...string) error {
+	var ps []*profile.Profile
+	for _, path := range paths {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		p, err := profile.Parse(f)
+		_ = f.Close()
+		if err != nil {
+			return fmt.Errorf("parse %s: %w", path, err)
+		}
+		ps = append(ps, p)
+	}
+	merged, err := profile.Merge(ps)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	if err := merged.Write(f); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }

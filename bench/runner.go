@@ -44,6 +44,10 @@ type Options struct {
 	// Progress receives a progress bar while the run goes; nil draws none.
 	Progress io.Writer
 	Logger   *slog.Logger
+	// RoundHook, when set, is called as each measured round starts, with its side
+	// ("partnerflow" or "baseline") and number (1-based); the func it returns is called as the
+	// round ends. `--cpuprofile-sides` profiles each round on its own with it.
+	RoundHook func(side string, round int) (end func())
 }
 
 // Result is the outcome of a run; the JSON fields are the one line `--json` prints.
@@ -183,6 +187,13 @@ func (e *Env) sdkDriver(concurrency int, poll time.Duration) *sdkDriver {
 	return &sdkDriver{tc: e.TC, http: newHTTPDoer(concurrency), sandboxURL: e.sbURL, run: e.runID + "b", poll: poll}
 }
 
+func (o Options) hook(side string, round int) func() {
+	if o.RoundHook == nil {
+		return func() {}
+	}
+	return o.RoundHook(side, round)
+}
+
 // Run runs the warm-up and then Rounds alternating rounds (partnerflow, baseline, …) and
 // reports medians.
 func Run(ctx context.Context, e *Env, o Options) (Result, error) {
@@ -225,7 +236,9 @@ func Run(ctx context.Context, e *Env, o Options) (Result, error) {
 	var sampleReal, sampleBase string
 	for i := range o.Rounds {
 		bar.phase(fmt.Sprintf("round %d/%d partnerflow", i+1, o.Rounds))
+		end := o.hook("partnerflow", i+1)
 		r := runRound(ctx, rest, restWorlds, o.Lifecycles, bar, &failures)
+		end()
 		res.Rounds = append(res.Rounds, r.result("partnerflow"))
 		realRates, realSecs = append(realRates, r.rate()), append(realSecs, r.elapsed.Seconds())
 		res.Failures += r.failures
@@ -233,7 +246,9 @@ func Run(ctx context.Context, e *Env, o Options) (Result, error) {
 			sampleReal = r.sample
 		}
 		bar.phase(fmt.Sprintf("round %d/%d baseline", i+1, o.Rounds))
+		end = o.hook("baseline", i+1)
 		r = runRound(ctx, sdk, sdkWorlds, o.Lifecycles, bar, &failures)
+		end()
 		res.Rounds = append(res.Rounds, r.result("baseline"))
 		baseRates = append(baseRates, r.rate())
 		if r.rate() > 0 {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"os/exec"
 	"runtime/pprof"
 	"strconv"
@@ -147,11 +148,32 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&o.Poll, "poll", 20*time.Millisecond, "how often a waiting client polls")
 	asJSON := fs.Bool("json", false, "print one JSON line instead of the table")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the warm-up and measured rounds to this file (the in-process stack and the drivers) and print its split by owner")
+	sides := fs.String("cpuprofile-sides", "", "profile each measured round on its own into this directory, merge them per side (partnerflow.pprof, baseline.pprof) and print each side's split")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *cpuProfile != "" && *sides != "" {
+		return errors.New("--cpuprofile and --cpuprofile-sides cannot both run: the Go runtime takes one CPU profile at a time")
+	}
 	if !*asJSON {
 		o.Progress = stderr
+	}
+	var rounds map[string][]string // profile files by side
+	if *sides != "" {
+		if err := os.MkdirAll(*sides, 0o755); err != nil {
+			return err
+		}
+		rounds = map[string][]string{}
+		o.RoundHook = func(side string, round int) func() {
+			path := filepath.Join(*sides, fmt.Sprintf("%s-%d.pprof", side, round))
+			stop, err := startCPUProfile(path)
+			if err != nil {
+				fmt.Fprintln(stderr, "cpuprofile-sides:", err)
+				return func() {}
+			}
+			rounds[side] = append(rounds[side], path)
+			return stop
+		}
 	}
 	return sf.profiled(ctx, stdout, stderr, *cpuProfile, !*asJSON, func(ctx context.Context, env *bench.Env) (func() error, error) {
 		res, err := bench.Run(ctx, env, o)
@@ -164,6 +186,18 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				return json.NewEncoder(stdout).Encode(res)
 			}
 			printLifecycleTable(stdout, o, res)
+			for _, side := range []string{"partnerflow", "baseline"} {
+				if len(rounds[side]) == 0 {
+					continue
+				}
+				merged := filepath.Join(*sides, side+".pprof")
+				if err := bench.MergeProfiles(merged, rounds[side]...); err != nil {
+					return err
+				}
+				if err := printCPUSplit(stdout, merged, "whole process, the measured "+side+" rounds only"); err != nil {
+					return err
+				}
+			}
 			return nil
 		}, err
 	})
@@ -195,7 +229,7 @@ func (s *stackFlags) profiled(ctx context.Context, stdout, stderr io.Writer, cpu
 			return err
 		}
 		if cpuProfile != "" && split {
-			return printCPUSplit(stdout, cpuProfile)
+			return printCPUSplit(stdout, cpuProfile, "whole process, all rounds")
 		}
 		return nil
 	})
@@ -214,7 +248,7 @@ func startCPUProfile(path string) (func(), error) {
 }
 
 // printCPUSplit shows whom the profiled CPU time was spent for.
-func printCPUSplit(w io.Writer, path string) error {
+func printCPUSplit(w io.Writer, path, what string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -224,7 +258,7 @@ func printCPUSplit(w io.Writer, path string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nCPU profile %s (whole process, all rounds), by whom the time was spent for:\n", path)
+	fmt.Fprintf(w, "\nCPU profile %s (%s), by whom the time was spent for:\n", path, what)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, s := range shares {
 		fmt.Fprintf(tw, "  %s\t%.1f s\t%.1f%%\n", s.Owner, s.Seconds, s.Percent)
@@ -237,7 +271,7 @@ func runBenchCPUSplit(args []string, stdout io.Writer) error {
 	if len(args) != 1 {
 		return errors.New("usage: partnerflow bench cpusplit <cpu profile>")
 	}
-	return printCPUSplit(stdout, args[0])
+	return printCPUSplit(stdout, args[0], "as recorded")
 }
 
 func printLifecycleTable(w io.Writer, o bench.Options, r bench.Result) {
