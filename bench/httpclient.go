@@ -38,20 +38,11 @@ func (e *statusError) Error() string {
 // getIfChanged GETs url with If-None-Match: etag (when not empty). On 304 it reports no
 // change and leaves out alone; on 200 it decodes the answer into out and returns its ETag.
 func (h *httpDoer) getIfChanged(ctx context.Context, url, token, etag string, out any) (string, bool, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return "", false, err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
+	var headers []string
 	if etag != "" {
-		req.Header.Set("If-None-Match", etag)
+		headers = []string{"If-None-Match", etag}
 	}
-	res, err := h.client.Do(req)
-	if err != nil {
-		return "", false, err
-	}
-	defer func() { _ = res.Body.Close() }()
-	raw, err := io.ReadAll(res.Body)
+	res, raw, err := h.send(ctx, http.MethodGet, url, token, nil, headers...)
 	if err != nil {
 		return "", false, err
 	}
@@ -59,28 +50,37 @@ func (h *httpDoer) getIfChanged(ctx context.Context, url, token, etag string, ou
 	case http.StatusNotModified:
 		return etag, false, nil
 	case http.StatusOK:
-		if err := json.Unmarshal(raw, out); err != nil {
-			return "", false, fmt.Errorf("GET %s: decode: %w", url, err)
-		}
-		return res.Header.Get("ETag"), true, nil
+		return res.Header.Get("ETag"), true, decodeInto(res, raw, out)
 	}
-	return "", false, &statusError{Method: http.MethodGet, URL: url, Status: res.StatusCode, Body: strings.TrimSpace(string(truncate(raw, 300)))}
+	return "", false, unexpected(res, raw)
 }
 
 // call sends body as JSON (nil sends none) with the bearer token (if any) and decodes a JSON
 // answer into out (if not nil). Any status other than want is an error.
 func (h *httpDoer) call(ctx context.Context, method, url, token string, body, out any, want int, headers ...string) error {
+	res, raw, err := h.send(ctx, method, url, token, body, headers...)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != want {
+		return unexpected(res, raw)
+	}
+	return decodeInto(res, raw, out)
+}
+
+// send makes one request and reads the whole answer.
+func (h *httpDoer) send(ctx context.Context, method, url, token string, body any, headers ...string) (*http.Response, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		raw, err := json.Marshal(body)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		rd = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -93,20 +93,24 @@ func (h *httpDoer) call(ctx context.Context, method, url, token string, body, ou
 	}
 	res, err := h.client.Do(req)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	defer func() { _ = res.Body.Close() }()
 	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		return err
+	return res, raw, err
+}
+
+func unexpected(res *http.Response, raw []byte) error {
+	return &statusError{Method: res.Request.Method, URL: res.Request.URL.String(), Status: res.StatusCode,
+		Body: strings.TrimSpace(string(truncate(raw, 300)))}
+}
+
+func decodeInto(res *http.Response, raw []byte, out any) error {
+	if out == nil {
+		return nil
 	}
-	if res.StatusCode != want {
-		return &statusError{Method: method, URL: url, Status: res.StatusCode, Body: strings.TrimSpace(string(truncate(raw, 300)))}
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("%s %s: decode: %w", method, url, err)
-		}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s %s: decode: %w", res.Request.Method, res.Request.URL, err)
 	}
 	return nil
 }

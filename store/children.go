@@ -29,29 +29,38 @@ type childSet struct {
 // childCacheMax bounds the memory: past it the cache starts over (a miss only costs a write).
 const childCacheMax = 10_000
 
-// unchanged returns which of t's child sets equal those written for version t.Version-1.
-func (c *childCache) unchanged(t Transition) (dels, drafts, pays bool) {
+// childSetOf is t's child rows as the cache compares and keeps them.
+func childSetOf(t Transition) childSet {
+	return childSet{version: t.Version, deliverables: normDeliverables(t.Deliverables),
+		drafts: append([]DraftRow(nil), t.Drafts...), payouts: normPayouts(t.Payouts)}
+}
+
+// sameChildren says which kinds of child rows need no write.
+type sameChildren struct{ deliverables, drafts, payouts bool }
+
+// unchanged returns which of set's child rows equal those written for the version before.
+func (c *childCache) unchanged(partnershipID string, set childSet) sameChildren {
 	c.mu.Lock()
-	prev, ok := c.m[t.PartnershipID]
+	prev, ok := c.m[partnershipID]
 	c.mu.Unlock()
-	if !ok || prev.version != t.Version-1 {
-		return false, false, false
+	if !ok || prev.version != set.version-1 {
+		return sameChildren{}
 	}
-	return reflect.DeepEqual(prev.deliverables, normDeliverables(t.Deliverables)),
-		reflect.DeepEqual(prev.drafts, t.Drafts),
-		reflect.DeepEqual(prev.payouts, normPayouts(t.Payouts))
+	return sameChildren{
+		deliverables: reflect.DeepEqual(prev.deliverables, set.deliverables),
+		drafts:       reflect.DeepEqual(prev.drafts, set.drafts),
+		payouts:      reflect.DeepEqual(prev.payouts, set.payouts),
+	}
 }
 
 // remember records the child rows of a committed transition.
-func (c *childCache) remember(t Transition) {
-	set := childSet{version: t.Version, deliverables: normDeliverables(t.Deliverables),
-		drafts: append([]DraftRow(nil), t.Drafts...), payouts: normPayouts(t.Payouts)}
+func (c *childCache) remember(partnershipID string, set childSet) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= childCacheMax {
 		c.m = map[string]childSet{}
 	}
-	c.m[t.PartnershipID] = set
+	c.m[partnershipID] = set
 }
 
 // normDeliverables and normPayouts drop the write timestamps, which every snapshot carries

@@ -123,6 +123,7 @@ type Transition struct {
 func (s *Store) ApplyTransition(ctx context.Context, t Transition) error {
 	defer s.writing()()
 	applied := false
+	children := childSetOf(t)
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&Partnership{}).
 			Where("id = ? AND state_version < ?", t.PartnershipID, t.Version).
@@ -142,7 +143,7 @@ func (s *Store) ApplyTransition(ctx context.Context, t Transition) error {
 		}
 		if res.RowsAffected == 1 {
 			applied = true
-			if err := upsertChildren(tx, t, &s.children); err != nil {
+			if err := upsertChildren(tx, t, s.children.unchanged(t.PartnershipID, children)); err != nil {
 				return err
 			}
 		}
@@ -152,26 +153,25 @@ func (s *Store) ApplyTransition(ctx context.Context, t Transition) error {
 		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&t.Events).Error
 	})
 	if err == nil && applied {
-		s.children.remember(t)
+		s.children.remember(t.PartnershipID, children)
 	}
 	return translate(err)
 }
 
 // upsertChildren writes the snapshot's deliverables, drafts and payouts. Rows are never
 // deleted: an ambassador's earlier cycles stay, and a snapshot only ever adds or advances.
-func upsertChildren(tx *gorm.DB, t Transition, cache *childCache) error {
-	sameDels, sameDrafts, samePays := cache.unchanged(t)
-	if len(t.Deliverables) > 0 && !sameDels {
+func upsertChildren(tx *gorm.DB, t Transition, same sameChildren) error {
+	if len(t.Deliverables) > 0 && !same.deliverables {
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&t.Deliverables).Error; err != nil {
 			return err
 		}
 	}
-	if len(t.Drafts) > 0 && !sameDrafts {
+	if len(t.Drafts) > 0 && !same.drafts {
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&t.Drafts).Error; err != nil {
 			return err
 		}
 	}
-	if len(t.Payouts) > 0 && !samePays {
+	if len(t.Payouts) > 0 && !same.payouts {
 		advance := clause.AssignmentColumns([]string{"status", "amount_minor", "currency", "triggered_by", "approved_by",
 			"transfer_id", "failure_code", "paid_at", "updated_at"})
 		if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "partnership_id"}, {Name: "id"}}, DoUpdates: advance}).Create(&t.Payouts).Error; err != nil {

@@ -292,7 +292,7 @@ func (w *partnershipWorkflow) persist(ctx workflow.Context) error {
 // persistAndWait persists and returns once the write is done: for Update handlers, whose
 // callers read the read model as soon as the Update returns.
 func (w *partnershipWorkflow) persistAndWait(ctx workflow.Context) error {
-	if err := w.persist(ctx); err != nil || !w.batched {
+	if err := w.persist(ctx); err != nil {
 		return err
 	}
 	return w.flushRecords(ctx)
@@ -348,16 +348,9 @@ func (w *partnershipWorkflow) record(ctx workflow.Context) error {
 	return nil
 }
 
-// persistAck persists and acknowledges an action with a read-model version that holds it.
+// persistAck persists and acknowledges an action with a read-model version that holds it:
+// the highest one written so far, which is this action's write or a later one.
 func (w *partnershipWorkflow) persistAck(ctx workflow.Context) (partnership.Ack, error) {
-	if !w.batched {
-		// This call's own write; another coroutine's later one may still be in flight.
-		v, stage := w.version+1, w.st.Stage
-		if err := w.record(ctx); err != nil {
-			return partnership.Ack{}, err
-		}
-		return partnership.Ack{Stage: stage, Version: v}, nil
-	}
 	if err := w.persistAndWait(ctx); err != nil {
 		return partnership.Ack{}, err
 	}
