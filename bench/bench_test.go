@@ -123,3 +123,36 @@ func TestFootprintCountsAndComparison(t *testing.T) {
 	g.Timers = 1
 	require.ErrorContains(t, SameTemporalWork(f, g), "timers differ: 2 vs 1")
 }
+
+// The slices of a level add up to exactly the requested actions, spread as evenly as they go,
+// and perClient bounds what any one client does (the Partnerflow side parks partnerships for
+// it).
+func TestPlanSlices(t *testing.T) {
+	for _, tc := range []struct{ c, requests, slices int }{
+		{1, 1000, 4}, {4, 1000, 4}, {16, 1000, 2}, {64, 1000, 1}, {2, 12, 1}, {3, 301, 4}, {7, 1000, 4},
+	} {
+		p := planSlices(tc.c, tc.requests)
+		if p.slices != tc.slices {
+			t.Errorf("C=%d, %d requests: %d slices, want %d", tc.c, tc.requests, p.slices, tc.slices)
+		}
+		total, most := 0, 0
+		for client := range tc.c {
+			mine := 1 // the warm-up
+			for i := range p.slices {
+				q := p.quota(i)(client)
+				total += q
+				mine += q
+			}
+			most = max(most, mine)
+		}
+		if total != tc.requests {
+			t.Errorf("C=%d, %d requests: the slices hold %d actions", tc.c, tc.requests, total)
+		}
+		if p.perClient() != most {
+			t.Errorf("C=%d, %d requests: perClient %d, but a client does %d", tc.c, tc.requests, p.perClient(), most)
+		}
+		if got, want := p.setUp(tc.c, 10), tc.c*((most+9)/10); got != want {
+			t.Errorf("C=%d: %d partnerships set up, want %d", tc.c, got, want)
+		}
+	}
+}

@@ -28,6 +28,7 @@ import (
 	"github.com/partnerflow/partnerflow/providers"
 	"github.com/partnerflow/partnerflow/sandbox"
 	"github.com/partnerflow/partnerflow/service"
+	pfworker "github.com/partnerflow/partnerflow/worker"
 )
 
 // Options configures a lifecycle benchmark.
@@ -144,9 +145,9 @@ func NewEnv(ctx context.Context, t Target, log *slog.Logger) (*Env, error) {
 		Payments: providers.NewPaymentsClient(pc("/payments")), Commerce: providers.NewCommerceClient(pc("/commerce")),
 		Email: providers.NewEmailClient(pc("/email")),
 	}}
-	// The same (default) worker options as the partnership worker, so neither side is tuned
+	// The partnership worker's default options (pollers included), so neither side is tuned
 	// differently.
-	e.worker = worker.New(tc, BaselineTaskQueue, worker.Options{})
+	e.worker = worker.New(tc, BaselineTaskQueue, pfworker.SDKOptions(pfworker.Options{}))
 	e.worker.RegisterWorkflowWithOptions(BaselineWorkflow, workflow.RegisterOptions{Name: BaselineWorkflowType})
 	e.worker.RegisterActivity(e.baseline)
 	if err := e.worker.Start(); err != nil {
@@ -236,6 +237,7 @@ func Run(ctx context.Context, e *Env, o Options) (Result, error) {
 	var sampleReal, sampleBase string
 	for i := range o.Rounds {
 		bar.phase(fmt.Sprintf("round %d/%d partnerflow", i+1, o.Rounds))
+		settle(ctx)
 		end := o.hook("partnerflow", i+1)
 		r := runRound(ctx, rest, restWorlds, o.Lifecycles, bar, &failures)
 		end()
@@ -246,6 +248,7 @@ func Run(ctx context.Context, e *Env, o Options) (Result, error) {
 			sampleReal = r.sample
 		}
 		bar.phase(fmt.Sprintf("round %d/%d baseline", i+1, o.Rounds))
+		settle(ctx)
 		end = o.hook("baseline", i+1)
 		r = runRound(ctx, sdk, sdkWorlds, o.Lifecycles, bar, &failures)
 		end()

@@ -41,11 +41,16 @@ type UpdatesPoint struct {
 	P50Ms       float64 `json:"p50_ms"`
 	P99Ms       float64 `json:"p99_ms"`
 	Failures    int     `json:"failures"`
+	// CPUMsPerAction is this process's CPU time (user + system) over the measured actions per
+	// action: the whole stack's cost of one, steadier than the rate on a shared machine.
+	CPUMsPerAction float64 `json:"cpu_ms_per_action"`
 	// The same number of counter-offers sent as bare-SDK Updates to BaselineWorkflow on the
-	// same server at the same concurrency, right after: what Temporal alone takes.
+	// same server at the same concurrency, in slices taking turns with the Partnerflow side: what
+	// Temporal alone takes.
 	BaselinePerSec float64 `json:"baseline_per_sec"`
 	BaselineP50Ms  float64 `json:"baseline_p50_ms"`
 	BaselineP99Ms  float64 `json:"baseline_p99_ms"`
+	BaselineCPUMs  float64 `json:"baseline_cpu_ms_per_action"`
 	// FailureSamples are the first failures, to print (not part of the JSON line).
 	FailureSamples []string `json:"-"`
 }
@@ -58,36 +63,157 @@ const maxUpdateRounds = 90
 // validated, applied, written to the read model (local activity) and answered. Creator and
 // brand take turns, so every request is a real, accepted move. Each concurrency level gets
 // fresh partnerships parked in negotiation; C clients each work through their own.
+//
+// The same counter-offers are sent as bare-SDK Updates to BaselineWorkflows on the same server
+// at the same concurrency, and the two sides take turns in slices (A B A B …), so that a
+// machine whose speed drifts during the run (a shared one does) slows both alike.
 func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, error) {
 	if o.Requests <= 0 || len(o.Concurrency) == 0 {
 		return nil, errors.New("bench: requests and concurrency levels are required")
 	}
+	rounds := o.Rounds
+	if rounds <= 0 {
+		rounds = DefaultUpdateRounds
+	}
+	if rounds > maxUpdateRounds {
+		return nil, fmt.Errorf("bench: at most %d rounds per partnership (the campaign allows 100)", maxUpdateRounds)
+	}
 	var out []UpdatesPoint
 	for _, c := range o.Concurrency {
 		if c <= 0 {
-			return nil, fmt.Errorf("bench: concurrency %d", c)
+			return out, fmt.Errorf("bench: concurrency %d", c)
 		}
-		rounds := o.Rounds
-		if rounds <= 0 {
-			rounds = DefaultUpdateRounds
-		}
-		if rounds > maxUpdateRounds {
-			return out, fmt.Errorf("bench: at most %d rounds per partnership (the campaign allows 100)", maxUpdateRounds)
-		}
-		p, err := e.updatesAt(ctx, c, o.Requests, rounds, o.Progress)
+		plan := planSlices(c, o.Requests)
+		bar := newProgress(o.Progress, plan.setUp(c, rounds)+c+2*(c+o.Requests))
+		real, err := e.updatesSide(ctx, c, plan.perClient(), rounds, bar)
 		if err != nil {
 			return out, err
 		}
-		b, err := e.baselineUpdatesAt(ctx, c, o.Requests, o.Progress)
+		base, err := e.baselineUpdatesSide(ctx, c, bar)
 		if err != nil {
 			return out, err
 		}
-		p.BaselinePerSec, p.BaselineP50Ms, p.BaselineP99Ms = b.PerSec, b.P50Ms, b.P99Ms
+		bar.phase(fmt.Sprintf("C=%d: warm-up", c))
+		real.run(ctx, func(int) int { return 1 }, false, bar)
+		base.run(ctx, func(int) int { return 1 }, false, bar)
+		for i := range plan.slices {
+			bar.phase(fmt.Sprintf("C=%d: slice %d of %d", c, i+1, plan.slices))
+			real.run(ctx, plan.quota(i), true, bar)
+			base.run(ctx, plan.quota(i), true, bar)
+		}
+		bar.finish()
+		p, b := real.point(c), base.point(c)
+		p.BaselinePerSec, p.BaselineP50Ms, p.BaselineP99Ms, p.BaselineCPUMs = b.PerSec, b.P50Ms, b.P99Ms, b.CPUMsPerAction
 		p.Failures += b.Failures
 		p.FailureSamples = append(p.FailureSamples, b.FailureSamples...)
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// slicePlan splits one level's measured actions into slices per side and each slice among the
+// clients.
+type slicePlan struct {
+	clients, requests, slices int
+}
+
+// Alternation needs slices, but each slice ends with its slowest client, the others idle: at
+// least minSliceActions per client keeps that ramp-down a small part of a slice.
+const (
+	maxSlices       = 4
+	minSliceActions = 25
+)
+
+func planSlices(c, requests int) slicePlan {
+	return slicePlan{clients: c, requests: requests, slices: min(maxSlices, max(1, requests/(c*minSliceActions)))}
+}
+
+// quota is client's share of slice i: the slice's actions spread as evenly as they go.
+func (p slicePlan) quota(i int) func(client int) int {
+	n := p.requests / p.slices
+	if i == p.slices-1 {
+		n += p.requests % p.slices
+	}
+	return func(client int) int {
+		q := n / p.clients
+		if client < n%p.clients {
+			q++
+		}
+		return q
+	}
+}
+
+// perClient is the most actions one client does: the warm-up and its share of every slice.
+func (p slicePlan) perClient() int {
+	total := 1
+	for i := range p.slices {
+		total += p.quota(i)(0)
+	}
+	return total
+}
+
+// setUp is how many partnerships the Partnerflow side parks for the level: enough per client
+// to stay within rounds counter-offers each.
+func (p slicePlan) setUp(c, rounds int) int { return c * ((p.perClient() + rounds - 1) / rounds) }
+
+// actionSide is one side of the human-action benchmark at one concurrency: act(client, k)
+// does client's k-th action, on partnerships only that client touches (so it needs no
+// locking); the measured slices add up.
+type actionSide struct {
+	name     string
+	act      func(client, k int) error
+	next     []int // each client's next k
+	lat      Latencies
+	elapsed  time.Duration
+	cpu      time.Duration
+	failures atomic.Int64
+	fails    failureLog
+}
+
+func newActionSide(name string, clients int, act func(client, k int) error) *actionSide {
+	return &actionSide{name: name, act: act, next: make([]int, clients)}
+}
+
+// run has every client do quota(client) actions in a closed loop, once the set-up's leftover
+// work has run (settle); measured runs count towards the point, the warm-up does not. Failed
+// actions count as failures either way, and their latencies are kept with the rest.
+func (s *actionSide) run(ctx context.Context, quota func(client int) int, measured bool, bar *progress) {
+	settle(ctx)
+	var wg sync.WaitGroup
+	cpu0, start := processCPU(), time.Now()
+	for client := range s.next {
+		wg.Go(func() {
+			for range quota(client) {
+				if ctx.Err() != nil {
+					return
+				}
+				t0 := time.Now()
+				err := s.act(client, s.next[client])
+				s.next[client]++
+				if err != nil {
+					s.failures.Add(1)
+					s.fails.add(s.name, err)
+				}
+				if measured {
+					s.lat.Add(time.Since(t0))
+				}
+				bar.add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if measured {
+		s.elapsed += time.Since(start)
+		s.cpu += processCPU() - cpu0
+	}
+}
+
+func (s *actionSide) point(c int) UpdatesPoint {
+	ms := s.lat.Millis()
+	secs := max(s.elapsed.Seconds(), 1e-9)
+	return UpdatesPoint{Concurrency: c, Requests: len(ms), Seconds: s.elapsed.Seconds(), PerSec: float64(len(ms)) / secs,
+		P50Ms: Percentile(ms, 50), P99Ms: Percentile(ms, 99), Failures: int(s.failures.Load()), FailureSamples: s.fails.samples(),
+		CPUMsPerAction: float64(s.cpu.Microseconds()) / 1000 / float64(max(len(ms), 1))}
 }
 
 // negotiating is one partnership in negotiation and whose turn it is.
@@ -98,34 +224,32 @@ type negotiating struct {
 	counters int
 }
 
-func (e *Env) updatesAt(ctx context.Context, c, requests, rounds int, progress io.Writer) (UpdatesPoint, error) {
+// updatesSide parks the Partnerflow side's partnerships in negotiation through the API: enough
+// for each of the c clients to do perClient counter-offers, at most rounds on each.
+func (e *Env) updatesSide(ctx context.Context, c, perClient, rounds int, bar *progress) (*actionSide, error) {
 	d := e.restDriver(c, 20*time.Millisecond)
 	d.run = e.runID + fmt.Sprintf("u%d", c)
 	w, err := d.newWorld(ctx, 0)
 	if err != nil {
-		return UpdatesPoint{}, err
+		return nil, err
 	}
 	// A campaign with room for many rounds.
 	bm, err := d.token(identityBM(w))
 	if err != nil {
-		return UpdatesPoint{}, err
+		return nil, err
 	}
 	var camp struct {
 		ID string `json:"id"`
 	}
 	if err := d.http.call(ctx, http.MethodPost, d.target.APIURL+"/v1/campaigns", bm, campaign(w.brandID, 100), &camp, http.StatusCreated); err != nil {
-		return UpdatesPoint{}, err
+		return nil, err
 	}
 	w.campaignID = camp.ID
-	warm := c
 	// Every client acts on partnerships of its own (two clients never race for one turn) and
 	// does its share of the actions, so each needs enough of them to stay under the round
 	// limit: with one per client, --requests 2000 at 16 clients passed it.
-	total := requests + warm
-	share := (total + c - 1) / c
-	n := c * ((share + rounds - 1) / rounds)
+	n := c * ((perClient + rounds - 1) / rounds)
 	parts := make([]*negotiating, n)
-	bar := newProgress(progress, n+requests+warm)
 	bar.phase(fmt.Sprintf("C=%d: %d partnerships", c, n))
 	var mu sync.Mutex
 	var firstErr error
@@ -156,15 +280,14 @@ func (e *Env) updatesAt(ctx context.Context, c, requests, rounds int, progress i
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return UpdatesPoint{}, firstErr
+		return nil, firstErr
 	}
 
-	bar.phase(fmt.Sprintf("C=%d: actions", c))
 	mine := make([][]*negotiating, c) // each client's own partnerships
 	for i, p := range parts {
 		mine[i%c] = append(mine[i%c], p)
 	}
-	return measureActions(ctx, c, share, total, warm, bar, "partnerflow", func(client, k int) error {
+	return newActionSide("partnerflow", c, func(client, k int) error {
 		p := mine[client][k%len(mine[client])]
 		// The partnership's own people act, so no subject passes the API's rate limit
 		// however fast one client goes (at C=1 a single client sends hundreds a second).
@@ -182,61 +305,18 @@ func (e *Env) updatesAt(ctx context.Context, c, requests, rounds int, progress i
 	}), nil
 }
 
-// measureActions runs total actions on c closed-loop clients, at most share each: the first
-// warm are the warm-up, the rest are timed (failed ones too). act(client, k) does client's k-th
-// action; a client only ever touches its own partnerships, so act needs no locking.
-func measureActions(ctx context.Context, c, share, total, warm int, bar *progress, side string, act func(client, k int) error) UpdatesPoint {
-	var lat Latencies
-	var next, failures, measuredStart atomic.Int64
-	var fails failureLog
-	var wg sync.WaitGroup
-	start := time.Now()
-	for client := range c {
-		wg.Go(func() {
-			for k := 0; k < share && ctx.Err() == nil; k++ {
-				i := next.Add(1)
-				if i > int64(total) {
-					return
-				}
-				if i == int64(warm)+1 {
-					measuredStart.Store(time.Since(start).Nanoseconds())
-				}
-				t0 := time.Now()
-				if err := act(client, k); err != nil {
-					failures.Add(1)
-					fails.add(side, err)
-				}
-				if i > int64(warm) {
-					lat.Add(time.Since(t0))
-				}
-				bar.add(1)
-			}
-		})
-	}
-	wg.Wait()
-	bar.finish()
-	elapsed := time.Since(start) - time.Duration(measuredStart.Load())
-	ms := lat.Millis()
-	return UpdatesPoint{Concurrency: c, Requests: len(ms), Seconds: elapsed.Seconds(), PerSec: float64(len(ms)) / elapsed.Seconds(),
-		P50Ms: Percentile(ms, 50), P99Ms: Percentile(ms, 99), Failures: int(failures.Load()), FailureSamples: fails.samples()}
-}
-
-// baselineUpdatesAt sends the same counter-offers as updatesAt as bare-SDK Updates: C clients,
-// each with its own BaselineWorkflows parked in negotiation, creator and brand taking turns,
-// a warm-up of one action per client, then requests measured. The workflow's handler and
+// baselineUpdatesSide sends the same counter-offers as updatesSide as bare-SDK Updates: C
+// clients, each with its own BaselineWorkflow parked in negotiation, creator and brand taking
+// turns. The workflow's handler and
 // main loop do what the real ones do for a counter (the turn passes, a new deadline timer)
 // without the read-model write and the API in front.
-func (e *Env) baselineUpdatesAt(ctx context.Context, c, requests int, progress io.Writer) (UpdatesPoint, error) {
+func (e *Env) baselineUpdatesSide(ctx context.Context, c int, bar *progress) (*actionSide, error) {
 	d := e.sdkDriver(c, 20*time.Millisecond)
 	d.run = e.runID + fmt.Sprintf("ub%d", c)
 	w, err := d.newWorld(ctx, 0)
 	if err != nil {
-		return UpdatesPoint{}, err
+		return nil, err
 	}
-	warm := c
-	total := requests + warm
-	share := (total + c - 1) / c
-	bar := newProgress(progress, c+total)
 	bar.phase(fmt.Sprintf("C=%d baseline: %d workflows", c, c))
 	ids := make([]string, c)
 	for i := range ids {
@@ -244,21 +324,20 @@ func (e *Env) baselineUpdatesAt(ctx context.Context, c, requests int, progress i
 		if _, err := d.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: ids[i], TaskQueue: BaselineTaskQueue},
 			BaselineWorkflowType, BaselineInput{ID: ids[i], Handle: w.handle, CreatorName: "Maya", CreatorEmail: "maya@example.com",
 				BrandName: "Acme", Account: "acct_" + w.handle, FeeMinor: benchFee, WaitSeconds: waitSeconds, RemindSeconds: remindSeconds}); err != nil {
-			return UpdatesPoint{}, err
+			return nil, err
 		}
 	}
 	for _, id := range ids {
 		if _, err := d.waitFor(ctx, id, "negotiation", baselineStage("negotiation")); err != nil {
-			return UpdatesPoint{}, err
+			return nil, err
 		}
 		bar.add(1)
 	}
-	bar.phase(fmt.Sprintf("C=%d baseline: actions", c))
 	roles := make([]string, c)
 	for i := range roles {
 		roles[i] = partnership.RoleCreator
 	}
-	return measureActions(ctx, c, share, total, warm, bar, "baseline", func(client, k int) error {
+	return newActionSide("baseline", c, func(client, k int) error {
 		err := d.update(ctx, ids[client], partnership.UpdateNegotiate, BaselineMove{Role: roles[client], Action: "counter", Fee: benchFee + int64(k)})
 		if err == nil {
 			roles[client] = otherRole(roles[client])
@@ -266,3 +345,24 @@ func (e *Env) baselineUpdatesAt(ctx context.Context, c, requests int, progress i
 		return err
 	}), nil
 }
+
+// settle waits until the work the set-up left behind has run: starting a partnership leaves
+// the server transfer, timer and visibility tasks to process after it is parked, which would
+// otherwise be measured as part of the first actions (and the Partnerflow side sets up many
+// more workflows than the bare side). It returns once this process has used less than a tenth
+// of a core for a quarter of a second, or after settleMax. Against a stack in another process
+// it returns at once, having nothing to wait for here.
+func settle(ctx context.Context) {
+	const window, quiet = 250 * time.Millisecond, 25 * time.Millisecond
+	deadline := time.Now().Add(settleMax)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		cpu0 := processCPU()
+		time.Sleep(window)
+		if processCPU()-cpu0 < quiet {
+			return
+		}
+	}
+}
+
+// settleMax bounds settle on a machine that never goes quiet.
+const settleMax = 15 * time.Second

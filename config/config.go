@@ -116,6 +116,10 @@ type Config struct {
 	// replayed from its short history on its next task.
 	WorkerCacheSize int `env:"WORKER_CACHE_SIZE" envDefault:"1000"`
 
+	// WorkerWorkflowTaskPollers is how many long polls for workflow tasks the worker keeps
+	// open (0: worker.DefaultWorkflowTaskPollers, 8; never 1).
+	WorkerWorkflowTaskPollers int `env:"WORKER_WORKFLOW_TASK_POLLERS"`
+
 	// VettingThresholds overrides the vetting defaults: a JSON object such as
 	// {"clean_score": 70, "spike_growth": 0.5} (see vetting.ParseThresholds).
 	VettingThresholds string `env:"VETTING_THRESHOLDS"`

@@ -143,13 +143,16 @@ func RunWorker(ctx context.Context, cfg config.Config, st *store.Store, tc clien
 	if cfg.WorkerCacheSize < 0 {
 		return fmt.Errorf("PARTNERFLOW_WORKER_CACHE_SIZE must not be negative, got %d", cfg.WorkerCacheSize)
 	}
+	if err := (worker.Options{WorkflowTaskPollers: cfg.WorkerWorkflowTaskPollers}).Validate(); err != nil {
+		return fmt.Errorf("PARTNERFLOW_WORKER_WORKFLOW_TASK_POLLERS: %w", err)
+	}
 	if cfg.WorkerCacheSize > 0 {
 		// Process-wide in the SDK; it takes effect for workers started after it.
 		sdkworker.SetStickyWorkflowCacheSize(cfg.WorkerCacheSize)
 	}
 	acts := &activities.Activities{Store: st, Providers: Providers(cfg, log.With("component", "providers")), Vetting: &th}
 	fatal := make(chan error, 1)
-	w := worker.New(tc, acts, worker.Options{OnFatalError: func(err error) {
+	w := worker.New(tc, acts, worker.Options{WorkflowTaskPollers: cfg.WorkerWorkflowTaskPollers, OnFatalError: func(err error) {
 		select {
 		case fatal <- err:
 		default:

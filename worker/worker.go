@@ -2,6 +2,7 @@
 package worker
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -14,28 +15,62 @@ import (
 	"github.com/partnerflow/partnerflow/workflows"
 )
 
-// Options tunes the worker; zero values keep the SDK defaults.
+// Options tunes the worker; zero values keep the SDK defaults, except for the pollers.
 type Options struct {
 	MaxConcurrentActivities      int
 	MaxConcurrentWorkflowTasks   int
 	MaxConcurrentLocalActivities int
+	// WorkflowTaskPollers is how many long polls for workflow tasks the worker keeps open
+	// (0: DefaultWorkflowTaskPollers). It cannot be 1: the SDK alternates its pollers between
+	// the sticky and the shared queue.
+	WorkflowTaskPollers int
 	// OnFatalError is called when the worker stops for good (the namespace is gone, the
 	// credentials are refused); nil only logs it.
 	OnFatalError func(error)
 }
 
-// New registers the partnership workflow and every activity on a worker for the task queue.
-func New(c client.Client, acts *activities.Activities, opts Options) worker.Worker {
-	w := worker.New(c, partnership.TaskQueue, worker.Options{
+// DefaultWorkflowTaskPollers replaces the SDK's 2. Every human action is a workflow Update,
+// which the server hands to the worker as a workflow task on its sticky queue; with only
+// one poller waiting there, an Update that arrives while it is away is queued and written to
+// the task table instead of being handed over at once. Measured with `partnerflow bench
+// updates` at 16 clients, four runs each (docs/benchmarks.md): 8 pollers took 15–25% less
+// CPU per Update than 2, on both the Partnerflow and the bare-SDK side.
+const DefaultWorkflowTaskPollers = 8
+
+// Validate reports options the SDK would refuse (it panics on them).
+func (o Options) Validate() error {
+	if o.WorkflowTaskPollers < 0 || o.WorkflowTaskPollers == 1 {
+		return fmt.Errorf("workflow task pollers must be 0 (the default, %d) or at least 2, got %d", DefaultWorkflowTaskPollers, o.WorkflowTaskPollers)
+	}
+	return nil
+}
+
+// SDKOptions are the SDK worker options opts stands for, without the partnership worker's
+// interceptors: the benchmark's bare-SDK baseline worker uses them too, so that both sides
+// are tuned alike.
+func SDKOptions(opts Options) worker.Options {
+	pollers := opts.WorkflowTaskPollers
+	if pollers == 0 {
+		pollers = DefaultWorkflowTaskPollers
+	}
+	return worker.Options{
 		MaxConcurrentActivityExecutionSize:      opts.MaxConcurrentActivities,
 		MaxConcurrentWorkflowTaskExecutionSize:  opts.MaxConcurrentWorkflowTasks,
 		MaxConcurrentLocalActivityExecutionSize: opts.MaxConcurrentLocalActivities,
+		MaxConcurrentWorkflowTaskPollers:        pollers,
 		OnFatalError:                            opts.OnFatalError,
-		Interceptors:                            []interceptor.WorkerInterceptor{&heartbeats{}},
 		// On SIGTERM (a rolling deploy) let in-flight provider calls finish rather than cut
 		// them off; Kubernetes' grace period (deploy/k8s) is longer than this.
 		WorkerStopTimeout: 30 * time.Second,
-	})
+	}
+}
+
+// New registers the partnership workflow and every activity on a worker for the task queue.
+// opts must be valid (Validate).
+func New(c client.Client, acts *activities.Activities, opts Options) worker.Worker {
+	o := SDKOptions(opts)
+	o.Interceptors = []interceptor.WorkerInterceptor{&heartbeats{}}
+	w := worker.New(c, partnership.TaskQueue, o)
 	w.RegisterWorkflowWithOptions(workflows.PartnershipWorkflow, workflow.RegisterOptions{Name: partnership.WorkflowType})
 	w.RegisterActivity(acts)
 	return w

@@ -359,15 +359,15 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 			}
 			fmt.Fprintf(stdout, "\nHuman action round trip (counter-offer: POST /v1/partnerships/{id}/negotiation -> workflow Update), %d measured per level\n\n", *requests)
 			tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-			fmt.Fprintln(tw, "clients\tactions\tactions/s\tp50 ms\tp99 ms\tfailures\t\tbare SDK: actions/s\tp50 ms\tp99 ms\t")
+			fmt.Fprintln(tw, "clients\tactions\tactions/s\tp50 ms\tp99 ms\tCPU ms/action\tfailures\t\tbare SDK: actions/s\tp50 ms\tp99 ms\tCPU ms/action\t")
 			for _, p := range points {
-				fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.1f\t%.1f\t%d\t\t%.1f\t%.1f\t%.1f\t\n", p.Concurrency, p.Requests, p.PerSec, p.P50Ms, p.P99Ms, p.Failures,
-					p.BaselinePerSec, p.BaselineP50Ms, p.BaselineP99Ms)
+				fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.1f\t%.1f\t%.2f\t%d\t\t%.1f\t%.1f\t%.1f\t%.2f\t\n", p.Concurrency, p.Requests, p.PerSec, p.P50Ms, p.P99Ms, p.CPUMsPerAction, p.Failures,
+					p.BaselinePerSec, p.BaselineP50Ms, p.BaselineP99Ms, p.BaselineCPUMs)
 			}
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			_, err := fmt.Fprintln(stdout, "\n(bare SDK: the same counter-offers as Updates sent with the SDK client to the bare baseline workflow, on the same server, right after)")
+			_, err := fmt.Fprintln(stdout, "\n(bare SDK: the same counter-offers as Updates sent with the SDK client to the bare baseline workflow, on the same server, the two sides taking turns in slices; CPU ms/action: the whole process's CPU time per action)")
 			return err
 		}, err
 	})

@@ -55,6 +55,20 @@ func TestBenchLifecyclesAgainstBaseline(t *testing.T) {
 		require.NoError(t, json.Unmarshal(raw, &line))
 		require.ElementsMatch(t, []string{"lifecycles", "seconds", "lifecycles_per_sec", "baseline_lifecycles_per_sec", "ratio",
 			"api_p50_ms", "api_p99_ms", "history_events_per_lifecycle", "failures"}, keys(line))
+
+		// The human-action scenario on the same stack: every counter-offer is accepted on
+		// both sides, and each side's cost is measured over its own actions.
+		points, err := bench.RunUpdates(ctx, env, bench.UpdatesOptions{Concurrency: []int{2}, Requests: 12, Rounds: 3})
+		require.NoError(t, err)
+		require.Len(t, points, 1)
+		p := points[0]
+		require.Zero(t, p.Failures, "%v", p.FailureSamples)
+		require.Equal(t, 12, p.Requests)
+		require.Greater(t, p.PerSec, 0.0)
+		require.Greater(t, p.BaselinePerSec, 0.0)
+		require.LessOrEqual(t, p.P50Ms, p.P99Ms)
+		require.Greater(t, p.CPUMsPerAction, 0.0)
+		require.Greater(t, p.BaselineCPUMs, 0.0)
 		return nil
 	})
 	require.NoError(t, err)
