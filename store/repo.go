@@ -124,7 +124,7 @@ func (s *Store) ApplyTransition(ctx context.Context, t Transition) error {
 	defer s.writing()()
 	applied := false
 	children := childSetOf(t)
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&Partnership{}).
 			Where("id = ? AND state_version < ?", t.PartnershipID, t.Version).
 			Updates(map[string]any{

@@ -51,6 +51,8 @@ type Store struct {
 	sqlDB    *sql.DB
 	dialect  string
 	children childCache
+	// txStmts serves write transactions' statements on SQLite (txstmt.go); nil on PostgreSQL.
+	txStmts *txStatements
 	// writeMu serialises this process's write transactions on SQLite, which takes one
 	// writer at a time anyway: waiting here is a wake-up when the writer before is done, where
 	// SQLite's busy handler would poll the lock with sleeps of up to 100 ms.
@@ -102,6 +104,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		// otherwise, which was a third of the cost of reading a partnership (pgx caches its
 		// statements by itself, so PostgreSQL needs no such setting).
 		gcfg.PrepareStmt, gcfg.PrepareStmtMaxSize = true, 256
+		s.txStmts = newTxStatements(s.sqlDB)
 		s.db, err = gorm.Open(gormsqlite.New(gormsqlite.Config{DriverName: "sqlite", Conn: s.sqlDB}), gcfg)
 	case strings.HasPrefix(cfg.URL, "postgres://") || strings.HasPrefix(cfg.URL, "postgresql://"):
 		s.dialect = DialectPostgres
@@ -154,7 +157,12 @@ func (s *Store) Dialect() string { return s.dialect }
 func (s *Store) DB() *sql.DB { return s.sqlDB }
 
 // Close closes the pool.
-func (s *Store) Close() error { return s.sqlDB.Close() }
+func (s *Store) Close() error {
+	if s.txStmts != nil {
+		s.txStmts.close()
+	}
+	return s.sqlDB.Close()
+}
 
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error {

@@ -31,10 +31,10 @@ type Options struct {
 
 // DefaultWorkflowTaskPollers replaces the SDK's 2. Every human action is a workflow Update,
 // which the server hands to the worker as a workflow task on its sticky queue; with only
-// one poller waiting there, an Update that arrives while it is away is queued and written to
-// the task table instead of being handed over at once. Measured with `partnerflow bench
-// updates` at 16 clients, four runs each (docs/benchmarks.md): 8 pollers took 15–25% less
-// CPU per Update than 2, on both the Partnerflow and the bare-SDK side.
+// one poller waiting there, an Update that arrives while it is away waits to be handed over.
+// Measured with `partnerflow bench updates` at 16 clients, four runs each, alternating
+// (docs/benchmarks.md): with 8 pollers instead of 2 the median CPU per Update fell by 13%
+// (Partnerflow) and 18% (bare SDK), and the p99 by 12% and 20%.
 const DefaultWorkflowTaskPollers = 8
 
 // Validate reports options the SDK would refuse (it panics on them).
