@@ -143,7 +143,8 @@ func RunWorker(ctx context.Context, cfg config.Config, st *store.Store, tc clien
 	if cfg.WorkerCacheSize < 0 {
 		return fmt.Errorf("PARTNERFLOW_WORKER_CACHE_SIZE must not be negative, got %d", cfg.WorkerCacheSize)
 	}
-	if err := (worker.Options{WorkflowTaskPollers: cfg.WorkerWorkflowTaskPollers}).Validate(); err != nil {
+	wopts := worker.Options{WorkflowTaskPollers: cfg.WorkerWorkflowTaskPollers}
+	if err := wopts.Validate(); err != nil {
 		return fmt.Errorf("PARTNERFLOW_WORKER_WORKFLOW_TASK_POLLERS: %w", err)
 	}
 	if cfg.WorkerCacheSize > 0 {
@@ -152,12 +153,13 @@ func RunWorker(ctx context.Context, cfg config.Config, st *store.Store, tc clien
 	}
 	acts := &activities.Activities{Store: st, Providers: Providers(cfg, log.With("component", "providers")), Vetting: &th}
 	fatal := make(chan error, 1)
-	w := worker.New(tc, acts, worker.Options{WorkflowTaskPollers: cfg.WorkerWorkflowTaskPollers, OnFatalError: func(err error) {
+	wopts.OnFatalError = func(err error) {
 		select {
 		case fatal <- err:
 		default:
 		}
-	}})
+	}
+	w := worker.New(tc, acts, wopts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -67,3 +67,13 @@ func TestOverdueGauge(t *testing.T) {
 	require.NoError(t, refreshOverdue(context.Background(), st, g, due.Add(-time.Minute)))
 	require.Equal(t, 0, testutil.CollectAndCount(g), "nothing overdue an hour earlier")
 }
+
+// A worker configuration the SDK would panic on is refused with the variable's name, before
+// the worker starts.
+func TestWorkerRefusesOnePoller(t *testing.T) {
+	cfg := testConfig()
+	cfg.WorkerWorkflowTaskPollers = 1
+	err := RunWorker(context.Background(), cfg, nil, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.ErrorContains(t, err, "PARTNERFLOW_WORKER_WORKFLOW_TASK_POLLERS")
+	require.ErrorContains(t, err, "at least 2")
+}
