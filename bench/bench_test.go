@@ -151,7 +151,7 @@ func TestPlanSlices(t *testing.T) {
 		if p.perClient() != most {
 			t.Errorf("C=%d, %d requests: perClient %d, but a client does %d", tc.c, tc.requests, p.perClient(), most)
 		}
-		if got, want := p.setUp(tc.c, 10), tc.c*((most+9)/10); got != want {
+		if got, want := p.setUp(10), tc.c*((most+9)/10); got != want {
 			t.Errorf("C=%d: %d partnerships set up, want %d", tc.c, got, want)
 		}
 	}

@@ -84,8 +84,9 @@ func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, 
 			return out, fmt.Errorf("bench: concurrency %d", c)
 		}
 		plan := planSlices(c, o.Requests)
-		bar := newProgress(o.Progress, plan.setUp(c, rounds)+c+2*(c+o.Requests))
-		real, err := e.updatesSide(ctx, c, plan.perClient(), rounds, bar)
+		parked := plan.setUp(rounds)
+		bar := newProgress(o.Progress, parked+c+2*(c+o.Requests))
+		real, err := e.updatesSide(ctx, c, parked, bar)
 		if err != nil {
 			return out, err
 		}
@@ -153,8 +154,9 @@ func (p slicePlan) perClient() int {
 }
 
 // setUp is how many partnerships the Partnerflow side parks for the level: enough per client
-// to stay within rounds counter-offers each.
-func (p slicePlan) setUp(c, rounds int) int { return c * ((p.perClient() + rounds - 1) / rounds) }
+// to stay within rounds counter-offers each (with one per client, --requests 2000 at 16
+// clients once passed the campaign's round limit).
+func (p slicePlan) setUp(rounds int) int { return p.clients * ((p.perClient() + rounds - 1) / rounds) }
 
 // actionSide is one side of the human-action benchmark at one concurrency: act(client, k)
 // does client's k-th action, on partnerships only that client touches (so it needs no
@@ -224,9 +226,10 @@ type negotiating struct {
 	counters int
 }
 
-// updatesSide parks the Partnerflow side's partnerships in negotiation through the API: enough
-// for each of the c clients to do perClient counter-offers, at most rounds on each.
-func (e *Env) updatesSide(ctx context.Context, c, perClient, rounds int, bar *progress) (*actionSide, error) {
+// updatesSide parks n partnerships in negotiation through the API for the Partnerflow side's c
+// clients (slicePlan.setUp). Every client acts on partnerships of its own, so two clients never
+// race for one turn, and client i takes every c-th one.
+func (e *Env) updatesSide(ctx context.Context, c, n int, bar *progress) (*actionSide, error) {
 	d := e.restDriver(c, 20*time.Millisecond)
 	d.run = e.runID + fmt.Sprintf("u%d", c)
 	w, err := d.newWorld(ctx, 0)
@@ -245,10 +248,6 @@ func (e *Env) updatesSide(ctx context.Context, c, perClient, rounds int, bar *pr
 		return nil, err
 	}
 	w.campaignID = camp.ID
-	// Every client acts on partnerships of its own (two clients never race for one turn) and
-	// does its share of the actions, so each needs enough of them to stay under the round
-	// limit: with one per client, --requests 2000 at 16 clients passed it.
-	n := c * ((perClient + rounds - 1) / rounds)
 	parts := make([]*negotiating, n)
 	bar.phase(fmt.Sprintf("C=%d: %d partnerships", c, n))
 	var mu sync.Mutex
