@@ -69,6 +69,6 @@ const Issuer = "partnerflow"
 
 // Parse verifies an HS256 token signed with secret (exp required) and returns its identity.
 func Parse(secret []byte, token string) (Identity, error) {
-	v := &Verifier{secret: secret, methods: []string{jwt.SigningMethodHS256.Alg()}}
+	v := &Verifier{secret: secret, methods: []string{jwt.SigningMethodHS256.Alg()}, now: time.Now}
 	return v.Parse(token)
 }

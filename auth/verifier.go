@@ -8,6 +8,7 @@ import (
 
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // Verifier checks bearer tokens. It accepts HS256 signed with the configured secret and, when
@@ -17,13 +18,35 @@ type Verifier struct {
 	secret  []byte
 	jwks    keyfunc.Keyfunc
 	methods []string
+	// verified remembers tokens that passed, by their exact text: a client sends the same
+	// token with every request (a polling client several times a second), and decoding and
+	// checking it each time was most of what authentication cost (docs/benchmarks.md). Nil
+	// when the verifier is built for one token (Parse).
+	verified *lru.Cache[string, verifiedToken]
+	now      func() time.Time
 }
+
+// verifiedToken is a token's identity and until when it may be taken without checking again.
+type verifiedToken struct {
+	id    Identity
+	until time.Time
+}
+
+const (
+	// leeway is the clock skew allowed on exp and nbf.
+	leeway = 5 * time.Second
+	// reverifyAfter bounds how long a verified token is trusted without checking it again,
+	// so a key removed from the identity provider's set stops working within it.
+	reverifyAfter = time.Minute
+	// verifiedTokens bounds the memory the verified tokens take (a token is under 2 KB).
+	verifiedTokens = 4096
+)
 
 // NewVerifier builds a verifier. secret may be empty when jwksURL is set, and vice versa.
 // The key set is fetched now (so a wrong URL fails at start) and refreshed in the background
 // until ctx ends, including when a token names a key id not seen yet (key rotation).
 func NewVerifier(ctx context.Context, secret []byte, jwksURL string) (*Verifier, error) {
-	v := &Verifier{secret: secret}
+	v := &Verifier{secret: secret, now: time.Now}
 	if len(secret) > 0 {
 		v.methods = append(v.methods, jwt.SigningMethodHS256.Alg())
 	}
@@ -38,18 +61,40 @@ func NewVerifier(ctx context.Context, secret []byte, jwksURL string) (*Verifier,
 	if len(v.methods) == 0 {
 		return nil, errors.New("auth: configure a JWT secret, a JWKS URL, or both")
 	}
+	cache, err := lru.New[string, verifiedToken](verifiedTokens)
+	if err != nil {
+		return nil, err
+	}
+	v.verified = cache
 	return v, nil
 }
 
-// Parse verifies a token (signature, exp required, nbf) and returns its identity.
+// Parse verifies a token (signature, exp required, nbf) and returns its identity. A token
+// that passed before is taken again without checking until it expires, or for at most
+// reverifyAfter; only the exact text that passed matches.
 func (v *Verifier) Parse(token string) (Identity, error) {
+	now := v.now()
+	if v.verified != nil {
+		if t, ok := v.verified.Get(token); ok && now.Before(t.until) {
+			return t.id, nil
+		}
+	}
 	c := &Claims{}
-	_, err := jwt.ParseWithClaims(token, c, v.key,
-		jwt.WithValidMethods(v.methods), jwt.WithExpirationRequired(), jwt.WithLeeway(5*time.Second))
+	_, err := jwt.ParseWithClaims(token, c, v.key, jwt.WithValidMethods(v.methods),
+		jwt.WithExpirationRequired(), jwt.WithLeeway(leeway), jwt.WithTimeFunc(v.now))
 	if err != nil {
 		return Identity{}, err
 	}
-	return IdentityFrom(c)
+	id, err := IdentityFrom(c)
+	if err != nil || v.verified == nil {
+		return id, err
+	}
+	until := c.ExpiresAt.Add(leeway)
+	if limit := now.Add(reverifyAfter); limit.Before(until) {
+		until = limit
+	}
+	v.verified.Add(token, verifiedToken{id: id, until: until})
+	return id, nil
 }
 
 // key picks the verification key by algorithm: the shared secret for HS256, the identity

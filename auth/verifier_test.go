@@ -94,3 +94,43 @@ func TestVerifierWithSecretAndKeySet(t *testing.T) {
 	_, err = NewVerifier(ctx, nil, "")
 	require.Error(t, err, "nothing configured")
 }
+
+func TestVerifierRemembersOnlyWhatPassedAndOnlyWhileValid(t *testing.T) {
+	v, err := NewVerifier(context.Background(), []byte("first-secret-of-32-bytes-or-more!"), "")
+	require.NoError(t, err)
+	start := time.Now()
+	clock := start
+	v.now = func() time.Time { return clock }
+	ann := Identity{Sub: "ann", Role: "brand_manager", BrandID: "b1"}
+	tok, err := Issue(v.secret, ann, 5*time.Minute, start)
+	require.NoError(t, err)
+
+	id, err := v.Parse(tok)
+	require.NoError(t, err)
+	require.Equal(t, ann, id)
+
+	// Another text never matches the remembered one: a forged signature still fails.
+	forged := tok[:len(tok)-2] + "xx"
+	_, err = v.Parse(forged)
+	require.Error(t, err)
+
+	// The key is replaced: the token is trusted for at most reverifyAfter, then checked again.
+	v.secret = []byte("second-secret-of-32-bytes-or-more")
+	clock = start.Add(reverifyAfter - time.Second)
+	_, err = v.Parse(tok)
+	require.NoError(t, err, "remembered within reverifyAfter")
+	clock = start.Add(reverifyAfter + time.Second)
+	_, err = v.Parse(tok)
+	require.ErrorIs(t, err, jwt.ErrTokenSignatureInvalid, "checked again after reverifyAfter")
+
+	// A remembered token is never taken after it expires.
+	v.secret = []byte("first-secret-of-32-bytes-or-more!")
+	short, err := Issue(v.secret, ann, 30*time.Second, start)
+	require.NoError(t, err)
+	clock = start
+	_, err = v.Parse(short)
+	require.NoError(t, err)
+	clock = start.Add(30*time.Second + leeway + time.Second)
+	_, err = v.Parse(short)
+	require.ErrorIs(t, err, jwt.ErrTokenExpired)
+}

@@ -108,14 +108,15 @@ func newTelemetry(name string, exp sdktrace.SpanExporter) (*Telemetry, error) {
 // Tracing reports whether spans are exported.
 func (t *Telemetry) Tracing() bool { return t.tracing }
 
-// TemporalMetrics is the SDK metrics handler for client.Options; workers inherit it.
+// TemporalMetrics is the SDK metrics handler for client.Options; workers inherit it. What the
+// SDK asks it for is built once (sdkMetrics).
 func (t *Telemetry) TemporalMetrics(log *slog.Logger) client.MetricsHandler {
-	return temporalotel.NewMetricsHandler(temporalotel.MetricsHandlerOptions{
+	return newSDKMetrics(temporalotel.NewMetricsHandler(temporalotel.MetricsHandlerOptions{
 		Meter:                t.temporalMeter.Meter("temporal-sdk-go"),
 		UseMonotonicCounters: true,
 		// The default panics; a metric that cannot be created must not take the worker down.
 		OnError: func(err error) { log.Warn("temporal metric", "err", err) },
-	})
+	}))
 }
 
 // Shutdown flushes buffered spans and stops the exporters.

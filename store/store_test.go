@@ -109,6 +109,32 @@ func TestApplyTransitionIsIdempotent(t *testing.T) {
 	}
 }
 
+func TestPartnershipHeadMatchesTheRow(t *testing.T) {
+	for name, s := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			_, ids := seed(t, s, 1)
+			due := time.Now().UTC().Add(time.Hour).Truncate(time.Microsecond)
+			require.NoError(t, s.ApplyTransition(ctx, store.Transition{PartnershipID: ids[0], Version: 3, Stage: "contract",
+				NextActionRole: "creator", NextAction: "sign", DueAt: &due, EnvelopeID: "env-1",
+				State: store.JSON(`{"v":3}`), UpdatedAt: time.Now().UTC()}))
+			full, err := s.GetPartnership(ctx, ids[0])
+			require.NoError(t, err)
+			require.WithinDuration(t, due, *full.DueAt, time.Microsecond)
+			head, err := s.GetPartnershipHead(ctx, ids[0])
+			require.NoError(t, err)
+			// The head is the row without its document and timestamps.
+			full.State, full.DueAt, full.CreatedAt, full.UpdatedAt = nil, nil, time.Time{}, time.Time{}
+			require.Equal(t, full, head)
+			require.EqualValues(t, 3, head.StateVersion)
+			require.Equal(t, "env-1", head.EnvelopeID)
+
+			_, err = s.GetPartnershipHead(ctx, "p-missing")
+			require.ErrorIs(t, err, store.ErrNotFound)
+		})
+	}
+}
+
 func TestListPartnershipsKeysetPagination(t *testing.T) {
 	for name, s := range dialects(t) {
 		t.Run(name, func(t *testing.T) {
