@@ -76,10 +76,24 @@ func (s *Store) DeletePartnership(ctx context.Context, id string) error {
 	return translate(s.db.WithContext(ctx).Where("id = ? AND state_version = 0", id).Delete(&Partnership{}).Error)
 }
 
-// GetPartnership loads a partnership row.
+// partnershipQuery reads a partnership's whole row.
+const partnershipQuery = `SELECT id, brand_id, campaign_id, creator_id, stage, outcome, next_action_role,
+next_action, due_at, envelope_id, state, state_version, created_at, updated_at FROM partnerships WHERE id = ?`
+
+// GetPartnership loads a partnership row. Every GET of a partnership that changed and the
+// answer to every action read it, so, like the head, it is scanned by hand.
 func (s *Store) GetPartnership(ctx context.Context, id string) (Partnership, error) {
 	var p Partnership
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&p).Error
+	var due sql.NullTime
+	err := s.db.WithContext(ctx).Raw(partnershipQuery, id).Row().Scan(&p.ID, &p.BrandID, &p.CampaignID, &p.CreatorID,
+		&p.Stage, &p.Outcome, &p.NextActionRole, &p.NextAction, &due, &p.EnvelopeID, &p.State, &p.StateVersion,
+		&p.CreatedAt, &p.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Partnership{}, ErrNotFound
+	}
+	if due.Valid {
+		p.DueAt = &due.Time
+	}
 	return p, translate(err)
 }
 

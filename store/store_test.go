@@ -109,7 +109,7 @@ func TestApplyTransitionIsIdempotent(t *testing.T) {
 	}
 }
 
-func TestPartnershipHeadMatchesTheRow(t *testing.T) {
+func TestPartnershipRowAndHeadReads(t *testing.T) {
 	for name, s := range dialects(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
@@ -121,6 +121,16 @@ func TestPartnershipHeadMatchesTheRow(t *testing.T) {
 			full, err := s.GetPartnership(ctx, ids[0])
 			require.NoError(t, err)
 			require.WithinDuration(t, due, *full.DueAt, time.Microsecond)
+			// The hand-scanned row reads as GORM reads it (the list scans through GORM).
+			listed, _, err := s.ListPartnerships(ctx, store.PartnershipFilter{BrandID: full.BrandID, Limit: 1})
+			require.NoError(t, err)
+			require.Len(t, listed, 1)
+			require.Equal(t, full.CreatedAt, listed[0].CreatedAt)
+			require.Equal(t, full.UpdatedAt, listed[0].UpdatedAt)
+			require.Equal(t, *full.DueAt, *listed[0].DueAt)
+			require.Equal(t, full.StateVersion, listed[0].StateVersion)
+			require.JSONEq(t, `{"v":3}`, string(full.State))
+
 			head, err := s.GetPartnershipHead(ctx, ids[0])
 			require.NoError(t, err)
 			// The head is the row without its document and timestamps.

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -147,12 +148,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&o.Warmup, "warmup", 0, "warm-up lifecycles per side (default min(lifecycles, 2×concurrency))")
 	fs.DurationVar(&o.Poll, "poll", 20*time.Millisecond, "how often a waiting client polls")
 	asJSON := fs.Bool("json", false, "print one JSON line instead of the table")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the warm-up and measured rounds to this file (the in-process stack and the drivers) and print its split by owner")
+	pf := profileFlags{cpu: fs.String("cpuprofile", "", "write a CPU profile of the warm-up and measured rounds to this file (the in-process stack and the drivers) and print its split by owner")}
+	pf.registerMem(fs)
 	sides := fs.String("cpuprofile-sides", "", "profile each measured round on its own into this directory, merge them per side (partnerflow.pprof, baseline.pprof) and print each side's split")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *cpuProfile != "" && *sides != "" {
+	if *pf.cpu != "" && *sides != "" {
 		return errors.New("--cpuprofile and --cpuprofile-sides cannot both run: the Go runtime takes one CPU profile at a time")
 	}
 	if !*asJSON {
@@ -175,7 +177,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return stop
 		}
 	}
-	return sf.profiled(ctx, stdout, stderr, *cpuProfile, !*asJSON, func(ctx context.Context, env *bench.Env) (func() error, error) {
+	return sf.profiled(ctx, stdout, stderr, pf, !*asJSON, func(ctx context.Context, env *bench.Env) (func() error, error) {
 		res, err := bench.Run(ctx, env, o)
 		return func() error {
 			if *asJSON {
@@ -203,11 +205,23 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	})
 }
 
+// profileFlags are the profiles a scenario can write.
+type profileFlags struct {
+	cpu *string // a CPU profile of the whole run
+	mem *string // a heap profile once the measured part is done
+}
+
+func (p *profileFlags) registerMem(fs *flag.FlagSet) {
+	p.mem = fs.String("memprofile", "", "write a heap profile (live objects, after a GC) to this file once the measured part is done, while the stack still holds its workflows")
+}
+
 // profiled runs measure on a benchmark environment over the chosen stack, under a CPU profile
-// written to cpuProfile when set, then the report measure returned, once the profile is
-// complete; with split it also prints the profile's split by owner.
-func (s *stackFlags) profiled(ctx context.Context, stdout, stderr io.Writer, cpuProfile string, split bool,
+// written to prof.cpu when set, then writes the heap profile prof.mem when set, then the report
+// measure returned, once the profiles are complete; with split it also prints the CPU
+// profile's split by owner.
+func (s *stackFlags) profiled(ctx context.Context, stdout, stderr io.Writer, prof profileFlags, split bool,
 	measure func(context.Context, *bench.Env) (report func() error, err error)) error {
+	cpuProfile := *prof.cpu
 	return s.withStack(ctx, stderr, true, func(ctx context.Context, t bench.Target, _ devstack.Info) error {
 		env, err := bench.NewEnv(ctx, t, nil)
 		if err != nil {
@@ -224,6 +238,11 @@ func (s *stackFlags) profiled(ctx context.Context, stdout, stderr io.Writer, cpu
 		stop()
 		if err != nil {
 			return err
+		}
+		if *prof.mem != "" {
+			if err := writeHeapProfile(*prof.mem); err != nil {
+				return err
+			}
 		}
 		if err := report(); err != nil {
 			return err
@@ -245,6 +264,21 @@ func startCPUProfile(path string) (func(), error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
+}
+
+// writeHeapProfile writes the live heap, after a collection so that it holds only what is
+// still reachable.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // printCPUSplit shows whom the profiled CPU time was spent for.
@@ -319,7 +353,8 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 	negRounds := fs.Int("negotiation-rounds", bench.DefaultUpdateRounds, "counter-offers per partnership before a client moves on to its next (at most 90; the state grows with each)")
 	asJSON := fs.Bool("json", false, "print one JSON line per level instead of the table")
 	svg := fs.String("svg", "", "write a chart of throughput and latency against concurrency to this SVG file")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file and print its split by owner")
+	pf := profileFlags{cpu: fs.String("cpuprofile", "", "write a CPU profile of the run to this file and print its split by owner")}
+	pf.registerMem(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -335,7 +370,7 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 	if !*asJSON {
 		o.Progress = stderr
 	}
-	return sf.profiled(ctx, stdout, stderr, *cpuProfile, !*asJSON, func(ctx context.Context, env *bench.Env) (func() error, error) {
+	return sf.profiled(ctx, stdout, stderr, pf, !*asJSON, func(ctx context.Context, env *bench.Env) (func() error, error) {
 		points, err := bench.RunUpdates(ctx, env, o)
 		return func() error {
 			for _, p := range points {

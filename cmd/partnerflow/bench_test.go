@@ -6,9 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/google/pprof/profile"
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnerflow/partnerflow/bench"
@@ -72,6 +75,23 @@ func TestBenchLifecyclesAgainstBaseline(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
+}
+
+// TestWriteHeapProfile checks that --memprofile writes a heap profile pprof can read, with the
+// live-heap samples it is read for.
+func TestWriteHeapProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "heap.pprof")
+	require.NoError(t, writeHeapProfile(path))
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer func() { _ = f.Close() }()
+	p, err := profile.Parse(f)
+	require.NoError(t, err)
+	var types []string
+	for _, st := range p.SampleType {
+		types = append(types, st.Type)
+	}
+	require.Contains(t, types, "inuse_space")
 }
 
 func keys(m map[string]any) []string {
