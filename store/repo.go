@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -88,9 +87,6 @@ func (s *Store) GetPartnership(ctx context.Context, id string) (Partnership, err
 	err := s.db.WithContext(ctx).Raw(partnershipQuery, id).Row().Scan(&p.ID, &p.BrandID, &p.CampaignID, &p.CreatorID,
 		&p.Stage, &p.Outcome, &p.NextActionRole, &p.NextAction, &due, &p.EnvelopeID, &p.State, &p.StateVersion,
 		&p.CreatedAt, &p.UpdatedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Partnership{}, ErrNotFound
-	}
 	if due.Valid {
 		p.DueAt = &due.Time
 	}
@@ -110,9 +106,6 @@ func (s *Store) GetPartnershipHead(ctx context.Context, id string) (Partnership,
 	var p Partnership
 	err := s.db.WithContext(ctx).Raw(headQuery, id).Row().Scan(&p.ID, &p.BrandID, &p.CampaignID, &p.CreatorID,
 		&p.Stage, &p.Outcome, &p.NextActionRole, &p.NextAction, &p.EnvelopeID, &p.StateVersion)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Partnership{}, ErrNotFound
-	}
 	return p, translate(err)
 }
 

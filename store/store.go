@@ -179,7 +179,7 @@ func translate(err error) error {
 		return nil
 	}
 	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
+	case errors.Is(err, gorm.ErrRecordNotFound), errors.Is(err, sql.ErrNoRows):
 		return ErrNotFound
 	case errors.Is(err, gorm.ErrDuplicatedKey), errors.Is(err, gorm.ErrForeignKeyViolated):
 		return fmt.Errorf("%w: %v", ErrConflict, err)

@@ -141,6 +141,8 @@ func TestPartnershipRowAndHeadReads(t *testing.T) {
 
 			_, err = s.GetPartnershipHead(ctx, "p-missing")
 			require.ErrorIs(t, err, store.ErrNotFound)
+			_, err = s.GetPartnership(ctx, "p-missing")
+			require.ErrorIs(t, err, store.ErrNotFound)
 		})
 	}
 }
