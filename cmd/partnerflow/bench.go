@@ -148,8 +148,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&o.Warmup, "warmup", 0, "warm-up lifecycles per side (default min(lifecycles, 2×concurrency))")
 	fs.DurationVar(&o.Poll, "poll", 20*time.Millisecond, "how often a waiting client polls")
 	asJSON := fs.Bool("json", false, "print one JSON line instead of the table")
-	pf := profileFlags{cpu: fs.String("cpuprofile", "", "write a CPU profile of the warm-up and measured rounds to this file (the in-process stack and the drivers) and print its split by owner")}
-	pf.registerMem(fs)
+	pf := registerProfiles(fs, "write a CPU profile of the warm-up and measured rounds to this file (the in-process stack and the drivers) and print its split by owner")
 	sides := fs.String("cpuprofile-sides", "", "profile each measured round on its own into this directory, merge them per side (partnerflow.pprof, baseline.pprof) and print each side's split")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -211,8 +210,13 @@ type profileFlags struct {
 	mem *string // a heap profile once the measured part is done
 }
 
-func (p *profileFlags) registerMem(fs *flag.FlagSet) {
-	p.mem = fs.String("memprofile", "", "write a heap profile (live objects, after a GC) to this file once the measured part is done, while the stack still holds its workflows")
+// registerProfiles adds --cpuprofile (described by cpuUsage, which differs by scenario) and
+// --memprofile to fs.
+func registerProfiles(fs *flag.FlagSet, cpuUsage string) profileFlags {
+	return profileFlags{
+		cpu: fs.String("cpuprofile", "", cpuUsage),
+		mem: fs.String("memprofile", "", "write a heap profile (live objects, after a GC) to this file once the measured part is done, while the stack still holds its workflows"),
+	}
 }
 
 // profiled runs measure on a benchmark environment over the chosen stack, under a CPU profile
@@ -353,8 +357,7 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 	negRounds := fs.Int("negotiation-rounds", bench.DefaultUpdateRounds, "counter-offers per partnership before a client moves on to its next (at most 90; the state grows with each)")
 	asJSON := fs.Bool("json", false, "print one JSON line per level instead of the table")
 	svg := fs.String("svg", "", "write a chart of throughput and latency against concurrency to this SVG file")
-	pf := profileFlags{cpu: fs.String("cpuprofile", "", "write a CPU profile of the run to this file and print its split by owner")}
-	pf.registerMem(fs)
+	pf := registerProfiles(fs, "write a CPU profile of the run to this file and print its split by owner")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
