@@ -25,6 +25,10 @@ type UpdatesOptions struct {
 	// with every round of the negotiation history.
 	Rounds   int
 	Progress io.Writer
+	// SliceHook, when set, is called as each measured slice starts (once the process is quiet),
+	// with its side ("partnerflow" or "baseline"); the func it returns is called as the slice
+	// ends. `--cpuprofile-sides` profiles each slice on its own with it.
+	SliceHook func(side string) (end func())
 }
 
 // DefaultUpdateRounds: real negotiations settle in a few rounds; ten keeps the state each
@@ -94,6 +98,7 @@ func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, 
 		if err != nil {
 			return out, err
 		}
+		real.hook, base.hook = o.SliceHook, o.SliceHook
 		bar.phase(fmt.Sprintf("C=%d: warm-up", c))
 		real.run(ctx, func(int) int { return 1 }, false, bar)
 		base.run(ctx, func(int) int { return 1 }, false, bar)
@@ -170,6 +175,7 @@ type actionSide struct {
 	cpu      time.Duration
 	failures atomic.Int64
 	fails    failureLog
+	hook     func(side string) (end func()) // around each measured slice, when set
 }
 
 func newActionSide(name string, clients int, act func(client, k int) error) *actionSide {
@@ -181,6 +187,9 @@ func newActionSide(name string, clients int, act func(client, k int) error) *act
 // actions count as failures either way, and their latencies are kept with the rest.
 func (s *actionSide) run(ctx context.Context, quota func(client int) int, measured bool, bar *progress) {
 	settle(ctx)
+	if measured && s.hook != nil {
+		defer s.hook(s.name)()
+	}
 	var wg sync.WaitGroup
 	cpu0, start := processCPU(), time.Now()
 	for client := range s.next {

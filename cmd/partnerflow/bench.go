@@ -149,32 +149,18 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&o.Poll, "poll", 20*time.Millisecond, "how often a waiting client polls")
 	asJSON := fs.Bool("json", false, "print one JSON line instead of the table")
 	pf := registerProfiles(fs, "write a CPU profile of the warm-up and measured rounds to this file (the in-process stack and the drivers) and print its split by owner")
-	sides := fs.String("cpuprofile-sides", "", "profile each measured round on its own into this directory, merge them per side (partnerflow.pprof, baseline.pprof) and print each side's split")
+	sides := registerSideProfiles(fs, "round")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *pf.cpu != "" && *sides != "" {
-		return errors.New("--cpuprofile and --cpuprofile-sides cannot both run: the Go runtime takes one CPU profile at a time")
+	if err := sides.prepare(pf, stderr); err != nil {
+		return err
 	}
 	if !*asJSON {
 		o.Progress = stderr
 	}
-	var rounds map[string][]string // profile files by side
-	if *sides != "" {
-		if err := os.MkdirAll(*sides, 0o755); err != nil {
-			return err
-		}
-		rounds = map[string][]string{}
-		o.RoundHook = func(side string, round int) func() {
-			path := filepath.Join(*sides, fmt.Sprintf("%s-%d.pprof", side, round))
-			stop, err := startCPUProfile(path)
-			if err != nil {
-				fmt.Fprintln(stderr, "cpuprofile-sides:", err)
-				return func() {}
-			}
-			rounds[side] = append(rounds[side], path)
-			return stop
-		}
+	if sides.on() {
+		o.RoundHook = func(side string, _ int) func() { return sides.start(side) }
 	}
 	return sf.profiled(ctx, stdout, stderr, pf, !*asJSON, func(ctx context.Context, env *bench.Env) (func() error, error) {
 		res, err := bench.Run(ctx, env, o)
@@ -184,22 +170,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				for _, f := range res.FailureSamples {
 					fmt.Fprintln(stderr, "failure:", f)
 				}
-				return json.NewEncoder(stdout).Encode(res)
+				if err := json.NewEncoder(stdout).Encode(res); err != nil {
+					return err
+				}
+				return sides.report(stderr)
 			}
 			printLifecycleTable(stdout, o, res)
-			for _, side := range []string{"partnerflow", "baseline"} {
-				if len(rounds[side]) == 0 {
-					continue
-				}
-				merged := filepath.Join(*sides, side+".pprof")
-				if err := bench.MergeProfiles(merged, rounds[side]...); err != nil {
-					return err
-				}
-				if err := printCPUSplit(stdout, merged, "whole process, the measured "+side+" rounds only"); err != nil {
-					return err
-				}
-			}
-			return nil
+			return sides.report(stdout)
 		}, err
 	})
 }
@@ -217,6 +194,67 @@ func registerProfiles(fs *flag.FlagSet, cpuUsage string) profileFlags {
 		cpu: fs.String("cpuprofile", "", cpuUsage),
 		mem: fs.String("memprofile", "", "write a heap profile (live objects, after a GC) to this file once the measured part is done, while the stack still holds its workflows"),
 	}
+}
+
+// sideProfiles is --cpuprofile-sides: each measured part of a run (a round, a slice) is
+// profiled on its own, and the parts of each side are merged into DIR/<side>.pprof, so what
+// only one side costs shows up against the other.
+type sideProfiles struct {
+	dir    *string
+	part   string              // what a measured part is called in the report: "round", "slice"
+	stderr io.Writer           // where a profile that could not start is reported
+	files  map[string][]string // each side's part profiles, in order
+}
+
+func registerSideProfiles(fs *flag.FlagSet, part string) *sideProfiles {
+	return &sideProfiles{part: part, dir: fs.String("cpuprofile-sides", "",
+		"profile each measured "+part+" on its own into this directory, merge them per side (partnerflow.pprof, baseline.pprof) and print each side's split")}
+}
+
+func (p *sideProfiles) on() bool { return *p.dir != "" }
+
+// prepare checks the flag against --cpuprofile and creates the directory.
+func (p *sideProfiles) prepare(prof profileFlags, stderr io.Writer) error {
+	if !p.on() {
+		return nil
+	}
+	if *prof.cpu != "" {
+		return errors.New("--cpuprofile and --cpuprofile-sides cannot both run: the Go runtime takes one CPU profile at a time")
+	}
+	p.stderr, p.files = stderr, map[string][]string{}
+	return os.MkdirAll(*p.dir, 0o755)
+}
+
+// start profiles one measured part of side until the returned func runs.
+func (p *sideProfiles) start(side string) (end func()) {
+	path := filepath.Join(*p.dir, fmt.Sprintf("%s-%d.pprof", side, len(p.files[side])+1))
+	stop, err := startCPUProfile(path)
+	if err != nil {
+		fmt.Fprintln(p.stderr, "cpuprofile-sides:", err)
+		return func() {}
+	}
+	p.files[side] = append(p.files[side], path)
+	return stop
+}
+
+// report merges each side's parts and prints the split of each to w.
+func (p *sideProfiles) report(w io.Writer) error {
+	if !p.on() {
+		return nil
+	}
+	for _, side := range []string{"partnerflow", "baseline"} {
+		if len(p.files[side]) == 0 {
+			continue
+		}
+		merged := filepath.Join(*p.dir, side+".pprof")
+		if err := bench.MergeProfiles(merged, p.files[side]...); err != nil {
+			return err
+		}
+		if err := printCPUSplit(w, merged, "whole process, the measured "+side+" "+p.part+"s only"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // profiled runs measure on a benchmark environment over the chosen stack, under a CPU profile
@@ -358,7 +396,11 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 	asJSON := fs.Bool("json", false, "print one JSON line per level instead of the table")
 	svg := fs.String("svg", "", "write a chart of throughput and latency against concurrency to this SVG file")
 	pf := registerProfiles(fs, "write a CPU profile of the run to this file and print its split by owner")
+	sides := registerSideProfiles(fs, "slice")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := sides.prepare(pf, stderr); err != nil {
 		return err
 	}
 	var cs []int
@@ -372,6 +414,9 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 	o := bench.UpdatesOptions{Concurrency: cs, Requests: *requests, Rounds: *negRounds}
 	if !*asJSON {
 		o.Progress = stderr
+	}
+	if sides.on() {
+		o.SliceHook = sides.start
 	}
 	return sf.profiled(ctx, stdout, stderr, pf, !*asJSON, func(ctx context.Context, env *bench.Env) (func() error, error) {
 		points, err := bench.RunUpdates(ctx, env, o)
@@ -393,7 +438,7 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 						return err
 					}
 				}
-				return nil
+				return sides.report(stderr) // stdout keeps one JSON line per level
 			}
 			fmt.Fprintf(stdout, "\nHuman action round trip (counter-offer: POST /v1/partnerships/{id}/negotiation -> workflow Update), %d measured per level\n\n", *requests)
 			tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -405,8 +450,10 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			_, err := fmt.Fprintln(stdout, "\n(bare SDK: the same counter-offers as Updates sent with the SDK client to the bare baseline workflow, on the same server, the two sides taking turns in slices; CPU ms/action: the whole process's CPU time per action)")
-			return err
+			if _, err := fmt.Fprintln(stdout, "\n(bare SDK: the same counter-offers as Updates sent with the SDK client to the bare baseline workflow, on the same server, the two sides taking turns in slices; CPU ms/action: the whole process's CPU time per action)"); err != nil {
+				return err
+			}
+			return sides.report(stdout)
 		}, err
 	})
 }

@@ -5,9 +5,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,8 +63,19 @@ func TestBenchLifecyclesAgainstBaseline(t *testing.T) {
 
 		// The human-action scenario on the same stack: every counter-offer is accepted on
 		// both sides, and each side's cost is measured over its own actions.
-		points, err := bench.RunUpdates(ctx, env, bench.UpdatesOptions{Concurrency: []int{2}, Requests: 12, Rounds: 3})
+		// Every measured slice is announced to the hook (--cpuprofile-sides), with its side, and
+		// ended; the warm-up is not.
+		var slices []string
+		open := 0
+		hook := func(side string) func() {
+			slices = append(slices, side)
+			open++
+			return func() { open-- }
+		}
+		points, err := bench.RunUpdates(ctx, env, bench.UpdatesOptions{Concurrency: []int{2}, Requests: 12, Rounds: 3, SliceHook: hook})
 		require.NoError(t, err)
+		require.Equal(t, []string{"partnerflow", "baseline"}, slices, "12 actions at 2 clients make one slice per side")
+		require.Zero(t, open)
 		require.Len(t, points, 1)
 		p := points[0]
 		require.Zero(t, p.Failures, "%v", p.FailureSamples)
@@ -92,6 +105,49 @@ func TestWriteHeapProfile(t *testing.T) {
 		types = append(types, st.Type)
 	}
 	require.Contains(t, types, "inuse_space")
+}
+
+// TestSideProfiles checks --cpuprofile-sides: each part is profiled into its own file, the
+// parts of each side are merged into <side>.pprof and the split of each is printed; it refuses
+// to run beside --cpuprofile.
+func TestSideProfiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sides")
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	pf := registerProfiles(fs, "")
+	sides := registerSideProfiles(fs, "slice")
+	require.NoError(t, fs.Parse([]string{"--cpuprofile-sides", dir, "--cpuprofile", "x.pprof"}))
+	require.ErrorContains(t, sides.prepare(pf, io.Discard), "cannot both run")
+	*pf.cpu = ""
+	require.NoError(t, sides.prepare(pf, io.Discard))
+	require.True(t, sides.on())
+
+	burn := func() {
+		sum := 0
+		for deadline := time.Now().Add(30 * time.Millisecond); time.Now().Before(deadline); {
+			sum++
+		}
+		_ = sum
+	}
+	for _, side := range []string{"partnerflow", "baseline", "partnerflow", "baseline"} {
+		end := sides.start(side)
+		burn()
+		end()
+	}
+	var out strings.Builder
+	require.NoError(t, sides.report(&out))
+	for _, f := range []string{"partnerflow-1", "partnerflow-2", "baseline-1", "baseline-2", "partnerflow", "baseline"} {
+		require.FileExists(t, filepath.Join(dir, f+".pprof"))
+	}
+	require.Contains(t, out.String(), "the measured partnerflow slices only")
+	require.Contains(t, out.String(), "the measured baseline slices only")
+
+	// Without the flag nothing is profiled or printed.
+	off := registerSideProfiles(flag.NewFlagSet("off", flag.ContinueOnError), "round")
+	require.False(t, off.on())
+	require.NoError(t, off.prepare(pf, io.Discard))
+	out.Reset()
+	require.NoError(t, off.report(&out))
+	require.Empty(t, out.String())
 }
 
 func keys(m map[string]any) []string {
