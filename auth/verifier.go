@@ -11,11 +11,15 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 )
 
-// Verifier checks bearer tokens. It accepts HS256 signed with the configured secret and, when
-// a JWKS URL is configured, RS256/ES256 signed by the identity provider's published keys.
-// Only configured algorithms are accepted; "none" and every other algorithm never are.
+// Verifier checks bearer tokens. It accepts HS256 signed with the configured secret (or, while
+// a rotation overlaps, with one of the previous secrets) and, when a JWKS URL is configured,
+// RS256/ES256 signed by the identity provider's published keys. Only configured algorithms are
+// accepted; "none" and every other algorithm never are.
 type Verifier struct {
-	secret  []byte
+	secret []byte
+	// hsKeys, while a rotation overlaps, is what an HS256 token may be signed with: the secret,
+	// then the previous ones. Empty otherwise: the secret alone is the key.
+	hsKeys  jwt.VerificationKeySet
 	jwks    keyfunc.Keyfunc
 	methods []string
 	// verified remembers tokens that passed, by their exact text: a client sends the same
@@ -43,12 +47,26 @@ const (
 )
 
 // NewVerifier builds a verifier. secret may be empty when jwksURL is set, and vice versa.
-// The key set is fetched now (so a wrong URL fails at start) and refreshed in the background
-// until ctx ends, including when a token names a key id not seen yet (key rotation).
-func NewVerifier(ctx context.Context, secret []byte, jwksURL string) (*Verifier, error) {
+// previous are HS256 secrets still accepted while a rotation overlaps (tokens are only ever
+// issued with secret); they need secret. The key set is fetched now (so a wrong URL fails at
+// start) and refreshed in the background until ctx ends, including when a token names a key id
+// not seen yet (key rotation).
+func NewVerifier(ctx context.Context, secret []byte, jwksURL string, previous ...[]byte) (*Verifier, error) {
 	v := &Verifier{secret: secret, now: time.Now}
 	if len(secret) > 0 {
 		v.methods = append(v.methods, jwt.SigningMethodHS256.Alg())
+	}
+	if len(previous) > 0 {
+		if len(secret) == 0 {
+			return nil, errors.New("auth: previous JWT secrets need the current one")
+		}
+		v.hsKeys.Keys = append(v.hsKeys.Keys, secret)
+		for _, p := range previous {
+			if len(p) == 0 {
+				return nil, errors.New("auth: a previous JWT secret is empty")
+			}
+			v.hsKeys.Keys = append(v.hsKeys.Keys, p)
+		}
 	}
 	if jwksURL != "" {
 		k, err := keyfunc.NewDefaultCtx(ctx, []string{jwksURL})
@@ -97,10 +115,13 @@ func (v *Verifier) Parse(token string) (Identity, error) {
 	return id, nil
 }
 
-// key picks the verification key by algorithm: the shared secret for HS256, the identity
-// provider's key (by kid) for RS256/ES256.
+// key picks the verification key by algorithm: the shared secret (and the previous ones, while
+// a rotation overlaps) for HS256, the identity provider's key (by kid) for RS256/ES256.
 func (v *Verifier) key(t *jwt.Token) (any, error) {
 	if t.Method.Alg() == jwt.SigningMethodHS256.Alg() {
+		if len(v.hsKeys.Keys) > 0 {
+			return v.hsKeys, nil // each is tried in turn
+		}
 		return v.secret, nil
 	}
 	if v.jwks == nil {

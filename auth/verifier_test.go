@@ -134,3 +134,38 @@ func TestVerifierRemembersOnlyWhatPassedAndOnlyWhileValid(t *testing.T) {
 	_, err = v.Parse(short)
 	require.ErrorIs(t, err, jwt.ErrTokenExpired)
 }
+
+// While a rotation overlaps, tokens signed with a previous secret still pass; nothing else does,
+// and without the overlap the old secret's tokens fail.
+func TestVerifierAcceptsPreviousSecretsDuringARotation(t *testing.T) {
+	ctx := context.Background()
+	oldSecret := []byte("old-secret-of-at-least-32-bytes!!")
+	newSecret := []byte("new-secret-of-at-least-32-bytes!!")
+	ann := Identity{Sub: "ann", Role: "brand_manager", BrandID: "b1"}
+	issued := func(secret []byte) string {
+		tok, err := Issue(secret, ann, time.Hour, time.Now())
+		require.NoError(t, err)
+		return tok
+	}
+
+	v, err := NewVerifier(ctx, newSecret, "", oldSecret)
+	require.NoError(t, err)
+	for name, tok := range map[string]string{"new secret": issued(newSecret), "previous secret": issued(oldSecret)} {
+		id, err := v.Parse(tok)
+		require.NoError(t, err, name)
+		require.Equal(t, ann, id, name)
+	}
+	_, err = v.Parse(issued([]byte("never-configured-secret-32-bytes!")))
+	require.ErrorIs(t, err, jwt.ErrTokenSignatureInvalid)
+
+	alone, err := NewVerifier(ctx, newSecret, "")
+	require.NoError(t, err)
+	_, err = alone.Parse(issued(oldSecret))
+	require.ErrorIs(t, err, jwt.ErrTokenSignatureInvalid, "the overlap is over")
+
+	_, _, url := idp(t)
+	_, err = NewVerifier(ctx, nil, url, oldSecret)
+	require.ErrorContains(t, err, "need the current one")
+	_, err = NewVerifier(ctx, newSecret, "", []byte{})
+	require.ErrorContains(t, err, "empty")
+}

@@ -37,6 +37,9 @@ type Config struct {
 	TemporalAddress   string `env:"TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
 	TemporalNamespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default"`
 	JWTSecret         string `env:"JWT_SECRET"`
+	// JWTPreviousSecrets are HS256 secrets still accepted, never signed with, while a rotation
+	// overlaps: tokens issued before the switch keep working until they expire.
+	JWTPreviousSecrets []string `env:"JWT_PREVIOUS_SECRETS" envSeparator:","`
 	// JWKSURL, when set, also accepts RS256/ES256 tokens from the identity provider that
 	// publishes this key set (JWT_SECRET may then be empty).
 	JWKSURL     string   `env:"JWKS_URL"`
@@ -155,6 +158,18 @@ func (c *Config) SandboxProviderURLs(base string) {
 	c.CommerceURL, c.EmailURL = base+"/commerce", base+"/email"
 }
 
+// PreviousJWTSecrets are the HS256 secrets still accepted during a rotation, blanks left out
+// (an empty variable, a trailing comma).
+func (c Config) PreviousJWTSecrets() [][]byte {
+	var out [][]byte
+	for _, p := range c.JWTPreviousSecrets {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, []byte(p))
+		}
+	}
+	return out
+}
+
 // ValidateAPI checks what `partnerflow api` needs.
 func (c Config) ValidateAPI() error {
 	var errs []error
@@ -168,6 +183,15 @@ func (c Config) ValidateAPI() error {
 		}
 	case len(c.JWTSecret) < 32:
 		errs = append(errs, errors.New("PARTNERFLOW_JWT_SECRET must be set to at least 32 characters (or PARTNERFLOW_JWKS_URL to an identity provider's key set)"))
+	}
+	previous := c.PreviousJWTSecrets()
+	if len(previous) > 0 && c.JWTSecret == "" {
+		errs = append(errs, errors.New("PARTNERFLOW_JWT_PREVIOUS_SECRETS needs PARTNERFLOW_JWT_SECRET: tokens are issued with the current secret"))
+	}
+	for i, p := range previous {
+		if len(p) < 32 {
+			errs = append(errs, fmt.Errorf("PARTNERFLOW_JWT_PREVIOUS_SECRETS: secret %d must be at least 32 characters", i+1))
+		}
 	}
 	if c.ESignWebhookSecret == "" || c.PaymentsWebhookSecret == "" {
 		errs = append(errs, errors.New("PARTNERFLOW_ESIGN_WEBHOOK_SECRET and PARTNERFLOW_PAYMENTS_WEBHOOK_SECRET must be set"))

@@ -65,3 +65,25 @@ func TestValidateAPIWithIdentityProvider(t *testing.T) {
 	c.JWKSURL, c.JWTSecret = "https://idp.example/jwks", "short"
 	require.ErrorContains(t, c.ValidateAPI(), "PARTNERFLOW_JWT_SECRET")
 }
+
+func TestValidateAPIPreviousJWTSecrets(t *testing.T) {
+	c := Config{LogLevel: "info", LogFormat: "json", HTTPAddr: "127.0.0.1:8080", TemporalAddress: "t:7233", TemporalNamespace: "default",
+		DatabaseURL: "postgres://x", ESignWebhookSecret: "a", PaymentsWebhookSecret: "b",
+		JWTSecret: strings.Repeat("n", 32), JWTPreviousSecrets: []string{strings.Repeat("o", 32)}}
+	require.NoError(t, c.ValidateAPI())
+	c.JWTPreviousSecrets = append(c.JWTPreviousSecrets, "short")
+	require.ErrorContains(t, c.ValidateAPI(), "PARTNERFLOW_JWT_PREVIOUS_SECRETS: secret 2 must be at least 32 characters")
+	c.JWTPreviousSecrets = c.JWTPreviousSecrets[:1]
+	c.JWTSecret, c.JWKSURL = "", "https://idp.example/jwks"
+	require.ErrorContains(t, c.ValidateAPI(), "needs PARTNERFLOW_JWT_SECRET")
+
+	t.Setenv("PARTNERFLOW_JWT_PREVIOUS_SECRETS", strings.Repeat("a", 32)+", "+strings.Repeat("b", 32)+",")
+	fromEnv, err := FromEnv()
+	require.NoError(t, err)
+	require.Equal(t, [][]byte{[]byte(strings.Repeat("a", 32)), []byte(strings.Repeat("b", 32))}, fromEnv.PreviousJWTSecrets(),
+		"trimmed, the trailing comma's blank left out")
+	t.Setenv("PARTNERFLOW_JWT_PREVIOUS_SECRETS", "")
+	fromEnv, err = FromEnv()
+	require.NoError(t, err)
+	require.Empty(t, fromEnv.PreviousJWTSecrets(), "an empty variable is no overlap")
+}

@@ -93,7 +93,7 @@ func (a *API) Handler() http.Handler { return a.handler }
 // Temporal UI) rather than the product API that openapi.yaml documents, and it is only there
 // when PARTNERFLOW_PAYLOAD_KEYS is set.
 func NewAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, tel *Telemetry, log *slog.Logger) (*API, error) {
-	v, err := auth.NewVerifier(ctx, []byte(cfg.JWTSecret), cfg.JWKSURL)
+	v, err := auth.NewVerifier(ctx, []byte(cfg.JWTSecret), cfg.JWKSURL, cfg.PreviousJWTSecrets()...)
 	if err != nil {
 		return nil, err
 	}
