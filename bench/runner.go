@@ -45,10 +45,9 @@ type Options struct {
 	// Progress receives a progress bar while the run goes; nil draws none.
 	Progress io.Writer
 	Logger   *slog.Logger
-	// RoundHook, when set, is called as each measured round starts, with its side
-	// ("partnerflow" or "baseline") and number (1-based); the func it returns is called as the
-	// round ends. `--cpuprofile-sides` profiles each round on its own with it.
-	RoundHook func(side string, round int) (end func())
+	// RoundHook, when set, is called as each measured round starts; the func it returns is
+	// called as the round ends. `--cpuprofile-sides` profiles each round on its own with it.
+	RoundHook SideHook
 }
 
 // Result is the outcome of a run; the JSON fields are the one line `--json` prints.
@@ -188,11 +187,16 @@ func (e *Env) sdkDriver(concurrency int, poll time.Duration) *sdkDriver {
 	return &sdkDriver{tc: e.TC, http: newHTTPDoer(concurrency), sandboxURL: e.sbURL, run: e.runID + "b", poll: poll}
 }
 
-func (o Options) hook(side string, round int) func() {
-	if o.RoundHook == nil {
+// SideHook is called as a measured part of a run (a round, a slice) starts, with its side
+// ("partnerflow" or "baseline"); the func it returns is called as the part ends.
+type SideHook func(side string) (end func())
+
+// around calls h for a part of side, when h is set.
+func (h SideHook) around(side string) (end func()) {
+	if h == nil {
 		return func() {}
 	}
-	return o.RoundHook(side, round)
+	return h(side)
 }
 
 // Run runs the warm-up and then Rounds alternating rounds (partnerflow, baseline, …) and
@@ -238,7 +242,7 @@ func Run(ctx context.Context, e *Env, o Options) (Result, error) {
 	for i := range o.Rounds {
 		bar.phase(fmt.Sprintf("round %d/%d partnerflow", i+1, o.Rounds))
 		settle(ctx)
-		end := o.hook("partnerflow", i+1)
+		end := o.RoundHook.around("partnerflow")
 		r := runRound(ctx, rest, restWorlds, o.Lifecycles, bar, &failures)
 		end()
 		res.Rounds = append(res.Rounds, r.result("partnerflow"))
@@ -249,7 +253,7 @@ func Run(ctx context.Context, e *Env, o Options) (Result, error) {
 		}
 		bar.phase(fmt.Sprintf("round %d/%d baseline", i+1, o.Rounds))
 		settle(ctx)
-		end = o.hook("baseline", i+1)
+		end = o.RoundHook.around("baseline")
 		r = runRound(ctx, sdk, sdkWorlds, o.Lifecycles, bar, &failures)
 		end()
 		res.Rounds = append(res.Rounds, r.result("baseline"))

@@ -25,10 +25,10 @@ type UpdatesOptions struct {
 	// with every round of the negotiation history.
 	Rounds   int
 	Progress io.Writer
-	// SliceHook, when set, is called as each measured slice starts (once the process is quiet),
-	// with its side ("partnerflow" or "baseline"); the func it returns is called as the slice
-	// ends. `--cpuprofile-sides` profiles each slice on its own with it.
-	SliceHook func(side string) (end func())
+	// SliceHook, when set, is called as each measured slice starts (once the process is
+	// quiet); the func it returns is called as the slice ends. `--cpuprofile-sides` profiles
+	// each slice on its own with it.
+	SliceHook SideHook
 }
 
 // DefaultUpdateRounds: real negotiations settle in a few rounds; ten keeps the state each
@@ -175,7 +175,7 @@ type actionSide struct {
 	cpu      time.Duration
 	failures atomic.Int64
 	fails    failureLog
-	hook     func(side string) (end func()) // around each measured slice, when set
+	hook     SideHook // around each measured slice
 }
 
 func newActionSide(name string, clients int, act func(client, k int) error) *actionSide {
@@ -187,8 +187,8 @@ func newActionSide(name string, clients int, act func(client, k int) error) *act
 // actions count as failures either way, and their latencies are kept with the rest.
 func (s *actionSide) run(ctx context.Context, quota func(client int) int, measured bool, bar *progress) {
 	settle(ctx)
-	if measured && s.hook != nil {
-		defer s.hook(s.name)()
+	if measured {
+		defer s.hook.around(s.name)()
 	}
 	var wg sync.WaitGroup
 	cpu0, start := processCPU(), time.Now()

@@ -158,12 +158,13 @@ func (c *Config) SandboxProviderURLs(base string) {
 	c.CommerceURL, c.EmailURL = base+"/commerce", base+"/email"
 }
 
-// PreviousJWTSecrets are the HS256 secrets still accepted during a rotation, blanks left out
-// (an empty variable, a trailing comma).
+// PreviousJWTSecrets are the HS256 secrets still accepted during a rotation, each exactly as
+// given, like PARTNERFLOW_JWT_SECRET (a secret that was signed with is never trimmed); blank
+// entries (an empty variable, a trailing comma) are left out.
 func (c Config) PreviousJWTSecrets() [][]byte {
 	var out [][]byte
 	for _, p := range c.JWTPreviousSecrets {
-		if p = strings.TrimSpace(p); p != "" {
+		if strings.TrimSpace(p) != "" {
 			out = append(out, []byte(p))
 		}
 	}
@@ -184,13 +185,12 @@ func (c Config) ValidateAPI() error {
 	case len(c.JWTSecret) < 32:
 		errs = append(errs, errors.New("PARTNERFLOW_JWT_SECRET must be set to at least 32 characters (or PARTNERFLOW_JWKS_URL to an identity provider's key set)"))
 	}
-	previous := c.PreviousJWTSecrets()
-	if len(previous) > 0 && c.JWTSecret == "" {
+	if len(c.PreviousJWTSecrets()) > 0 && c.JWTSecret == "" {
 		errs = append(errs, errors.New("PARTNERFLOW_JWT_PREVIOUS_SECRETS needs PARTNERFLOW_JWT_SECRET: tokens are issued with the current secret"))
 	}
-	for i, p := range previous {
-		if len(p) < 32 {
-			errs = append(errs, fmt.Errorf("PARTNERFLOW_JWT_PREVIOUS_SECRETS: secret %d must be at least 32 characters", i+1))
+	for i, p := range c.JWTPreviousSecrets {
+		if strings.TrimSpace(p) != "" && len(p) < 32 {
+			errs = append(errs, fmt.Errorf("PARTNERFLOW_JWT_PREVIOUS_SECRETS: entry %d must be at least 32 characters", i+1))
 		}
 	}
 	if c.ESignWebhookSecret == "" || c.PaymentsWebhookSecret == "" {

@@ -71,17 +71,17 @@ func TestValidateAPIPreviousJWTSecrets(t *testing.T) {
 		DatabaseURL: "postgres://x", ESignWebhookSecret: "a", PaymentsWebhookSecret: "b",
 		JWTSecret: strings.Repeat("n", 32), JWTPreviousSecrets: []string{strings.Repeat("o", 32)}}
 	require.NoError(t, c.ValidateAPI())
-	c.JWTPreviousSecrets = append(c.JWTPreviousSecrets, "short")
-	require.ErrorContains(t, c.ValidateAPI(), "PARTNERFLOW_JWT_PREVIOUS_SECRETS: secret 2 must be at least 32 characters")
+	c.JWTPreviousSecrets = append(c.JWTPreviousSecrets, "", "short")
+	require.ErrorContains(t, c.ValidateAPI(), "PARTNERFLOW_JWT_PREVIOUS_SECRETS: entry 3 must be at least 32 characters")
 	c.JWTPreviousSecrets = c.JWTPreviousSecrets[:1]
 	c.JWTSecret, c.JWKSURL = "", "https://idp.example/jwks"
 	require.ErrorContains(t, c.ValidateAPI(), "needs PARTNERFLOW_JWT_SECRET")
 
-	t.Setenv("PARTNERFLOW_JWT_PREVIOUS_SECRETS", strings.Repeat("a", 32)+", "+strings.Repeat("b", 32)+",")
+	t.Setenv("PARTNERFLOW_JWT_PREVIOUS_SECRETS", strings.Repeat("a", 32)+","+strings.Repeat("b", 31)+" ,")
 	fromEnv, err := FromEnv()
 	require.NoError(t, err)
-	require.Equal(t, [][]byte{[]byte(strings.Repeat("a", 32)), []byte(strings.Repeat("b", 32))}, fromEnv.PreviousJWTSecrets(),
-		"trimmed, the trailing comma's blank left out")
+	require.Equal(t, [][]byte{[]byte(strings.Repeat("a", 32)), []byte(strings.Repeat("b", 31) + " ")}, fromEnv.PreviousJWTSecrets(),
+		"each exactly as given, as the secrets were signed with; the trailing comma's blank left out")
 	t.Setenv("PARTNERFLOW_JWT_PREVIOUS_SECRETS", "")
 	fromEnv, err = FromEnv()
 	require.NoError(t, err)

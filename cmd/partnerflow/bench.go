@@ -153,14 +153,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := sides.prepare(pf, stderr); err != nil {
+	if err := sides.prepare(pf, *asJSON, stdout, stderr); err != nil {
 		return err
 	}
 	if !*asJSON {
 		o.Progress = stderr
 	}
 	if sides.on() {
-		o.RoundHook = func(side string, _ int) func() { return sides.start(side) }
+		o.RoundHook = sides.start
 	}
 	return sf.profiled(ctx, stdout, stderr, pf, !*asJSON, func(ctx context.Context, env *bench.Env) (func() error, error) {
 		res, err := bench.Run(ctx, env, o)
@@ -173,10 +173,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				if err := json.NewEncoder(stdout).Encode(res); err != nil {
 					return err
 				}
-				return sides.report(stderr)
+			} else {
+				printLifecycleTable(stdout, o, res)
 			}
-			printLifecycleTable(stdout, o, res)
-			return sides.report(stdout)
+			return sides.report()
 		}, err
 	})
 }
@@ -202,6 +202,7 @@ func registerProfiles(fs *flag.FlagSet, cpuUsage string) profileFlags {
 type sideProfiles struct {
 	dir    *string
 	part   string              // what a measured part is called in the report: "round", "slice"
+	out    io.Writer           // where the splits go: stdout, or stderr beside --json's lines
 	stderr io.Writer           // where a profile that could not start is reported
 	files  map[string][]string // each side's part profiles, in order
 }
@@ -213,15 +214,19 @@ func registerSideProfiles(fs *flag.FlagSet, part string) *sideProfiles {
 
 func (p *sideProfiles) on() bool { return *p.dir != "" }
 
-// prepare checks the flag against --cpuprofile and creates the directory.
-func (p *sideProfiles) prepare(prof profileFlags, stderr io.Writer) error {
+// prepare checks the flag against --cpuprofile and creates the directory. With asJSON the
+// splits go to stderr, so that stdout holds only the JSON lines.
+func (p *sideProfiles) prepare(prof profileFlags, asJSON bool, stdout, stderr io.Writer) error {
 	if !p.on() {
 		return nil
 	}
 	if *prof.cpu != "" {
 		return errors.New("--cpuprofile and --cpuprofile-sides cannot both run: the Go runtime takes one CPU profile at a time")
 	}
-	p.stderr, p.files = stderr, map[string][]string{}
+	p.out, p.stderr, p.files = stdout, stderr, map[string][]string{}
+	if asJSON {
+		p.out = stderr
+	}
 	return os.MkdirAll(*p.dir, 0o755)
 }
 
@@ -237,8 +242,8 @@ func (p *sideProfiles) start(side string) (end func()) {
 	return stop
 }
 
-// report merges each side's parts and prints the split of each to w.
-func (p *sideProfiles) report(w io.Writer) error {
+// report merges each side's parts and prints the split of each.
+func (p *sideProfiles) report() error {
 	if !p.on() {
 		return nil
 	}
@@ -250,7 +255,7 @@ func (p *sideProfiles) report(w io.Writer) error {
 		if err := bench.MergeProfiles(merged, p.files[side]...); err != nil {
 			return err
 		}
-		if err := printCPUSplit(w, merged, "whole process, the measured "+side+" "+p.part+"s only"); err != nil {
+		if err := printCPUSplit(p.out, merged, "whole process, the measured "+side+" "+p.part+"s only"); err != nil {
 			return err
 		}
 	}
@@ -400,9 +405,6 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := sides.prepare(pf, stderr); err != nil {
-		return err
-	}
 	var cs []int
 	for _, f := range strings.Split(*levels, ",") {
 		c, err := strconv.Atoi(strings.TrimSpace(f))
@@ -410,6 +412,12 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 			return fmt.Errorf("--concurrency: %q is not a positive number", f)
 		}
 		cs = append(cs, c)
+	}
+	if sides.on() && len(cs) > 1 {
+		return errors.New("--cpuprofile-sides takes one --concurrency level: each side's slices are merged into one profile")
+	}
+	if err := sides.prepare(pf, *asJSON, stdout, stderr); err != nil {
+		return err
 	}
 	o := bench.UpdatesOptions{Concurrency: cs, Requests: *requests, Rounds: *negRounds}
 	if !*asJSON {
@@ -438,24 +446,27 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 						return err
 					}
 				}
-				return sides.report(stderr) // stdout keeps one JSON line per level
-			}
-			fmt.Fprintf(stdout, "\nHuman action round trip (counter-offer: POST /v1/partnerships/{id}/negotiation -> workflow Update), %d measured per level\n\n", *requests)
-			tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-			fmt.Fprintln(tw, "clients\tactions\tactions/s\tp50 ms\tp99 ms\tCPU ms/action\tfailures\t\tbare SDK: actions/s\tp50 ms\tp99 ms\tCPU ms/action\t")
-			for _, p := range points {
-				fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.1f\t%.1f\t%.2f\t%d\t\t%.1f\t%.1f\t%.1f\t%.2f\t\n", p.Concurrency, p.Requests, p.PerSec, p.P50Ms, p.P99Ms, p.CPUMsPerAction, p.Failures,
-					p.BaselinePerSec, p.BaselineP50Ms, p.BaselineP99Ms, p.BaselineCPUMs)
-			}
-			if err := tw.Flush(); err != nil {
+			} else if err := printUpdatesTable(stdout, *requests, points); err != nil {
 				return err
 			}
-			if _, err := fmt.Fprintln(stdout, "\n(bare SDK: the same counter-offers as Updates sent with the SDK client to the bare baseline workflow, on the same server, the two sides taking turns in slices; CPU ms/action: the whole process's CPU time per action)"); err != nil {
-				return err
-			}
-			return sides.report(stdout)
+			return sides.report()
 		}, err
 	})
+}
+
+func printUpdatesTable(w io.Writer, requests int, points []bench.UpdatesPoint) error {
+	fmt.Fprintf(w, "\nHuman action round trip (counter-offer: POST /v1/partnerships/{id}/negotiation -> workflow Update), %d measured per level\n\n", requests)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "clients\tactions\tactions/s\tp50 ms\tp99 ms\tCPU ms/action\tfailures\t\tbare SDK: actions/s\tp50 ms\tp99 ms\tCPU ms/action\t")
+	for _, p := range points {
+		fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.1f\t%.1f\t%.2f\t%d\t\t%.1f\t%.1f\t%.1f\t%.2f\t\n", p.Concurrency, p.Requests, p.PerSec, p.P50Ms, p.P99Ms, p.CPUMsPerAction, p.Failures,
+			p.BaselinePerSec, p.BaselineP50Ms, p.BaselineP99Ms, p.BaselineCPUMs)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, "\n(bare SDK: the same counter-offers as Updates sent with the SDK client to the bare baseline workflow, on the same server, the two sides taking turns in slices; CPU ms/action: the whole process's CPU time per action)")
+	return err
 }
 
 func writeUpdatesChart(path string, points []bench.UpdatesPoint) error {

@@ -108,17 +108,24 @@ func TestWriteHeapProfile(t *testing.T) {
 }
 
 // TestSideProfiles checks --cpuprofile-sides: each part is profiled into its own file, the
-// parts of each side are merged into <side>.pprof and the split of each is printed; it refuses
-// to run beside --cpuprofile.
+// parts of each side are merged into <side>.pprof and the split of each is printed (to stderr
+// beside --json's lines); it refuses to run beside --cpuprofile, and `bench updates` refuses
+// more than one concurrency level with it, before it writes anything.
 func TestSideProfiles(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sides")
+	err := runBenchUpdates(context.Background(), []string{"--cpuprofile-sides", dir, "--concurrency", "4,16"}, io.Discard, io.Discard)
+	require.ErrorContains(t, err, "one --concurrency level")
+	require.NoDirExists(t, dir)
+
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	pf := registerProfiles(fs, "")
 	sides := registerSideProfiles(fs, "slice")
 	require.NoError(t, fs.Parse([]string{"--cpuprofile-sides", dir, "--cpuprofile", "x.pprof"}))
-	require.ErrorContains(t, sides.prepare(pf, io.Discard), "cannot both run")
+	require.ErrorContains(t, sides.prepare(pf, false, io.Discard, io.Discard), "cannot both run")
+	require.NoDirExists(t, dir)
 	*pf.cpu = ""
-	require.NoError(t, sides.prepare(pf, io.Discard))
+	var stdout, stderr strings.Builder
+	require.NoError(t, sides.prepare(pf, true, &stdout, &stderr))
 	require.True(t, sides.on())
 
 	burn := func() {
@@ -133,21 +140,21 @@ func TestSideProfiles(t *testing.T) {
 		burn()
 		end()
 	}
-	var out strings.Builder
-	require.NoError(t, sides.report(&out))
+	require.NoError(t, sides.report())
 	for _, f := range []string{"partnerflow-1", "partnerflow-2", "baseline-1", "baseline-2", "partnerflow", "baseline"} {
 		require.FileExists(t, filepath.Join(dir, f+".pprof"))
 	}
-	require.Contains(t, out.String(), "the measured partnerflow slices only")
-	require.Contains(t, out.String(), "the measured baseline slices only")
+	require.Empty(t, stdout.String(), "with --json, stdout keeps only the JSON lines")
+	require.Contains(t, stderr.String(), "the measured partnerflow slices only")
+	require.Contains(t, stderr.String(), "the measured baseline slices only")
 
 	// Without the flag nothing is profiled or printed.
 	off := registerSideProfiles(flag.NewFlagSet("off", flag.ContinueOnError), "round")
 	require.False(t, off.on())
-	require.NoError(t, off.prepare(pf, io.Discard))
-	out.Reset()
-	require.NoError(t, off.report(&out))
-	require.Empty(t, out.String())
+	stdout.Reset()
+	require.NoError(t, off.prepare(pf, false, &stdout, &stdout))
+	require.NoError(t, off.report())
+	require.Empty(t, stdout.String())
 }
 
 func keys(m map[string]any) []string {
