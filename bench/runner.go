@@ -93,6 +93,7 @@ type Env struct {
 	cancel   context.CancelFunc
 	log      *slog.Logger
 	runID    string
+	levels   int // the human-action levels run so far (newLevel)
 	baseline *BaselineActivities
 }
 

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,8 +19,16 @@ import (
 
 // UpdatesOptions configures the human-action round-trip benchmark.
 type UpdatesOptions struct {
+	// Concurrency lists the closed-loop levels: C clients, each sending its next action as
+	// soon as the last one is answered.
 	Concurrency []int
-	// Requests is how many actions are measured at each concurrency.
+	// Rates lists open-loop levels instead (actions offered per second; see runOpenLevel).
+	// A level has either a concurrency or a rate, so only one of the two lists may be set.
+	Rates []float64
+	// Pool is the fewest partnerships (and baseline workflows) an open-loop level acts on
+	// (0: 64); more are parked when the level's actions need them to stay within Rounds.
+	Pool int
+	// Requests is how many actions are measured at each level.
 	Requests int
 	// Rounds is how many counter-offers each partnership takes before the client moves on to
 	// its next one (0: DefaultUpdateRounds). The state an action writes and answers with grows
@@ -38,7 +48,10 @@ const DefaultUpdateRounds = 10
 
 // UpdatesPoint is the result at one concurrency.
 type UpdatesPoint struct {
-	Concurrency int     `json:"concurrency"`
+	// Concurrency is a closed-loop level's clients; Rate an open-loop level's offered actions
+	// per second. A point has one of the two.
+	Concurrency int     `json:"concurrency,omitempty"`
+	Rate        float64 `json:"rate,omitempty"`
 	Requests    int     `json:"requests"`
 	Seconds     float64 `json:"seconds"`
 	PerSec      float64 `json:"per_sec"`
@@ -55,6 +68,9 @@ type UpdatesPoint struct {
 	BaselineP50Ms  float64 `json:"baseline_p50_ms"`
 	BaselineP99Ms  float64 `json:"baseline_p99_ms"`
 	BaselineCPUMs  float64 `json:"baseline_cpu_ms_per_action"`
+	// MaxInFlight is the most actions an open-loop level had under way at once, on each side.
+	MaxInFlight         int `json:"max_in_flight,omitempty"`
+	BaselineMaxInFlight int `json:"baseline_max_in_flight,omitempty"`
 	// FailureSamples are the first failures, to print (not part of the JSON line).
 	FailureSamples []string `json:"-"`
 }
@@ -72,8 +88,11 @@ const maxUpdateRounds = 90
 // at the same concurrency, and the two sides take turns in slices (A B A B …), so that a
 // machine whose speed drifts during the run (a shared one does) slows both alike.
 func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, error) {
-	if o.Requests <= 0 || len(o.Concurrency) == 0 {
-		return nil, errors.New("bench: requests and concurrency levels are required")
+	if o.Requests <= 0 || len(o.Concurrency)+len(o.Rates) == 0 {
+		return nil, errors.New("bench: requests and concurrency levels (or rates) are required")
+	}
+	if len(o.Concurrency) > 0 && len(o.Rates) > 0 {
+		return nil, errors.New("bench: concurrency levels or rates, not both")
 	}
 	rounds := o.Rounds
 	if rounds <= 0 {
@@ -83,6 +102,16 @@ func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, 
 		return nil, fmt.Errorf("bench: at most %d rounds per partnership (the campaign allows 100)", maxUpdateRounds)
 	}
 	var out []UpdatesPoint
+	for _, r := range o.Rates {
+		if !(r > 0) || math.IsInf(r, 0) {
+			return out, fmt.Errorf("bench: rate %v", r)
+		}
+		p, err := e.runOpenLevel(ctx, r, o, rounds)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, p)
+	}
 	for _, c := range o.Concurrency {
 		if c <= 0 {
 			return out, fmt.Errorf("bench: concurrency %d", c)
@@ -90,31 +119,48 @@ func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, 
 		plan := planSlices(c, o.Requests)
 		parked := plan.setUp(rounds)
 		bar := newProgress(o.Progress, parked+c+2*(c+o.Requests))
-		real, err := e.updatesSide(ctx, c, parked, bar)
+		level := e.newLevel(fmt.Sprintf("C=%d", c))
+		real, err := e.updatesSide(ctx, level, c, parked, c, bar)
 		if err != nil {
 			return out, err
 		}
-		base, err := e.baselineUpdatesSide(ctx, c, bar)
+		base, err := e.baselineUpdatesSide(ctx, level, c, bar)
 		if err != nil {
 			return out, err
 		}
 		real.hook, base.hook = o.SliceHook, o.SliceHook
-		bar.phase(fmt.Sprintf("C=%d: warm-up", c))
+		bar.phase(level.label + ": warm-up")
 		real.run(ctx, func(int) int { return 1 }, false, bar)
 		base.run(ctx, func(int) int { return 1 }, false, bar)
 		for i := range plan.slices {
-			bar.phase(fmt.Sprintf("C=%d: slice %d of %d", c, i+1, plan.slices))
+			bar.phase(fmt.Sprintf("%s: slice %d of %d", level.label, i+1, plan.slices))
 			real.run(ctx, plan.quota(i), true, bar)
 			base.run(ctx, plan.quota(i), true, bar)
 		}
 		bar.finish()
-		p, b := real.point(c), base.point(c)
-		p.BaselinePerSec, p.BaselineP50Ms, p.BaselineP99Ms, p.BaselineCPUMs = b.PerSec, b.P50Ms, b.P99Ms, b.CPUMsPerAction
-		p.Failures += b.Failures
-		p.FailureSamples = append(p.FailureSamples, b.FailureSamples...)
-		out = append(out, p)
+		out = append(out, withBaseline(real.point(c), base.point(c)))
 	}
 	return out, nil
+}
+
+// withBaseline puts the bare side's figures b beside the Partnerflow side's p, and its
+// failures with p's.
+func withBaseline(p, b UpdatesPoint) UpdatesPoint {
+	p.BaselinePerSec, p.BaselineP50Ms, p.BaselineP99Ms, p.BaselineCPUMs = b.PerSec, b.P50Ms, b.P99Ms, b.CPUMsPerAction
+	p.BaselineMaxInFlight = b.MaxInFlight
+	p.Failures += b.Failures
+	p.FailureSamples = append(p.FailureSamples, b.FailureSamples...)
+	return p
+}
+
+// levelID names a level: label in the progress bar, id in the names of what its set-up
+// creates (subjects, workflow IDs), unique within a run.
+type levelID struct{ label, id string }
+
+// newLevel names the run's next level.
+func (e *Env) newLevel(label string) levelID {
+	e.levels++
+	return levelID{label: label, id: strconv.Itoa(e.levels)}
 }
 
 // slicePlan splits one level's measured actions into slices per side and each slice among the
@@ -176,6 +222,11 @@ type actionSide struct {
 	failures atomic.Int64
 	fails    failureLog
 	hook     SideHook // around each measured slice
+
+	// Open loop (runOpen): the clients not acting, in the order they became free, and the
+	// most actions under way at once in a measured slice.
+	free        chan int
+	maxInFlight int
 }
 
 func newActionSide(name string, clients int, act func(client, k int) error) *actionSide {
@@ -224,7 +275,7 @@ func (s *actionSide) point(c int) UpdatesPoint {
 	secs := max(s.elapsed.Seconds(), 1e-9)
 	return UpdatesPoint{Concurrency: c, Requests: len(ms), Seconds: s.elapsed.Seconds(), PerSec: float64(len(ms)) / secs,
 		P50Ms: Percentile(ms, 50), P99Ms: Percentile(ms, 99), Failures: int(s.failures.Load()), FailureSamples: s.fails.samples(),
-		CPUMsPerAction: float64(s.cpu.Microseconds()) / 1000 / float64(max(len(ms), 1))}
+		CPUMsPerAction: float64(s.cpu.Microseconds()) / 1000 / float64(max(len(ms), 1)), MaxInFlight: s.maxInFlight}
 }
 
 // negotiating is one partnership in negotiation and whose turn it is.
@@ -236,11 +287,12 @@ type negotiating struct {
 }
 
 // updatesSide parks n partnerships in negotiation through the API for the Partnerflow side's c
-// clients (slicePlan.setUp). Every client acts on partnerships of its own, so two clients never
-// race for one turn, and client i takes every c-th one.
-func (e *Env) updatesSide(ctx context.Context, c, n int, bar *progress) (*actionSide, error) {
+// clients (slicePlan.setUp) for level, parking up to setUp at once. Every client acts on
+// partnerships of its own, so two clients never race for one turn, and client i takes every
+// c-th one.
+func (e *Env) updatesSide(ctx context.Context, level levelID, c, n, setUp int, bar *progress) (*actionSide, error) {
 	d := e.restDriver(c, 20*time.Millisecond)
-	d.run = e.runID + fmt.Sprintf("u%d", c)
+	d.run = e.runID + "u" + level.id
 	w, err := d.newWorld(ctx, 0)
 	if err != nil {
 		return nil, err
@@ -258,11 +310,11 @@ func (e *Env) updatesSide(ctx context.Context, c, n int, bar *progress) (*action
 	}
 	w.campaignID = camp.ID
 	parts := make([]*negotiating, n)
-	bar.phase(fmt.Sprintf("C=%d: %d partnerships", c, n))
+	bar.phase(fmt.Sprintf("%s: %d partnerships", level.label, n))
 	var mu sync.Mutex
 	var firstErr error
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, c)
+	sem := make(chan struct{}, setUp)
 	for i := range parts {
 		wg.Go(func() {
 			sem <- struct{}{}
@@ -318,14 +370,14 @@ func (e *Env) updatesSide(ctx context.Context, c, n int, bar *progress) (*action
 // turns. The workflow's handler and
 // main loop do what the real ones do for a counter (the turn passes, a new deadline timer)
 // without the read-model write and the API in front.
-func (e *Env) baselineUpdatesSide(ctx context.Context, c int, bar *progress) (*actionSide, error) {
+func (e *Env) baselineUpdatesSide(ctx context.Context, level levelID, c int, bar *progress) (*actionSide, error) {
 	d := e.sdkDriver(c, 20*time.Millisecond)
-	d.run = e.runID + fmt.Sprintf("ub%d", c)
+	d.run = e.runID + "ub" + level.id
 	w, err := d.newWorld(ctx, 0)
 	if err != nil {
 		return nil, err
 	}
-	bar.phase(fmt.Sprintf("C=%d baseline: %d workflows", c, c))
+	bar.phase(fmt.Sprintf("%s baseline: %d workflows", level.label, c))
 	ids := make([]string, c)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("bench-baseline/%s/%d", d.run, i)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -395,8 +396,10 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 	fs.SetOutput(stderr)
 	var sf stackFlags
 	sf.register(fs)
-	levels := fs.String("concurrency", "1,4,16,64", "comma-separated concurrency levels")
-	requests := fs.Int("requests", 1000, "measured actions per level (after a warm-up of one per client)")
+	levels := fs.String("concurrency", "1,4,16,64", "comma-separated concurrency levels: closed-loop clients, each sending its next action when the last is answered")
+	rates := fs.String("rate", "", "comma-separated open-loop levels instead of --concurrency: actions offered per second (random arrivals), the latency counted from when each was due")
+	pool := fs.Int("pool", 0, "with --rate: the fewest partnerships (and bare workflows) a level acts on (default 64; more when --requests needs them)")
+	requests := fs.Int("requests", 1000, "measured actions per level (after a warm-up: one per client, or a tenth as many with --rate)")
 	negRounds := fs.Int("negotiation-rounds", bench.DefaultUpdateRounds, "counter-offers per partnership before a client moves on to its next (at most 90; the state grows with each)")
 	asJSON := fs.Bool("json", false, "print one JSON line per level instead of the table")
 	svg := fs.String("svg", "", "write a chart of throughput and latency against concurrency to this SVG file")
@@ -406,20 +409,37 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	var cs []int
-	for _, f := range strings.Split(*levels, ",") {
-		c, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || c <= 0 {
-			return fmt.Errorf("--concurrency: %q is not a positive number", f)
+	var rs []float64
+	if *rates == "" {
+		for _, f := range strings.Split(*levels, ",") {
+			c, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || c <= 0 {
+				return fmt.Errorf("--concurrency: %q is not a positive number", f)
+			}
+			cs = append(cs, c)
 		}
-		cs = append(cs, c)
+	} else {
+		if flagSet(fs, "concurrency") {
+			return errors.New("--rate and --concurrency: a level is open (a rate) or closed (clients), choose one")
+		}
+		for _, f := range strings.Split(*rates, ",") {
+			r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil || !(r > 0) || math.IsInf(r, 0) {
+				return fmt.Errorf("--rate: %q is not a positive number of actions per second", f)
+			}
+			rs = append(rs, r)
+		}
 	}
-	if sides.on() && len(cs) > 1 {
-		return errors.New("--cpuprofile-sides takes one --concurrency level: each side's slices are merged into one profile")
+	if *pool < 0 {
+		return errors.New("--pool: a negative number of partnerships")
+	}
+	if sides.on() && len(cs)+len(rs) > 1 {
+		return errors.New("--cpuprofile-sides takes one --concurrency level (or --rate): each side's slices are merged into one profile")
 	}
 	if err := sides.prepare(pf, *asJSON, stdout, stderr); err != nil {
 		return err
 	}
-	o := bench.UpdatesOptions{Concurrency: cs, Requests: *requests, Rounds: *negRounds}
+	o := bench.UpdatesOptions{Concurrency: cs, Rates: rs, Pool: *pool, Requests: *requests, Rounds: *negRounds}
 	if !*asJSON {
 		o.Progress = stderr
 	}
@@ -431,7 +451,7 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 		return func() error {
 			for _, p := range points {
 				for _, f := range p.FailureSamples {
-					fmt.Fprintf(stderr, "C=%d failure: %s\n", p.Concurrency, f)
+					fmt.Fprintf(stderr, "%s failure: %s\n", levelName(p), f)
 				}
 			}
 			if *svg != "" {
@@ -454,11 +474,39 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 	})
 }
 
+// flagSet reports whether the command line set the flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// levelName names a point's level: its clients (closed loop) or offered rate (open loop).
+func levelName(p bench.UpdatesPoint) string {
+	if p.Rate > 0 {
+		return fmt.Sprintf("%g/s", p.Rate)
+	}
+	return fmt.Sprintf("C=%d", p.Concurrency)
+}
+
+// openLoop reports whether the points are open-loop levels (RunUpdates runs one kind at a time).
+func openLoop(points []bench.UpdatesPoint) bool { return len(points) > 0 && points[0].Rate > 0 }
+
 func printUpdatesTable(w io.Writer, requests int, points []bench.UpdatesPoint) error {
 	fmt.Fprintf(w, "\nHuman action round trip (counter-offer: POST /v1/partnerships/{id}/negotiation -> workflow Update), %d measured per level\n\n", requests)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "clients\tactions\tactions/s\tp50 ms\tp99 ms\tCPU ms/action\tfailures\t\tbare SDK: actions/s\tp50 ms\tp99 ms\tCPU ms/action\t")
+	open := openLoop(points)
+	if open {
+		fmt.Fprintln(tw, "offered/s\tactions\tactions/s\tmost in flight\tp50 ms\tp99 ms\tCPU ms/action\tfailures\t\tbare SDK: actions/s\tmost in flight\tp50 ms\tp99 ms\tCPU ms/action\t")
+	} else {
+		fmt.Fprintln(tw, "clients\tactions\tactions/s\tp50 ms\tp99 ms\tCPU ms/action\tfailures\t\tbare SDK: actions/s\tp50 ms\tp99 ms\tCPU ms/action\t")
+	}
 	for _, p := range points {
+		if open {
+			fmt.Fprintf(tw, "%g\t%d\t%.1f\t%d\t%.1f\t%.1f\t%.2f\t%d\t\t%.1f\t%d\t%.1f\t%.1f\t%.2f\t\n", p.Rate, p.Requests, p.PerSec, p.MaxInFlight, p.P50Ms, p.P99Ms, p.CPUMsPerAction, p.Failures,
+				p.BaselinePerSec, p.BaselineMaxInFlight, p.BaselineP50Ms, p.BaselineP99Ms, p.BaselineCPUMs)
+			continue
+		}
 		fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.1f\t%.1f\t%.2f\t%d\t\t%.1f\t%.1f\t%.1f\t%.2f\t\n", p.Concurrency, p.Requests, p.PerSec, p.P50Ms, p.P99Ms, p.CPUMsPerAction, p.Failures,
 			p.BaselinePerSec, p.BaselineP50Ms, p.BaselineP99Ms, p.BaselineCPUMs)
 	}
@@ -466,13 +514,20 @@ func printUpdatesTable(w io.Writer, requests int, points []bench.UpdatesPoint) e
 		return err
 	}
 	_, err := fmt.Fprintln(w, "\n(bare SDK: the same counter-offers as Updates sent with the SDK client to the bare baseline workflow, on the same server, the two sides taking turns in slices; CPU ms/action: the whole process's CPU time per action)")
+	if err == nil && open {
+		_, err = fmt.Fprintln(w, "(open loop: actions arrive at random at the offered rate, whether or not earlier ones were answered; each latency counts from when the action was due)")
+	}
 	return err
 }
 
 func writeUpdatesChart(path string, points []bench.UpdatesPoint) error {
 	var rate, p50, p99, bRate, bP99 []bench.Point
+	open := openLoop(points)
 	for _, p := range points {
 		x := float64(p.Concurrency)
+		if open {
+			x = p.Rate
+		}
 		rate = append(rate, bench.Point{X: x, Y: p.PerSec})
 		p50 = append(p50, bench.Point{X: x, Y: p.P50Ms})
 		p99 = append(p99, bench.Point{X: x, Y: p.P99Ms})
@@ -483,9 +538,13 @@ func writeUpdatesChart(path string, points []bench.UpdatesPoint) error {
 	if err != nil {
 		return err
 	}
+	title, xLabel := "Human-action round trip (REST -> Temporal Update -> read model) against concurrency", "concurrent clients"
+	if open {
+		title, xLabel = "Human-action round trip (REST -> Temporal Update -> read model) against the offered rate", "actions offered per second (open loop)"
+	}
 	err = bench.WriteSVG(f, bench.Chart{
-		Title:  "Human-action round trip (REST -> Temporal Update -> read model) against concurrency",
-		XLabel: "concurrent clients",
+		Title:  title,
+		XLabel: xLabel,
 		Panels: []bench.Panel{
 			{Title: "Throughput", YLabel: "actions per second", Series: []bench.Series{{Name: "actions/s", Points: rate},
 				{Name: "bare SDK Updates/s", Color: "#7f7f7f", Points: bRate}}},

@@ -85,6 +85,30 @@ func TestBenchLifecyclesAgainstBaseline(t *testing.T) {
 		require.LessOrEqual(t, p.P50Ms, p.P99Ms)
 		require.Greater(t, p.CPUMsPerAction, 0.0)
 		require.Greater(t, p.BaselineCPUMs, 0.0)
+		require.Zero(t, p.MaxInFlight, "a closed level has its clients, not a peak")
+
+		// An open level on the same stack: 12 actions offered at 40/s on each side, on a pool
+		// of partnerships that keeps each within its 3 rounds (the warm-up's one included).
+		slices = nil
+		points, err = bench.RunUpdates(ctx, env, bench.UpdatesOptions{Rates: []float64{40}, Pool: 1, Requests: 12, Rounds: 3, SliceHook: hook})
+		require.NoError(t, err)
+		require.Equal(t, []string{"partnerflow", "baseline"}, slices)
+		require.Len(t, points, 1)
+		p = points[0]
+		require.Zero(t, p.Failures, "%v", p.FailureSamples)
+		require.Equal(t, 40.0, p.Rate)
+		require.Zero(t, p.Concurrency)
+		require.Equal(t, 12, p.Requests)
+		require.LessOrEqual(t, p.P50Ms, p.P99Ms)
+		require.Positive(t, p.MaxInFlight)
+		require.Positive(t, p.BaselineMaxInFlight)
+		require.Greater(t, p.BaselinePerSec, 0.0)
+		raw, err = json.Marshal(p)
+		require.NoError(t, err)
+		line = nil
+		require.NoError(t, json.Unmarshal(raw, &line))
+		require.Contains(t, line, "rate")
+		require.NotContains(t, line, "concurrency")
 		return nil
 	})
 	require.NoError(t, err)
@@ -155,6 +179,54 @@ func TestSideProfiles(t *testing.T) {
 	require.NoError(t, off.prepare(pf, false, &stdout, &stdout))
 	require.NoError(t, off.report())
 	require.Empty(t, stdout.String())
+}
+
+// TestBenchUpdatesLevels checks the level flags of `bench updates`: --rate takes positive
+// numbers, does not go with --concurrency, and --cpuprofile-sides takes one level of either
+// kind; all refused before a stack starts or a file is written.
+func TestBenchUpdatesLevels(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sides")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--rate", "100", "--concurrency", "4"}, "choose one"},
+		{[]string{"--rate", "100,x"}, `"x" is not a positive number`},
+		{[]string{"--rate", "0"}, `"0" is not a positive number`},
+		{[]string{"--rate", "-5"}, `"-5" is not a positive number`},
+		{[]string{"--rate", "Inf"}, `"Inf" is not a positive number`},
+		{[]string{"--rate", "100", "--pool", "-1"}, "--pool"},
+		{[]string{"--concurrency", "4,0"}, `"0" is not a positive number`},
+		{[]string{"--rate", "100,200", "--cpuprofile-sides", dir}, "one --concurrency level (or --rate)"},
+	} {
+		err := runBenchUpdates(context.Background(), tc.args, io.Discard, io.Discard)
+		require.ErrorContains(t, err, tc.want, "%v", tc.args)
+	}
+	require.NoDirExists(t, dir)
+}
+
+// The open-loop table and chart are labelled by the offered rate and show the peak in flight.
+func TestOpenLoopTableAndChart(t *testing.T) {
+	points := []bench.UpdatesPoint{
+		{Rate: 100, Requests: 1000, PerSec: 98, P50Ms: 8, P99Ms: 27, MaxInFlight: 7, BaselinePerSec: 99, BaselineMaxInFlight: 5},
+		{Rate: 300, Requests: 1000, PerSec: 282, P50Ms: 19, P99Ms: 140, MaxInFlight: 63, BaselinePerSec: 288, BaselineMaxInFlight: 22},
+	}
+	var out strings.Builder
+	require.NoError(t, printUpdatesTable(&out, 1000, points))
+	require.Contains(t, out.String(), "offered/s")
+	require.Contains(t, out.String(), "most in flight")
+	require.Contains(t, out.String(), "open loop")
+	require.Regexp(t, `\s300\s+1000\s+282\.0\s+63\s+19\.0\s+140\.0\s`, out.String())
+	svg := filepath.Join(t.TempDir(), "open.svg")
+	require.NoError(t, writeUpdatesChart(svg, points))
+	b, err := os.ReadFile(svg)
+	require.NoError(t, err)
+	require.Contains(t, string(b), "actions offered per second")
+
+	out.Reset()
+	require.NoError(t, printUpdatesTable(&out, 1000, []bench.UpdatesPoint{{Concurrency: 16, Requests: 1000}}))
+	require.Contains(t, out.String(), "clients")
+	require.NotContains(t, out.String(), "open loop")
 }
 
 func keys(m map[string]any) []string {
