@@ -36,20 +36,27 @@ type openPlan struct {
 }
 
 // planOpen sizes an open level of requests measured actions: a warm-up of a tenth as many,
-// up to four slices of at least minOpenSlice, and a pool of at least minPool (0: defaultPool)
-// that keeps every partnership within rounds counter-offers (the free partnerships are taken in
-// turn, so each gets an even share).
+// up to four slices of at least minOpenSlice, and a pool of at least minPool (0: defaultPool).
+// The free partnerships are taken in turn, so each does about its even share of the actions,
+// and the pool keeps that share within rounds. Under overload the shares drift apart (a
+// partnership answered quickly is taken again sooner), so the share is kept to at most
+// maxOpenShare as well: half the campaign's limit of 100 rounds, leaving the other half as
+// headroom.
 func planOpen(requests, rounds, minPool int) openPlan {
 	if minPool <= 0 {
 		minPool = defaultPool
 	}
 	warm := max(1, requests/10)
+	share := min(rounds, maxOpenShare)
 	return openPlan{
 		warmUp: warm,
 		slices: slicePlan{clients: 1, requests: requests, slices: min(maxSlices, max(1, requests/minOpenSlice))},
-		pool:   max(minPool, (warm+requests+rounds-1)/rounds),
+		pool:   max(minPool, (warm+requests+share-1)/share),
 	}
 }
+
+// maxOpenShare bounds the counter-offers a pool partnership does on average (planOpen).
+const maxOpenShare = 50
 
 // arrivals returns when each of n actions offered at rate per second is due, from the start
 // of a slice: a Poisson process (independent, exponentially distributed gaps), as actions by
@@ -82,27 +89,30 @@ func (e *Env) runOpenLevel(ctx context.Context, rate float64, o UpdatesOptions, 
 	}
 	real.hook, base.hook = o.SliceHook, o.SliceHook
 	// The same schedule for both sides, and the same from run to run.
-	rng := rand.New(rand.NewPCG(uint64(math.Float64bits(rate)), 1))
-	bar.phase(level.label + ": warm-up")
+	rng := rand.New(rand.NewPCG(math.Float64bits(rate), 1))
 	warm := arrivals(rng, plan.warmUp, rate)
-	real.runOpen(ctx, warm, false, bar)
-	base.runOpen(ctx, warm, false, bar)
-	for i := range plan.slices.slices {
-		bar.phase(fmt.Sprintf("%s: slice %d of %d", level.label, i+1, plan.slices.slices))
-		due := arrivals(rng, plan.slices.quota(i)(0), rate)
-		real.runOpen(ctx, due, true, bar)
-		base.runOpen(ctx, due, true, bar)
+	due := make([][]time.Duration, plan.slices.slices)
+	for i := range due {
+		due[i] = arrivals(rng, plan.slices.quota(i)(0), rate)
 	}
-	bar.finish()
+	alternate(level, real, base, plan.slices.slices, bar, func(s *actionSide, i int) {
+		if i < 0 {
+			s.runOpen(ctx, warm, false, bar)
+			return
+		}
+		s.runOpen(ctx, due[i], true, bar)
+	})
 	p := withBaseline(real.point(0), base.point(0))
 	p.Rate = rate
-	return p, nil
+	return p, ctx.Err()
 }
 
 // runOpen offers an action at each due time from now, each on a client that is not busy (the
 // one free longest), however many are under way. An action's latency counts from when it was
 // due, so the time it waited for a free client or for a late start is in it: a stack that
-// falls behind the offered rate shows it in the tail rather than by slowing the arrivals.
+// falls behind the offered rate shows it in the tail rather than by slowing the arrivals. (The
+// dispatcher runs in the same process, so a pause there, a collection's for one, counts too,
+// as it would for a request that arrived then.)
 func (s *actionSide) runOpen(ctx context.Context, due []time.Duration, measured bool, bar *progress) {
 	if s.free == nil {
 		s.free = make(chan int, len(s.next))
@@ -110,45 +120,43 @@ func (s *actionSide) runOpen(ctx context.Context, due []time.Duration, measured 
 			s.free <- client
 		}
 	}
-	settle(ctx)
-	if measured {
-		defer s.hook.around(s.name)()
-	}
-	var wg sync.WaitGroup
-	var inFlight atomic.Int64
-	peak := 0
-	cpu0, start := processCPU(), time.Now()
-arrive:
-	for _, at := range due {
-		dueAt := start.Add(at)
-		time.Sleep(time.Until(dueAt))
-		var client int
-		select {
-		case client = <-s.free:
-		case <-ctx.Done():
-			break arrive
+	s.slice(ctx, measured, func() {
+		var wg sync.WaitGroup
+		var inFlight atomic.Int64
+		peak := 0
+		start := time.Now()
+		timer := time.NewTimer(0)
+		defer timer.Stop()
+		for _, at := range due {
+			dueAt := start.Add(at)
+			timer.Reset(time.Until(dueAt))
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+			}
+			client, got := 0, false
+			select {
+			case client = <-s.free:
+				got = true
+			case <-ctx.Done():
+			}
+			if ctx.Err() != nil {
+				if got {
+					s.free <- client
+				}
+				break
+			}
+			peak = max(peak, int(inFlight.Add(1)))
+			wg.Go(func() {
+				// Receiving the client from s.free orders this after its last action.
+				s.one(client, dueAt, measured, bar)
+				inFlight.Add(-1)
+				s.free <- client
+			})
 		}
-		peak = max(peak, int(inFlight.Add(1)))
-		wg.Go(func() {
-			// Receiving the client from s.free orders this after its last action.
-			err := s.act(client, s.next[client])
-			s.next[client]++
-			if err != nil {
-				s.failures.Add(1)
-				s.fails.add(s.name, err)
-			}
-			if measured {
-				s.lat.Add(time.Since(dueAt))
-			}
-			bar.add(1)
-			inFlight.Add(-1)
-			s.free <- client
-		})
-	}
-	wg.Wait()
-	if measured {
-		s.elapsed += time.Since(start)
-		s.cpu += processCPU() - cpu0
-		s.maxInFlight = max(s.maxInFlight, peak)
-	}
+		wg.Wait()
+		if measured {
+			s.maxInFlight = max(s.maxInFlight, peak)
+		}
+	})
 }

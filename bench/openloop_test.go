@@ -38,6 +38,8 @@ func TestArrivalsArePoisson(t *testing.T) {
 func TestPlanOpen(t *testing.T) {
 	for _, tc := range []struct{ requests, rounds, minPool, slices, pool int }{
 		{2000, 10, 0, 4, 220}, {1000, 10, 0, 4, 110}, {300, 10, 0, 1, 64}, {12, 3, 1, 1, 5}, {12, 3, 8, 1, 8}, {600, 90, 0, 2, 64},
+		// 90 rounds are kept to 50 on average, half the campaign's limit, as headroom.
+		{8000, 90, 0, 4, 176},
 	} {
 		p := planOpen(tc.requests, tc.rounds, tc.minPool)
 		require.Equal(t, tc.slices, p.slices.slices, "%+v", tc)
@@ -47,7 +49,7 @@ func TestPlanOpen(t *testing.T) {
 			total += p.slices.quota(i)(0)
 		}
 		require.Equal(t, tc.requests, total, "%+v", tc)
-		require.GreaterOrEqual(t, p.pool*tc.rounds, p.warmUp+tc.requests, "%+v", tc)
+		require.GreaterOrEqual(t, p.pool*min(tc.rounds, maxOpenShare), p.warmUp+tc.requests, "%+v", tc)
 	}
 }
 
@@ -90,8 +92,17 @@ func TestRunOpenCountsFromWhenDue(t *testing.T) {
 	require.Equal(t, 7, one.next[0])
 	require.EqualValues(t, 1, one.failures.Load(), "the third action (the warm-up's included) failed")
 
-	// Three clients: nine actions due at once run three at a time, each client kept busy.
-	three := newActionSide("baseline", 3, act)
+	// Three clients: nine actions due at once run three at a time, each client kept busy. The
+	// first three wait until all three have started, so the peak does not depend on timing.
+	var started atomic.Int64
+	all := make(chan struct{})
+	three := newActionSide("baseline", 3, func(client, k int) error {
+		if started.Add(1) == 3 {
+			close(all)
+		}
+		<-all
+		return act(client, k)
+	})
 	three.runOpen(ctx, make([]time.Duration, 9), true, bar)
 	require.Zero(t, overlaps.Load(), "a client never has two actions at once")
 	require.Equal(t, 3, three.maxInFlight)
@@ -101,4 +112,16 @@ func TestRunOpenCountsFromWhenDue(t *testing.T) {
 		require.Positive(t, n, "client %d was used", c)
 	}
 	require.GreaterOrEqual(t, three.elapsed, 3*took)
+}
+
+// A cancelled run offers nothing more, does not wait for the next action's due time, and
+// keeps every client free for the next slice.
+func TestRunOpenStopsWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s := newActionSide("partnerflow", 2, func(int, int) error { return nil })
+	s.runOpen(ctx, []time.Duration{0, time.Hour, time.Hour}, true, newProgress(nil, 0))
+	require.Equal(t, []int{0, 0}, s.next)
+	require.Len(t, s.free, 2)
+	require.Zero(t, s.failures.Load())
 }

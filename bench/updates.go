@@ -129,15 +129,13 @@ func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, 
 			return out, err
 		}
 		real.hook, base.hook = o.SliceHook, o.SliceHook
-		bar.phase(level.label + ": warm-up")
-		real.run(ctx, func(int) int { return 1 }, false, bar)
-		base.run(ctx, func(int) int { return 1 }, false, bar)
-		for i := range plan.slices {
-			bar.phase(fmt.Sprintf("%s: slice %d of %d", level.label, i+1, plan.slices))
-			real.run(ctx, plan.quota(i), true, bar)
-			base.run(ctx, plan.quota(i), true, bar)
-		}
-		bar.finish()
+		alternate(level, real, base, plan.slices, bar, func(s *actionSide, i int) {
+			if i < 0 {
+				s.run(ctx, func(int) int { return 1 }, false, bar)
+				return
+			}
+			s.run(ctx, plan.quota(i), true, bar)
+		})
 		out = append(out, withBaseline(real.point(c), base.point(c)))
 	}
 	return out, nil
@@ -237,37 +235,63 @@ func newActionSide(name string, clients int, act func(client, k int) error) *act
 // work has run (settle); measured runs count towards the point, the warm-up does not. Failed
 // actions count as failures either way, and their latencies are kept with the rest.
 func (s *actionSide) run(ctx context.Context, quota func(client int) int, measured bool, bar *progress) {
+	s.slice(ctx, measured, func() {
+		var wg sync.WaitGroup
+		for client := range s.next {
+			wg.Go(func() {
+				for range quota(client) {
+					if ctx.Err() != nil {
+						return
+					}
+					s.one(client, time.Now(), measured, bar)
+				}
+			})
+		}
+		wg.Wait()
+	})
+}
+
+// slice runs body as one slice of a level: once the process is quiet (settle), announced to
+// the hook and with its time and CPU added to the side's when measured.
+func (s *actionSide) slice(ctx context.Context, measured bool, body func()) {
 	settle(ctx)
 	if measured {
 		defer s.hook.around(s.name)()
 	}
-	var wg sync.WaitGroup
 	cpu0, start := processCPU(), time.Now()
-	for client := range s.next {
-		wg.Go(func() {
-			for range quota(client) {
-				if ctx.Err() != nil {
-					return
-				}
-				t0 := time.Now()
-				err := s.act(client, s.next[client])
-				s.next[client]++
-				if err != nil {
-					s.failures.Add(1)
-					s.fails.add(s.name, err)
-				}
-				if measured {
-					s.lat.Add(time.Since(t0))
-				}
-				bar.add(1)
-			}
-		})
-	}
-	wg.Wait()
+	body()
 	if measured {
 		s.elapsed += time.Since(start)
 		s.cpu += processCPU() - cpu0
 	}
+}
+
+// one does client's next action and books it, its latency counted from since.
+func (s *actionSide) one(client int, since time.Time, measured bool, bar *progress) {
+	err := s.act(client, s.next[client])
+	s.next[client]++
+	if err != nil {
+		s.failures.Add(1)
+		s.fails.add(s.name, err)
+	}
+	if measured {
+		s.lat.Add(time.Since(since))
+	}
+	bar.add(1)
+}
+
+// alternate runs a level: its warm-up (slice -1, unmeasured) and then its measured slices, the
+// two sides taking turns in each.
+func alternate(level levelID, real, base *actionSide, slices int, bar *progress, run func(s *actionSide, slice int)) {
+	bar.phase(level.label + ": warm-up")
+	run(real, -1)
+	run(base, -1)
+	for i := range slices {
+		bar.phase(fmt.Sprintf("%s: slice %d of %d", level.label, i+1, slices))
+		run(real, i)
+		run(base, i)
+	}
+	bar.finish()
 }
 
 func (s *actionSide) point(c int) UpdatesPoint {

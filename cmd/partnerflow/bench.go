@@ -119,7 +119,7 @@ bare-Temporal baseline on the same server, in alternating rounds (see docs/bench
 
 Usage:
   partnerflow bench [flags]                 lifecycles vs baseline (--lifecycles, --concurrency, --rounds, --json)
-  partnerflow bench updates [flags]         human-action (Update) round trip at several concurrencies
+  partnerflow bench updates [flags]         human-action (Update) round trip at several concurrencies or offered rates
   partnerflow bench idle [flags]            idle partnerships parked on timers: worker RSS, action latency
   partnerflow bench cpusplit FILE           split a --cpuprofile by owner (server, SDK, app, database)
 
@@ -432,6 +432,9 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	if *pool < 0 {
 		return errors.New("--pool: a negative number of partnerships")
+	}
+	if flagSet(fs, "pool") && len(rs) == 0 {
+		return errors.New("--pool goes with --rate: a closed level's clients park their own partnerships")
 	}
 	if sides.on() && len(cs)+len(rs) > 1 {
 		return errors.New("--cpuprofile-sides takes one --concurrency level (or --rate): each side's slices are merged into one profile")

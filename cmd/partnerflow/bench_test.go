@@ -86,9 +86,16 @@ func TestBenchLifecyclesAgainstBaseline(t *testing.T) {
 		require.Greater(t, p.CPUMsPerAction, 0.0)
 		require.Greater(t, p.BaselineCPUMs, 0.0)
 		require.Zero(t, p.MaxInFlight, "a closed level has its clients, not a peak")
+		// A closed level's JSON line keeps exactly its fields (clients parse them).
+		raw, err = json.Marshal(p)
+		require.NoError(t, err)
+		line = nil
+		require.NoError(t, json.Unmarshal(raw, &line))
+		require.ElementsMatch(t, []string{"concurrency", "requests", "seconds", "per_sec", "p50_ms", "p99_ms", "failures", "cpu_ms_per_action",
+			"baseline_per_sec", "baseline_p50_ms", "baseline_p99_ms", "baseline_cpu_ms_per_action"}, keys(line))
 
-		// An open level on the same stack: 12 actions offered at 40/s on each side, on a pool
-		// of partnerships that keeps each within its 3 rounds (the warm-up's one included).
+		// An open level on the same stack: 12 actions offered at 40/s on each side (and a
+		// warm-up of one), on a pool of five partnerships and five bare workflows.
 		slices = nil
 		points, err = bench.RunUpdates(ctx, env, bench.UpdatesOptions{Rates: []float64{40}, Pool: 1, Requests: 12, Rounds: 3, SliceHook: hook})
 		require.NoError(t, err)
@@ -108,6 +115,7 @@ func TestBenchLifecyclesAgainstBaseline(t *testing.T) {
 		line = nil
 		require.NoError(t, json.Unmarshal(raw, &line))
 		require.Contains(t, line, "rate")
+		require.Contains(t, line, "max_in_flight")
 		require.NotContains(t, line, "concurrency")
 		return nil
 	})
@@ -196,6 +204,7 @@ func TestBenchUpdatesLevels(t *testing.T) {
 		{[]string{"--rate", "-5"}, `"-5" is not a positive number`},
 		{[]string{"--rate", "Inf"}, `"Inf" is not a positive number`},
 		{[]string{"--rate", "100", "--pool", "-1"}, "--pool"},
+		{[]string{"--pool", "8"}, "--pool goes with --rate"},
 		{[]string{"--concurrency", "4,0"}, `"0" is not a positive number`},
 		{[]string{"--rate", "100,200", "--cpuprofile-sides", dir}, "one --concurrency level (or --rate)"},
 	} {
