@@ -125,3 +125,19 @@ func TestRunOpenStopsWhenCancelled(t *testing.T) {
 	require.Len(t, s.free, 2)
 	require.Zero(t, s.failures.Load())
 }
+
+// RunUpdates refuses a bad level before it sets up any, even after good ones.
+func TestRunUpdatesChecksLevelsFirst(t *testing.T) {
+	e := &Env{} // no stack: a level that started would fail on it
+	for _, o := range []UpdatesOptions{
+		{Rates: []float64{100, 0}, Requests: 10},
+		{Concurrency: []int{4, -1}, Requests: 10},
+		{Rates: []float64{100}, Concurrency: []int{4}, Requests: 10},
+		{Requests: 10},
+	} {
+		points, err := RunUpdates(context.Background(), e, o)
+		require.Error(t, err, "%+v", o)
+		require.Empty(t, points)
+		require.Zero(t, e.levels, "no level was set up")
+	}
+}

@@ -46,7 +46,7 @@ type UpdatesOptions struct {
 // countered 90 times would measure a state many times that size.
 const DefaultUpdateRounds = 10
 
-// UpdatesPoint is the result at one concurrency.
+// UpdatesPoint is the result at one level: a concurrency or an offered rate.
 type UpdatesPoint struct {
 	// Concurrency is a closed-loop level's clients; Rate an open-loop level's offered actions
 	// per second. A point has one of the two.
@@ -101,11 +101,18 @@ func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, 
 	if rounds > maxUpdateRounds {
 		return nil, fmt.Errorf("bench: at most %d rounds per partnership (the campaign allows 100)", maxUpdateRounds)
 	}
-	var out []UpdatesPoint
 	for _, r := range o.Rates {
 		if !(r > 0) || math.IsInf(r, 0) {
-			return out, fmt.Errorf("bench: rate %v", r)
+			return nil, fmt.Errorf("bench: rate %v", r)
 		}
+	}
+	for _, c := range o.Concurrency {
+		if c <= 0 {
+			return nil, fmt.Errorf("bench: concurrency %d", c)
+		}
+	}
+	var out []UpdatesPoint
+	for _, r := range o.Rates {
 		p, err := e.runOpenLevel(ctx, r, o, rounds)
 		if err != nil {
 			return out, err
@@ -113,9 +120,6 @@ func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, 
 		out = append(out, p)
 	}
 	for _, c := range o.Concurrency {
-		if c <= 0 {
-			return out, fmt.Errorf("bench: concurrency %d", c)
-		}
 		plan := planSlices(c, o.Requests)
 		parked := plan.setUp(rounds)
 		bar := newProgress(o.Progress, parked+c+2*(c+o.Requests))

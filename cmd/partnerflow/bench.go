@@ -402,7 +402,7 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 	requests := fs.Int("requests", 1000, "measured actions per level (after a warm-up: one per client, or a tenth as many with --rate)")
 	negRounds := fs.Int("negotiation-rounds", bench.DefaultUpdateRounds, "counter-offers per partnership before a client moves on to its next (at most 90; the state grows with each)")
 	asJSON := fs.Bool("json", false, "print one JSON line per level instead of the table")
-	svg := fs.String("svg", "", "write a chart of throughput and latency against concurrency to this SVG file")
+	svg := fs.String("svg", "", "write a chart of throughput and latency against concurrency (or the offered rate) to this SVG file")
 	pf := registerProfiles(fs, "write a CPU profile of the run to this file and print its split by owner")
 	sides := registerSideProfiles(fs, "slice")
 	if err := fs.Parse(args); err != nil {
