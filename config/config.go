@@ -120,7 +120,7 @@ type Config struct {
 	WorkerCacheSize int `env:"WORKER_CACHE_SIZE" envDefault:"1000"`
 
 	// WorkerWorkflowTaskPollers is how many long polls for workflow tasks the worker keeps
-	// open (0: worker.DefaultWorkflowTaskPollers, 8; never 1).
+	// open (0: worker.DefaultWorkflowTaskPollers, 32; never 1).
 	WorkerWorkflowTaskPollers int `env:"WORKER_WORKFLOW_TASK_POLLERS"`
 
 	// VettingThresholds overrides the vetting defaults: a JSON object such as

@@ -30,12 +30,17 @@ type Options struct {
 }
 
 // DefaultWorkflowTaskPollers replaces the SDK's 2. Every human action is a workflow Update,
-// which the server hands to the worker as a workflow task on its sticky queue; with only
-// one poller waiting there, an Update that arrives while it is away waits to be handed over.
-// Measured with `partnerflow bench updates` at 16 clients, four runs each, alternating
-// (docs/benchmarks.md): with 8 pollers instead of 2 the median CPU per Update fell by 13%
-// (Partnerflow) and 18% (bare SDK), and the p99 by 12% and 20%.
-const DefaultWorkflowTaskPollers = 8
+// which the server hands to the worker as a workflow task on its sticky queue, and the SDK
+// keeps about half its pollers on that queue. When no poller is waiting there as the task
+// arrives, the server's matching service writes it to its database backlog and hands it
+// over from there: a database write and a wait that a waiting poller avoids.
+//
+// Measured with `partnerflow bench updates` (docs/benchmarks.md, Tuning 19), both sides
+// alike: with 8 pollers, tasks spilled to the backlog at 16 clients (its writer took 2.5–3.8%
+// of the CPU); with 32 none did, and an Update took 10–12% less CPU on both sides. An idle
+// poller costs a goroutine and a long poll each; the frontend allows 1,200 long polls per API
+// per instance (frontend.namespaceCount), 37 such workers.
+const DefaultWorkflowTaskPollers = 32
 
 // Validate reports options the SDK would refuse (it panics on them).
 func (o Options) Validate() error {
