@@ -39,6 +39,9 @@ type UpdatesOptions struct {
 	// quiet); the func it returns is called as the slice ends. `--cpuprofile-sides` profiles
 	// each slice on its own with it.
 	SliceHook SideHook
+	// LatencyLog, when set, receives one CSV line per measured action, both sides
+	// (LatencyLogHeader; `--latency-log`).
+	LatencyLog io.Writer
 }
 
 // DefaultUpdateRounds: real negotiations settle in a few rounds; ten keeps the state each
@@ -87,7 +90,7 @@ const maxUpdateRounds = 90
 // The same counter-offers are sent as bare-SDK Updates to BaselineWorkflows on the same server
 // at the same concurrency, and the two sides take turns in slices (A B A B …), so that a
 // machine whose speed drifts during the run (a shared one does) slows both alike.
-func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, error) {
+func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) (out []UpdatesPoint, err error) {
 	if o.Requests <= 0 || len(o.Concurrency)+len(o.Rates) == 0 {
 		return nil, errors.New("bench: requests and concurrency levels (or rates) are required")
 	}
@@ -111,9 +114,14 @@ func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, 
 			return nil, fmt.Errorf("bench: concurrency %d", c)
 		}
 	}
-	var out []UpdatesPoint
+	log := newLatencyLog(o.LatencyLog)
+	defer func() {
+		if ferr := log.flush(); ferr != nil && err == nil {
+			err = fmt.Errorf("bench: latency log: %w", ferr)
+		}
+	}()
 	for _, r := range o.Rates {
-		p, err := e.runOpenLevel(ctx, r, o, rounds)
+		p, err := e.runOpenLevel(ctx, r, o, rounds, log)
 		if err != nil {
 			return out, err
 		}
@@ -132,7 +140,8 @@ func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, 
 		if err != nil {
 			return out, err
 		}
-		real.hook, base.hook = o.SliceHook, o.SliceHook
+		real.watch(level, o.SliceHook, log)
+		base.watch(level, o.SliceHook, log)
 		alternate(level, real, base, plan.slices, bar, func(s *actionSide, i int) {
 			if i < 0 {
 				s.run(ctx, func(int) int { return 1 }, false, bar)
@@ -225,6 +234,11 @@ type actionSide struct {
 	fails    failureLog
 	hook     SideHook // around each measured slice
 
+	// The latency log (nil: none), the level's label and the measured slices begun so far.
+	log    *latencyLog
+	level  string
+	slices int
+
 	// Open loop (runOpen): the clients not acting, in the order they became free, and the
 	// most actions under way at once in a measured slice.
 	free        chan int
@@ -233,6 +247,12 @@ type actionSide struct {
 
 func newActionSide(name string, clients int, act func(client, k int) error) *actionSide {
 	return &actionSide{name: name, act: act, next: make([]int, clients)}
+}
+
+// watch names the side's level and sets what is told of its measured slices and actions: the
+// hook around each slice, the log each action.
+func (s *actionSide) watch(level levelID, hook SideHook, log *latencyLog) {
+	s.level, s.hook, s.log = level.label, hook, log
 }
 
 // run has every client do quota(client) actions in a closed loop, once the set-up's leftover
@@ -260,6 +280,7 @@ func (s *actionSide) run(ctx context.Context, quota func(client int) int, measur
 func (s *actionSide) slice(ctx context.Context, measured bool, body func()) {
 	settle(ctx)
 	if measured {
+		s.slices++
 		defer s.hook.around(s.name)()
 	}
 	cpu0, start := processCPU(), time.Now()
@@ -279,7 +300,9 @@ func (s *actionSide) one(client int, since time.Time, measured bool, bar *progre
 		s.fails.add(s.name, err)
 	}
 	if measured {
-		s.lat.Add(time.Since(since))
+		took := time.Since(since)
+		s.lat.Add(took)
+		s.log.add(s.level, s.name, s.slices, since, took, err != nil)
 	}
 	bar.add(1)
 }

@@ -403,6 +403,7 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 	negRounds := fs.Int("negotiation-rounds", bench.DefaultUpdateRounds, "counter-offers per partnership before a client moves on to its next (at most 90; the state grows with each)")
 	asJSON := fs.Bool("json", false, "print one JSON line per level instead of the table")
 	svg := fs.String("svg", "", "write a chart of throughput and latency against concurrency (or the offered rate) to this SVG file")
+	latLog := fs.String("latency-log", "", "write one CSV line per measured action to this file: level, side, slice, when it was due (seconds since the process started, the clock of GODEBUG=gctrace=1), latency in ms, failed")
 	pf := registerProfiles(fs, "write a CPU profile of the run to this file and print its split by owner")
 	sides := registerSideProfiles(fs, "slice")
 	if err := fs.Parse(args); err != nil {
@@ -449,7 +450,15 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 	if sides.on() {
 		o.SliceHook = sides.start
 	}
-	return sf.profiled(ctx, stdout, stderr, pf, !*asJSON, func(ctx context.Context, env *bench.Env) (func() error, error) {
+	var logFile *os.File
+	if *latLog != "" {
+		f, err := os.Create(*latLog)
+		if err != nil {
+			return fmt.Errorf("--latency-log: %w", err)
+		}
+		logFile, o.LatencyLog = f, f
+	}
+	err := sf.profiled(ctx, stdout, stderr, pf, !*asJSON, func(ctx context.Context, env *bench.Env) (func() error, error) {
 		points, err := bench.RunUpdates(ctx, env, o)
 		return func() error {
 			for _, p := range points {
@@ -475,6 +484,13 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 			return sides.report()
 		}, err
 	})
+	if logFile != nil {
+		// RunUpdates has flushed the log and reported any write error.
+		if cerr := logFile.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("--latency-log: %w", cerr)
+		}
+	}
+	return err
 }
 
 // flagSet reports whether the command line set the flag name.

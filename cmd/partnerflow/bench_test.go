@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -72,9 +73,16 @@ func TestBenchLifecyclesAgainstBaseline(t *testing.T) {
 			open++
 			return func() { open-- }
 		}
-		points, err := bench.RunUpdates(ctx, env, bench.UpdatesOptions{Concurrency: []int{2}, Requests: 12, Rounds: 3, SliceHook: hook})
+		var latLog bytes.Buffer
+		points, err := bench.RunUpdates(ctx, env, bench.UpdatesOptions{Concurrency: []int{2}, Requests: 12, Rounds: 3, SliceHook: hook, LatencyLog: &latLog})
 		require.NoError(t, err)
 		require.Equal(t, []string{"partnerflow", "baseline"}, slices, "12 actions at 2 clients make one slice per side")
+		// --latency-log: a line per measured action on each side, the warm-up left out.
+		logLines := strings.Split(strings.TrimSpace(latLog.String()), "\n")
+		require.Equal(t, bench.LatencyLogHeader, logLines[0])
+		require.Len(t, logLines, 1+2*12)
+		require.True(t, strings.HasPrefix(logLines[1], "C=2,partnerflow,1,"), logLines[1])
+		require.True(t, strings.HasPrefix(logLines[24], "C=2,baseline,1,"), logLines[24])
 		require.Zero(t, open)
 		require.Len(t, points, 1)
 		p := points[0]
