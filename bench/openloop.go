@@ -83,7 +83,7 @@ func (e *Env) runOpenLevel(ctx context.Context, rate float64, o UpdatesOptions, 
 	if err != nil {
 		return UpdatesPoint{}, err
 	}
-	base, err := e.baselineUpdatesSide(ctx, level, plan.pool, bar)
+	base, err := e.baselineUpdatesSide(ctx, level, plan.pool, plan.pool, bar)
 	if err != nil {
 		return UpdatesPoint{}, err
 	}

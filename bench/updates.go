@@ -130,13 +130,13 @@ func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) (out []UpdatesPoi
 	for _, c := range o.Concurrency {
 		plan := planSlices(c, o.Requests)
 		parked := plan.setUp(rounds)
-		bar := newProgress(o.Progress, parked+c+2*(c+o.Requests))
+		bar := newProgress(o.Progress, 2*parked+2*(c+o.Requests))
 		level := e.newLevel(fmt.Sprintf("C=%d", c))
 		real, err := e.updatesSide(ctx, level, c, parked, c, bar)
 		if err != nil {
 			return out, err
 		}
-		base, err := e.baselineUpdatesSide(ctx, level, c, bar)
+		base, err := e.baselineUpdatesSide(ctx, level, c, parked, bar)
 		if err != nil {
 			return out, err
 		}
@@ -416,20 +416,23 @@ func (e *Env) updatesSide(ctx context.Context, level levelID, c, n, setUp int, b
 	}), nil
 }
 
-// baselineUpdatesSide sends the same counter-offers as updatesSide as bare-SDK Updates: C
-// clients, each with its own BaselineWorkflow parked in negotiation, creator and brand taking
-// turns. The workflow's handler and
-// main loop do what the real ones do for a counter (the turn passes, a new deadline timer)
-// without the read-model write and the API in front.
-func (e *Env) baselineUpdatesSide(ctx context.Context, level levelID, c int, bar *progress) (*actionSide, error) {
+// baselineUpdatesSide sends the same counter-offers as updatesSide as bare-SDK Updates: c
+// clients and n BaselineWorkflows parked in negotiation (as many as the Partnerflow side's
+// partnerships), client i taking every c-th and going round them as updatesSide does, creator
+// and brand taking turns on each. Each workflow so takes as many Updates as a partnership, and
+// stays far below the server's limit of 2,000 per workflow (one workflow per client passed it
+// at one client and 2,000 actions). The workflow's handler and main loop do what the real ones
+// do for a counter (the turn passes, a new deadline timer) without the read-model write and
+// the API in front.
+func (e *Env) baselineUpdatesSide(ctx context.Context, level levelID, c, n int, bar *progress) (*actionSide, error) {
 	d := e.sdkDriver(c, 20*time.Millisecond)
 	d.run = e.runID + "ub" + level.id
 	w, err := d.newWorld(ctx, 0)
 	if err != nil {
 		return nil, err
 	}
-	bar.phase(fmt.Sprintf("%s baseline: %d workflows", level.label, c))
-	ids := make([]string, c)
+	bar.phase(fmt.Sprintf("%s baseline: %d workflows", level.label, n))
+	ids := make([]string, n)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("bench-baseline/%s/%d", d.run, i)
 		if _, err := d.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: ids[i], TaskQueue: BaselineTaskQueue},
@@ -444,14 +447,19 @@ func (e *Env) baselineUpdatesSide(ctx context.Context, level levelID, c int, bar
 		}
 		bar.add(1)
 	}
-	roles := make([]string, c)
+	mine := make([][]int, c) // each client's own workflows, by index into ids
+	for i := range ids {
+		mine[i%c] = append(mine[i%c], i)
+	}
+	roles := make([]string, n) // whose turn it is on each workflow
 	for i := range roles {
 		roles[i] = partnership.RoleCreator
 	}
 	return newActionSide("baseline", c, func(client, k int) error {
-		err := d.update(ctx, ids[client], partnership.UpdateNegotiate, BaselineMove{Role: roles[client], Action: "counter", Fee: benchFee + int64(k)})
+		i := mine[client][k%len(mine[client])]
+		err := d.update(ctx, ids[i], partnership.UpdateNegotiate, BaselineMove{Role: roles[i], Action: "counter", Fee: benchFee + int64(k)})
 		if err == nil {
-			roles[client] = otherRole(roles[client])
+			roles[i] = otherRole(roles[i])
 		}
 		return err
 	}), nil
