@@ -74,7 +74,7 @@ func arrivals(rng *rand.Rand, n int, rate float64) []time.Duration {
 // runOpenLevel measures one open level at rate actions per second: both sides get a pool of
 // partnerships (bare workflows) parked in negotiation, a warm-up and then the same arrival
 // schedule, slice by slice and taking turns, as the closed levels do.
-func (e *Env) runOpenLevel(ctx context.Context, rate float64, o UpdatesOptions, rounds int, log *latencyLog) (UpdatesPoint, error) {
+func (e *Env) runOpenLevel(ctx context.Context, rate float64, o UpdatesOptions, rounds int) (UpdatesPoint, error) {
 	plan := planOpen(o.Requests, rounds, o.Pool)
 	bar := newProgress(o.Progress, 2*plan.pool+2*(plan.warmUp+o.Requests))
 	level := e.newLevel(fmt.Sprintf("%g/s", rate))
@@ -87,8 +87,8 @@ func (e *Env) runOpenLevel(ctx context.Context, rate float64, o UpdatesOptions, 
 	if err != nil {
 		return UpdatesPoint{}, err
 	}
-	real.watch(level, o.SliceHook, log)
-	base.watch(level, o.SliceHook, log)
+	real.watch(level, o.SliceHook, o.LatencyLog)
+	base.watch(level, o.SliceHook, o.LatencyLog)
 	// The same schedule for both sides, and the same from run to run.
 	rng := rand.New(rand.NewPCG(math.Float64bits(rate), 1))
 	warm := arrivals(rng, plan.warmUp, rate)

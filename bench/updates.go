@@ -39,9 +39,9 @@ type UpdatesOptions struct {
 	// quiet); the func it returns is called as the slice ends. `--cpuprofile-sides` profiles
 	// each slice on its own with it.
 	SliceHook SideHook
-	// LatencyLog, when set, receives one CSV line per measured action, both sides
-	// (LatencyLogHeader; `--latency-log`).
-	LatencyLog io.Writer
+	// LatencyLog, when set, gets a line per measured action, both sides (`--latency-log`);
+	// the caller flushes it.
+	LatencyLog *LatencyLog
 }
 
 // DefaultUpdateRounds: real negotiations settle in a few rounds; ten keeps the state each
@@ -90,7 +90,7 @@ const maxUpdateRounds = 90
 // The same counter-offers are sent as bare-SDK Updates to BaselineWorkflows on the same server
 // at the same concurrency, and the two sides take turns in slices (A B A B …), so that a
 // machine whose speed drifts during the run (a shared one does) slows both alike.
-func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) (out []UpdatesPoint, err error) {
+func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, error) {
 	if o.Requests <= 0 || len(o.Concurrency)+len(o.Rates) == 0 {
 		return nil, errors.New("bench: requests and concurrency levels (or rates) are required")
 	}
@@ -114,14 +114,9 @@ func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) (out []UpdatesPoi
 			return nil, fmt.Errorf("bench: concurrency %d", c)
 		}
 	}
-	log := newLatencyLog(o.LatencyLog)
-	defer func() {
-		if ferr := log.flush(); ferr != nil && err == nil {
-			err = fmt.Errorf("bench: latency log: %w", ferr)
-		}
-	}()
+	var out []UpdatesPoint
 	for _, r := range o.Rates {
-		p, err := e.runOpenLevel(ctx, r, o, rounds, log)
+		p, err := e.runOpenLevel(ctx, r, o, rounds)
 		if err != nil {
 			return out, err
 		}
@@ -140,8 +135,8 @@ func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) (out []UpdatesPoi
 		if err != nil {
 			return out, err
 		}
-		real.watch(level, o.SliceHook, log)
-		base.watch(level, o.SliceHook, log)
+		real.watch(level, o.SliceHook, o.LatencyLog)
+		base.watch(level, o.SliceHook, o.LatencyLog)
 		alternate(level, real, base, plan.slices, bar, func(s *actionSide, i int) {
 			if i < 0 {
 				s.run(ctx, func(int) int { return 1 }, false, bar)
@@ -235,7 +230,7 @@ type actionSide struct {
 	hook     SideHook // around each measured slice
 
 	// The latency log (nil: none), the level's label and the measured slices begun so far.
-	log    *latencyLog
+	log    *LatencyLog
 	level  string
 	slices int
 
@@ -251,7 +246,7 @@ func newActionSide(name string, clients int, act func(client, k int) error) *act
 
 // watch names the side's level and sets what is told of its measured slices and actions: the
 // hook around each slice, the log each action.
-func (s *actionSide) watch(level levelID, hook SideHook, log *latencyLog) {
+func (s *actionSide) watch(level levelID, hook SideHook, log *LatencyLog) {
 	s.level, s.hook, s.log = level.label, hook, log
 }
 

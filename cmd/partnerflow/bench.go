@@ -403,7 +403,7 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 	negRounds := fs.Int("negotiation-rounds", bench.DefaultUpdateRounds, "counter-offers per partnership before a client moves on to its next (at most 90; the state grows with each)")
 	asJSON := fs.Bool("json", false, "print one JSON line per level instead of the table")
 	svg := fs.String("svg", "", "write a chart of throughput and latency against concurrency (or the offered rate) to this SVG file")
-	latLog := fs.String("latency-log", "", "write one CSV line per measured action to this file: level, side, slice, when it was due (seconds since the process started, the clock of GODEBUG=gctrace=1), latency in ms, failed")
+	latLog := fs.String("latency-log", "", "write one CSV line per measured action to this file: level, side, slice, when it was due (seconds), latency in ms, failed; a forced collection first anchors the due times to GODEBUG=gctrace=1's clock (stderr says how)")
 	pf := registerProfiles(fs, "write a CPU profile of the run to this file and print its split by owner")
 	sides := registerSideProfiles(fs, "slice")
 	if err := fs.Parse(args); err != nil {
@@ -456,7 +456,9 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 		if err != nil {
 			return fmt.Errorf("--latency-log: %w", err)
 		}
-		logFile, o.LatencyLog = f, f
+		logFile, o.LatencyLog = f, bench.NewLatencyLog(f)
+		fmt.Fprintf(stderr, "latency log: the forced collection (gctrace's \"(forced)\" line) started at %.6f s on the log's clock; add its \"@…s\" minus this to each due_s\n",
+			bench.AnchorLatencyClock())
 	}
 	err := sf.profiled(ctx, stdout, stderr, pf, !*asJSON, func(ctx context.Context, env *bench.Env) (func() error, error) {
 		points, err := bench.RunUpdates(ctx, env, o)
@@ -485,9 +487,9 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 		}, err
 	})
 	if logFile != nil {
-		// RunUpdates has flushed the log and reported any write error.
-		if cerr := logFile.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("--latency-log: %w", cerr)
+		// After the results are out: a log that could not be written does not cost the run.
+		if lerr := errors.Join(o.LatencyLog.Flush(), logFile.Close()); lerr != nil {
+			err = errors.Join(err, fmt.Errorf("--latency-log: %w", lerr))
 		}
 	}
 	return err

@@ -74,8 +74,10 @@ func TestBenchLifecyclesAgainstBaseline(t *testing.T) {
 			return func() { open-- }
 		}
 		var latLog bytes.Buffer
-		points, err := bench.RunUpdates(ctx, env, bench.UpdatesOptions{Concurrency: []int{2}, Requests: 12, Rounds: 3, SliceHook: hook, LatencyLog: &latLog})
+		ll := bench.NewLatencyLog(&latLog)
+		points, err := bench.RunUpdates(ctx, env, bench.UpdatesOptions{Concurrency: []int{2}, Requests: 12, Rounds: 3, SliceHook: hook, LatencyLog: ll})
 		require.NoError(t, err)
+		require.NoError(t, ll.Flush())
 		require.Equal(t, []string{"partnerflow", "baseline"}, slices, "12 actions at 2 clients make one slice per side")
 		// --latency-log: a line per measured action on each side, the warm-up left out.
 		logLines := strings.Split(strings.TrimSpace(latLog.String()), "\n")
@@ -202,6 +204,7 @@ func TestSideProfiles(t *testing.T) {
 // kind; all refused before a stack starts or a file is written.
 func TestBenchUpdatesLevels(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sides")
+	latLog := filepath.Join(t.TempDir(), "lat.csv")
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -216,10 +219,13 @@ func TestBenchUpdatesLevels(t *testing.T) {
 		{[]string{"--concurrency", "4,0"}, `"0" is not a positive number`},
 		{[]string{"--rate", "100,200", "--cpuprofile-sides", dir}, "one --concurrency level (or --rate)"},
 	} {
-		err := runBenchUpdates(context.Background(), tc.args, io.Discard, io.Discard)
+		// A refused run leaves no latency log behind either.
+		args := append(tc.args, "--latency-log", latLog)
+		err := runBenchUpdates(context.Background(), args, io.Discard, io.Discard)
 		require.ErrorContains(t, err, tc.want, "%v", tc.args)
 	}
 	require.NoDirExists(t, dir)
+	require.NoFileExists(t, latLog)
 }
 
 // The open-loop table and chart are labelled by the offered rate and show the peak in flight.
