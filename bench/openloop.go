@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"sync"
@@ -77,7 +76,7 @@ func arrivals(rng *rand.Rand, n int, rate float64) []time.Duration {
 func (e *Env) runOpenLevel(ctx context.Context, rate float64, o UpdatesOptions, rounds int) (UpdatesPoint, error) {
 	plan := planOpen(o.Requests, rounds, o.Pool)
 	bar := newProgress(o.Progress, 2*plan.pool+2*(plan.warmUp+o.Requests))
-	level := e.newLevel(fmt.Sprintf("%g/s", rate))
+	level := e.newLevel(UpdatesPoint{Rate: rate}.Level())
 	// One partnership per client: runOpen hands each action a client that is not busy.
 	real, err := e.updatesSide(ctx, level, plan.pool, plan.pool, openSetUp, bar)
 	if err != nil {

@@ -78,6 +78,15 @@ type UpdatesPoint struct {
 	FailureSamples []string `json:"-"`
 }
 
+// Level names the point's level, as the progress bar, the latency log and failure lines do:
+// "C=16" for 16 closed-loop clients, "200/s" for an offered rate.
+func (p UpdatesPoint) Level() string {
+	if p.Rate > 0 {
+		return fmt.Sprintf("%g/s", p.Rate)
+	}
+	return fmt.Sprintf("C=%d", p.Concurrency)
+}
+
 // maxUpdateRounds keeps each partnership under the campaign's round limit (100).
 const maxUpdateRounds = 90
 
@@ -126,7 +135,7 @@ func RunUpdates(ctx context.Context, e *Env, o UpdatesOptions) ([]UpdatesPoint, 
 		plan := planSlices(c, o.Requests)
 		parked := plan.setUp(rounds)
 		bar := newProgress(o.Progress, 2*parked+2*(c+o.Requests))
-		level := e.newLevel(fmt.Sprintf("C=%d", c))
+		level := e.newLevel(UpdatesPoint{Concurrency: c}.Level())
 		real, err := e.updatesSide(ctx, level, c, parked, c, bar)
 		if err != nil {
 			return out, err

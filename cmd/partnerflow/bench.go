@@ -465,7 +465,7 @@ func runBenchUpdates(ctx context.Context, args []string, stdout, stderr io.Write
 		return func() error {
 			for _, p := range points {
 				for _, f := range p.FailureSamples {
-					fmt.Fprintf(stderr, "%s failure: %s\n", levelName(p), f)
+					fmt.Fprintf(stderr, "%s failure: %s\n", p.Level(), f)
 				}
 			}
 			if *svg != "" {
@@ -500,14 +500,6 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
-}
-
-// levelName names a point's level: its clients (closed loop) or offered rate (open loop).
-func levelName(p bench.UpdatesPoint) string {
-	if p.Rate > 0 {
-		return fmt.Sprintf("%g/s", p.Rate)
-	}
-	return fmt.Sprintf("C=%d", p.Concurrency)
 }
 
 // openLoop reports whether the points are open-loop levels (RunUpdates runs one kind at a time).
