@@ -108,6 +108,10 @@ type fixture struct {
 	conversions   activities.ConversionsOutput
 	transferErrs  []error       // consumed in order by CreateTransfer; success once empty
 	vetDelay      time.Duration // how long VetCreator takes on the mock clock
+	// recordFailures is how many RecordTransition calls fail (the read model down) before
+	// they succeed again; failedVersions the versions those calls carried.
+	recordFailures int
+	failedVersions map[int64]bool
 
 	mu          sync.Mutex
 	calls       map[string]int
@@ -183,6 +187,14 @@ func (f *fixture) mockActivities() {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.calls["RecordTransition"]++
+			if f.recordFailures > 0 {
+				f.recordFailures--
+				if f.failedVersions == nil {
+					f.failedVersions = map[int64]bool{}
+				}
+				f.failedVersions[in.Version] = true
+				return temporal.NewNonRetryableApplicationError("read model unavailable", "Unavailable", nil)
+			}
 			// in is a private copy (laArgsCopier): the snapshot as of the persist call.
 			f.records = append(f.records, in)
 			return nil
@@ -641,8 +653,13 @@ func (f *fixture) checkAudit() {
 	f.t.Helper()
 	recs := f.sortedRecords()
 	require.NotEmpty(f.t, recs)
-	for i, r := range recs {
-		require.Equal(f.t, f.versionBase+int64(i+1), r.Version, "snapshot versions must be 1..N without gaps")
+	want := f.versionBase
+	for _, r := range recs {
+		want++
+		for f.failedVersions[want] {
+			want++ // a failed write's version is not reused: the next write takes the next one
+		}
+		require.Equal(f.t, want, r.Version, "snapshot versions must be 1..N without gaps but failed writes")
 		require.Equal(f.t, f.in.PartnershipID, r.State.ID)
 	}
 	evs := f.events()

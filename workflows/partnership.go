@@ -41,10 +41,9 @@ type partnershipWorkflow struct {
 	persisted      int64
 	persistedStage partnership.Stage
 	// batched: one read-model write per workflow task (see persist). requested counts the
-	// persist calls, recorded those covered by a finished write; recordErr stops the writer.
+	// persist calls, recorded those covered by a finished write.
 	batched             bool
 	requested, recorded int64
-	recordErr           error
 	seq                 int64
 	pending             []activities.AuditEvent
 	// messages numbers outgoing e-mails for their idempotency keys.
@@ -286,7 +285,7 @@ func (w *partnershipWorkflow) persist(ctx workflow.Context) error {
 		return w.record(ctx)
 	}
 	w.requested++
-	return w.recordErr
+	return nil
 }
 
 // persistAndWait persists and returns once the write is done: for Update handlers, whose
@@ -304,28 +303,50 @@ func (w *partnershipWorkflow) flushRecords(ctx workflow.Context) error {
 		return nil
 	}
 	want := w.requested
-	if err := workflow.Await(ctx, func() bool { return w.recorded >= want || w.recordErr != nil }); err != nil {
-		return err
-	}
-	return w.recordErr
+	return workflow.Await(ctx, func() bool { return w.recorded >= want })
 }
 
 // recordLoop is the one writer of batched partnerships. It runs after the coroutines that
 // asked for a write in the same pass (the dispatcher runs update handlers, then the main loop,
 // then the coroutines started in setup, in that order), so their changes share a write. It
 // runs on a disconnected context: the write that records a cancellation must not be cancelled.
+//
+// A write that keeps failing (the read model's database down for longer than the local
+// activity's own retries) is tried again after a durable timer, for as long as it takes: the
+// partnership waits for its read model instead of failing, which would strand its people and
+// its money. Update handlers wait for their write meanwhile, so the API answers 503 and the
+// client retries. The timer keeps the history small: a local activity retried for hours would
+// add a workflow-task heartbeat every few seconds.
 func (w *partnershipWorkflow) recordLoop(ctx workflow.Context) {
+	failures := 0
 	for {
 		if err := workflow.Await(ctx, func() bool { return w.requested > w.recorded }); err != nil {
 			return
 		}
 		upTo := w.requested
 		if err := w.record(ctx); err != nil {
-			w.recordErr = err
-			return
+			failures++
+			wait := recordRetryWait(failures)
+			workflow.GetLogger(ctx).Warn("read-model write failed; trying again after a timer",
+				"attempts", failures, "wait", wait, "error", err)
+			if err := workflow.Sleep(ctx, wait); err != nil {
+				return
+			}
+			continue
 		}
+		failures = 0
 		w.recorded = upTo
 	}
+}
+
+// recordRetryWait is how long the writer waits after its n-th failed write in a row: 30 s,
+// doubling, at most 10 minutes.
+func recordRetryWait(n int) time.Duration {
+	wait := 30 * time.Second
+	for i := 1; i < n && wait < 10*time.Minute; i++ {
+		wait *= 2
+	}
+	return min(wait, 10*time.Minute)
 }
 
 // record writes the current snapshot and pending events through a local activity. Versions
@@ -338,8 +359,16 @@ func (w *partnershipWorkflow) record(ctx workflow.Context) error {
 	// (another handler) may already be changing the state: hand it a copy.
 	in := activities.RecordInput{Version: w.version, State: w.st.Clone(), Events: w.pending}
 	w.pending = nil
-	ctx = workflow.WithLocalActivityOptions(ctx, recordOptions)
+	opts := recordOptions
+	if !w.batched {
+		// Partnerships from before record-once-per-task have no writer to retry: their write
+		// fails the workflow after ten minutes, as it always did.
+		opts.ScheduleToCloseTimeout = 10 * time.Minute
+	}
+	ctx = workflow.WithLocalActivityOptions(ctx, opts)
 	if err := workflow.ExecuteLocalActivity(ctx, a.RecordTransition, in).Get(ctx, nil); err != nil {
+		// The next write must carry these events too (their seqs are already assigned).
+		w.pending = append(in.Events, w.pending...)
 		return err
 	}
 	if in.Version > w.persisted {
@@ -382,8 +411,9 @@ func (w *partnershipWorkflow) cancelled() bool {
 // Activity options per kind of work.
 var (
 	recordOptions = workflow.LocalActivityOptions{
-		StartToCloseTimeout:    10 * time.Second,
-		ScheduleToCloseTimeout: 10 * time.Minute,
+		StartToCloseTimeout: 10 * time.Second,
+		// Past this the writer retries after a durable timer (recordLoop).
+		ScheduleToCloseTimeout: time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 5 * time.Second,
 		},
