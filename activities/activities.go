@@ -29,7 +29,10 @@ type Activities struct {
 // Error types activities report to workflows.
 const (
 	ErrTypePayoutProfileMissing = "PayoutProfileMissing"
-	ErrTypeNotFound             = "NotFound"
+	// ErrTypeTransferInDoubt is a retried transfer that cannot be completed yet and must not
+	// be given up: an earlier attempt may have made it. It is retryable.
+	ErrTypeTransferInDoubt = "TransferInDoubt"
+	ErrTypeNotFound        = "NotFound"
 )
 
 // loadCreator fetches a creator; a missing creator can never appear by retrying.

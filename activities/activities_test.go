@@ -80,6 +80,55 @@ func TestCreateTransferNeedsPayoutProfileAndIsIdempotent(t *testing.T) {
 	require.Equal(t, first.TransferID, again.TransferID, "a retried activity returns the same transfer")
 }
 
+// TestCreateTransferRefusalsAreFinalOnlyOnTheFirstAttempt: once an attempt may have reached
+// the provider, neither a missing profile nor a refusal may fail the payout (finance would
+// trigger it again under a new key); a retry stays retryable and keeps its key.
+func TestCreateTransferRefusalsAreFinalOnlyOnTheFirstAttempt(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	in := activities.TransferInput{IdempotencyKey: "p1/payout/po_1/1", PartnershipID: "p1", PayoutID: "po_1", CreatorID: "c1",
+		Amount: partnership.Money{AmountMinor: 50000, Currency: "USD"}}
+	errType := func(err error) (string, bool) {
+		t.Helper()
+		var appErr *temporal.ApplicationError
+		require.True(t, errors.As(err, &appErr), "%v", err)
+		return appErr.Type(), appErr.NonRetryable()
+	}
+
+	// No profile on a retry: retryable, not PayoutProfileMissing.
+	_, err := e.acts.CreateTransferRetry(ctx, in)
+	typ, final := errType(err)
+	require.Equal(t, activities.ErrTypeTransferInDoubt, typ)
+	require.False(t, final)
+
+	// A request the provider refuses: final on the first attempt, in doubt on a retry.
+	require.NoError(t, e.st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9"))
+	bad := in
+	bad.IdempotencyKey, bad.Amount.Currency = "p1/payout/po_9/1", "US"
+	_, err = e.acts.CreateTransfer(ctx, bad)
+	typ, final = errType(err)
+	require.Equal(t, providers.ErrTypeRejected, typ)
+	require.True(t, final)
+	_, err = e.acts.CreateTransferRetry(ctx, bad)
+	typ, final = errType(err)
+	require.Equal(t, activities.ErrTypeTransferInDoubt, typ)
+	require.False(t, final)
+
+	// The key made a transfer, then the account changed: the provider refuses the retry's
+	// different body, and the transfer stays the only one.
+	first, err := e.acts.CreateTransfer(ctx, in)
+	require.NoError(t, err)
+	require.NoError(t, e.st.UpdatePayoutProfile(ctx, "c1", "acct_maya_new", "W-9"))
+	_, err = e.acts.CreateTransferRetry(ctx, in)
+	typ, final = errType(err)
+	require.Equal(t, activities.ErrTypeTransferInDoubt, typ)
+	require.False(t, final)
+	require.NoError(t, e.st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9"))
+	again, err := e.acts.CreateTransferRetry(ctx, in)
+	require.NoError(t, err)
+	require.Equal(t, first.TransferID, again.TransferID)
+}
+
 func TestCreateEnvelopeUsesStoredDetails(t *testing.T) {
 	e := newEnv(t)
 	out, err := e.acts.CreateEnvelope(context.Background(), activities.EnvelopeInput{IdempotencyKey: "p1/envelope/1",

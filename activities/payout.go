@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/partnerflow/partnerflow/partnership"
@@ -79,13 +80,25 @@ type TransferOutput struct {
 // here, never carried in history; the idempotency key makes a retried call return the same
 // transfer instead of paying twice.
 func (a *Activities) CreateTransfer(ctx context.Context, in TransferInput) (TransferOutput, error) {
+	// After a first attempt, the provider may already have made the transfer under this key
+	// (the answer lost on the way back). Nothing that happens later may fail the payout then:
+	// finance would trigger it again under a new key and the creator would be paid twice. So
+	// only the first attempt's refusals are final; a retry keeps asking with the same key.
+	retry := activity.IsActivity(ctx) && activity.GetInfo(ctx).Attempt > 1
+	return a.createTransfer(ctx, in, retry)
+}
+
+func (a *Activities) createTransfer(ctx context.Context, in TransferInput, retry bool) (TransferOutput, error) {
 	c, err := a.loadCreator(ctx, in.CreatorID)
 	if err != nil {
 		return TransferOutput{}, err
 	}
 	if c.PaymentsAccountID == "" || c.TaxForm == "" {
-		return TransferOutput{}, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("creator %s has no payout account or tax form on file", in.CreatorID), ErrTypePayoutProfileMissing, nil)
+		msg := fmt.Sprintf("creator %s has no payout account or tax form on file", in.CreatorID)
+		if retry {
+			return TransferOutput{}, temporal.NewApplicationError(msg+"; an earlier attempt may have made the transfer, so it is retried with the same key", ErrTypeTransferInDoubt)
+		}
+		return TransferOutput{}, temporal.NewNonRetryableApplicationError(msg, ErrTypePayoutProfileMissing, nil)
 	}
 	tr, err := a.Providers.Payments.CreateTransfer(ctx, in.IdempotencyKey, providers.TransferRequest{
 		AmountMinor: in.Amount.AmountMinor,
@@ -93,6 +106,13 @@ func (a *Activities) CreateTransfer(ctx context.Context, in TransferInput) (Tran
 		Destination: c.PaymentsAccountID,
 		Metadata:    map[string]string{"partnership_id": in.PartnershipID, "payout_id": in.PayoutID},
 	})
+	var appErr *temporal.ApplicationError
+	if retry && errors.As(err, &appErr) && appErr.Type() == providers.ErrTypeRejected {
+		// Refused on a retry: perhaps the same refusal as a first attempt that never arrived,
+		// perhaps the key's transfer exists with other details (the account changed since).
+		// Only a person can tell; meanwhile the key is kept.
+		return TransferOutput{}, temporal.NewApplicationErrorWithCause(appErr.Message()+"; refused on a retry, so the transfer is in doubt and retried with the same key", ErrTypeTransferInDoubt, err)
+	}
 	if err != nil {
 		return TransferOutput{}, err
 	}

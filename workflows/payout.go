@@ -10,11 +10,16 @@ import (
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/providers"
 )
 
 // financeDue is how long finance has to act on a payable or approvable payout before the
 // partnership escalates it; the campaign has no setting for it.
 const financeDue = 7 * 24 * time.Hour
+
+// transferRetryWait is how long a payout whose transfer ran out of retries waits before its
+// key is tried again.
+const transferRetryWait = time.Hour
 
 // payout waits until every payable kind is paid: finance triggers, a second finance user
 // approves large amounts, the transfer goes out with an idempotency key and the provider's
@@ -107,8 +112,28 @@ func (w *partnershipWorkflow) settle() error {
 			case errors.As(err, &appErr) && appErr.Type() == activities.ErrTypePayoutProfileMissing:
 				po.Status, po.FailureCode = partnership.PayoutFailed, "payout_profile_missing"
 				w.emit("payout_failed", systemActor, map[string]string{"payout_id": p.ID, "failure_code": po.FailureCode})
-			case err != nil:
+			case errors.As(err, &appErr) && appErr.Type() == providers.ErrTypeRejected:
+				// The provider refused the first attempt (CreateTransfer makes a retry's
+				// refusal retryable): no transfer exists under this key, so finance may
+				// trigger the payout again once the cause is fixed.
+				po.Status, po.FailureCode = partnership.PayoutFailed, "transfer_rejected"
+				w.emit("payout_failed", systemActor, map[string]string{"payout_id": p.ID, "failure_code": po.FailureCode, "message": appErr.Message()})
+			case temporal.IsCanceledError(err):
 				return err
+			case err != nil:
+				// Out of retries (a provider down for a day, a transfer in doubt): the key
+				// may have made a transfer, so the payout is neither failed nor re-keyed. It
+				// stays processing, finance sees why, and the same key is tried again later.
+				w.emit("transfer_delayed", systemActor, map[string]string{"payout_id": p.ID, "error": err.Error()})
+				w.setNext(partnership.RoleSystem, "await_transfer", transferRetryWait)
+				w.changes++
+				if err := w.persist(w.ctx); err != nil {
+					return err
+				}
+				if err := workflow.Sleep(w.ctx, transferRetryWait); err != nil {
+					return err
+				}
+				continue
 			default:
 				po.TransferID = out.TransferID
 				w.emit("transfer_created", systemActor, map[string]string{"payout_id": p.ID, "transfer_id": out.TransferID})

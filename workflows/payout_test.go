@@ -2,12 +2,14 @@ package workflows_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/providers"
 	"github.com/partnerflow/partnerflow/workflows"
 )
 
@@ -70,6 +72,8 @@ func TestPayoutFailedThenRetriggered(t *testing.T) {
 		{name: "provider reports the transfer failed", failure: "account_closed", wantCode: "account_closed"},
 		{name: "creator has no payout profile", wantCode: "payout_profile_missing",
 			transferErr: temporal.NewNonRetryableApplicationError("no payout account", activities.ErrTypePayoutProfileMissing, nil)},
+		{name: "provider refuses the first attempt", wantCode: "transfer_rejected",
+			transferErr: temporal.NewNonRetryableApplicationError("payments: 400 balance_insufficient", providers.ErrTypeRejected, nil)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -245,4 +249,37 @@ func TestPayoutFeeDuringAttributionWindow(t *testing.T) {
 	require.Equal(t, 1, f.n("CreateTransfer"))
 	require.True(t, f.event("payout_paid").At.Equal(testStart.Add(minute(8))))
 	require.True(t, f.event("completed").At.Equal(testStart.Add(minute(5)+30*day)), "completed when the window closed")
+}
+
+// TestTransferOutOfRetriesKeepsItsKey: a transfer that ran out of retries may have been made,
+// so the payout is neither failed (finance would pay it again under a new key) nor the
+// workflow: it stays processing, the audit trail says why, and the same key is tried again.
+func TestTransferOutOfRetriesKeepsItsKey(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.transferErrs = []error{
+		temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil),
+		temporal.NewNonRetryableApplicationError("payments: still unavailable", activities.ErrTypeTransferInDoubt, nil),
+	}
+	f.toPayout()
+	f.trigger(minute(6), "trigger-1", finance1, partnership.PayoutKindFee)
+	f.snapshot(minute(30), "delayed")
+	f.trigger(minute(31), "trigger-again", finance1, partnership.PayoutKindFee)
+	f.payment(3*time.Hour, "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+
+	delayed := f.snap("delayed")
+	require.Equal(t, partnership.PayoutProcessing, delayed.Payouts[0].Status)
+	requireNextAction(t, delayed, partnership.RoleSystem, "await_transfer")
+	f.requireRejected("trigger-again", partnership.ErrTypeConflict)
+
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Len(t, st.Payouts, 1)
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
+	require.Equal(t, 3, f.n("CreateTransfer"))
+	for _, tr := range f.transfers {
+		require.Equal(t, "p-0001/payout/po_1/1", tr.IdempotencyKey, "every attempt asks with the same key")
+	}
+	require.Equal(t, 2, f.countEvents("transfer_delayed"))
+	require.Equal(t, 0, f.countEvents("payout_failed"))
+	require.Equal(t, testStart.Add(minute(6)).Add(2*time.Hour), f.event("transfer_created").At, "tried again an hour after each stall")
 }
