@@ -206,6 +206,18 @@ func TestCollectConversionsSumsOneCurrency(t *testing.T) {
 	require.EqualValues(t, 2, out.Conversions)
 	require.Equal(t, partnership.Money{AmountMinor: 3000, Currency: "USD"}, out.Revenue)
 	require.Equal(t, partnership.PostMetrics{Posts: 1, Likes: 120, Comments: 7}, out.PostMetrics)
+
+	// A count bounded at a moment takes the orders before it; the next count, from that
+	// moment, the ones after: each order once.
+	mid := time.Now().UTC()
+	time.Sleep(2 * time.Millisecond) // the sandbox stamps orders with its clock
+	e.post(t, "/sandbox/commerce/orders", `{"code":"`+dc.Code+`","amount_minor":700,"currency":"USD"}`)
+	before, err := e.acts.CollectConversions(ctx, activities.ConversionsInput{Code: dc.Code, Currency: "USD", Until: mid})
+	require.NoError(t, err)
+	after, err := e.acts.CollectConversions(ctx, activities.ConversionsInput{Code: dc.Code, Currency: "USD", Since: mid})
+	require.NoError(t, err)
+	require.Equal(t, partnership.Money{AmountMinor: 3000, Currency: "USD"}, before.Revenue)
+	require.Equal(t, partnership.Money{AmountMinor: 700, Currency: "USD"}, after.Revenue)
 }
 
 func TestRecordTransitionWritesSnapshotAndEventsOnce(t *testing.T) {

@@ -19,9 +19,11 @@ type ConversionsInput struct {
 	Code     string   `json:"code"`
 	Currency string   `json:"currency"`
 	PostURLs []string `json:"post_urls"`
-	// Since, when set, counts only orders from then on: an ambassador cycle is paid
-	// commission on its own period's sales, not again on earlier ones.
+	// Since, when set, counts only orders from then on, and Until only those before it: an
+	// ambassador cycle is paid commission on the sales since the last cycle's count, not
+	// again on earlier ones, and the next cycle starts where this one's count stopped.
 	Since time.Time `json:"since,omitempty"`
+	Until time.Time `json:"until,omitzero"`
 }
 
 // ConversionsOutput is the attributed sales and the posts' engagement.
@@ -40,7 +42,8 @@ func (a *Activities) CollectConversions(ctx context.Context, in ConversionsInput
 	}
 	out := ConversionsOutput{Revenue: partnership.Money{Currency: in.Currency}}
 	for _, o := range orders {
-		if o.Currency != in.Currency || (!in.Since.IsZero() && o.CreatedAt.Before(in.Since)) {
+		if o.Currency != in.Currency || (!in.Since.IsZero() && o.CreatedAt.Before(in.Since)) ||
+			(!in.Until.IsZero() && !o.CreatedAt.Before(in.Until)) {
 			continue
 		}
 		out.Conversions++

@@ -81,6 +81,11 @@ type Tracking struct {
 	Revenue      Money  `json:"revenue"`
 	// PostMetrics is the engagement of the live posts, read at the end of the window.
 	PostMetrics *PostMetrics `json:"post_metrics,omitempty"`
+	// CountedSince and CountedUntil bound the orders counted (since inclusive, until
+	// exclusive; no since: from the start). Each ambassador cycle counts from where the last
+	// one stopped, so no sale earns commission twice and none is missed.
+	CountedSince time.Time `json:"counted_since,omitzero"`
+	CountedUntil time.Time `json:"counted_until,omitzero"`
 }
 
 // PostMetrics sums the engagement of a partnership's live posts.

@@ -105,3 +105,47 @@ func TestAmbassadorCyclesContinueAsNew(t *testing.T) {
 		}
 	}
 }
+
+// TestAmbassadorCommissionCountsEachSaleOnce: a cycle's count ends when its attribution window
+// does, which is after the next period began when the post came late in its period; the next
+// cycle counts from there, not from its period's start, so no sale earns commission twice.
+func TestAmbassadorCommissionCountsEachSaleOnce(t *testing.T) {
+	in := ambassadorInput()
+	in.Offer.CommissionBps = 1000
+	f1 := newFixture(t, in)
+	f1.toContent()
+	f1.draft(3*day, "draft", "d1", compliantText)
+	f1.review(4*day, "review", "d1", 1, "approve")
+	f1.post(5*day, "post", "d1", "https://instagram.example/p/1")
+	f1.trigger(6*day, "trigger", finance1, partnership.PayoutKindFee)
+	f1.payment(6*day+minute(1), "pay-evt-1", "po_1", "paid", "")
+	f1.run()
+	var can *workflow.ContinueAsNewError
+	require.True(t, errors.As(f1.resultErr, &can), "%v", f1.resultErr)
+	var next partnership.Input
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+
+	require.Len(t, f1.collects, 1)
+	first := f1.collects[0]
+	require.True(t, first.Since.IsZero(), "the first cycle counts every sale on the code so far")
+	counted := f1.event("conversions_collected").At
+	require.True(t, first.Until.Equal(counted), "counted up to the collection: %v, %v", first.Until, counted)
+	cycle2 := testStart.Add(minute(2) + 30*day)
+	require.True(t, counted.After(cycle2), "the scenario: the count ends inside the next period")
+	require.True(t, next.Carry.State.Cycles[0].Tracking.CountedUntil.Equal(counted))
+
+	f := newFixture(t, next)
+	f.env.SetStartTime(counted)
+	f.draft(minute(1), "draft", "d1", compliantText)
+	f.review(minute(2), "review", "d1", 1, "approve")
+	f.post(minute(3), "post", "d1", "https://instagram.example/p/cycle2")
+	f.trigger(minute(4), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(5), "pay-evt-2", "c2-po_1", "paid", "")
+	st := f.runOK()
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Len(t, f.collects, 1)
+	require.True(t, f.collects[0].Since.Equal(counted), "cycle 2 counts from %v, not from its period's start %v: got %v",
+		counted, cycle2, f.collects[0].Since)
+	require.True(t, st.Tracking.CountedSince.Equal(counted))
+	require.True(t, f.collects[0].Until.Equal(st.Tracking.CountedUntil))
+}

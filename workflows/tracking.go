@@ -57,12 +57,14 @@ func (w *partnershipWorkflow) tracking() error {
 		}
 	}
 	var out activities.ConversionsOutput
+	since, until := w.attributionSince(), workflow.Now(w.ctx).UTC()
 	if err := workflow.ExecuteActivity(w.providerCtx(), a.CollectConversions, activities.ConversionsInput{
-		Code: w.st.Tracking.DiscountCode, Currency: w.st.Terms.Fee.Currency, PostURLs: urls, Since: w.attributionSince(),
+		Code: w.st.Tracking.DiscountCode, Currency: w.st.Terms.Fee.Currency, PostURLs: urls, Since: since, Until: until,
 	}).Get(w.ctx, &out); err != nil {
 		return err
 	}
 	w.st.Tracking.Conversions, w.st.Tracking.Revenue = out.Conversions, out.Revenue
+	w.st.Tracking.CountedSince, w.st.Tracking.CountedUntil = since, until
 	metrics := out.PostMetrics
 	w.st.Tracking.PostMetrics = &metrics
 	w.emit("conversions_collected", systemActor, out)
@@ -81,10 +83,18 @@ func (w *partnershipWorkflow) commission() partnership.Money {
 }
 
 // attributionSince is the start of this cycle's attribution: everything for a one-off
-// partnership and the first cycle, the cycle's start for later ambassador cycles.
+// partnership and the first cycle; for later ambassador cycles, where the last cycle's count
+// stopped. The last count ends when its attribution window does, which is after the next
+// period has begun when the post came late in its period: counting from the period's start
+// would pay those days' sales twice.
 func (w *partnershipWorkflow) attributionSince() time.Time {
 	if w.st.Cycle <= 1 {
 		return time.Time{}
 	}
+	if n := len(w.st.Cycles); n > 0 && !w.st.Cycles[n-1].Tracking.CountedUntil.IsZero() {
+		return w.st.Cycles[n-1].Tracking.CountedUntil
+	}
+	// The last cycle was counted before counts were bounded, so its end is not known: the
+	// period's start, as then.
 	return w.cycleStart(w.st.Cycle)
 }
