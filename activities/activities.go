@@ -30,6 +30,9 @@ type Activities struct {
 const (
 	ErrTypePayoutProfileMissing = "PayoutProfileMissing"
 	ErrTypeNotFound             = "NotFound"
+	// ErrTypeEnvelopeFinal: the envelope was completed or declined before it could be voided;
+	// the detail is an EnvelopeFinal.
+	ErrTypeEnvelopeFinal = "EnvelopeFinal"
 )
 
 // loadCreator fetches a creator; a missing creator can never appear by retrying.

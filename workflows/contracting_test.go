@@ -121,3 +121,41 @@ func TestContractingForeignEnvelopeIgnored(t *testing.T) {
 	require.Equal(t, partnership.StageCancelled, st.Stage)
 	require.Equal(t, 1, f.n("CreateDiscountCode"))
 }
+
+// TestContractingDeadlineRacesSignature: the signing deadline passes just as the envelope
+// reaches a final status at the provider, so the void that would expire it is refused. Signed
+// in time, the partnership carries on as signed; declined, it ends declined, not expired.
+func TestContractingDeadlineRacesSignature(t *testing.T) {
+	deadline := minute(1) + 3*day
+	for _, status := range []string{"completed", "declined"} {
+		t.Run(status, func(t *testing.T) {
+			in := baseInput()
+			in.Offer.KillFee = usd(0) // so the cancellation that ends the test ends it at once
+			f := newFixture(t, in)
+			f.voidErr = envelopeFinal(status)
+			f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+			f.snapshot(deadline+minute(1), "after-deadline")
+			f.update(deadline+minute(2), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "test over"})
+			st := f.runOK()
+
+			require.Equal(t, 1, f.n("VoidEnvelope"))
+			require.Equal(t, 1, f.countEvents("envelope_void_refused"))
+			require.Equal(t, 0, f.countEvents("contract_expired"))
+			require.Equal(t, status, st.Contract.Status)
+			if status == "declined" {
+				require.Equal(t, partnership.StageDeclined, st.Stage)
+				require.Equal(t, "declined", st.Outcome)
+				require.Equal(t, 1, f.countEvents("contract_declined"))
+				require.Equal(t, 0, f.n("CreateDiscountCode"))
+				return
+			}
+			s := f.snap("after-deadline")
+			require.Equal(t, partnership.StageContent, s.Stage)
+			require.NotNil(t, s.Contract.SignedAt)
+			require.True(t, s.Contract.SignedAt.Equal(testStart.Add(deadline)))
+			require.Equal(t, 1, f.countEvents("contract_signed"))
+			require.Equal(t, 1, f.n("CreateDiscountCode"))
+			require.Equal(t, partnership.StageCancelled, st.Stage)
+		})
+	}
+}
