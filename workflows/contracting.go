@@ -27,6 +27,7 @@ func (w *partnershipWorkflow) contracting() error {
 	}
 	w.st.Contract = partnership.Contract{EnvelopeID: env.EnvelopeID, Status: env.Status, SigningURLs: env.SigningURLs}
 	w.emit("contract_sent", systemActor, map[string]string{"envelope_id": env.EnvelopeID})
+	w.applyEarlyESign()
 
 	ok, err := w.waitForPerson(partnership.RoleCreator, "sign_contract", partnership.Seconds(w.in.Campaign.OfferTTLSeconds),
 		func() bool { return w.esign != nil })

@@ -110,6 +110,7 @@ type fixture struct {
 	vetDelay      time.Duration // how long VetCreator takes on the mock clock
 	voidErr       error         // what VoidEnvelope fails with (envelopeFinal for a refused void)
 	voidDelay     time.Duration // how long VoidEnvelope takes on the mock clock
+	envelopeDelay time.Duration // how long CreateEnvelope takes (its retries) on the mock clock
 
 	mu          sync.Mutex
 	calls       map[string]int
@@ -213,7 +214,7 @@ func (f *fixture) mockActivities() {
 			f.brandMails = append(f.brandMails, in)
 			return nil
 		})
-	e.OnActivity(acts.CreateEnvelope, mock.Anything, mock.Anything).Return(
+	e.OnActivity(acts.CreateEnvelope, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return f.envelopeDelay }).Return(
 		func(_ context.Context, in activities.EnvelopeInput) (activities.EnvelopeOutput, error) {
 			f.mu.Lock()
 			defer f.mu.Unlock()
