@@ -33,6 +33,9 @@ const (
 	// be given up: an earlier attempt may have made it. It is retryable.
 	ErrTypeTransferInDoubt = "TransferInDoubt"
 	ErrTypeNotFound        = "NotFound"
+	// ErrTypeEnvelopeFinal: the envelope was completed or declined before it could be voided;
+	// the detail is an EnvelopeFinal.
+	ErrTypeEnvelopeFinal = "EnvelopeFinal"
 )
 
 // loadCreator fetches a creator; a missing creator can never appear by retrying.

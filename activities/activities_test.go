@@ -146,6 +146,45 @@ func TestCreateEnvelopeUsesStoredDetails(t *testing.T) {
 	require.True(t, appErr.NonRetryable(), "a missing creator never appears by retrying")
 }
 
+// TestVoidEnvelopeReportsFinalStatus: the provider refuses to void a completed or a declined
+// envelope with the same 409; the activity tells the workflow which it was.
+func TestVoidEnvelopeReportsFinalStatus(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	envelope := func(key string) activities.EnvelopeOutput {
+		out, err := e.acts.CreateEnvelope(ctx, activities.EnvelopeInput{IdempotencyKey: key, PartnershipID: "p1",
+			CreatorID: "c1", BrandID: "b1", BrandName: "Acme", Jurisdiction: "US",
+			Terms: partnership.Terms{Kind: "one_off", Fee: partnership.Money{AmountMinor: 100, Currency: "USD"},
+				Deliverables: []partnership.DeliverableSpec{{Platform: "instagram", Format: "post"}}}})
+		require.NoError(t, err)
+		return out
+	}
+	signingPath := func(u string) string { return strings.TrimPrefix(u, e.sb) }
+
+	pending := envelope("p1/envelope/1")
+	require.NoError(t, e.acts.VoidEnvelope(ctx, activities.VoidInput{EnvelopeID: pending.EnvelopeID, Reason: "cancelled"}))
+	require.NoError(t, e.acts.VoidEnvelope(ctx, activities.VoidInput{EnvelopeID: pending.EnvelopeID, Reason: "again"}))
+	require.NoError(t, e.acts.VoidEnvelope(ctx, activities.VoidInput{EnvelopeID: "no-such-envelope", Reason: "x"}))
+
+	signed := envelope("p1/envelope/2")
+	for _, u := range signed.SigningURLs {
+		e.post(t, signingPath(u), `{}`)
+	}
+	declined := envelope("p1/envelope/3")
+	e.post(t, signingPath(declined.SigningURLs["creator"])+"/decline", `{"reason":"no"}`)
+
+	for envelopeID, want := range map[string]string{signed.EnvelopeID: "completed", declined.EnvelopeID: "declined"} {
+		err := e.acts.VoidEnvelope(ctx, activities.VoidInput{EnvelopeID: envelopeID, Reason: "cancelled"})
+		var appErr *temporal.ApplicationError
+		require.True(t, errors.As(err, &appErr), "%v", err)
+		require.Equal(t, activities.ErrTypeEnvelopeFinal, appErr.Type())
+		require.True(t, appErr.NonRetryable())
+		var final activities.EnvelopeFinal
+		require.NoError(t, appErr.Details(&final))
+		require.Equal(t, want, final.Status)
+	}
+}
+
 func TestVerifyPost(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/partnerflow/partnerflow/partnership"
 	"github.com/partnerflow/partnerflow/providers"
@@ -65,14 +68,55 @@ type VoidInput struct {
 	Reason     string `json:"reason"`
 }
 
+// EnvelopeFinal is the detail of an ErrTypeEnvelopeFinal error: the status the envelope
+// reached at the provider before it could be voided.
+type EnvelopeFinal struct {
+	Status string `json:"status"`
+}
+
 // VoidEnvelope voids a pending envelope (a compensation on cancellation). An envelope the
 // provider no longer knows has nothing left to void.
+//
+// The provider refuses to void an envelope that is already completed or declined with the same
+// 409, yet the two mean opposite things to the workflow: a contract both parties signed while
+// the cancellation was on its way makes the kill fee payable. So a refusal is followed by a
+// read of the envelope, and a final status is reported as a non-retryable ErrTypeEnvelopeFinal
+// error carrying it.
 func (a *Activities) VoidEnvelope(ctx context.Context, in VoidInput) error {
 	err := a.Providers.ESign.VoidEnvelope(ctx, in.EnvelopeID, in.Reason)
-	if errors.Is(err, providers.ErrNotFound) {
+	switch {
+	case err == nil, errors.Is(err, providers.ErrNotFound):
+		return nil
+	case !isConflict(err):
+		return err
+	}
+	env, getErr := a.Providers.ESign.GetEnvelope(ctx, in.EnvelopeID)
+	if getErr != nil {
+		if errors.Is(getErr, providers.ErrNotFound) {
+			return err
+		}
+		// Retried: voiding again is harmless, and answers the same 409.
+		return getErr
+	}
+	switch env.Status {
+	case "completed", "declined":
+		return temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("envelope %s is %s and can no longer be voided", in.EnvelopeID, env.Status),
+			ErrTypeEnvelopeFinal, err, EnvelopeFinal{Status: env.Status})
+	case "voided":
 		return nil
 	}
 	return err
+}
+
+// isConflict reports whether err is a provider's 409 refusal.
+func isConflict(err error) bool {
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.Type() != providers.ErrTypeRejected || !appErr.HasDetails() {
+		return false
+	}
+	var rej providers.Rejection
+	return appErr.Details(&rej) == nil && rej.StatusCode == http.StatusConflict
 }
 
 // DiscountInput asks for the creator's discount code and tracking link.

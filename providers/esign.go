@@ -43,13 +43,26 @@ func (c *ESignClient) CreateEnvelope(ctx context.Context, idempotencyKey string,
 	return env, err
 }
 
+// GetEnvelope reads an envelope's current status, e.g. to learn which final state made a void
+// fail. An unknown envelope is ErrNotFound.
+func (c *ESignClient) GetEnvelope(ctx context.Context, envelopeID string) (Envelope, error) {
+	const op = "get envelope"
+	if envelopeID == "" {
+		return Envelope{}, invalidRequest(c.http.provider, op, "an envelope id is required")
+	}
+	var env Envelope
+	err := c.http.do(ctx, call{op: op, method: http.MethodGet, path: "/v2.1/envelopes/" + url.PathEscape(envelopeID), out: &env})
+	return env, err
+}
+
 type voidEnvelopeBody struct {
 	Status       string `json:"status"`
 	VoidedReason string `json:"voided_reason"`
 }
 
 // VoidEnvelope voids a sent envelope; voiding an already voided one succeeds, voiding a
-// completed one is rejected (ErrTypeRejected, status 409).
+// completed or declined one is rejected (ErrTypeRejected, status 409, for both: GetEnvelope
+// tells them apart).
 func (c *ESignClient) VoidEnvelope(ctx context.Context, envelopeID, reason string) error {
 	const op = "void envelope"
 	if envelopeID == "" {

@@ -76,9 +76,10 @@ type Envelope struct {
 	SigningURLs map[string]string `json:"signing_urls"`
 }
 
-// ESign creates and voids e-signature envelopes.
+// ESign creates, reads and voids e-signature envelopes.
 type ESign interface {
 	CreateEnvelope(ctx context.Context, idempotencyKey string, req EnvelopeRequest) (Envelope, error)
+	GetEnvelope(ctx context.Context, envelopeID string) (Envelope, error)
 	VoidEnvelope(ctx context.Context, envelopeID, reason string) error
 }
 

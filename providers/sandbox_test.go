@@ -132,6 +132,16 @@ func TestESignClientAgainstSandbox(t *testing.T) {
 	require.Contains(t, appErr.Error(), "esign")
 	require.Contains(t, appErr.Error(), "409")
 	require.Contains(t, appErr.Error(), "can no longer be voided")
+	// The refusal does not say why; reading the envelope does.
+	got, err := c.GetEnvelope(t.Context(), done.ID)
+	require.NoError(t, err)
+	require.Equal(t, done.ID, got.ID)
+	require.Equal(t, "completed", got.Status)
+	got, err = c.GetEnvelope(t.Context(), env.ID)
+	require.NoError(t, err)
+	require.Equal(t, "voided", got.Status)
+	_, err = c.GetEnvelope(t.Context(), "no-such-envelope")
+	require.ErrorIs(t, err, ErrNotFound)
 
 	err = c.VoidEnvelope(t.Context(), "no-such-envelope", "x")
 	require.ErrorIs(t, err, ErrNotFound)

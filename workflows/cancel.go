@@ -10,8 +10,10 @@ import (
 
 // compensate ends a cancelled or withdrawn partnership: a pending envelope is voided, a
 // signed contract makes the kill fee payable (and the workflow stays open until it is paid),
-// and the creator is told. It runs in a disconnected context so it also completes when the
-// workflow itself is being cancelled.
+// and the creator is told. A contract both parties signed while the cancellation was on its
+// way counts as signed: the provider refuses to void it, and voidEnvelope records the
+// signature. It runs in a disconnected context so it also completes when the workflow itself
+// is being cancelled.
 func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	orig := w.ctx
 	dctx, _ := workflow.NewDisconnectedContext(w.ctx)
@@ -27,6 +29,7 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	// Void first: the cancel request returns once the stage reads cancelled, and by then the
 	// envelope must be void.
 	w.voidEnvelope("partnership " + outcome + ": " + c.Reason)
+	signed = signed || w.signed()
 	w.st.Stage, w.st.Outcome, w.st.NextAction = partnership.StageCancelled, outcome, nil
 	w.emit("partnership_"+outcome, partnership.Actor{Sub: c.By, Role: c.Role}, map[string]string{"reason": c.Reason})
 	if err := w.persist(w.ctx); err != nil {

@@ -6,8 +6,11 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/providers"
 )
 
 const cancelledSubject = "Your partnership was cancelled"
@@ -143,6 +146,116 @@ func TestCancelAfterSigningPaysKillFee(t *testing.T) {
 	requireSubsequence(t, f.eventTypes(), []string{"contract_signed", "partnership_cancelled", "kill_fee_payable",
 		"payout_triggered", "transfer_created", "payout_paid"})
 	require.Equal(t, 0, f.countEvents("completed"))
+}
+
+// payKillFeeWhenPayable has finance trigger the kill fee as soon as the cancelled partnership
+// owes it, polling from d on, and the provider pay it.
+func payKillFeeWhenPayable(f *fixture, d time.Duration) {
+	step := 5 * time.Millisecond
+	f.when(d, step, "kill fee payable", func(st partnership.State) bool {
+		return st.Stage == partnership.StageCancelled && st.NextAction != nil && st.NextAction.Action == "trigger_payout"
+	}, func() {
+		f.updateNow("trigger-kill-fee", partnership.UpdateTriggerPayout, partnership.PayoutTrigger{Actor: finance1, Kind: partnership.PayoutKindKillFee})
+	})
+	f.when(d+step, step, "transfer created", func(st partnership.State) bool {
+		return len(st.Payouts) == 1 && st.Payouts[0].TransferID != ""
+	}, func() {
+		f.env.SignalWorkflow(partnership.SignalPaymentEvent, partnership.PaymentEvent{
+			EventID: "pay-evt-1", TransferID: "tr_po_1", PayoutID: "po_1", Status: "paid"})
+	})
+}
+
+// TestCancelRacingSignature: the brand cancels at minute 2 while both parties are signing; the
+// provider's webhook is still on its way (minute 2.1). A contract signed in that race is signed:
+// the refused void (or the webhook that arrives while the void fails) records it, the kill fee
+// becomes payable and is paid, the creator is told, the outcome stays cancelled. (It used to
+// record a failed void and end unsigned, without the kill fee.) A creator who declined in the
+// race is owed nothing.
+func TestCancelRacingSignature(t *testing.T) {
+	// What a worker whose activity does not read the envelope yet answers: a bare 409.
+	bareConflict := temporal.NewNonRetryableApplicationError("esign void envelope: 409 Conflict: envelope is completed and can no longer be voided",
+		providers.ErrTypeRejected, nil, providers.Rejection{Provider: "esign", StatusCode: 409, Message: "envelope is completed and can no longer be voided"})
+	cases := []struct {
+		name          string
+		voidErr       error
+		voidDelay     time.Duration
+		webhook       string
+		wantVoidEvent string
+		wantContract  string
+		wantKillFee   bool
+	}{
+		{name: "void refused, envelope completed", voidErr: envelopeFinal("completed"), webhook: "completed",
+			wantVoidEvent: "envelope_void_refused", wantContract: "completed", wantKillFee: true},
+		{name: "void fails while the completed webhook arrives", voidErr: bareConflict, voidDelay: minute(0.5), webhook: "completed",
+			wantVoidEvent: "envelope_void_failed", wantContract: "completed", wantKillFee: true},
+		{name: "void refused, envelope declined", voidErr: envelopeFinal("declined"), webhook: "declined",
+			wantVoidEvent: "envelope_void_refused", wantContract: "declined"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, baseInput())
+			f.voidErr, f.voidDelay = tc.voidErr, tc.voidDelay
+			f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+			f.update(minute(2), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "budget cut"})
+			f.esign(minute(2.1), "esign-evt-1", envelopeID, tc.webhook)
+			if tc.wantKillFee {
+				payKillFeeWhenPayable(f, minute(2)+tc.voidDelay)
+			}
+			st := f.runOK()
+
+			res := f.ackedState(f.requireAccepted("cancel"))
+			require.Equal(t, partnership.StageCancelled, res.Stage)
+			require.Equal(t, partnership.StageCancelled, st.Stage)
+			require.Equal(t, "cancelled", st.Outcome)
+			require.Nil(t, st.NextAction)
+			require.Equal(t, tc.wantContract, st.Contract.Status)
+			require.Equal(t, 1, f.n("VoidEnvelope"))
+			require.Equal(t, 1, f.countEvents(tc.wantVoidEvent))
+			require.Equal(t, 0, f.countEvents("envelope_voided"))
+			require.Equal(t, 1, countPrefix(f.notifySubjects(), cancelledSubject))
+			require.Equal(t, 0, f.n("CreateDiscountCode"))
+			require.Equal(t, 0, f.countEvents("completed"))
+			if !tc.wantKillFee {
+				require.Nil(t, st.Contract.SignedAt)
+				require.Empty(t, st.Payouts)
+				require.Equal(t, 0, f.countEvents("contract_signed"))
+				require.Equal(t, 0, f.countEvents("kill_fee_payable"))
+				require.Equal(t, 0, f.n("CreateTransfer"))
+				return
+			}
+			require.NotNil(t, st.Contract.SignedAt)
+			require.True(t, st.Contract.SignedAt.Equal(testStart.Add(minute(2)+tc.voidDelay)), "signed when the void told, %s", st.Contract.SignedAt)
+			po := decodeResult[partnership.Payout](t, f.requireAccepted("trigger-kill-fee"))
+			require.Equal(t, usd(10_000), po.Amount)
+			require.Len(t, st.Payouts, 1)
+			require.Equal(t, partnership.PayoutKindKillFee, st.Payouts[0].Kind)
+			require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
+			require.Equal(t, 1, f.n("CreateTransfer"))
+			require.Equal(t, usd(10_000), f.transfers[0].Amount)
+			require.Equal(t, 1, f.countEvents("contract_signed"))
+			requireSubsequence(t, f.eventTypes(), []string{"contract_sent", tc.wantVoidEvent, "contract_signed",
+				"partnership_cancelled", "kill_fee_payable", "payout_triggered", "transfer_created", "payout_paid"})
+		})
+	}
+}
+
+// TestCancelRacingSignatureBeforeVersion: a partnership that went through such a refused void
+// before "void-refused-envelope-final" keeps the outcome it had (a failed void, no kill fee), so
+// its history replays.
+func TestCancelRacingSignatureBeforeVersion(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.env.OnGetVersion("void-refused-envelope-final", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.voidErr = envelopeFinal("completed")
+	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+	f.update(minute(2), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "budget cut"})
+	st := f.runOK()
+
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Equal(t, "sent", st.Contract.Status)
+	require.Equal(t, 1, f.countEvents("envelope_void_failed"))
+	require.Equal(t, 0, f.countEvents("envelope_void_refused"))
+	require.Equal(t, 0, f.countEvents("kill_fee_payable"))
+	require.Empty(t, st.Payouts)
 }
 
 // TestCancelRefusedInPayout: once the partnership is in payout it can no longer be cancelled.

@@ -1,6 +1,9 @@
 package workflows
 
 import (
+	"errors"
+
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/activities"
@@ -24,6 +27,7 @@ func (w *partnershipWorkflow) contracting() error {
 	}
 	w.st.Contract = partnership.Contract{EnvelopeID: env.EnvelopeID, Status: env.Status, SigningURLs: env.SigningURLs}
 	w.emit("contract_sent", systemActor, map[string]string{"envelope_id": env.EnvelopeID})
+	w.applyEarlyESign()
 
 	ok, err := w.waitForPerson(partnership.RoleCreator, "sign_contract", partnership.Seconds(w.in.Campaign.OfferTTLSeconds),
 		func() bool { return w.esign != nil })
@@ -36,25 +40,28 @@ func (w *partnershipWorkflow) contracting() error {
 		return w.compensate(*w.cancel)
 	case !ok && !signedNow:
 		w.voidEnvelope("signing deadline passed")
-		w.st.Contract.Status = "expired"
-		return w.end(partnership.StageExpired, "expired", "contract_expired", systemActor, nil)
+		// The void is refused when the envelope reached a final status just as the deadline
+		// passed; voidEnvelope then recorded it.
+		switch w.st.Contract.Status {
+		case "completed": // both signed in time after all: carry on as signed
+		case "declined":
+			return w.end(partnership.StageDeclined, "declined", "contract_declined", systemActor, nil)
+		default:
+			w.st.Contract.Status = "expired"
+			return w.end(partnership.StageExpired, "expired", "contract_expired", systemActor, nil)
+		}
+	default:
+		ev := *w.esign
+		w.st.Contract.Status = ev.Status
+		switch ev.Status {
+		case "completed":
+		case "declined":
+			return w.end(partnership.StageDeclined, "declined", "contract_declined", systemActor, map[string]string{"event_id": ev.EventID})
+		default: // voided or expired at the provider
+			return w.end(partnership.StageCancelled, "contract_"+ev.Status, "contract_"+ev.Status, systemActor, map[string]string{"event_id": ev.EventID})
+		}
+		w.recordSigned(map[string]string{"event_id": ev.EventID})
 	}
-	ev := *w.esign
-	w.st.Contract.Status = ev.Status
-	switch ev.Status {
-	case "completed":
-	case "declined":
-		return w.end(partnership.StageDeclined, "declined", "contract_declined", systemActor, map[string]string{"event_id": ev.EventID})
-	default: // voided or expired at the provider
-		return w.end(partnership.StageCancelled, "contract_"+ev.Status, "contract_"+ev.Status, systemActor, map[string]string{"event_id": ev.EventID})
-	}
-	now := workflow.Now(w.ctx).UTC()
-	w.st.Contract.SignedAt = &now
-	if days := w.st.Terms.ExclusivityDays; days > 0 {
-		end := now.AddDate(0, 0, days)
-		w.st.ExclusivityEndsAt = &end
-	}
-	w.emit("contract_signed", systemActor, map[string]string{"event_id": ev.EventID})
 	w.setNext(partnership.RoleSystem, "create_discount_code", 0)
 	if err := w.persist(w.ctx); err != nil {
 		return err
@@ -72,8 +79,29 @@ func (w *partnershipWorkflow) contracting() error {
 	return nil
 }
 
+// recordSigned records that both parties signed: the contract, when, and the exclusivity
+// window that starts then.
+func (w *partnershipWorkflow) recordSigned(data map[string]string) {
+	now := workflow.Now(w.ctx).UTC()
+	w.st.Contract.Status = "completed"
+	w.st.Contract.SignedAt = &now
+	if days := w.st.Terms.ExclusivityDays; days > 0 {
+		end := now.AddDate(0, 0, days)
+		w.st.ExclusivityEndsAt = &end
+	}
+	w.emit("contract_signed", systemActor, data)
+}
+
 // voidEnvelope voids a pending envelope; it survives workflow cancellation and a failure is
 // recorded rather than stopping the partnership from ending.
+//
+// The envelope may reach a final status at the provider while the void is on its way: both
+// parties signed, or the creator declined. The provider then refuses the void, and the
+// activity reports which status it found (or the provider's webhook told the workflow while
+// the void ran). That status is recorded: a contract signed in a race with a cancellation is
+// signed, and makes the kill fee payable; one signed as the signing deadline passed goes on.
+// Versioned: such a refusal used to be recorded as a failed void only, and the partnership
+// ended as if unsigned; histories from then must replay that way.
 func (w *partnershipWorkflow) voidEnvelope(reason string) {
 	if w.st.Contract.EnvelopeID == "" || w.signed() || w.st.Contract.Status == "voided" {
 		return
@@ -81,10 +109,44 @@ func (w *partnershipWorkflow) voidEnvelope(reason string) {
 	dctx, _ := workflow.NewDisconnectedContext(w.ctx)
 	dctx = workflow.WithActivityOptions(dctx, providerOptions)
 	err := workflow.ExecuteActivity(dctx, a.VoidEnvelope, activities.VoidInput{EnvelopeID: w.st.Contract.EnvelopeID, Reason: reason}).Get(dctx, nil)
-	if err != nil {
+	if err == nil {
+		w.st.Contract.Status = "voided"
+		w.emit("envelope_voided", systemActor, map[string]string{"reason": reason})
+		return
+	}
+	status, refused := envelopeFinalStatus(err)
+	eventID := ""
+	if !refused && w.esign != nil && w.esign.EnvelopeID == w.st.Contract.EnvelopeID &&
+		(w.esign.Status == "completed" || w.esign.Status == "declined") {
+		status, eventID = w.esign.Status, w.esign.EventID
+	}
+	if status == "" || workflow.GetVersion(w.ctx, "void-refused-envelope-final", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		w.emit("envelope_void_failed", systemActor, map[string]string{"error": rootMessage(err)})
 		return
 	}
-	w.st.Contract.Status = "voided"
-	w.emit("envelope_voided", systemActor, map[string]string{"reason": reason})
+	signedBy := map[string]string{"event_id": eventID}
+	if refused {
+		w.emit("envelope_void_refused", systemActor, map[string]string{"status": status, "reason": reason})
+		signedBy = map[string]string{"found_by": "void_refused"}
+	} else {
+		w.emit("envelope_void_failed", systemActor, map[string]string{"error": rootMessage(err)})
+	}
+	w.st.Contract.Status = status
+	if status == "completed" {
+		w.recordSigned(signedBy)
+	}
+}
+
+// envelopeFinalStatus is the status VoidEnvelope found when the provider refused to void an
+// envelope that was already completed or declined.
+func envelopeFinalStatus(err error) (string, bool) {
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.Type() != activities.ErrTypeEnvelopeFinal {
+		return "", false
+	}
+	var final activities.EnvelopeFinal
+	if appErr.Details(&final) != nil || (final.Status != "completed" && final.Status != "declined") {
+		return "", false
+	}
+	return final.Status, true
 }

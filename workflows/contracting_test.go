@@ -2,8 +2,10 @@ package workflows_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/partnership"
 )
@@ -120,4 +122,96 @@ func TestContractingForeignEnvelopeIgnored(t *testing.T) {
 	require.Equal(t, 0, f.countEvents("contract_declined"))
 	require.Equal(t, partnership.StageCancelled, st.Stage)
 	require.Equal(t, 1, f.n("CreateDiscountCode"))
+}
+
+// TestContractingDeadlineRacesSignature: the signing deadline passes just as the envelope
+// reaches a final status at the provider, so the void that would expire it is refused. Signed
+// in time, the partnership carries on as signed; declined, it ends declined, not expired.
+func TestContractingDeadlineRacesSignature(t *testing.T) {
+	deadline := minute(1) + 3*day
+	for _, status := range []string{"completed", "declined"} {
+		t.Run(status, func(t *testing.T) {
+			in := baseInput()
+			in.Offer.KillFee = usd(0) // so the cancellation that ends the test ends it at once
+			f := newFixture(t, in)
+			f.voidErr = envelopeFinal(status)
+			f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+			f.snapshot(deadline+minute(1), "after-deadline")
+			f.update(deadline+minute(2), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "test over"})
+			st := f.runOK()
+
+			require.Equal(t, 1, f.n("VoidEnvelope"))
+			require.Equal(t, 1, f.countEvents("envelope_void_refused"))
+			require.Equal(t, 0, f.countEvents("contract_expired"))
+			require.Equal(t, status, st.Contract.Status)
+			if status == "declined" {
+				require.Equal(t, partnership.StageDeclined, st.Stage)
+				require.Equal(t, "declined", st.Outcome)
+				require.Equal(t, 1, f.countEvents("contract_declined"))
+				require.Equal(t, 0, f.n("CreateDiscountCode"))
+				return
+			}
+			s := f.snap("after-deadline")
+			require.Equal(t, partnership.StageContent, s.Stage)
+			require.NotNil(t, s.Contract.SignedAt)
+			require.True(t, s.Contract.SignedAt.Equal(testStart.Add(deadline)))
+			require.Equal(t, 1, f.countEvents("contract_signed"))
+			require.Equal(t, 1, f.n("CreateDiscountCode"))
+			require.Equal(t, partnership.StageCancelled, st.Stage)
+		})
+	}
+}
+
+// TestContractingESignBeforeEnvelopeRecorded: creating the envelope takes five minutes of
+// retries (minutes 1 to 6) and both parties sign at minute 3, before the workflow knows the
+// envelope's id. The API acknowledged that webhook, so the provider never sends it again: the
+// workflow keeps it and applies it once the id is recorded. (It used to drop it, and the
+// partnership expired at the signing deadline although both had signed.) Events for another
+// envelope are still ignored, and a redelivery is applied once.
+func TestContractingESignBeforeEnvelopeRecorded(t *testing.T) {
+	in := baseInput()
+	in.Offer.KillFee = usd(0) // so the cancellation that ends the test ends it at once
+	f := newFixture(t, in)
+	f.envelopeDelay = 5 * time.Minute
+	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+	f.esign(minute(2), "esign-evt-x", "env-someone-else", "declined")
+	f.esign(minute(3), "esign-evt-1", envelopeID, "completed")
+	f.esign(minute(3.5), "esign-evt-1", envelopeID, "completed") // redelivered before the id is known
+	f.snapshot(minute(4), "creating")
+	f.esign(minute(7), "esign-evt-1", envelopeID, "declined") // and after, with another status
+	f.snapshot(minute(6.5), "signed")
+	f.update(minute(20), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "test over"})
+	st := f.runOK()
+
+	c := f.snap("creating")
+	require.Equal(t, partnership.StageContracting, c.Stage)
+	require.Empty(t, c.Contract.EnvelopeID)
+	s := f.snap("signed")
+	require.Equal(t, partnership.StageContent, s.Stage)
+	require.Equal(t, envelopeID, s.Contract.EnvelopeID)
+	require.Equal(t, "completed", s.Contract.Status)
+	require.True(t, s.Contract.SignedAt.Equal(testStart.Add(minute(6))), "signed once the envelope was recorded, %s", s.Contract.SignedAt)
+	require.Equal(t, 1, f.countEvents("contract_signed"))
+	require.Equal(t, 0, f.countEvents("contract_declined"))
+	require.Equal(t, 0, f.countEvents("contract_expired"))
+	require.Equal(t, 1, f.n("CreateEnvelope"))
+	require.Equal(t, 1, f.n("CreateDiscountCode"))
+	require.Equal(t, 0, f.n("VoidEnvelope"))
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Equal(t, "completed", st.Contract.Status)
+}
+
+// TestContractingESignBeforeEnvelopeBeforeVersion: a partnership that dropped such an event
+// before "esign-before-envelope" keeps waiting for its signing deadline, so its history replays.
+func TestContractingESignBeforeEnvelopeBeforeVersion(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.env.OnGetVersion("esign-before-envelope", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.envelopeDelay = 5 * time.Minute
+	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+	f.esign(minute(3), "esign-evt-1", envelopeID, "completed")
+	st := f.runOK()
+
+	require.Equal(t, partnership.StageExpired, st.Stage)
+	require.Equal(t, 0, f.countEvents("contract_signed"))
+	require.Equal(t, 1, f.n("VoidEnvelope"))
 }

@@ -108,6 +108,9 @@ type fixture struct {
 	conversions   activities.ConversionsOutput
 	transferErrs  []error       // consumed in order by CreateTransfer; success once empty
 	vetDelay      time.Duration // how long VetCreator takes on the mock clock
+	voidErr       error         // what VoidEnvelope fails with (envelopeFinal for a refused void)
+	voidDelay     time.Duration // how long VoidEnvelope takes on the mock clock
+	envelopeDelay time.Duration // how long CreateEnvelope takes (its retries) on the mock clock
 	// recordFailures is how many RecordTransition calls fail (the read model down) before
 	// they succeed again; failedVersions the versions those calls carried.
 	recordFailures int
@@ -223,7 +226,7 @@ func (f *fixture) mockActivities() {
 			f.brandMails = append(f.brandMails, in)
 			return nil
 		})
-	e.OnActivity(acts.CreateEnvelope, mock.Anything, mock.Anything).Return(
+	e.OnActivity(acts.CreateEnvelope, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return f.envelopeDelay }).Return(
 		func(_ context.Context, in activities.EnvelopeInput) (activities.EnvelopeOutput, error) {
 			f.mu.Lock()
 			defer f.mu.Unlock()
@@ -233,13 +236,13 @@ func (f *fixture) mockActivities() {
 				"creator": "https://esign.example/sign/creator-token", "brand": "https://esign.example/sign/brand-token",
 			}}, nil
 		})
-	e.OnActivity(acts.VoidEnvelope, mock.Anything, mock.Anything).Return(
+	e.OnActivity(acts.VoidEnvelope, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return f.voidDelay }).Return(
 		func(_ context.Context, in activities.VoidInput) error {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.calls["VoidEnvelope"]++
 			f.voids = append(f.voids, in)
-			return nil
+			return f.voidErr
 		})
 	e.OnActivity(acts.CreateDiscountCode, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.DiscountInput) (activities.DiscountOutput, error) {
@@ -409,6 +412,13 @@ func (f *fixture) signal(d time.Duration, name string, arg any) {
 
 func (f *fixture) esign(d time.Duration, eventID, envID, status string) {
 	f.signal(d, partnership.SignalESignEvent, partnership.ESignEvent{EventID: eventID, EnvelopeID: envID, Status: status})
+}
+
+// envelopeFinal is what VoidEnvelope answers when the provider refused the void because the
+// envelope had already reached status (completed or declined).
+func envelopeFinal(status string) error {
+	return temporal.NewNonRetryableApplicationError("envelope "+envelopeID+" is "+status+" and can no longer be voided",
+		activities.ErrTypeEnvelopeFinal, nil, activities.EnvelopeFinal{Status: status})
 }
 
 func (f *fixture) payment(d time.Duration, eventID, payoutID, status, failure string) {

@@ -51,6 +51,8 @@ type partnershipWorkflow struct {
 
 	seenEvents map[string]bool
 	esign      *partnership.ESignEvent
+	// earlyESign holds e-signature events that arrived before the envelope id was recorded.
+	earlyESign []partnership.ESignEvent
 	payments   map[string]partnership.PaymentEvent // by payout id
 	cancel     *partnership.Cancellation
 	// vettingRole is the role of whoever decided the vetting, for the audit trail.

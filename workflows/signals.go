@@ -6,8 +6,16 @@ import (
 	"github.com/partnerflow/partnerflow/partnership"
 )
 
+// maxEarlyESign bounds the e-signature events kept while the envelope is being created. Only
+// this partnership's envelope can produce them, and it has one final status; the bound only
+// keeps a misbehaving sender from growing the state.
+const maxEarlyESign = 10
+
 // receiveSignals drains provider webhooks into state. Providers redeliver until acknowledged
-// and the API may forward the same event twice, so each event id is applied once.
+// and the API may forward the same event twice, so each event id is applied once. An
+// e-signature event can arrive before the envelope's id is recorded (both parties sign while
+// CreateEnvelope is still being retried); the API has acknowledged it, so the provider will not
+// send it again: it is kept until the id is known (applyEarlyESign).
 func (w *partnershipWorkflow) receiveSignals() {
 	esignCh := workflow.GetSignalChannel(w.ctx, partnership.SignalESignEvent)
 	payCh := workflow.GetSignalChannel(w.ctx, partnership.SignalPaymentEvent)
@@ -17,9 +25,12 @@ func (w *partnershipWorkflow) receiveSignals() {
 			sel.AddReceive(esignCh, func(c workflow.ReceiveChannel, _ bool) {
 				var ev partnership.ESignEvent
 				c.Receive(ctx, &ev)
-				if ev.EnvelopeID != "" && ev.EnvelopeID == w.st.Contract.EnvelopeID && w.firstTime("esign/"+ev.EventID) {
-					e := ev
-					w.esign = &e
+				switch {
+				case ev.EnvelopeID == "":
+				case w.st.Contract.EnvelopeID == "":
+					w.keepEarlyESign(ev)
+				case ev.EnvelopeID == w.st.Contract.EnvelopeID:
+					w.applyESign(ev)
 				}
 			})
 			sel.AddReceive(payCh, func(c workflow.ReceiveChannel, _ bool) {
@@ -32,6 +43,51 @@ func (w *partnershipWorkflow) receiveSignals() {
 			sel.Select(ctx)
 		}
 	})
+}
+
+// applyESign hands an event for the partnership's envelope to the contract wait, once.
+func (w *partnershipWorkflow) applyESign(ev partnership.ESignEvent) {
+	if w.firstTime("esign/" + ev.EventID) {
+		w.esign = &ev
+	}
+}
+
+// keepEarlyESign keeps an e-signature event that arrived before the envelope id was recorded,
+// once per event id. It is not marked seen here: partnerships on the old branch of
+// "esign-before-envelope" dropped it unseen, and a redelivery must still apply there.
+func (w *partnershipWorkflow) keepEarlyESign(ev partnership.ESignEvent) {
+	if w.seenEvents["esign/"+ev.EventID] {
+		return
+	}
+	for _, kept := range w.earlyESign {
+		if kept.EventID == ev.EventID {
+			return
+		}
+	}
+	if len(w.earlyESign) >= maxEarlyESign {
+		workflow.GetLogger(w.ctx).Warn("e-signature event before the envelope dropped: too many kept",
+			"event_id", ev.EventID, "envelope_id", ev.EnvelopeID)
+		return
+	}
+	w.earlyESign = append(w.earlyESign, ev)
+}
+
+// applyEarlyESign applies, in arrival order, the kept events for the envelope just recorded;
+// events for any other envelope are dropped as they would have been on arrival. Versioned: such
+// events used to be dropped, and a partnership that lost one must replay waiting for its
+// signing deadline. The version is asked only when an event was kept, so histories
+// without one carry no marker.
+func (w *partnershipWorkflow) applyEarlyESign() {
+	early := w.earlyESign
+	w.earlyESign = nil
+	if len(early) == 0 || workflow.GetVersion(w.ctx, "esign-before-envelope", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	for _, ev := range early {
+		if ev.EnvelopeID == w.st.Contract.EnvelopeID {
+			w.applyESign(ev)
+		}
+	}
 }
 
 func (w *partnershipWorkflow) firstTime(id string) bool {
