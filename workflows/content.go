@@ -42,7 +42,14 @@ func (w *partnershipWorkflow) content() error {
 // untilDeliverables waits, verifying submitted posts as they come, until every deliverable
 // satisfies done. Each wait has the deadline of whoever must act; a missed deadline is
 // escalated in the audit trail and by e-mail, and the clock starts again.
+//
+// Deliverables run in parallel, so several people may be due at once: the brand reviewing one
+// draft while the creator still owes another. Each deliverable keeps its own deadline, and the
+// wait is for the earliest of them (earliestContentDue); a change to one deliverable no longer
+// restarts the others' clocks. Versioned: partnerships whose content began before waited for
+// one person at a time, the brand first, with a fresh deadline after every change.
 func (w *partnershipWorkflow) untilDeliverables(done func(partnership.Deliverable) bool) error {
+	perDeliverable := workflow.GetVersion(w.ctx, "content-deadline-per-deliverable", workflow.DefaultVersion, 1) == 1
 	for {
 		if err := w.verifyPending(); err != nil {
 			return err
@@ -55,6 +62,14 @@ func (w *partnershipWorkflow) untilDeliverables(done func(partnership.Deliverabl
 			return nil
 		}
 		role, action, within := w.contentNextAction()
+		var due contentDue
+		if perDeliverable {
+			var ok bool
+			if due, ok = w.earliestContentDue(done); ok {
+				role, action = due.role, due.action
+				within = max(due.at.Sub(workflow.Now(w.ctx)), time.Second)
+			}
+		}
 		changes := w.changes
 		ok, err := w.waitForPerson(role, action, within, func() bool { return w.changes != changes })
 		if err != nil {
@@ -64,7 +79,12 @@ func (w *partnershipWorkflow) untilDeliverables(done func(partnership.Deliverabl
 			return w.compensate(*w.cancel)
 		}
 		if !ok {
-			w.emit("deadline_missed", systemActor, map[string]string{"role": role, "action": action})
+			missed := map[string]string{"role": role, "action": action}
+			if due.key != "" {
+				w.escalations[due.key]++
+				missed["deliverable_id"] = due.deliverable
+			}
+			w.emit("deadline_missed", systemActor, missed)
 			if role == partnership.RoleCreator {
 				if err := w.notifyCreator("overdue/"+action, "Overdue: your partnership is waiting",
 					fmt.Sprintf("The deadline to %s has passed. Please act as soon as possible.", humanize(action))); err != nil {
@@ -73,6 +93,65 @@ func (w *partnershipWorkflow) untilDeliverables(done func(partnership.Deliverabl
 			}
 		}
 	}
+}
+
+// contentDue is one deliverable waiting for a person, and by when.
+type contentDue struct {
+	role, action, deliverable string
+	at                        time.Time
+	// key names this wait (deliverable, action and when its clock started) for escalations.
+	key string
+}
+
+// earliestContentDue finds the deliverable whose person is due first. A draft is due at the
+// deliverable's due_at (set when content opens and again when changes are requested), a
+// review the review SLA after the draft came in, a live post the draft period after the
+// approval or the failed verification. Each missed deadline restarts that clock once more.
+// Deliverables being verified, or done, wait for nobody.
+func (w *partnershipWorkflow) earliestContentDue(done func(partnership.Deliverable) bool) (contentDue, bool) {
+	draftDue := partnership.Seconds(w.in.Campaign.DraftDueSeconds)
+	reviewSLA := partnership.Seconds(w.in.Campaign.ReviewSLASeconds)
+	var best contentDue
+	found := false
+	for _, d := range w.st.Deliverables {
+		if done(d) {
+			continue
+		}
+		c := contentDue{role: partnership.RoleCreator, deliverable: d.ID}
+		var start time.Time
+		window := draftDue
+		switch d.Status {
+		case partnership.DeliverableInReview:
+			c.role, c.action, window = partnership.RoleBrandManager, "review_draft", reviewSLA
+			start = d.Drafts[len(d.Drafts)-1].SubmittedAt
+		case partnership.DeliverableAwaitingDraft, partnership.DeliverableChangesRequested:
+			if d.DueAt == nil {
+				continue
+			}
+			c.action, start = "submit_draft", d.DueAt.Add(-draftDue)
+		case partnership.DeliverableApproved:
+			c.action = "submit_publication"
+			if n := len(d.Drafts); n > 0 && d.Drafts[n-1].Review != nil {
+				start = d.Drafts[n-1].Review.At
+			}
+		case partnership.DeliverableVerificationFailed:
+			c.action = "submit_publication"
+			if d.Publication != nil && d.Publication.Report != nil {
+				start = d.Publication.Report.CheckedAt
+			}
+		default:
+			continue
+		}
+		if start.IsZero() {
+			start = workflow.Now(w.ctx).UTC()
+		}
+		c.key = fmt.Sprintf("%s/%s/%d", d.ID, c.action, start.UnixNano())
+		c.at = start.Add(window * time.Duration(1+w.escalations[c.key]))
+		if !found || c.at.Before(best.at) {
+			best, found = c, true
+		}
+	}
+	return best, found
 }
 
 // contentNextAction picks who must act: the brand while a draft waits for review, otherwise

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/partnership"
 	"github.com/partnerflow/partnerflow/workflows"
@@ -217,4 +218,58 @@ func TestContentDeadlines(t *testing.T) {
 	require.EqualValues(t, 1, f.metrics.count(workflows.MetricDeadlinesMissed+"{role=brand_manager}"))
 	rem := f.event("reminder_sent")
 	require.True(t, rem.At.Equal(testStart.Add(minute(2)+6*day)), "reminder at %s", rem.At)
+}
+
+// TestContentDeadlinesPerDeliverable: with deliverables in parallel, a draft waiting for a slow
+// review does not hide another deliverable's draft deadline. The creator is reminded and told
+// it is overdue on that deliverable's own clock, and next_action names whoever is due first.
+func TestContentDeadlinesPerDeliverable(t *testing.T) {
+	in := baseInput()
+	in.Offer.KillFee = usd(0)
+	in.Offer.Deliverables = append(in.Offer.Deliverables, partnership.DeliverableSpec{Platform: "tiktok", Format: "video"})
+	in.Campaign.ReviewSLASeconds = 30 * 86400
+	f := newFixture(t, in)
+	f.toContent() // content opens at minute 2: both drafts due 7 days later
+	f.draft(minute(3), "draft-d1", "d1", compliantText)
+	f.snapshot(day, "d1-in-review")
+	f.snapshot(minute(2)+7*day+minute(1), "d2-overdue")
+	f.update(20*day, "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "x"})
+	f.runOK()
+
+	open := testStart.Add(minute(2))
+	r := f.snap("d1-in-review")
+	requireNextAction(t, r, partnership.RoleCreator, "submit_draft")
+	requireDueAt(t, r, open.Add(7*day))
+	od := f.snap("d2-overdue")
+	requireNextAction(t, od, partnership.RoleCreator, "submit_draft")
+	requireDueAt(t, od, open.Add(14*day)) // its clock starts again after the escalation
+
+	rem := f.event("reminder_sent")
+	require.True(t, rem.At.Equal(open.Add(6*day)), "reminder at %s", rem.At)
+	require.Contains(t, string(rem.Data), `"submit_draft"`)
+	missed := f.event("deadline_missed")
+	require.True(t, missed.At.Equal(open.Add(7*day)), "missed at %s", missed.At)
+	require.Contains(t, string(missed.Data), `"deliverable_id":"d2"`)
+	subjects := f.notifySubjects()
+	require.GreaterOrEqual(t, countPrefix(subjects, "Reminder"), 1, "%v", subjects)
+	require.GreaterOrEqual(t, countPrefix(subjects, "Overdue"), 1, "%v", subjects)
+}
+
+// TestContentDeadlinesBeforeVersion: a partnership whose content began before
+// "content-deadline-per-deliverable" waits for one person at a time, the brand first, so its
+// history replays.
+func TestContentDeadlinesBeforeVersion(t *testing.T) {
+	in := baseInput()
+	in.Offer.KillFee = usd(0)
+	in.Offer.Deliverables = append(in.Offer.Deliverables, partnership.DeliverableSpec{Platform: "tiktok", Format: "video"})
+	in.Campaign.ReviewSLASeconds = 30 * 86400
+	f := newFixture(t, in)
+	f.env.OnGetVersion("content-deadline-per-deliverable", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.toContent()
+	f.draft(minute(3), "draft-d1", "d1", compliantText)
+	f.snapshot(day, "d1-in-review")
+	f.update(20*day, "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "x"})
+	f.runOK()
+	requireNextAction(t, f.snap("d1-in-review"), partnership.RoleBrandManager, "review_draft")
+	require.Equal(t, 0, f.countEvents("deadline_missed"))
 }

@@ -59,7 +59,10 @@ type partnershipWorkflow struct {
 	vettingRole string
 	// changes counts content actions so waits wake on any of them.
 	changes int
-	ended   bool
+	// escalations counts the missed deadlines of each content wait (earliestContentDue's
+	// key), each of which restarts that wait's clock.
+	escalations map[string]int
+	ended       bool
 
 	// payable lists payout kinds the partnership owes, in order of becoming payable.
 	payable []string
@@ -70,8 +73,8 @@ func newPartnershipWorkflow(ctx workflow.Context, in partnership.Input) *partner
 	w := &partnershipWorkflow{
 		ctx:        ctx,
 		in:         in,
-		seenEvents: map[string]bool{},
-		payments:   map[string]partnership.PaymentEvent{},
+		seenEvents: map[string]bool{}, escalations: map[string]int{},
+		payments: map[string]partnership.PaymentEvent{},
 	}
 	if c := in.Carry; c != nil {
 		// The next cycle of an ambassador partnership: carry on where the last run stopped.
