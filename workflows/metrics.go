@@ -6,9 +6,13 @@ import "go.temporal.io/sdk/workflow"
 // history is replayed, so each counts an event once however often the workflow is replayed.
 // With a Prometheus exporter they appear with a _total suffix.
 const (
-	// MetricPayoutsFailed counts payouts that failed (the provider's failure webhook, or no
-	// payout profile); finance must act on each.
+	// MetricPayoutsFailed counts payouts that failed (the provider's failure webhook, a
+	// refused transfer, or no payout profile); finance must act on each.
 	MetricPayoutsFailed = "partnerflow_payouts_failed"
+	// MetricTransfersDelayed counts transfers that ran out of retries and wait to be tried
+	// again under the same key: the provider is down, or the transfer is in doubt and a
+	// person must look (the payments provider's dashboard, the creator's payout profile).
+	MetricTransfersDelayed = "partnerflow_transfers_delayed"
 	// MetricDeadlinesMissed counts escalations: someone (tag role) let a deadline pass.
 	MetricDeadlinesMissed = "partnerflow_deadlines_missed"
 )
@@ -18,6 +22,8 @@ func (w *partnershipWorkflow) count(typ string, data any) {
 	switch typ {
 	case "payout_failed":
 		workflow.GetMetricsHandler(w.ctx).Counter(MetricPayoutsFailed).Inc(1)
+	case "transfer_delayed":
+		workflow.GetMetricsHandler(w.ctx).Counter(MetricTransfersDelayed).Inc(1)
 	case "deadline_missed":
 		m := workflow.GetMetricsHandler(w.ctx)
 		if d, ok := data.(map[string]string); ok && d["role"] != "" {

@@ -280,6 +280,8 @@ func TestTransferOutOfRetriesKeepsItsKey(t *testing.T) {
 		require.Equal(t, "p-0001/payout/po_1/1", tr.IdempotencyKey, "every attempt asks with the same key")
 	}
 	require.Equal(t, 2, f.countEvents("transfer_delayed"))
+	require.EqualValues(t, 2, f.metrics.count(workflows.MetricTransfersDelayed))
+	require.EqualValues(t, 0, f.metrics.count(workflows.MetricPayoutsFailed))
 	require.Equal(t, 0, f.countEvents("payout_failed"))
 	require.Equal(t, testStart.Add(minute(6)).Add(2*time.Hour), f.event("transfer_created").At, "tried again an hour after each stall")
 }
