@@ -21,7 +21,8 @@ const (
 // idempotency makes every POST with an Idempotency-Key safe to retry: the first response is
 // stored and replayed for the same key and body; the same key with another body is a 422;
 // a concurrent duplicate gets a 409 while the first is still running. Workflow Updates also
-// use the key as their Update ID, so even a lost response never applies an action twice.
+// derive their Update ID from the key (actionUpdateID), so even a lost response never applies
+// an action twice.
 func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
