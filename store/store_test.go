@@ -240,3 +240,26 @@ func TestOpenRejectsBadURL(t *testing.T) {
 	_, err = store.Open(context.Background(), store.Config{})
 	require.Error(t, err)
 }
+
+// TestReadsUnderACancelledContext: a client that went away cancels the request's context; the
+// hand-scanned reads must report that (the API answers 499 and frees the Idempotency-Key)
+// rather than panic, as GORM's empty sql.Row did on SQLite's prepared statements.
+func TestReadsUnderACancelledContext(t *testing.T) {
+	for name, s := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			_, ids := seed(t, s, 1)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			_, err := s.GetPartnership(ctx, ids[0])
+			require.ErrorIs(t, err, context.Canceled)
+			_, err = s.GetPartnershipHead(ctx, ids[0])
+			require.ErrorIs(t, err, context.Canceled)
+
+			p, err := s.GetPartnership(context.Background(), ids[0])
+			require.NoError(t, err)
+			require.Equal(t, ids[0], p.ID)
+			_, err = s.GetPartnershipHead(context.Background(), "missing")
+			require.ErrorIs(t, err, store.ErrNotFound)
+		})
+	}
+}
