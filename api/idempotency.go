@@ -105,8 +105,12 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 		answered = true
 		status := c.Response().Status
 		// Keep the key only for definite answers; after a 5xx or a 429 the client must be able
-		// to retry with the same key.
-		settle(!(status >= 500 || status == http.StatusTooManyRequests), status, rw.buf.Bytes())
+		// to retry with the same key. So too when the client went away (499, or an error
+		// answered after it left): that error may be the cancellation's by-product and nobody
+		// read it. A success is kept even then: its effects happened, and only the stored
+		// response stops the retry from repeating them.
+		gone := status == statusClientClosed || (client.Err() != nil && status >= 400)
+		settle(!(status >= 500 || status == http.StatusTooManyRequests || gone), status, rw.buf.Bytes())
 		return nil
 	}
 }

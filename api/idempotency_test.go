@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,4 +74,49 @@ func TestInProgressClaims(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.Equal(t, "true", rec.Header().Get("Idempotent-Replayed"), "the taken-over claim stored its answer")
 	require.Len(t, s.wf.sent(), 1)
+}
+
+// TestClientGoneReleasesTheKey: when the client disconnects, the store answers
+// context.Canceled (499) or the request ends in an error nobody read; neither may be replayed
+// for 24 h. A success is stored even then, because its effects happened.
+func TestClientGoneReleasesTheKey(t *testing.T) {
+	s := newActionServer(t, Config{})
+	const cancelPath, cancelBody = "/v1/partnerships/p1/cancel", `{"reason":"budget cut"}`
+	send := func(id auth.Identity, path, key, body string, answer func(context.Context, fakeUpdate, any) error) *httptest.ResponseRecorder {
+		ctx, disconnect := context.WithCancel(context.Background())
+		defer disconnect()
+		s.wf.answer = func(ctx context.Context, u fakeUpdate, result any) error {
+			disconnect() // the client goes away while the Update runs
+			return answer(ctx, u, result)
+		}
+		req := httptest.NewRequestWithContext(ctx, http.MethodPost, path, strings.NewReader(body))
+		return s.doRequest(t, id, key, req)
+	}
+
+	// The Update succeeds, then reading the new state fails on the cancelled context.
+	rec := send(brandManager, cancelPath, "k-499", cancelBody, approved)
+	require.Equal(t, statusClientClosed, rec.Code, rec.Body.String())
+	s.wf.answer = approved
+	rec = s.do(t, brandManager, http.MethodPost, cancelPath, "k-499", cancelBody)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Empty(t, rec.Header().Get("Idempotent-Replayed"), "the 499 was not stored")
+
+	// A refusal answered after the client left is not stored either.
+	rec = send(financeB, approvePath, "k-gone-409", "", func(context.Context, fakeUpdate, any) error {
+		return &actionError{Type: partnership.ErrTypeConflict, Message: "not now", Stage: partnership.StageContent}
+	})
+	require.Equal(t, http.StatusConflict, rec.Code)
+	s.wf.answer = approved
+	rec = s.do(t, financeB, http.MethodPost, approvePath, "k-gone-409", "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Empty(t, rec.Header().Get("Idempotent-Replayed"))
+
+	// A success is: the retry is answered from the record, not by running the action again.
+	rec = send(financeC, approvePath, "k-gone-200", "", approved)
+	require.Equal(t, http.StatusOK, rec.Code)
+	n := len(s.wf.sent())
+	rec = s.do(t, financeC, http.MethodPost, approvePath, "k-gone-200", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, "true", rec.Header().Get("Idempotent-Replayed"))
+	require.Len(t, s.wf.sent(), n)
 }
