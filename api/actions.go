@@ -60,7 +60,13 @@ func (s *Server) act(c echo.Context, name string, body any, build func() any, re
 		case partnership.ErrTypeForbidden:
 			return problem(http.StatusForbidden, ae.Message)
 		case partnership.ErrTypeInvalid:
-			return problem(http.StatusUnprocessableEntity, ae.Message)
+			field := invalidFieldOf[name]
+			if field == "" {
+				field = "body"
+			}
+			p := invalidFields(map[string]string{field: ae.Message})
+			p.p.Detail = ae.Message
+			return p
 		case partnership.ErrTypeNotFound:
 			return problem(http.StatusNotFound, ae.Message)
 		}
@@ -73,6 +79,21 @@ func (s *Server) act(c echo.Context, name string, body any, build func() any, re
 		return conflictAt(partnership.Stage(p.Stage), "the partnership is "+p.Stage+"; no further actions are possible")
 	}
 	return err
+}
+
+// invalidFieldOf names, per action, the request field its workflow validator means when it
+// refuses the payload as invalid (partnership.ErrTypeInvalid), so the 422 carries the errors
+// map API.md asks of validation failures. The workflow says which only in words; each
+// validator checks one field of its action (negotiate: which side may decline or withdraw,
+// a property of "action"), and the API's own checks catch the rest before the Update.
+var invalidFieldOf = map[string]string{
+	partnership.UpdateVettingDecision: "decision",
+	partnership.UpdateNegotiate:       "action",
+	partnership.UpdateSubmitDraft:     "caption",
+	partnership.UpdateReviewDraft:     "decision",
+	partnership.UpdateSubmitPost:      "url",
+	partnership.UpdateTriggerPayout:   "kind",
+	partnership.UpdateCancel:          "reason",
 }
 
 // actionUpdateID names the workflow Update for an action: "<action>/<hex sha256 of sub, key

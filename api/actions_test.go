@@ -49,3 +49,28 @@ func TestUpdateIDIsScopedToTheSubject(t *testing.T) {
 	ids[actionUpdateID(s.context(t, financeB, "/v1/partnerships/p1/payouts/po_1/approve", ""), partnership.UpdateApprovePayout)] = true
 	require.Len(t, ids, 4)
 }
+
+// TestWorkflowInvalidIsAFieldError: a payload the workflow's validator refuses as invalid is
+// a 422 with the errors map every validation failure carries, keyed by the field it concerns.
+func TestWorkflowInvalidIsAFieldError(t *testing.T) {
+	s := newActionServer(t, Config{})
+	const msg = "only the creator declines; the brand withdraws"
+	s.wf.answer = func(context.Context, fakeUpdate, any) error {
+		return &actionError{Type: partnership.ErrTypeInvalid, Message: msg, Stage: partnership.StageNegotiation}
+	}
+	rec := s.do(t, brandManager, http.MethodPost, "/v1/partnerships/p1/negotiation", "", `{"action":"decline"}`)
+	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+	p := decodeProblem(t, rec)
+	require.Equal(t, map[string]string{"action": msg}, p.Errors)
+	require.Equal(t, msg, p.Detail)
+
+	rec = s.do(t, brandManager, http.MethodPost, "/v1/partnerships/p1/cancel", "", `{"reason":" "}`)
+	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+	require.Equal(t, map[string]string{"reason": msg}, decodeProblem(t, rec).Errors)
+
+	for name := range actionRoles {
+		if name != partnership.UpdateApprovePayout { // no body: nothing for a validator to refuse
+			require.NotEmpty(t, invalidFieldOf[name], "the field %s's validator refuses is named", name)
+		}
+	}
+}
