@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -13,8 +15,8 @@ import (
 )
 
 // act runs one human action on a partnership: role check, scope check, then the workflow
-// Update. The Idempotency-Key (when given) is the Update ID, so a retried request is applied
-// once. Validator refusals come back as 409 with the current stage.
+// Update. The Idempotency-Key (when given) decides the Update ID (actionUpdateID), so a
+// retried request is applied once. Validator refusals come back as 409 with the current stage.
 //
 // checks run after the body is valid and before the Update, with the loaded partnership.
 func (s *Server) act(c echo.Context, name string, body any, build func() any, result any,
@@ -44,11 +46,7 @@ func (s *Server) act(c echo.Context, name string, body any, build func() any, re
 			return err
 		}
 	}
-	updateID := c.Request().Header.Get(idempotencyHeader)
-	if updateID == "" {
-		updateID = newID()
-	}
-	err = s.wf.Update(ctx, p.ID, name+"/"+updateID, name, build(), result)
+	err = s.wf.Update(ctx, p.ID, actionUpdateID(c, name), name, build(), result)
 	var ae *actionError
 	switch {
 	case err == nil:
@@ -62,7 +60,13 @@ func (s *Server) act(c echo.Context, name string, body any, build func() any, re
 		case partnership.ErrTypeForbidden:
 			return problem(http.StatusForbidden, ae.Message)
 		case partnership.ErrTypeInvalid:
-			return problem(http.StatusUnprocessableEntity, ae.Message)
+			field := invalidFieldOf[name]
+			if field == "" {
+				field = "body"
+			}
+			p := invalidFields(map[string]string{field: ae.Message})
+			p.p.Detail = ae.Message
+			return p
 		case partnership.ErrTypeNotFound:
 			return problem(http.StatusNotFound, ae.Message)
 		}
@@ -75,6 +79,47 @@ func (s *Server) act(c echo.Context, name string, body any, build func() any, re
 		return conflictAt(partnership.Stage(p.Stage), "the partnership is "+p.Stage+"; no further actions are possible")
 	}
 	return err
+}
+
+// invalidFieldOf names, per action, the request field its workflow validator means when it
+// refuses the payload as invalid (partnership.ErrTypeInvalid), so the 422 carries the errors
+// map API.md asks of validation failures. The workflow says which only in words; each
+// validator checks one field of its action (negotiate: which side may decline or withdraw,
+// a property of "action"), and the API's own checks catch the rest before the Update.
+var invalidFieldOf = map[string]string{
+	partnership.UpdateVettingDecision: "decision",
+	partnership.UpdateNegotiate:       "action",
+	partnership.UpdateSubmitDraft:     "caption",
+	partnership.UpdateReviewDraft:     "decision",
+	partnership.UpdateSubmitPost:      "url",
+	partnership.UpdateTriggerPayout:   "kind",
+	partnership.UpdateCancel:          "reason",
+}
+
+// actionUpdateID names the workflow Update for an action: "<action>/<hex sha256 of sub, key
+// and path>" when the request has an Idempotency-Key, a fresh id otherwise.
+//
+// Temporal deduplicates Updates by ID within a workflow run, so the ID must be exactly as
+// specific as the idempotency record. Keys are scoped to the token's sub: without the sub,
+// another user's action with the same key (approving payout B after a colleague approved
+// payout A with that key) would be answered with the first Update's result and never run.
+// The path (which names the payout or deliverable) keeps a key reused once its 24 h record
+// has expired from being answered with an old action on another target; the body is left
+// out so that a retry whose JSON is re-serialised still finds the Update it retries. The
+// parts are NUL-separated and HTTP allows no NUL in a header or path, so no two triples
+// hash the same input.
+//
+// IDs were "<action>/<key>" before; a request first sent before the deploy of this scheme
+// and retried after it gets a new Update ID, so that one retry is not deduplicated by
+// Temporal (it runs again, and the workflow's validators refuse what no longer fits).
+func actionUpdateID(c echo.Context, name string) string {
+	req := c.Request()
+	key := req.Header.Get(idempotencyHeader)
+	if key == "" {
+		return name + "/" + newID()
+	}
+	sum := sha256.Sum256([]byte(identity(c).Sub + "\x00" + key + "\x00" + req.URL.Path))
+	return name + "/" + hex.EncodeToString(sum[:])
 }
 
 // actOnState runs an action whose answer is the whole partnership. The workflow acknowledges

@@ -28,9 +28,9 @@ type Store interface {
 	ListPayouts(ctx context.Context, f store.PayoutFilter) ([]store.PayoutRow, string, error)
 	ListEvents(ctx context.Context, partnershipID string, afterSeq int64, limit int) ([]store.Event, error)
 	RecordWebhook(ctx context.Context, w store.WebhookEvent) (bool, error)
-	ClaimIdempotencyKey(ctx context.Context, subject, key, hash string, ttl time.Duration) (store.IdempotencyKey, bool, error)
-	CompleteIdempotencyKey(ctx context.Context, subject, key string, status int, body []byte) error
-	ReleaseIdempotencyKey(ctx context.Context, subject, key string) error
+	ClaimIdempotencyKey(ctx context.Context, subject, key, hash string, ttl, abandonAfter time.Duration) (store.IdempotencyKey, bool, error)
+	CompleteIdempotencyKey(ctx context.Context, subject, key string, claimedAt time.Time, status int, body []byte) error
+	ReleaseIdempotencyKey(ctx context.Context, subject, key string, claimedAt time.Time) error
 }
 
 // Workflows is what the handlers need from Temporal.

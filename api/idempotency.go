@@ -16,12 +16,18 @@ const (
 	idempotencyHeader = "Idempotency-Key"
 	idempotencyTTL    = 24 * time.Hour
 	maxKeyLength      = 255
+	// abandonedClaimMargin is how long past the request timeout a key's "in progress" claim
+	// is still honoured: it covers storing the response after the handler returns, clock
+	// skew between API replicas and pauses of the process. Past it the claim's request is
+	// presumed dead (the process was killed) and a retry takes the key over.
+	abandonedClaimMargin = time.Minute
 )
 
 // idempotency makes every POST with an Idempotency-Key safe to retry: the first response is
 // stored and replayed for the same key and body; the same key with another body is a 422;
 // a concurrent duplicate gets a 409 while the first is still running. Workflow Updates also
-// use the key as their Update ID, so even a lost response never applies an action twice.
+// derive their Update ID from the key (actionUpdateID), so even a lost response never applies
+// an action twice.
 func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
@@ -43,7 +49,7 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 
 		ctx, cancel := s.ctx(c)
 		defer cancel()
-		rec, claimed, err := s.store.ClaimIdempotencyKey(ctx, sub, key, hash, idempotencyTTL)
+		rec, claimed, err := s.store.ClaimIdempotencyKey(ctx, sub, key, hash, idempotencyTTL, s.claimAbandonAfter)
 		if err != nil {
 			return err
 		}
@@ -62,24 +68,49 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 			return c.Blob(rec.Status, ct, rec.Response)
 		}
 
+		// The record is written after the client may have gone, so not under its context.
+		client := req.Context()
+		settle := func(complete bool, status int, response []byte) {
+			bg, cancel := context.WithTimeout(context.WithoutCancel(client), 5*time.Second)
+			defer cancel()
+			if !complete {
+				_ = s.store.ReleaseIdempotencyKey(bg, sub, key, rec.CreatedAt)
+				return
+			}
+			if err := s.store.CompleteIdempotencyKey(bg, sub, key, rec.CreatedAt, status, response); err != nil {
+				s.log.Warn("could not store idempotent response", "error", err)
+			}
+		}
+		answered := false
+		defer func() {
+			if !answered {
+				// The handler panicked (recoverPanics, further out, still answers 500 as the
+				// panic goes on) or its goroutine exited: nothing definite was answered, and
+				// the claim would refuse every retry for its 24 h.
+				settle(false, 0, nil)
+			}
+		}()
+		// The whole request, not only each step of it, ends by the request timeout, so that a
+		// claim older than claimAbandonAfter can only be one whose process is gone.
+		whole, cancelWhole := context.WithTimeout(client, s.cfg.RequestTimeout)
+		defer cancelWhole()
+		c.SetRequest(req.WithContext(whole))
+
 		rw := &recordingWriter{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = rw
 		err = next(c)
 		if err != nil {
 			c.Error(err) // render now so the stored response is exactly what the client got
 		}
+		answered = true
 		status := c.Response().Status
-		// Keep the key only for definite answers; after a 5xx or a 409 "in progress"-type
-		// transient failure the client must be able to retry with the same key.
-		bg, cancel2 := context.WithTimeout(context.WithoutCancel(req.Context()), 5*time.Second)
-		defer cancel2()
-		if status >= 500 || status == http.StatusTooManyRequests {
-			_ = s.store.ReleaseIdempotencyKey(bg, sub, key)
-			return nil
-		}
-		if err := s.store.CompleteIdempotencyKey(bg, sub, key, status, rw.buf.Bytes()); err != nil {
-			s.log.Warn("could not store idempotent response", "error", err)
-		}
+		// Keep the key only for definite answers; after a 5xx or a 429 the client must be able
+		// to retry with the same key. So too when the client went away (499, or an error
+		// answered after it left): that error may be the cancellation's by-product and nobody
+		// read it. A success is kept even then: its effects happened, and only the stored
+		// response stops the retry from repeating them.
+		gone := status == statusClientClosed || (client.Err() != nil && status >= 400)
+		settle(!(status >= 500 || status == http.StatusTooManyRequests || gone), status, rw.buf.Bytes())
 		return nil
 	}
 }

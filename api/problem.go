@@ -14,6 +14,10 @@ import (
 	"github.com/partnerflow/partnerflow/store"
 )
 
+// statusClientClosed answers a request whose client went away before it was done (nginx's
+// 499); nobody reads it, but it keeps such requests apart from server errors in the logs.
+const statusClientClosed = 499
+
 // Problem is an RFC 9457 problem document.
 type Problem struct {
 	Type     string            `json:"type"`
@@ -118,7 +122,7 @@ func (s *Server) toProblem(err error, c echo.Context) Problem {
 	case errors.Is(err, store.ErrConflict):
 		return problem(http.StatusConflict, "the request conflicts with existing data").p
 	case errors.Is(err, context.Canceled):
-		return problem(499, "client closed the request").p
+		return problem(statusClientClosed, "client closed the request").p
 	}
 	// An unknown error from the database driver usually means it is unreachable; never 500
 	// with internals. Anything else is a bug, reported as 500 without details.

@@ -46,6 +46,9 @@ type Server struct {
 	cfg   Config
 	log   *slog.Logger
 	now   func() time.Time
+	// claimAbandonAfter is the age at which an Idempotency-Key still "in progress" is taken
+	// over: the request timeout plus abandonedClaimMargin.
+	claimAbandonAfter time.Duration
 }
 
 // New builds the server and its routes.
@@ -55,7 +58,8 @@ func New(cfg Config, st Store, wf Workflows, log *slog.Logger) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: st, wf: wf, cfg: cfg, log: log, now: func() time.Time { return time.Now().UTC() }}
+	s := &Server{echo: e, store: st, wf: wf, cfg: cfg, log: log, now: func() time.Time { return time.Now().UTC() },
+		claimAbandonAfter: cfg.RequestTimeout + abandonedClaimMargin}
 	e.HTTPErrorHandler = s.handleError
 	e.Validator = newValidator()
 	e.Binder = strictBinder{}

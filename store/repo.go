@@ -84,7 +84,7 @@ next_action, due_at, envelope_id, state, state_version, created_at, updated_at F
 func (s *Store) GetPartnership(ctx context.Context, id string) (Partnership, error) {
 	var p Partnership
 	var due sql.NullTime
-	err := s.db.WithContext(ctx).Raw(partnershipQuery, id).Row().Scan(&p.ID, &p.BrandID, &p.CampaignID, &p.CreatorID,
+	err := s.scanRow(ctx, partnershipQuery, []any{id}, &p.ID, &p.BrandID, &p.CampaignID, &p.CreatorID,
 		&p.Stage, &p.Outcome, &p.NextActionRole, &p.NextAction, &due, &p.EnvelopeID, &p.State, &p.StateVersion,
 		&p.CreatedAt, &p.UpdatedAt)
 	if due.Valid {
@@ -104,9 +104,31 @@ next_action, envelope_id, state_version FROM partnerships WHERE id = ?`
 // (docs/benchmarks.md).
 func (s *Store) GetPartnershipHead(ctx context.Context, id string) (Partnership, error) {
 	var p Partnership
-	err := s.db.WithContext(ctx).Raw(headQuery, id).Row().Scan(&p.ID, &p.BrandID, &p.CampaignID, &p.CreatorID,
+	err := s.scanRow(ctx, headQuery, []any{id}, &p.ID, &p.BrandID, &p.CampaignID, &p.CreatorID,
 		&p.Stage, &p.Outcome, &p.NextActionRole, &p.NextAction, &p.EnvelopeID, &p.StateVersion)
 	return p, translate(err)
+}
+
+// scanRow runs a query for one row and scans it into dest; no row is sql.ErrNoRows. It goes
+// through Rows, not Row: when GORM's prepared-statement cache cannot prepare the query (the
+// context is already cancelled because the client went away, say) Row returns an empty
+// sql.Row, whose Scan panics instead of returning the error.
+func (s *Store) scanRow(ctx context.Context, query string, args []any, dest ...any) error {
+	rows, err := s.db.WithContext(ctx).Raw(query, args...).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
 }
 
 // PartnershipIDByEnvelope finds the partnership an e-signature envelope belongs to.

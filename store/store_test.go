@@ -186,35 +186,91 @@ func TestIdempotencyKeyClaims(t *testing.T) {
 			ctx := context.Background()
 			var wg sync.WaitGroup
 			var mu sync.Mutex
-			claimed := 0
+			var owners []store.IdempotencyKey
 			for i := 0; i < 10; i++ {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, ok, err := s.ClaimIdempotencyKey(ctx, "ann", "k1", "h1", time.Hour)
+					rec, ok, err := s.ClaimIdempotencyKey(ctx, "ann", "k1", "h1", time.Hour, time.Hour)
 					require.NoError(t, err)
 					if ok {
 						mu.Lock()
-						claimed++
+						owners = append(owners, rec)
 						mu.Unlock()
 					}
 				}()
 			}
 			wg.Wait()
-			require.Equal(t, 1, claimed, "concurrent duplicates: exactly one owner")
-			require.NoError(t, s.CompleteIdempotencyKey(ctx, "ann", "k1", 201, []byte(`{"id":"x"}`)))
-			rec, ok, err := s.ClaimIdempotencyKey(ctx, "ann", "k1", "h1", time.Hour)
+			require.Len(t, owners, 1, "concurrent duplicates: exactly one owner")
+			require.NoError(t, s.CompleteIdempotencyKey(ctx, "ann", "k1", owners[0].CreatedAt, 201, []byte(`{"id":"x"}`)))
+			rec, ok, err := s.ClaimIdempotencyKey(ctx, "ann", "k1", "h1", time.Hour, time.Hour)
 			require.NoError(t, err)
 			require.False(t, ok)
 			require.Equal(t, 201, rec.Status)
 			require.JSONEq(t, `{"id":"x"}`, string(rec.Response))
-			_, ok, err = s.ClaimIdempotencyKey(ctx, "bob", "k1", "h1", time.Hour)
+			bob, ok, err := s.ClaimIdempotencyKey(ctx, "bob", "k1", "h1", time.Hour, time.Hour)
 			require.NoError(t, err)
 			require.True(t, ok, "keys are scoped per subject")
-			require.NoError(t, s.ReleaseIdempotencyKey(ctx, "bob", "k1"))
-			_, ok, err = s.ClaimIdempotencyKey(ctx, "bob", "k1", "h1", time.Hour)
+			require.NoError(t, s.ReleaseIdempotencyKey(ctx, "bob", "k1", bob.CreatedAt))
+			_, ok, err = s.ClaimIdempotencyKey(ctx, "bob", "k1", "h1", time.Hour, time.Hour)
 			require.NoError(t, err)
 			require.True(t, ok, "a released key can be claimed again")
+		})
+	}
+}
+
+// TestAbandonedIdempotencyClaims: a claim still in progress after abandonAfter (its process
+// died) is taken over by the next claim, a younger one is not, a finished one never is, and
+// the abandoned request can then neither complete nor release the new owner's claim.
+func TestAbandonedIdempotencyClaims(t *testing.T) {
+	for name, s := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			old, ok, err := s.ClaimIdempotencyKey(ctx, "ann", "k1", "h1", time.Hour, time.Hour)
+			require.NoError(t, err)
+			require.True(t, ok)
+			rec, ok, err := s.ClaimIdempotencyKey(ctx, "ann", "k1", "h1", time.Hour, time.Hour)
+			require.NoError(t, err)
+			require.False(t, ok, "a fresh claim is not taken over")
+			require.Zero(t, rec.Status)
+
+			// abandonAfter must outlast the racing claims themselves (serialised on SQLite, slow
+			// under -race), or each would find its predecessor's claim abandoned too.
+			const abandonAfter = 500 * time.Millisecond
+			time.Sleep(2 * abandonAfter)
+			var owners []store.IdempotencyKey
+			var mu sync.Mutex
+			var wg sync.WaitGroup
+			for i := 0; i < 5; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					rec, ok, err := s.ClaimIdempotencyKey(ctx, "ann", "k1", "h1", time.Hour, abandonAfter)
+					require.NoError(t, err)
+					if ok {
+						mu.Lock()
+						owners = append(owners, rec)
+						mu.Unlock()
+					}
+				}()
+			}
+			wg.Wait()
+			require.Len(t, owners, 1, "an abandoned claim is taken over by exactly one retry")
+			require.True(t, owners[0].CreatedAt.After(old.CreatedAt))
+
+			require.NoError(t, s.ReleaseIdempotencyKey(ctx, "ann", "k1", old.CreatedAt))
+			require.NoError(t, s.CompleteIdempotencyKey(ctx, "ann", "k1", old.CreatedAt, 500, []byte(`{}`)))
+			rec, ok, err = s.ClaimIdempotencyKey(ctx, "ann", "k1", "h1", time.Hour, time.Hour)
+			require.NoError(t, err)
+			require.False(t, ok, "the abandoned request cannot release the new owner's claim")
+			require.Zero(t, rec.Status, "nor complete it")
+
+			require.NoError(t, s.CompleteIdempotencyKey(ctx, "ann", "k1", owners[0].CreatedAt, 200, []byte(`{"ok":true}`)))
+			time.Sleep(5 * time.Millisecond)
+			rec, ok, err = s.ClaimIdempotencyKey(ctx, "ann", "k1", "h1", time.Hour, time.Millisecond)
+			require.NoError(t, err)
+			require.False(t, ok, "a completed record is replayed, however old")
+			require.Equal(t, 200, rec.Status)
 		})
 	}
 }
@@ -239,4 +295,27 @@ func TestOpenRejectsBadURL(t *testing.T) {
 	require.Error(t, err)
 	_, err = store.Open(context.Background(), store.Config{})
 	require.Error(t, err)
+}
+
+// TestReadsUnderACancelledContext: a client that went away cancels the request's context; the
+// hand-scanned reads must report that (the API answers 499 and frees the Idempotency-Key)
+// rather than panic, as GORM's empty sql.Row did on SQLite's prepared statements.
+func TestReadsUnderACancelledContext(t *testing.T) {
+	for name, s := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			_, ids := seed(t, s, 1)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			_, err := s.GetPartnership(ctx, ids[0])
+			require.ErrorIs(t, err, context.Canceled)
+			_, err = s.GetPartnershipHead(ctx, ids[0])
+			require.ErrorIs(t, err, context.Canceled)
+
+			p, err := s.GetPartnership(context.Background(), ids[0])
+			require.NoError(t, err)
+			require.Equal(t, ids[0], p.ID)
+			_, err = s.GetPartnershipHead(context.Background(), "missing")
+			require.ErrorIs(t, err, store.ErrNotFound)
+		})
+	}
 }

@@ -1,0 +1,76 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// TestUpdateIDIsScopedToTheSubject: Temporal answers a repeated Update ID with the first
+// Update's result, so two users who happen to send the same Idempotency-Key must not share
+// one; the same user retrying the same request must.
+func TestUpdateIDIsScopedToTheSubject(t *testing.T) {
+	s := newActionServer(t, Config{})
+	fail := true
+	s.wf.answer = func(_ context.Context, u fakeUpdate, result any) error {
+		if fail {
+			return errTemporalUnavailable // 503: the key is released and may be retried
+		}
+		*result.(*partnership.Payout) = partnership.Payout{ID: u.Arg.(partnership.PayoutApproval).PayoutID, Status: "processing"}
+		return nil
+	}
+
+	rec := s.do(t, financeB, http.MethodPost, "/v1/partnerships/p1/payouts/po_1/approve", "same-key", "")
+	require.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+	fail = false
+	rec = s.do(t, financeB, http.MethodPost, "/v1/partnerships/p1/payouts/po_1/approve", "same-key", "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	rec = s.do(t, financeC, http.MethodPost, "/v1/partnerships/p1/payouts/po_2/approve", "same-key", "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Contains(t, rec.Body.String(), `"id":"po_2"`)
+
+	sent := s.wf.sent()
+	require.Len(t, sent, 3)
+	require.Equal(t, sent[0].UpdateID, sent[1].UpdateID, "a retry by the same subject with the same key is the same Update")
+	require.NotEqual(t, sent[1].UpdateID, sent[2].UpdateID, "another subject's Update with the same key is a different Update")
+	require.Regexp(t, `^approve_payout/[0-9a-f]{64}$`, sent[2].UpdateID)
+
+	// The same subject and key on another target (once the key's record has gone) is another
+	// Update too, and a request without a key gets a fresh one each time.
+	ids := map[string]bool{}
+	for _, path := range []string{"/v1/partnerships/p1/payouts/po_1/approve", "/v1/partnerships/p1/payouts/po_3/approve"} {
+		ids[actionUpdateID(s.context(t, financeB, path, "k"), partnership.UpdateApprovePayout)] = true
+	}
+	ids[actionUpdateID(s.context(t, financeB, "/v1/partnerships/p1/payouts/po_1/approve", ""), partnership.UpdateApprovePayout)] = true
+	ids[actionUpdateID(s.context(t, financeB, "/v1/partnerships/p1/payouts/po_1/approve", ""), partnership.UpdateApprovePayout)] = true
+	require.Len(t, ids, 4)
+}
+
+// TestWorkflowInvalidIsAFieldError: a payload the workflow's validator refuses as invalid is
+// a 422 with the errors map every validation failure carries, keyed by the field it concerns.
+func TestWorkflowInvalidIsAFieldError(t *testing.T) {
+	s := newActionServer(t, Config{})
+	const msg = "only the creator declines; the brand withdraws"
+	s.wf.answer = func(context.Context, fakeUpdate, any) error {
+		return &actionError{Type: partnership.ErrTypeInvalid, Message: msg, Stage: partnership.StageNegotiation}
+	}
+	rec := s.do(t, brandManager, http.MethodPost, "/v1/partnerships/p1/negotiation", "", `{"action":"decline"}`)
+	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+	p := decodeProblem(t, rec)
+	require.Equal(t, map[string]string{"action": msg}, p.Errors)
+	require.Equal(t, msg, p.Detail)
+
+	rec = s.do(t, brandManager, http.MethodPost, "/v1/partnerships/p1/cancel", "", `{"reason":" "}`)
+	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+	require.Equal(t, map[string]string{"reason": msg}, decodeProblem(t, rec).Errors)
+
+	for name := range actionRoles {
+		if name != partnership.UpdateApprovePayout { // no body: nothing for a validator to refuse
+			require.NotEmpty(t, invalidFieldOf[name], "the field %s's validator refuses is named", name)
+		}
+	}
+}

@@ -1,0 +1,132 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnerflow/partnerflow/auth"
+	"github.com/partnerflow/partnerflow/store"
+)
+
+// fakeUpdate is one Update the API sent.
+type fakeUpdate struct {
+	PartnershipID, UpdateID, Name string
+	Arg                           any
+}
+
+// fakeWorkflows records the Updates the API sends and answers each with answer (nil: success
+// with an empty result).
+type fakeWorkflows struct {
+	Workflows
+	mu      sync.Mutex
+	updates []fakeUpdate
+	answer  func(ctx context.Context, u fakeUpdate, result any) error
+}
+
+func (w *fakeWorkflows) Ping(context.Context) error { return nil }
+
+func (w *fakeWorkflows) Update(ctx context.Context, partnershipID, updateID, name string, arg, result any) error {
+	u := fakeUpdate{PartnershipID: partnershipID, UpdateID: updateID, Name: name, Arg: arg}
+	w.mu.Lock()
+	w.updates = append(w.updates, u)
+	answer := w.answer
+	w.mu.Unlock()
+	if answer == nil {
+		return nil
+	}
+	return answer(ctx, u, result)
+}
+
+func (w *fakeWorkflows) sent() []fakeUpdate {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]fakeUpdate(nil), w.updates...)
+}
+
+// actionServer is the API over a migrated SQLite store holding one partnership ("p1" of
+// brand "b1" and creator "c1", in stage content) and a fake Temporal.
+type actionServer struct {
+	*Server
+	st *store.Store
+	wf *fakeWorkflows
+}
+
+func newActionServer(t *testing.T, cfg Config) *actionServer {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(t.TempDir(), "app.db")})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	require.NoError(t, st.Migrate(ctx))
+	now := time.Now().UTC()
+	require.NoError(t, st.CreateBrand(ctx, &store.Brand{ID: "b1", Name: "Acme", Handles: store.JSON(`["@acme"]`), CreatedAt: now}))
+	require.NoError(t, st.CreateCreator(ctx, &store.Creator{ID: "c1", Name: "Maya", Email: "m@example.com", Country: "US",
+		Accounts: store.JSON(`[{"platform":"instagram","handle":"maya"}]`), CreatedAt: now, UpdatedAt: now}))
+	require.NoError(t, st.CreateCampaign(ctx, &store.Campaign{ID: "camp1", BrandID: "b1", Name: "Spring", Settings: store.JSON(`{}`), CreatedAt: now}))
+	require.NoError(t, st.CreatePartnership(ctx, &store.Partnership{ID: "p1", BrandID: "b1", CampaignID: "camp1", CreatorID: "c1",
+		Stage: "content", State: store.JSON(`{"id":"p1","stage":"content"}`), StateVersion: 1, CreatedAt: now, UpdatedAt: now}))
+	cfg.JWTSecret = mwSecret
+	cfg.Registry = prometheus.NewRegistry()
+	wf := &fakeWorkflows{}
+	return &actionServer{Server: New(cfg, st, wf, slog.New(slog.DiscardHandler)), st: st, wf: wf}
+}
+
+// do sends a request as id; key is the Idempotency-Key ("" for none).
+func (s *actionServer) do(t *testing.T, id auth.Identity, method, path, key, body string) *httptest.ResponseRecorder {
+	t.Helper()
+	return s.doRequest(t, id, key, httptest.NewRequest(method, path, strings.NewReader(body)))
+}
+
+func (s *actionServer) doRequest(t *testing.T, id auth.Identity, key string, req *http.Request) *httptest.ResponseRecorder {
+	t.Helper()
+	tok, err := auth.Issue(mwSecret, id, time.Hour, time.Now())
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if req.ContentLength > 0 {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set(idempotencyHeader, key)
+	}
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	return rec
+}
+
+func decodeProblem(t *testing.T, rec *httptest.ResponseRecorder) Problem {
+	t.Helper()
+	require.Equal(t, "application/problem+json", rec.Header().Get("Content-Type"), rec.Body.String())
+	var p Problem
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+	return p
+}
+
+var (
+	financeB = auth.Identity{Sub: "fin-b", Role: "finance"}
+	financeC = auth.Identity{Sub: "fin-c", Role: "finance"}
+)
+
+// context is an echo.Context for a POST to path by id with the Idempotency-Key key, as the
+// middleware leaves it for a handler.
+func (s *actionServer) context(t *testing.T, id auth.Identity, path, key string) echo.Context {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, path, nil)
+	if key != "" {
+		req.Header.Set(idempotencyHeader, key)
+	}
+	c := s.echo.NewContext(req, httptest.NewRecorder())
+	c.Set(identityKey, id)
+	return c
+}
