@@ -14,7 +14,9 @@
 // emoji around a label do not hide it ("(ad)", "AD:", "#ad." and "🔥#ad🔥" are all labels),
 // every Unicode space separates words, and case is compared after Unicode simple case
 // folding. Decomposed accents (e + U+0301) are composed so that they equal the precomposed
-// spelling; an unaccented spelling ("publicite") only counts where the table lists it.
+// spelling; an unaccented spelling ("publicite") only counts where the table lists it. Web
+// and e-mail addresses are single tokens that no label matches ("acme.com/ad", "ad@acme.com":
+// link.go has the rule), and they are not the brand's name either.
 //
 // All positions are rune offsets into the caption as given.
 package disclosure

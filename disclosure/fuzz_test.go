@@ -23,6 +23,7 @@ func FuzzCheck(f *testing.F) {
 		"#a#b#ad-free #ad @ACME.",
 		"\xff\xfe#\u0301ad@@acme",
 		"Thanks to Blue Bottle for the free product",
+		"Acme (see acme.com/shop?utm_medium=ad#ad), ad-team@acme.com, https://acme.de/werbung. wow.great ad",
 		"",
 	}
 	for i, s := range seeds {
