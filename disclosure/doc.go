@@ -18,5 +18,7 @@
 // and e-mail addresses are single tokens that no label matches ("acme.com/ad", "ad@acme.com":
 // link.go has the rule), and they are not the brand's name either.
 //
-// All positions are rune offsets into the caption as given.
+// All positions are rune offsets into the caption as given. The fold of below_fold, and the
+// "starts at character N" of its message, count user-perceived characters (grapheme
+// clusters) instead, as the platforms do: characters.go.
 package disclosure

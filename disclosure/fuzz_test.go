@@ -1,9 +1,11 @@
 package disclosure
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/rivo/uniseg"
 	"github.com/stretchr/testify/require"
 )
 
@@ -24,6 +26,7 @@ func FuzzCheck(f *testing.F) {
 		"\xff\xfe#\u0301ad@@acme",
 		"Thanks to Blue Bottle for the free product",
 		"Acme (see acme.com/shop?utm_medium=ad#ad), ad-team@acme.com, https://acme.de/werbung. wow.great ad",
+		"Acme " + strings.Repeat("e\u0301🏃🏽\u200d♀️🇺🇸\r\n", 30) + " #ad",
 		"",
 	}
 	for i, s := range seeds {
@@ -78,4 +81,15 @@ func shift(res Result, n int) Result {
 		out.Violations[i] = v
 	}
 	return out
+}
+
+// FuzzCharacters checks that the ASCII shortcut in characters never disagrees with uniseg
+// counting the whole string itself.
+func FuzzCharacters(f *testing.F) {
+	for _, s := range []string{"a\r\nb\r", "e\u0301e", "🇺🇸🇩🇪🇫x", "\xffa\u0301", "🏃🏽\u200d♀️a", "1\ufe0f\u20e3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		require.Equal(t, uniseg.GraphemeClusterCount(s), characters(s), "%q", s)
+	})
 }

@@ -31,6 +31,7 @@ type token struct {
 
 // scratch holds the per-check buffers; it is pooled.
 type scratch struct {
+	leadByte int    // byte offset of the first visible rune, as tokenize's lead is in runes
 	buf      []byte // normalised token bodies, back to back
 	toks     []token
 	accepted []hit
@@ -55,7 +56,7 @@ func (sc *scratch) body(t *token) []byte { return sc.buf[t.lo:t.hi] }
 // Invalid UTF-8 decodes as U+FFFD, one rune per bad byte, which is a separator.
 func (sc *scratch) tokenize(s string) (lead int) {
 	sc.reset()
-	lead = -1
+	lead, sc.leadByte = -1, len(s)
 	cur := -1             // index of the token being built, or -1
 	gapSpace := true      // only whitespace since the previous token ended
 	joinNext := false     // the previous token ended in a hyphen that joins the next word
@@ -66,7 +67,7 @@ func (sc *scratch) tokenize(s string) (lead int) {
 		r, size := utf8.DecodeRuneInString(s[bi:])
 		next := bi + size
 		if lead < 0 && !isSpaceLike(r) {
-			lead = ri
+			lead, sc.leadByte = ri, bi
 		}
 
 		switch {
