@@ -33,6 +33,7 @@ func FuzzCheck(f *testing.F) {
 		f.Add(s, "Acme", "@acme", uint8(i), uint8(i), uint8(i), uint8(i))
 	}
 	f.Add("gifted by ben & jerry's #BenJerrysPartner", "Ben & Jerry's", "", uint8(4), uint8(0), uint8(3), uint8(7))
+	f.Add("#blue_bottle_partner #BlueBottle_Coffee_Partner #BB_partner", "Blue Bottle", "@bb", uint8(4), uint8(1), uint8(0), uint8(0))
 
 	jurisdictions, platformNames, formatNames := Jurisdictions(), Platforms(), Formats()
 	spaces := [][2]string{{" ", ""}, {"", "\n"}, {"\n\t ", "  "}, {"\u00a0", "\u3000"}, {"\u2003\u200b", "\r\n"}}

@@ -64,7 +64,14 @@ func (e *evaluation) labelsFound() []string {
 	out := make([]string, 0, len(e.sc.accepted))
 next:
 	for _, h := range e.sc.accepted {
-		label := e.brand.label(h.pat.label)
+		var label string
+		if len(h.pat.elems) == 1 && h.pat.elems[0].kind == elemBrandHashtag {
+			// The brand part may be a handle or spelled with underscores: list the
+			// hashtag the caption used ("#acmepartner", "#blue_bottle_partner").
+			label = "#" + string(e.sc.body(&e.sc.toks[h.first]))
+		} else {
+			label = e.brand.label(h.pat.label)
+		}
 		for _, seen := range out {
 			if seen == label {
 				continue next

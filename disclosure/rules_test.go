@@ -225,6 +225,50 @@ func TestBrandNotNamed(t *testing.T) {
 	}
 }
 
+// "#<brand>partner" and "#<brand>_partner" take the brand the way every other brand form does:
+// its name or one of its handles (without the "@"; not one with a dot, which cannot be in a
+// hashtag), with underscores standing for spaces.
+func TestBrandHashtagLabel(t *testing.T) {
+	tests := []struct {
+		brand   string
+		handles []string
+		caption string
+		want    []string
+		labels  []string
+	}{
+		{"", []string{"@acme"}, "Love #AcmePartner", nil, []string{"#acmepartner"}},
+		{"Acme Running", []string{"@acme"}, "Love #AcmePartner", nil, []string{"#acmepartner"}},
+		{"Acme Running", []string{"@acme"}, "Love #AcmeRunningPartner", nil, []string{"#acmerunningpartner"}},
+		{"Acme Running", []string{"@acme"}, "Love #acme_running_partner", nil, []string{"#acme_running_partner"}},
+		{"Blue Bottle", nil, "Love #blue_bottle_partner", nil, []string{"#blue_bottle_partner"}},
+		{"Blue Bottle", nil, "Love #Blue_BottlePartner", nil, []string{"#blue_bottlepartner"}},
+		{"Blue Bottle", nil, "#BlueBottlePartner", nil, []string{"#bluebottlepartner"}},
+		{"", []string{"@acme_running"}, "Love #AcmeRunningPartner", nil, []string{"#acmerunningpartner"}},
+		{"", []string{"@acme_running"}, "Love #acme_running_partner", nil, []string{"#acme_running_partner"}},
+		{"Acme", []string{"@acme"}, "Love #acme_partner", nil, []string{"#acme_partner"}}, // one form, listed once
+		{"", []string{"@acme.running"}, "Love #acmerunningpartner",
+			[]string{CodeMissingDisclosure, CodeBrandNotNamed}, nil},
+		{"Acme", []string{"@acme"}, "Love #acmepartners", []string{CodeMissingDisclosure}, nil},
+		{"Acme", []string{"@acme"}, "Love #acme__partner", []string{CodeMissingDisclosure}, nil},
+		{"Acme", []string{"@acme"}, "Love #partner @acme", []string{CodeMissingDisclosure, CodeAmbiguousLabel}, nil},
+		{"", []string{"@_"}, "#ad #acmepartner", []string{CodeBrandNotNamed}, []string{"#ad"}},
+		// The other brand forms, for comparison.
+		{"", []string{"@acme"}, "Gifted by @acme", nil, []string{"gifted by @acme"}},
+		{"Ben & Jerry's", nil, "Gifted by Ben & Jerry's", nil, []string{"gifted by ben & jerry's"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.brand+"/"+strings.Join(tt.handles, ",")+"/"+tt.caption, func(t *testing.T) {
+			in := post(tt.caption)
+			in.BrandName, in.BrandHandles = tt.brand, tt.handles
+			res := requireVerdict(t, in, tt.want...)
+			if tt.labels == nil {
+				tt.labels = []string{}
+			}
+			require.Equal(t, tt.labels, res.LabelsFound)
+		})
+	}
+}
+
 func TestPlatformLabelOnly(t *testing.T) {
 	in := post("Acme kicks")
 	in.PlatformPaidLabel = true
