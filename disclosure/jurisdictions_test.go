@@ -156,6 +156,7 @@ func TestJurisdictionES(t *testing.T) {
 		{"ad @acme", missing}, // Spain accepts the hashtag only
 		{"colaboración con @acme", ambiguous},
 		{"COLABORACIÓN con @acme", ambiguous},
+		{"colaboracio\u0301n con @acme", ambiguous}, // decomposed accent
 		{"#colab @acme", ambiguous},
 		{"partner @acme", ambiguous},
 		{"colab @acme", missing},

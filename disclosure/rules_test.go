@@ -22,6 +22,7 @@ func TestMissingDisclosure(t *testing.T) {
 		{"", []string{CodeMissingDisclosure, CodeBrandNotNamed}},
 		{"New Acme kicks", []string{CodeMissingDisclosure}},
 		{"New Acme kicks #adventure", []string{CodeMissingDisclosure}},
+		{"made by Acme #adidas #adventure", []string{CodeMissingDisclosure}},
 		{"Acme is not bad", []string{CodeMissingDisclosure}},
 		{"Acme #ads #adtime", []string{CodeMissingDisclosure}},
 		{"Acme ad-free morning", []string{CodeMissingDisclosure}},
