@@ -84,32 +84,72 @@ func (b *brand) matchWords(sc *scratch, i int) (int, bool) {
 // inHashtag reports whether a hashtag body starts with the brand ("#acme", "#AcmeRuns",
 // "#acmepartner"), the "#acme..." form DISCLOSURE.md accepts as naming the brand.
 func (b *brand) inHashtag(body []byte) bool {
-	if b.key != "" && hasPrefixIgnoring(body, b.key, '_') {
-		return true
+	if b.key != "" {
+		if _, ok := consumeIgnoring(body, b.key, '_'); ok {
+			return true
+		}
 	}
 	for _, h := range b.handles {
-		if !strings.ContainsRune(h, '.') && hasPrefixIgnoring(body, strings.ReplaceAll(h, "_", ""), '_') {
-			return true
+		if fitsHashtag(h) {
+			if _, ok := consumeIgnoring(body, h, '_'); ok {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// hasPrefixIgnoring reports whether body, with every skip byte removed, starts with prefix.
-func hasPrefixIgnoring(body []byte, prefix string, skip byte) bool {
-	for _, c := range body {
-		if prefix == "" {
+// isTagName reports whether part of a hashtag is exactly the brand's name or one of its
+// handles, ignoring underscores on both sides as people use them for spaces
+// ("#blue_bottle_partner", "#acmerunning" for @acme_running).
+func (b *brand) isTagName(part []byte) bool {
+	if b.key != "" {
+		if rest, ok := consumeIgnoring(part, b.key, '_'); ok && onlyByte(rest, '_') {
 			return true
 		}
-		if c == skip {
+	}
+	for _, h := range b.handles {
+		if fitsHashtag(h) {
+			if rest, ok := consumeIgnoring(part, h, '_'); ok && onlyByte(rest, '_') {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fitsHashtag reports whether a handle can be written inside a hashtag: a dot would end the
+// hashtag ("@acme.running"), and a handle of underscores alone would match anything.
+func fitsHashtag(h string) bool {
+	return strings.IndexByte(h, '.') < 0 && strings.Trim(h, "_") != ""
+}
+
+// consumeIgnoring matches want at the start of body, both with every skip byte removed, and
+// returns what is left of body after it.
+func consumeIgnoring(body []byte, want string, skip byte) ([]byte, bool) {
+	i := 0
+	for j := 0; j < len(want); j++ {
+		if want[j] == skip {
 			continue
 		}
-		if c != prefix[0] {
+		for i < len(body) && body[i] == skip {
+			i++
+		}
+		if i == len(body) || body[i] != want[j] {
+			return nil, false
+		}
+		i++
+	}
+	return body[i:], true
+}
+
+func onlyByte(b []byte, c byte) bool {
+	for _, x := range b {
+		if x != c {
 			return false
 		}
-		prefix = prefix[1:]
 	}
-	return prefix == ""
+	return true
 }
 
 // named reports whether the caption identifies the brand anywhere: a handle, the name as
@@ -132,13 +172,11 @@ func (b *brand) named(sc *scratch) bool {
 	return false
 }
 
-// label fills the brand into a brand-template label for LabelsFound.
+// label fills the brand into a brand-template label of words for LabelsFound ("gifted by
+// acme"); brand hashtags are listed as written (evaluation.labelsFound).
 func (b *brand) label(template string) string {
 	if !strings.Contains(template, brandPlaceholder) {
 		return template
-	}
-	if strings.HasPrefix(template, "#") {
-		return strings.ReplaceAll(template, brandPlaceholder, b.key)
 	}
 	name := strings.ToLower(b.name)
 	if name == "" {

@@ -1,9 +1,11 @@
 package disclosure
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/rivo/uniseg"
 	"github.com/stretchr/testify/require"
 )
 
@@ -23,12 +25,15 @@ func FuzzCheck(f *testing.F) {
 		"#a#b#ad-free #ad @ACME.",
 		"\xff\xfe#\u0301ad@@acme",
 		"Thanks to Blue Bottle for the free product",
+		"Acme (see acme.com/shop?utm_medium=ad#ad), ad-team@acme.com, https://acme.de/werbung. wow.great ad",
+		"Acme " + strings.Repeat("e\u0301🏃🏽\u200d♀️🇺🇸\r\n", 30) + " #ad",
 		"",
 	}
 	for i, s := range seeds {
 		f.Add(s, "Acme", "@acme", uint8(i), uint8(i), uint8(i), uint8(i))
 	}
 	f.Add("gifted by ben & jerry's #BenJerrysPartner", "Ben & Jerry's", "", uint8(4), uint8(0), uint8(3), uint8(7))
+	f.Add("#blue_bottle_partner #BlueBottle_Coffee_Partner #BB_partner", "Blue Bottle", "@bb", uint8(4), uint8(1), uint8(0), uint8(0))
 
 	jurisdictions, platformNames, formatNames := Jurisdictions(), Platforms(), Formats()
 	spaces := [][2]string{{" ", ""}, {"", "\n"}, {"\n\t ", "  "}, {"\u00a0", "\u3000"}, {"\u2003\u200b", "\r\n"}}
@@ -77,4 +82,15 @@ func shift(res Result, n int) Result {
 		out.Violations[i] = v
 	}
 	return out
+}
+
+// FuzzCharacters checks that the ASCII shortcut in characters never disagrees with uniseg
+// counting the whole string itself.
+func FuzzCharacters(f *testing.F) {
+	for _, s := range []string{"a\r\nb\r", "e\u0301e", "🇺🇸🇩🇪🇫x", "\xffa\u0301", "🏃🏽\u200d♀️a", "1\ufe0f\u20e3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		require.Equal(t, uniseg.GraphemeClusterCount(s), characters(s), "%q", s)
+	})
 }

@@ -94,6 +94,7 @@ func TestJurisdictionUK(t *testing.T) {
 		{"ambassador @acme", ambiguous},
 		{"#AcmePartner", missing}, // brand templates are US-only
 		{"in collaboration @acme", missing},
+		{"@acme https://acme.co.uk/advert", missing},
 	})
 }
 
@@ -113,6 +114,8 @@ func TestJurisdictionDE(t *testing.T) {
 		{"partner @acme", ambiguous},
 		{"#werbungfrei @acme", missing},
 		{"Werbeanzeige @acme", missing},
+		{"Neue Schuhe von @acme https://acme.de/werbung", missing},
+		{"Neue Schuhe von @acme, mehr auf acme.de. Werbung", ok},
 	})
 }
 
@@ -138,6 +141,7 @@ func TestJurisdictionFR(t *testing.T) {
 		{"sponsorise par @acme", missing}, // the table lists only the accented spelling
 		{"collaboration @acme", missing},
 		{"publicités @acme", missing},
+		{"@acme acme.fr/publicite", missing},
 	})
 }
 
@@ -152,9 +156,11 @@ func TestJurisdictionES(t *testing.T) {
 		{"ad @acme", missing}, // Spain accepts the hashtag only
 		{"colaboración con @acme", ambiguous},
 		{"COLABORACIÓN con @acme", ambiguous},
+		{"colaboracio\u0301n con @acme", ambiguous}, // decomposed accent
 		{"#colab @acme", ambiguous},
 		{"partner @acme", ambiguous},
 		{"colab @acme", missing},
+		{"@acme tienda.acme.es/publi", missing},
 	})
 }
 

@@ -84,12 +84,19 @@ func (sc *scratch) matchPattern(p *pattern, b *brand, i int) (int, bool) {
 	return j - 1, true
 }
 
-// isBrandHashtag reports whether body is exactly prefix + brand + suffix ("acmepartner").
+// isBrandHashtag reports whether body is prefix + brand + suffix ("acmepartner",
+// "blue_bottle_partner"). The brand part is the brand's name or one of its handles, compared
+// as brand.isTagName does; it must start and end with a letter or digit, so that
+// "#acme_partner" is the "#<brand>_partner" form only and is listed once.
 func isBrandHashtag(body []byte, e *element, b *brand) bool {
-	if b.key == "" || len(body) != len(e.prefix)+len(b.key)+len(e.suffix) {
+	n, m := len(e.prefix), len(body)-len(e.suffix)
+	if m <= n {
 		return false
 	}
-	n, m := len(e.prefix), len(e.prefix)+len(b.key)
 	// Comparing string(bytes) with a string directly does not copy.
-	return string(body[:n]) == e.prefix && string(body[n:m]) == b.key && string(body[m:]) == e.suffix
+	if string(body[:n]) != e.prefix || string(body[m:]) != e.suffix {
+		return false
+	}
+	part := body[n:m]
+	return part[0] != '_' && part[len(part)-1] != '_' && b.isTagName(part)
 }

@@ -6,7 +6,7 @@ package disclosure
 type platform struct {
 	name    string // the API value
 	display string // for messages
-	visible int    // visible prefix, in characters (runes)
+	visible int    // visible prefix, in user-perceived characters (grapheme clusters)
 }
 
 // platformTable is the data behind below_fold, from DISCLOSURE.md. Order is the documented

@@ -39,8 +39,8 @@ func evaluate(e evaluation) Result {
 	} else {
 		first := sc.accepted[0] // hits are in caption order
 		start, end := sc.toks[first.first].start, sc.toks[first.last].end
-		if !e.anyAboveFold() {
-			add(CodeBelowFold, e.belowFoldMessage(first), start, end)
+		if at, below := e.belowFold(first); below {
+			add(CodeBelowFold, e.belowFoldMessage(first, at), start, end)
 		}
 		if e.allBuried() {
 			add(CodeBuriedInHashtags, e.buriedMessage(first), start, end)
@@ -64,7 +64,14 @@ func (e *evaluation) labelsFound() []string {
 	out := make([]string, 0, len(e.sc.accepted))
 next:
 	for _, h := range e.sc.accepted {
-		label := e.brand.label(h.pat.label)
+		var label string
+		if len(h.pat.elems) == 1 && h.pat.elems[0].kind == elemBrandHashtag {
+			// The brand part may be a handle or spelled with underscores: list the
+			// hashtag the caption used ("#acmepartner", "#blue_bottle_partner").
+			label = "#" + string(e.sc.body(&e.sc.toks[h.first]))
+		} else {
+			label = e.brand.label(h.pat.label)
+		}
 		for _, seen := range out {
 			if seen == label {
 				continue next
@@ -75,16 +82,18 @@ next:
 	return out
 }
 
-// anyAboveFold reports whether some accepted label starts inside the visible prefix. The
-// prefix is counted from the first visible character, because platforms drop leading
-// whitespace and a caption's verdict must not change with it.
-func (e *evaluation) anyAboveFold() bool {
-	for _, h := range e.sc.accepted {
-		if e.sc.toks[h.first].start-e.lead < e.platform.visible {
-			return true
-		}
+// belowFold reports whether the first accepted label, h, starts past the platform's visible
+// prefix, and if so at which character, counting from 0. Hits are in caption order, so when h
+// is hidden every later label is too. The prefix is counted from the first visible character,
+// because platforms drop leading whitespace and a caption's verdict must not change with it.
+func (e *evaluation) belowFold(h hit) (int, bool) {
+	t := &e.sc.toks[h.first]
+	if t.start-e.lead < e.platform.visible {
+		return 0, false // a character is at least one rune, so there is nothing to count
 	}
-	return false
+	// Platforms cut after a number of user-perceived characters, not of runes.
+	at := characters(e.in.Caption[e.sc.leadByte:t.bstart])
+	return at, at >= e.platform.visible
 }
 
 // allBuried reports whether every accepted label is a hashtag lost in a block of hashtags.
@@ -141,10 +150,9 @@ func (e *evaluation) ambiguousMessage(h hit) string {
 		e.quote(h), e.rules.regulator, e.rules.suggest)
 }
 
-func (e *evaluation) belowFoldMessage(h hit) string {
-	pos := e.sc.toks[h.first].start - e.lead + 1
+func (e *evaluation) belowFoldMessage(h hit, at int) string {
 	return fmt.Sprintf("%q starts at character %d, but %s shows only the first %d characters before cutting the caption off. Move it to the start of the caption.",
-		e.quote(h), pos, e.platform.display, e.platform.visible)
+		e.quote(h), at+1, e.platform.display, e.platform.visible)
 }
 
 func (e *evaluation) buriedMessage(h hit) string {

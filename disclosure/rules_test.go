@@ -22,6 +22,7 @@ func TestMissingDisclosure(t *testing.T) {
 		{"", []string{CodeMissingDisclosure, CodeBrandNotNamed}},
 		{"New Acme kicks", []string{CodeMissingDisclosure}},
 		{"New Acme kicks #adventure", []string{CodeMissingDisclosure}},
+		{"made by Acme #adidas #adventure", []string{CodeMissingDisclosure}},
 		{"Acme is not bad", []string{CodeMissingDisclosure}},
 		{"Acme #ads #adtime", []string{CodeMissingDisclosure}},
 		{"Acme ad-free morning", []string{CodeMissingDisclosure}},
@@ -33,6 +34,16 @@ func TestMissingDisclosure(t *testing.T) {
 		{"Ask @ad about Acme", []string{CodeMissingDisclosure}},
 		{"Acme paid, partnership", []string{CodeMissingDisclosure}},
 		{"Acme #acmepartners", []string{CodeMissingDisclosure}},
+		// Text inside a web or e-mail address is not a word of the caption.
+		{"Loving my Acme sneakers! acme.com/shop?utm_medium=ad", []string{CodeMissingDisclosure}},
+		{"Loving my Acme sneakers! https://acme.com/ad/summer", []string{CodeMissingDisclosure}},
+		{"Loving my Acme sneakers! acme.com/#ad", []string{CodeMissingDisclosure}},
+		{"Loving my Acme sneakers! mail me: ad@acme.com", []string{CodeMissingDisclosure}},
+		{"Acme kicks https://acme.com/sponsored", []string{CodeMissingDisclosure}},
+		{"Acme kicks www.acme.com/ad", []string{CodeMissingDisclosure}},
+		{"Acme kicks (see bit.ly/ad).", []string{CodeMissingDisclosure}},
+		{"Acme kicks, write to ad-team@acme.com", []string{CodeMissingDisclosure}},
+		{"Acme kicks acme.com#ad", []string{CodeMissingDisclosure}},
 		{"AD: Acme kicks", nil},
 		{"(ad) Acme kicks", nil},
 		{"#ad. Acme kicks", nil},
@@ -44,6 +55,13 @@ func TestMissingDisclosure(t *testing.T) {
 		{"Thanks to Acme for the free product!", nil},
 		{"#AcmePartner new kicks", nil},
 		{"#acme_partner new kicks", nil},
+		// A label next to an address still counts, and so do words that only look like one.
+		{"#ad Acme kicks, shop at acme.com/summer", nil},
+		{"Acme kicks at acme.com. Ad", nil},
+		{"Acme kicks at acme.com/summer, ad", nil},
+		{"Acme kicks, loved it.ad", nil},
+		{"Acme kicks wow.great ad", nil},
+		{"Acme kicks super.Ad", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.caption, func(t *testing.T) {
@@ -123,6 +141,9 @@ func TestBelowFold(t *testing.T) {
 	t.Run("multi-word label starting inside the fold", func(t *testing.T) {
 		requireVerdict(t, post(pad(124)+"paid partnership"))
 	})
+	t.Run("an address above the fold is not a label", func(t *testing.T) {
+		requireVerdict(t, post("Acme acme.com/ad "+strings.Repeat("x", 130)+" #ad"), CodeBelowFold)
+	})
 }
 
 func TestBuriedInHashtags(t *testing.T) {
@@ -145,6 +166,9 @@ func TestBuriedInHashtags(t *testing.T) {
 		{"Ad: Acme kicks #a #b #ad", nil},           // the word label is not buried
 		{"Acme paid partnership #a #b #c", nil},     // phrases are never hashtags
 		{"Acme kicks #a #b #ad-free #ad", nil},      // the last #ad stands alone
+		{"Acme kicks acme.com/ad #a #b #ad", []string{CodeBuriedInHashtags}},
+		{"acme.com #a #b #ad Acme kicks", []string{CodeBuriedInHashtags}}, // an address is content
+		{"Acme kicks #a #b acme.com #ad", nil},                            // it ends a run
 	}
 	for _, tt := range tests {
 		t.Run(tt.caption, func(t *testing.T) {
@@ -183,6 +207,11 @@ func TestBrandNotNamed(t *testing.T) {
 		{"Café Noir", nil, "#ad CAFE\u0301 NOIR", true},
 		{"Café Noir", nil, "#ad cafe noir", false},
 		{"", nil, "#ad Acme", false}, // nothing to look for: cannot be confirmed
+		// A domain or e-mail address is none of the forms DISCLOSURE.md lists.
+		{"Acme", []string{"@acme"}, "#ad shop at acme.com", false},
+		{"Acme", []string{"@acme"}, "#ad https://www.acme.com/summer", false},
+		{"Acme", []string{"@acme"}, "#ad write to hello@acme.com", false},
+		{"Acme", []string{"@acme"}, "#ad Acme: acme.com/summer", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.brand+"/"+tt.caption, func(t *testing.T) {
@@ -193,6 +222,50 @@ func TestBrandNotNamed(t *testing.T) {
 				want = []string{CodeBrandNotNamed}
 			}
 			requireVerdict(t, in, want...)
+		})
+	}
+}
+
+// "#<brand>partner" and "#<brand>_partner" take the brand the way every other brand form does:
+// its name or one of its handles (without the "@"; not one with a dot, which cannot be in a
+// hashtag), with underscores standing for spaces.
+func TestBrandHashtagLabel(t *testing.T) {
+	tests := []struct {
+		brand   string
+		handles []string
+		caption string
+		want    []string
+		labels  []string
+	}{
+		{"", []string{"@acme"}, "Love #AcmePartner", nil, []string{"#acmepartner"}},
+		{"Acme Running", []string{"@acme"}, "Love #AcmePartner", nil, []string{"#acmepartner"}},
+		{"Acme Running", []string{"@acme"}, "Love #AcmeRunningPartner", nil, []string{"#acmerunningpartner"}},
+		{"Acme Running", []string{"@acme"}, "Love #acme_running_partner", nil, []string{"#acme_running_partner"}},
+		{"Blue Bottle", nil, "Love #blue_bottle_partner", nil, []string{"#blue_bottle_partner"}},
+		{"Blue Bottle", nil, "Love #Blue_BottlePartner", nil, []string{"#blue_bottlepartner"}},
+		{"Blue Bottle", nil, "#BlueBottlePartner", nil, []string{"#bluebottlepartner"}},
+		{"", []string{"@acme_running"}, "Love #AcmeRunningPartner", nil, []string{"#acmerunningpartner"}},
+		{"", []string{"@acme_running"}, "Love #acme_running_partner", nil, []string{"#acme_running_partner"}},
+		{"Acme", []string{"@acme"}, "Love #acme_partner", nil, []string{"#acme_partner"}}, // one form, listed once
+		{"", []string{"@acme.running"}, "Love #acmerunningpartner",
+			[]string{CodeMissingDisclosure, CodeBrandNotNamed}, nil},
+		{"Acme", []string{"@acme"}, "Love #acmepartners", []string{CodeMissingDisclosure}, nil},
+		{"Acme", []string{"@acme"}, "Love #acme__partner", []string{CodeMissingDisclosure}, nil},
+		{"Acme", []string{"@acme"}, "Love #partner @acme", []string{CodeMissingDisclosure, CodeAmbiguousLabel}, nil},
+		{"", []string{"@_"}, "#ad #acmepartner", []string{CodeBrandNotNamed}, []string{"#ad"}},
+		// The other brand forms, for comparison.
+		{"", []string{"@acme"}, "Gifted by @acme", nil, []string{"gifted by @acme"}},
+		{"Ben & Jerry's", nil, "Gifted by Ben & Jerry's", nil, []string{"gifted by ben & jerry's"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.brand+"/"+strings.Join(tt.handles, ",")+"/"+tt.caption, func(t *testing.T) {
+			in := post(tt.caption)
+			in.BrandName, in.BrandHandles = tt.brand, tt.handles
+			res := requireVerdict(t, in, tt.want...)
+			if tt.labels == nil {
+				tt.labels = []string{}
+			}
+			require.Equal(t, tt.labels, res.LabelsFound)
 		})
 	}
 }

@@ -9,16 +9,18 @@ const (
 	kindWord    tokenKind = iota // plain word
 	kindHashtag                  // "#word"
 	kindMention                  // "@handle"
+	kindLink                     // a web or e-mail address (link.go); no label matches it
 )
 
-// token is one word, hashtag or @handle of a caption.
+// token is one word, hashtag, @handle or address of a caption.
 type token struct {
 	kind tokenKind
 	// start and end are rune offsets [start, end) in the caption, start at the "#" or "@".
 	start, end int
 	// bstart and bend are the same span in bytes, to quote the caption in messages.
 	bstart, bend int
-	// lo and hi delimit the folded, composed body (without "#" or "@") in scratch.buf.
+	// lo and hi delimit the folded, composed body (without "#" or "@") in scratch.buf; an
+	// address has an empty body.
 	lo, hi int
 	// joinPrev and joinNext mark a hyphen joining this token to its neighbour: "ad-free" is
 	// two tokens, but neither may match a one-word label on its own.
@@ -29,6 +31,7 @@ type token struct {
 
 // scratch holds the per-check buffers; it is pooled.
 type scratch struct {
+	leadByte int    // byte offset of the first visible rune, as tokenize's lead is in runes
 	buf      []byte // normalised token bodies, back to back
 	toks     []token
 	accepted []hit
@@ -48,11 +51,12 @@ func (sc *scratch) body(t *token) []byte { return sc.buf[t.lo:t.hi] }
 
 // tokenize splits the caption into tokens in one pass and returns the rune offset of the
 // first visible rune (the caption's length in runes if it is blank). Everything that is not a
-// word, hashtag or handle — punctuation, emoji, symbols, any kind of space — separates tokens.
+// word, hashtag, handle or address — punctuation, emoji, symbols, any kind of space —
+// separates tokens.
 // Invalid UTF-8 decodes as U+FFFD, one rune per bad byte, which is a separator.
 func (sc *scratch) tokenize(s string) (lead int) {
 	sc.reset()
-	lead = -1
+	lead, sc.leadByte = -1, len(s)
 	cur := -1             // index of the token being built, or -1
 	gapSpace := true      // only whitespace since the previous token ended
 	joinNext := false     // the previous token ended in a hyphen that joins the next word
@@ -63,7 +67,7 @@ func (sc *scratch) tokenize(s string) (lead int) {
 		r, size := utf8.DecodeRuneInString(s[bi:])
 		next := bi + size
 		if lead < 0 && !isSpaceLike(r) {
-			lead = ri
+			lead, sc.leadByte = ri, bi
 		}
 
 		switch {
@@ -84,6 +88,14 @@ func (sc *scratch) tokenize(s string) (lead int) {
 			prevWordRune = false
 
 		default:
+			if cur >= 0 && isLinkTrigger(r) && sc.toks[cur].kind == kindWord {
+				if end, ok := sc.linkFrom(s, cur, bi); ok {
+					// The address is one token; carry on after it as after any word.
+					bi, ri = end, sc.toks[len(sc.toks)-1].end
+					cur, gapSpace, joinNext, prevWordRune = -1, true, false, false
+					continue
+				}
+			}
 			if cur >= 0 {
 				joinNext = isHyphen(r) && startsWordAt(s, next)
 				sc.toks[cur].joinNext = joinNext
@@ -119,6 +131,27 @@ func (sc *scratch) tokenize(s string) (lead int) {
 		lead = ri
 	}
 	return lead
+}
+
+// linkFrom checks whether the word being built at token cur, which ends at byte bi, begins
+// an address. The address may start a few words earlier when they are joined by hyphens
+// ("my-shop.com", "ad-team@acme.com"). If it does, those words become one kindLink token
+// that ends the caption's token list, and linkFrom returns the byte offset after it.
+func (sc *scratch) linkFrom(s string, cur, bi int) (int, bool) {
+	first := cur
+	for first > 0 && sc.toks[first].joinPrev && sc.toks[first-1].kind == kindWord {
+		first--
+	}
+	t := &sc.toks[first]
+	end, ok := linkEnd(s, t.bstart)
+	if !ok || end <= bi {
+		return 0, false
+	}
+	sc.buf = sc.buf[:t.lo]
+	sc.toks = sc.toks[:first+1]
+	t.kind, t.hi, t.joinNext = kindLink, t.lo, false
+	t.end, t.bend = t.start+utf8.RuneCountInString(s[t.bstart:end]), end
+	return end, true
 }
 
 // startToken opens a token at rune ri / byte bi and returns its index.

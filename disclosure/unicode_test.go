@@ -1,9 +1,13 @@
 package disclosure
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
+	"github.com/rivo/uniseg"
 	"github.com/stretchr/testify/require"
 )
 
@@ -49,6 +53,51 @@ func TestUnicodeLabels(t *testing.T) {
 			i := in(tt.jurisdiction, tt.caption)
 			requireVerdict(t, i, tt.want...)
 		})
+	}
+}
+
+// The fold is counted in characters as people see them (grapheme clusters), not in runes: the
+// same visible caption must get the same verdict in NFC and NFD, with emoji sequences, flags
+// and Windows line breaks. Each caption puts "#ad" on the last visible character (125 on
+// Instagram, 100 on TikTok), although 130–600 runes in; one character more puts it past.
+func TestBelowFoldCountsCharacters(t *testing.T) {
+	runner := "🏃🏽\u200d♀️" // one character, five runes
+	tests := []struct {
+		name, platform, caption string
+	}{
+		{"precomposed accents", "instagram", "Acme " + strings.Repeat("é", 118) + " #ad"},
+		{"decomposed accents", "instagram", "Acme " + strings.Repeat("e\u0301", 118) + " #ad"},
+		{"emoji ZWJ sequence with skin tone", "instagram", "Acme " + strings.Repeat(runner, 118) + " #ad"},
+		{"flags", "instagram", "Acme " + strings.Repeat("🇺🇸", 118) + " #ad"},
+		{"keycaps", "instagram", "Acme " + strings.Repeat("1\ufe0f\u20e3", 118) + " #ad"},
+		{"CRLF line breaks", "instagram", "Acme" + strings.Repeat("\r\n", 4) + strings.Repeat("x", 115) + " #ad"},
+		{"tiktok", "tiktok", "Acme " + strings.Repeat(runner, 93) + " #ad"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			i := post(tt.caption)
+			i.Platform = tt.platform
+			requireVerdict(t, i)
+
+			// One character more and the label is past the fold; the message counts
+			// characters while Start stays a rune offset.
+			i.Caption = "🔥" + i.Caption
+			res := requireVerdict(t, i, CodeBelowFold)
+			fold := platforms[tt.platform].visible
+			require.Contains(t, res.Violations[0].Message, "starts at character "+strconv.Itoa(fold+1)+",")
+			require.Equal(t, utf8.RuneCountInString(i.Caption)-3, res.Violations[0].Start)
+		})
+	}
+}
+
+// characters agrees with uniseg's own count, which walks the whole string.
+func TestCharacters(t *testing.T) {
+	for _, s := range []string{
+		"", "a", "ab", "\r\n", "\r\r\n\n", "a\r\nb", "e\u0301", "ae\u0301\u0301x", "🏃🏽\u200d♀️ok",
+		"🇺🇸🇩🇪🇫", "x🇺🇸🇩", "1\ufe0f\u20e3", "\xff\xfe", "a\xffe\u0301", "\u0301\u0301", "👩\u200d👩\u200d👧",
+		"한국어", "नमस्ते", "a\u200db", " \u0301#ad",
+	} {
+		require.Equal(t, uniseg.GraphemeClusterCount(s), characters(s), "%q", s)
 	}
 }
 
