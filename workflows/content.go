@@ -46,10 +46,10 @@ func (w *partnershipWorkflow) content() error {
 // Deliverables run in parallel, so several people may be due at once: the brand reviewing one
 // draft while the creator still owes another. Each deliverable keeps its own deadline, and the
 // wait is for the earliest of them (earliestContentDue); a change to one deliverable no longer
-// restarts the others' clocks. Versioned: partnerships whose content began before waited for
-// one person at a time, the brand first, with a fresh deadline after every change.
+// restarts the others' clocks. Versioned (version 2 of "record-once-per-task", setup):
+// partnerships started before waited for one person at a time, the brand first, with a fresh
+// deadline after every change.
 func (w *partnershipWorkflow) untilDeliverables(done func(partnership.Deliverable) bool) error {
-	perDeliverable := workflow.GetVersion(w.ctx, "content-deadline-per-deliverable", workflow.DefaultVersion, 1) == 1
 	for {
 		if err := w.verifyPending(); err != nil {
 			return err
@@ -63,7 +63,7 @@ func (w *partnershipWorkflow) untilDeliverables(done func(partnership.Deliverabl
 		}
 		role, action, within := w.contentNextAction()
 		var due contentDue
-		if perDeliverable {
+		if w.deadlinePerDeliverable {
 			var ok bool
 			if due, ok = w.earliestContentDue(done); ok {
 				role, action = due.role, due.action

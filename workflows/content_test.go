@@ -255,16 +255,16 @@ func TestContentDeadlinesPerDeliverable(t *testing.T) {
 	require.GreaterOrEqual(t, countPrefix(subjects, "Overdue"), 1, "%v", subjects)
 }
 
-// TestContentDeadlinesBeforeVersion: a partnership whose content began before
-// "content-deadline-per-deliverable" waits for one person at a time, the brand first, so its
-// history replays.
+// TestContentDeadlinesBeforeVersion: a partnership started before content deadlines per
+// deliverable (version 1 of "record-once-per-task") waits for one person at a time, the brand
+// first, so its history replays.
 func TestContentDeadlinesBeforeVersion(t *testing.T) {
 	in := baseInput()
 	in.Offer.KillFee = usd(0)
 	in.Offer.Deliverables = append(in.Offer.Deliverables, partnership.DeliverableSpec{Platform: "tiktok", Format: "video"})
 	in.Campaign.ReviewSLASeconds = 30 * 86400
 	f := newFixture(t, in)
-	f.env.OnGetVersion("content-deadline-per-deliverable", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 2).Return(workflow.Version(1))
 	f.toContent()
 	f.draft(minute(3), "draft-d1", "d1", compliantText)
 	f.snapshot(day, "d1-in-review")

@@ -59,6 +59,8 @@ type partnershipWorkflow struct {
 	vettingRole string
 	// changes counts content actions so waits wake on any of them.
 	changes int
+	// deadlinePerDeliverable: content waits for whoever is due first (untilDeliverables).
+	deadlinePerDeliverable bool
 	// escalations counts the missed deadlines of each content wait (earliestContentDue's
 	// key), each of which restarts that wait's clock.
 	escalations map[string]int
@@ -106,8 +108,14 @@ func newPartnershipWorkflow(ctx workflow.Context, in partnership.Input) *partner
 // setup registers the query, updates and signal receivers before the first blocking call,
 // so no message sent right after the start is refused.
 func (w *partnershipWorkflow) setup() error {
-	// Versioned: partnerships started before wrote the read model at every persist call.
-	w.batched = workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, 1) == 1
+	// Versioned, by one change id so that a new partnership records one version marker (each
+	// GetVersion also upserts a search attribute: server work on every lifecycle):
+	//   - version 1, "record-once-per-task": partnerships started before wrote the read model
+	//     at every persist call;
+	//   - version 2, content deadlines per deliverable: partnerships started before waited for
+	//     one person at a time in content, the brand first (untilDeliverables).
+	v := workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, 2)
+	w.batched, w.deadlinePerDeliverable = v >= 1, v >= 2
 	if err := workflow.SetQueryHandler(w.ctx, partnership.QueryState, func() (partnership.State, error) {
 		return w.st, nil
 	}); err != nil {
