@@ -100,6 +100,13 @@ func TestCreateTransferRefusalsAreFinalOnlyOnTheFirstAttempt(t *testing.T) {
 	typ, final := errType(err)
 	require.Equal(t, activities.ErrTypeTransferInDoubt, typ)
 	require.False(t, final)
+	// Nor on the first attempt of an execution after one that ran out of retries.
+	doubt := in
+	doubt.InDoubt = true
+	_, err = e.acts.CreateTransfer(ctx, doubt)
+	typ, final = errType(err)
+	require.Equal(t, activities.ErrTypeTransferInDoubt, typ)
+	require.False(t, final)
 
 	// A request the provider refuses: final on the first attempt, in doubt on a retry.
 	require.NoError(t, e.st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9"))

@@ -71,6 +71,9 @@ type TransferInput struct {
 	PayoutID       string            `json:"payout_id"`
 	CreatorID      string            `json:"creator_id"`
 	Amount         partnership.Money `json:"amount"`
+	// InDoubt says an earlier execution of this transfer ran out of retries: it may have
+	// reached the provider, so even this execution's first attempt is a retry.
+	InDoubt bool `json:"in_doubt,omitempty"`
 }
 
 // TransferOutput is the provider's transfer.
@@ -87,7 +90,7 @@ func (a *Activities) CreateTransfer(ctx context.Context, in TransferInput) (Tran
 	// (the answer lost on the way back). Nothing that happens later may fail the payout then:
 	// finance would trigger it again under a new key and the creator would be paid twice. So
 	// only the first attempt's refusals are final; a retry keeps asking with the same key.
-	retry := activity.IsActivity(ctx) && activity.GetInfo(ctx).Attempt > 1
+	retry := in.InDoubt || (activity.IsActivity(ctx) && activity.GetInfo(ctx).Attempt > 1)
 	return a.createTransfer(ctx, in, retry)
 }
 

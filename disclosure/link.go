@@ -22,8 +22,9 @@ import "unicode/utf8"
 //   - a bare host "acme.com", only when its top-level domain is one of bareTLDs and written
 //     in lower case or all in capitals. The list holds common generic domains and the
 //     markets' own, and leaves out every two-letter domain that is also a word or a label
-//     in a supported language ("ad", "at", "it", "me", "to", "us", "au", …), so a missing
-//     space after a full stop — "wow.great", "super.Es ist", "loved it.ad" — stays words.
+//     in a supported language ("ad", "at", "it", "me", "to", "us", "au", "de", "es", …), so
+//     a missing space after a full stop — "wow.great", "super.Es ist", "loved it.ad",
+//     "Publicidad.es" — stays words.
 //     A capitalised "Es" or "De" after a dot starts a sentence rather than ending a domain.
 //
 // An address runs on over the characters RFC 3986 allows (and letters of any script, for
@@ -38,7 +39,10 @@ import "unicode/utf8"
 var bareTLDs = map[string]bool{
 	"com": true, "net": true, "org": true, "info": true, "biz": true, "io": true, "co": true,
 	"app": true, "shop": true, "store": true, "online": true,
-	"uk": true, "eu": true, "de": true, "fr": true, "es": true, "ch": true, "nl": true,
+	"uk": true, "eu": true, "fr": true, "ch": true, "nl": true,
+	// Not "de" or "es": both are words in the Spanish and French rule sets ("Publicidad.es
+	// genial", "Werbung.de"), and a typo must not hide a label; with a path, "www." or a
+	// scheme they are still addresses.
 }
 
 // isLinkTrigger reports the runes after which a word may be the start of an address.

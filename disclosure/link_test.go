@@ -43,6 +43,10 @@ func TestAddressesAreOneToken(t *testing.T) {
 		{"e.g.", []tok{{kindWord, "e", 0, 1}, {kindWord, "g", 2, 3}}},
 		{"3.5/10", []tok{{kindWord, "3", 0, 1}, {kindWord, "5", 2, 3}, {kindWord, "10", 4, 6}}},
 		{"@acme.com", []tok{{kindMention, "@acme.com", 0, 9}}},
+		// "de" and "es" are words of the rule sets, so a bare host needs more to be an address.
+		{"Werbung.de", []tok{{kindWord, "Werbung", 0, 7}, {kindWord, "de", 8, 10}}},
+		{"Publicidad.es", []tok{{kindWord, "Publicidad", 0, 10}, {kindWord, "es", 11, 13}}},
+		{"acme.de/werbung", []tok{{kindLink, "acme.de/werbung", 0, 15}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.caption, func(t *testing.T) {

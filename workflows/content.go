@@ -81,8 +81,15 @@ func (w *partnershipWorkflow) untilDeliverables(done func(partnership.Deliverabl
 		if !ok {
 			missed := map[string]string{"role": role, "action": action}
 			if due.key != "" {
-				w.escalations[due.key]++
 				missed["deliverable_id"] = due.deliverable
+				if d, ok := w.deliverable(due.deliverable); ok && due.action == "submit_draft" && d.DueAt != nil {
+					// The draft's clock starts again: its due_at says so too (and so names the
+					// next wait, whose key follows it).
+					next := d.DueAt.Add(partnership.Seconds(w.in.Campaign.DraftDueSeconds))
+					d.DueAt = &next
+				} else {
+					w.escalations[due.key]++
+				}
 			}
 			w.emit("deadline_missed", systemActor, missed)
 			if role == partnership.RoleCreator {

@@ -243,6 +243,8 @@ func TestContentDeadlinesPerDeliverable(t *testing.T) {
 	od := f.snap("d2-overdue")
 	requireNextAction(t, od, partnership.RoleCreator, "submit_draft")
 	requireDueAt(t, od, open.Add(14*day)) // its clock starts again after the escalation
+	require.True(t, od.Deliverables[1].DueAt.Equal(open.Add(14*day)), "d2's due_at follows: %v", od.Deliverables[1].DueAt)
+	require.True(t, od.Deliverables[0].DueAt.Equal(open.Add(7*day)), "d1 (in review) keeps its own")
 
 	rem := f.event("reminder_sent")
 	require.True(t, rem.At.Equal(open.Add(6*day)), "reminder at %s", rem.At)

@@ -54,7 +54,9 @@ type partnershipWorkflow struct {
 	// earlyESign holds e-signature events that arrived before the envelope id was recorded.
 	earlyESign []partnership.ESignEvent
 	payments   map[string]partnership.PaymentEvent // by payout id
-	cancel     *partnership.Cancellation
+	// transferInDoubt: payouts whose transfer ran out of retries once (settle).
+	transferInDoubt map[string]bool
+	cancel          *partnership.Cancellation
 	// vettingRole is the role of whoever decided the vetting, for the audit trail.
 	vettingRole string
 	// changes counts content actions so waits wake on any of them.
@@ -76,7 +78,7 @@ func newPartnershipWorkflow(ctx workflow.Context, in partnership.Input) *partner
 		ctx:        ctx,
 		in:         in,
 		seenEvents: map[string]bool{}, escalations: map[string]int{},
-		payments: map[string]partnership.PaymentEvent{},
+		payments: map[string]partnership.PaymentEvent{}, transferInDoubt: map[string]bool{},
 	}
 	if c := in.Carry; c != nil {
 		// The next cycle of an ambassador partnership: carry on where the last run stopped.

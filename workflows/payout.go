@@ -104,7 +104,7 @@ func (w *partnershipWorkflow) settle() error {
 			var out activities.TransferOutput
 			err := workflow.ExecuteActivity(w.providerCtx(), a.CreateTransfer, activities.TransferInput{
 				IdempotencyKey: w.idemKey("payout/"+p.ID, 1), PartnershipID: w.in.PartnershipID, PayoutID: p.ID,
-				CreatorID: w.in.CreatorID, Amount: p.Amount,
+				CreatorID: w.in.CreatorID, Amount: p.Amount, InDoubt: w.transferInDoubt[p.ID],
 			}).Get(w.ctx, &out)
 			po := &w.st.Payouts[i]
 			var appErr *temporal.ApplicationError
@@ -124,7 +124,10 @@ func (w *partnershipWorkflow) settle() error {
 				// Out of retries (a provider down for a day, a transfer in doubt): the key
 				// may have made a transfer, so the payout is neither failed nor re-keyed. It
 				// stays processing, finance sees why, and the same key is tried again later.
-				w.emit("transfer_delayed", systemActor, map[string]string{"payout_id": p.ID, "error": err.Error()})
+				// The next execution starts at attempt 1 again: tell it the transfer is in doubt,
+				// so that a refusal or a missing profile does not count as a first answer.
+				w.transferInDoubt[p.ID] = true
+				w.emit("transfer_delayed", systemActor, map[string]string{"payout_id": p.ID, "error": rootMessage(err)})
 				w.setNext(partnership.RoleSystem, "await_transfer", transferRetryWait)
 				w.changes++
 				if err := w.persist(w.ctx); err != nil {

@@ -276,8 +276,9 @@ func TestTransferOutOfRetriesKeepsItsKey(t *testing.T) {
 	require.Len(t, st.Payouts, 1)
 	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
 	require.Equal(t, 3, f.n("CreateTransfer"))
-	for _, tr := range f.transfers {
+	for i, tr := range f.transfers {
 		require.Equal(t, "p-0001/payout/po_1/1", tr.IdempotencyKey, "every attempt asks with the same key")
+		require.Equal(t, i > 0, tr.InDoubt, "executions after the first know the transfer is in doubt")
 	}
 	require.Equal(t, 2, f.countEvents("transfer_delayed"))
 	require.EqualValues(t, 2, f.metrics.count(workflows.MetricTransfersDelayed))
