@@ -180,27 +180,32 @@ func TestListPartnershipsKeysetPagination(t *testing.T) {
 	}
 }
 
+// raceClaims has n concurrent requests claim ann's key k1 and returns the claims they won.
+func raceClaims(t *testing.T, s *store.Store, n int, abandonAfter time.Duration) []store.IdempotencyKey {
+	t.Helper()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var owners []store.IdempotencyKey
+	for range n {
+		wg.Go(func() {
+			rec, ok, err := s.ClaimIdempotencyKey(context.Background(), "ann", "k1", "h1", time.Hour, abandonAfter)
+			require.NoError(t, err)
+			if ok {
+				mu.Lock()
+				owners = append(owners, rec)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return owners
+}
+
 func TestIdempotencyKeyClaims(t *testing.T) {
 	for name, s := range dialects(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			var wg sync.WaitGroup
-			var mu sync.Mutex
-			var owners []store.IdempotencyKey
-			for i := 0; i < 10; i++ {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					rec, ok, err := s.ClaimIdempotencyKey(ctx, "ann", "k1", "h1", time.Hour, time.Hour)
-					require.NoError(t, err)
-					if ok {
-						mu.Lock()
-						owners = append(owners, rec)
-						mu.Unlock()
-					}
-				}()
-			}
-			wg.Wait()
+			owners := raceClaims(t, s, 10, time.Hour)
 			require.Len(t, owners, 1, "concurrent duplicates: exactly one owner")
 			require.NoError(t, s.CompleteIdempotencyKey(ctx, "ann", "k1", owners[0].CreatedAt, 201, []byte(`{"id":"x"}`)))
 			rec, ok, err := s.ClaimIdempotencyKey(ctx, "ann", "k1", "h1", time.Hour, time.Hour)
@@ -238,23 +243,7 @@ func TestAbandonedIdempotencyClaims(t *testing.T) {
 			// under -race), or each would find its predecessor's claim abandoned too.
 			const abandonAfter = 500 * time.Millisecond
 			time.Sleep(2 * abandonAfter)
-			var owners []store.IdempotencyKey
-			var mu sync.Mutex
-			var wg sync.WaitGroup
-			for i := 0; i < 5; i++ {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					rec, ok, err := s.ClaimIdempotencyKey(ctx, "ann", "k1", "h1", time.Hour, abandonAfter)
-					require.NoError(t, err)
-					if ok {
-						mu.Lock()
-						owners = append(owners, rec)
-						mu.Unlock()
-					}
-				}()
-			}
-			wg.Wait()
+			owners := raceClaims(t, s, 5, abandonAfter)
 			require.Len(t, owners, 1, "an abandoned claim is taken over by exactly one retry")
 			require.True(t, owners[0].CreatedAt.After(old.CreatedAt))
 
