@@ -8,9 +8,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
@@ -43,103 +41,20 @@ func (strictBinder) Bind(i any, c echo.Context) error {
 	}
 	c.Set(bodyKey, doc)
 	if err := decodeJSON(bytes.NewReader(raw), i); err != nil {
-		// encoding/json returns a time.Time's own parse error without the field it was
-		// decoding, which decodeJSON can only call malformed JSON; the body is well-formed
-		// (doc decoded), so find the field in it.
-		if fields := badTimes(doc, reflect.TypeOf(i)); len(fields) > 0 {
-			var pe *problemError
-			if errors.As(err, &pe) {
-				for f, msg := range pe.p.Errors {
-					fields[f] = msg
-				}
+		// An object that is well-formed JSON (doc decoded) but does not fit the struct, with
+		// no field named: a time that does not parse, whose error encoding/json reports
+		// without its field. The route's schema names it (a 422, as API.md asks of invalid
+		// fields). A body that is not an object stays a 400, and so does what the schema
+		// allows and Go still refuses.
+		var pe *problemError
+		if _, object := doc.(map[string]any); object && !(errors.As(err, &pe) && len(pe.p.Errors) > 0) {
+			if serr := bodySchemas.check(c, doc); serr != nil {
+				return serr
 			}
-			return invalidFields(fields)
 		}
 		return err
 	}
 	return nil
-}
-
-var timeType = reflect.TypeFor[time.Time]()
-
-// badTimes returns, by field path (offer.ends_at, items[2].at), the time.Time fields of t
-// whose value in doc encoding/json would refuse. It follows t through pointers, structs (by
-// their JSON names, matched as encoding/json matches them), slices and maps.
-func badTimes(doc any, t reflect.Type) map[string]string {
-	out := map[string]string{}
-	var walk func(doc any, t reflect.Type, path string)
-	walk = func(doc any, t reflect.Type, path string) {
-		for t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
-		if doc == nil {
-			return // null leaves a field as it was
-		}
-		switch {
-		case t == timeType:
-			raw, _ := json.Marshal(doc)
-			var tm time.Time
-			if tm.UnmarshalJSON(raw) != nil {
-				out[path] = "must be an RFC 3339 date-time such as 2026-01-02T15:04:05Z"
-			}
-		case t.Kind() == reflect.Struct:
-			obj, ok := doc.(map[string]any)
-			if !ok {
-				return
-			}
-			for i := range t.NumField() {
-				f := t.Field(i)
-				name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-				switch {
-				case name == "-":
-					continue
-				case f.Anonymous && name == "":
-					walk(doc, f.Type, path) // an embedded struct's fields are this struct's
-					continue
-				case !f.IsExported():
-					continue
-				case name == "":
-					name = f.Name
-				}
-				if v, ok := jsonMember(obj, name); ok {
-					walk(v, f.Type, joinPath(path, name))
-				}
-			}
-		case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
-			arr, _ := doc.([]any)
-			for i, v := range arr {
-				walk(v, t.Elem(), path+"["+strconv.Itoa(i)+"]")
-			}
-		case t.Kind() == reflect.Map:
-			obj, _ := doc.(map[string]any)
-			for k, v := range obj {
-				walk(v, t.Elem(), joinPath(path, k))
-			}
-		}
-	}
-	walk(doc, t, "")
-	return out
-}
-
-// jsonMember finds a struct field's value in a JSON object as encoding/json does: the exact
-// name, else a case-insensitive match.
-func jsonMember(obj map[string]any, name string) (any, bool) {
-	if v, ok := obj[name]; ok {
-		return v, true
-	}
-	for k, v := range obj {
-		if strings.EqualFold(k, name) {
-			return v, true
-		}
-	}
-	return nil, false
-}
-
-func joinPath(path, name string) string {
-	if path == "" {
-		return name
-	}
-	return path + "." + name
 }
 
 // decodeJSON decodes exactly one JSON value.

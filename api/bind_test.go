@@ -2,9 +2,7 @@ package api
 
 import (
 	"net/http"
-	"reflect"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -35,32 +33,4 @@ func TestBadTimeIsAFieldError(t *testing.T) {
 	// Malformed JSON is still a 400.
 	rec := s.do(t, brandManager, http.MethodPost, "/v1/partnerships/p1/negotiation", "", `{"action":"counter","terms":{`)
 	require.Equal(t, http.StatusBadRequest, rec.Code)
-}
-
-func TestBadTimesFollowsTheType(t *testing.T) {
-	type at struct {
-		At *time.Time `json:"at"`
-	}
-	type embedded struct {
-		When time.Time
-	}
-	type body struct {
-		embedded
-		Items  []at           `json:"items"`
-		ByName map[string]at  `json:"by_name"`
-		Skip   time.Time      `json:"-"`
-		Other  map[string]any `json:"other"`
-	}
-	doc := map[string]any{
-		"when":    "yesterday",
-		"items":   []any{map[string]any{"at": "2026-01-02T15:04:05Z"}, map[string]any{"at": nil}, map[string]any{"at": "noon"}},
-		"by_name": map[string]any{"x": map[string]any{"at": 7.0}},
-		"Skip":    "never",
-		"other":   map[string]any{"at": "whenever"},
-	}
-	require.Equal(t, map[string]string{
-		"When":         "must be an RFC 3339 date-time such as 2026-01-02T15:04:05Z",
-		"items[2].at":  "must be an RFC 3339 date-time such as 2026-01-02T15:04:05Z",
-		"by_name.x.at": "must be an RFC 3339 date-time such as 2026-01-02T15:04:05Z",
-	}, badTimes(doc, reflect.TypeFor[*body]()))
 }
