@@ -6,6 +6,10 @@ import (
 )
 
 // State is the whole state of a partnership as GET /v1/partnerships/{id} returns it.
+//
+// The keys API.md promises are always present, also before they have a value: an empty
+// string for text, null for a time or an object not reached yet (a draft's review, a
+// deliverable's publication). Only keys beyond that contract are left out while empty.
 type State struct {
 	ID           string        `json:"id"`
 	BrandID      string        `json:"brand_id"`
@@ -43,8 +47,8 @@ type State struct {
 type Vetting struct {
 	Report    json.RawMessage `json:"report"`
 	Clean     bool            `json:"clean"`
-	Decision  string          `json:"decision,omitempty"` // approve | reject | auto_approved
-	DecidedBy string          `json:"decided_by,omitempty"`
+	Decision  string          `json:"decision"` // approve | reject | auto_approved; empty until decided
+	DecidedBy string          `json:"decided_by"`
 	Note      string          `json:"note,omitempty"`
 }
 
@@ -67,16 +71,16 @@ type NegotiationEntry struct {
 
 // Contract is the e-signature envelope of the agreed terms.
 type Contract struct {
-	EnvelopeID  string            `json:"envelope_id,omitempty"`
-	Status      string            `json:"status,omitempty"`
-	SigningURLs map[string]string `json:"signing_urls,omitempty"`
-	SignedAt    *time.Time        `json:"signed_at,omitempty"`
+	EnvelopeID  string            `json:"envelope_id"`
+	Status      string            `json:"status"`
+	SigningURLs map[string]string `json:"signing_urls"`
+	SignedAt    *time.Time        `json:"signed_at"`
 }
 
 // Tracking is the attribution of sales to the creator's code and link.
 type Tracking struct {
-	DiscountCode string `json:"discount_code,omitempty"`
-	Link         string `json:"link,omitempty"`
+	DiscountCode string `json:"discount_code"`
+	Link         string `json:"link"`
 	Conversions  int64  `json:"conversions"`
 	Revenue      Money  `json:"revenue"`
 	// PostMetrics is the engagement of the live posts, read at the end of the window.
@@ -101,9 +105,9 @@ type Deliverable struct {
 	Platform    string       `json:"platform"`
 	Format      string       `json:"format"`
 	Status      string       `json:"status"`
-	DueAt       *time.Time   `json:"due_at,omitempty"`
+	DueAt       *time.Time   `json:"due_at"`
 	Drafts      []Draft      `json:"drafts"`
-	Publication *Publication `json:"publication,omitempty"`
+	Publication *Publication `json:"publication"`
 }
 
 // Draft is one submitted version of a deliverable.
@@ -117,7 +121,7 @@ type Draft struct {
 	Disclosure         json.RawMessage `json:"disclosure"`
 	Compliant          bool            `json:"-"`
 	SubmittedAt        time.Time       `json:"submitted_at"`
-	Review             *Review         `json:"review,omitempty"`
+	Review             *Review         `json:"review"`
 }
 
 // Review is the brand's decision on a draft.
@@ -151,17 +155,17 @@ type Payout struct {
 	Amount      Money      `json:"amount"`
 	Status      string     `json:"status"`
 	TriggeredBy string     `json:"triggered_by"`
-	ApprovedBy  string     `json:"approved_by,omitempty"`
-	TransferID  string     `json:"transfer_id,omitempty"`
-	FailureCode string     `json:"failure_code,omitempty"`
-	PaidAt      *time.Time `json:"paid_at,omitempty"`
+	ApprovedBy  string     `json:"approved_by"`
+	TransferID  string     `json:"transfer_id"`
+	FailureCode string     `json:"failure_code"`
+	PaidAt      *time.Time `json:"paid_at"`
 }
 
 // NextAction tells who must act next, what they must do and by when.
 type NextAction struct {
 	Role   string     `json:"role"`
 	Action string     `json:"action"`
-	DueAt  *time.Time `json:"due_at,omitempty"`
+	DueAt  *time.Time `json:"due_at"`
 }
 
 // CycleSummary is one finished period of an ambassador partnership.

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -58,7 +59,7 @@ func TestMigrationsUpDownUp(t *testing.T) {
 			ctx := context.Background()
 			v, err := s.SchemaVersion(ctx)
 			require.NoError(t, err)
-			require.EqualValues(t, 2, v)
+			require.EqualValues(t, 3, v)
 			require.NoError(t, s.MigrateDownTo(ctx, 1))
 			_, _, err = s.ListPayouts(ctx, store.PayoutFilter{Limit: 1})
 			require.Error(t, err, "payouts are gone after rolling back 00002")
@@ -74,6 +75,79 @@ func TestMigrationsUpDownUp(t *testing.T) {
 			require.NoError(t, s.Migrate(ctx))
 			_, err = s.GetBrand(ctx, "nope")
 			require.ErrorIs(t, err, store.ErrNotFound)
+		})
+	}
+}
+
+// A state document written before every key API.md promises was always present (a row
+// that will not move again) is given those keys by migration 3, its values untouched.
+func TestStatesMigrationGivesOldDocumentsThePromisedKeys(t *testing.T) {
+	const old = `{"id":"p-000","brand_id":"b","campaign_id":"c","creator_id":"cr","stage":"payout",
+		"terms":{"kind":"one_off","fee":{"amount_minor":50000,"currency":"USD"},"commission_bps":0,
+			"kill_fee":{"amount_minor":0,"currency":"USD"},"usage_rights_days":0,"exclusivity_days":0,
+			"deliverables":[{"platform":"instagram","format":"post"}]},
+		"vetting":{"report":{"score":91},"clean":true},
+		"negotiation":{"round":1,"turn":"","history":[]},
+		"contract":{},
+		"tracking":{"conversions":3,"revenue":{"amount_minor":9000,"currency":"USD"}},
+		"deliverables":[{"id":"d1","platform":"instagram","format":"post","status":"awaiting_draft",
+			"drafts":[{"version":1,"caption":"hi #ad","media_urls":[],"onscreen_disclosure":false,
+				"spoken_disclosure":false,"platform_paid_label":false,"disclosure":{"compliant":true},
+				"submitted_at":"2026-01-02T00:00:00Z"}]}],
+		"payouts":[{"id":"fee-1","kind":"fee","amount":{"amount_minor":50000,"currency":"USD"},
+			"status":"awaiting_approval","triggered_by":"fin"}],
+		"next_action":{"role":"finance","action":"approve_payout"},
+		"cycle":1,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-03T00:00:00Z"}`
+	for name, s := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			require.NoError(t, s.MigrateDownTo(ctx, 2))
+			_, ids := seed(t, s, 2)
+			require.NoError(t, s.ApplyTransition(ctx, store.Transition{PartnershipID: ids[0], Version: 7, Stage: "payout",
+				State: store.JSON(old), UpdatedAt: time.Now().UTC()}))
+			// A document this code cannot read does not stop the start; it is left as it is.
+			require.NoError(t, s.ApplyTransition(ctx, store.Transition{PartnershipID: ids[1], Version: 1, Stage: "vetting",
+				State: store.JSON(`{"stage":5}`), UpdatedAt: time.Now().UTC()}))
+			require.NoError(t, s.Migrate(ctx))
+			odd, err := s.GetPartnership(ctx, ids[1])
+			require.NoError(t, err)
+			require.JSONEq(t, `{"stage":5}`, string(odd.State))
+
+			p, err := s.GetPartnership(ctx, ids[0])
+			require.NoError(t, err)
+			require.EqualValues(t, 7, p.StateVersion, "the workflow's version is not the migration's to move")
+			var doc struct {
+				Vetting      map[string]any   `json:"vetting"`
+				Contract     map[string]any   `json:"contract"`
+				Tracking     map[string]any   `json:"tracking"`
+				Deliverables []map[string]any `json:"deliverables"`
+				Payouts      []map[string]any `json:"payouts"`
+				NextAction   map[string]any   `json:"next_action"`
+			}
+			require.NoError(t, json.Unmarshal(p.State, &doc))
+			has := func(obj map[string]any, key string, want any) {
+				t.Helper()
+				v, ok := obj[key]
+				require.True(t, ok, "key %q is present", key)
+				require.Equal(t, want, v, key)
+			}
+			has(doc.Vetting, "decision", "")
+			has(doc.Vetting, "report", map[string]any{"score": float64(91)})
+			has(doc.Contract, "envelope_id", "")
+			has(doc.Contract, "status", "")
+			has(doc.Contract, "signing_urls", nil)
+			has(doc.Tracking, "discount_code", "")
+			has(doc.Tracking, "link", "")
+			has(doc.Tracking, "conversions", float64(3))
+			has(doc.Deliverables[0], "due_at", nil)
+			has(doc.Deliverables[0], "publication", nil)
+			has(doc.Deliverables[0]["drafts"].([]any)[0].(map[string]any), "review", nil)
+			has(doc.Deliverables[0]["drafts"].([]any)[0].(map[string]any), "caption", "hi #ad")
+			has(doc.Payouts[0], "approved_by", "")
+			has(doc.Payouts[0], "paid_at", nil)
+			has(doc.Payouts[0], "triggered_by", "fin")
+			has(doc.NextAction, "due_at", nil)
+			has(doc.NextAction, "action", "approve_payout")
 		})
 	}
 }

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/pressly/goose/v3"
+
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// statesMigration is migration 3, in Go because it reshapes JSON, which neither dialect's
+// SQL does well: it rewrites every stored state document through partnership.State, so a
+// row last written before every key API.md promises became always-present (an empty string
+// or null until it has a value) carries those keys too. A row the workflow writes again is
+// in the new shape anyway; this is for the ones that will not move again (ended or parked).
+// Down leaves the documents alone: the new shape is a superset of the old.
+func statesMigration(dialect string) *goose.Migration {
+	return goose.NewGoMigration(3, &goose.GoFunc{RunTx: rewriteStates(dialect)}, &goose.GoFunc{})
+}
+
+// rewriteStates re-encodes the state documents in id order, a page at a time.
+func rewriteStates(dialect string) func(ctx context.Context, tx *sql.Tx) error {
+	const page = 500
+	sel := "SELECT id, state FROM partnerships WHERE id > ? ORDER BY id LIMIT ?"
+	upd := "UPDATE partnerships SET state = ? WHERE id = ?"
+	if dialect == DialectPostgres {
+		sel = "SELECT id, state FROM partnerships WHERE id > $1 ORDER BY id LIMIT $2"
+		upd = "UPDATE partnerships SET state = $1::jsonb WHERE id = $2"
+	}
+	return func(ctx context.Context, tx *sql.Tx) error {
+		after := ""
+		for {
+			type doc struct {
+				id  string
+				raw []byte
+			}
+			var docs []doc
+			rows, err := tx.QueryContext(ctx, sel, after, page)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var d doc
+				if err := rows.Scan(&d.id, &d.raw); err != nil {
+					rows.Close()
+					return err
+				}
+				docs = append(docs, d)
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, d := range docs {
+				var st partnership.State
+				if json.Unmarshal(d.raw, &st) != nil {
+					// Not a document this code wrote: served as it is rather than blocking
+					// every start on one row.
+					continue
+				}
+				out, err := json.Marshal(st)
+				if err != nil {
+					return fmt.Errorf("partnership %s: state document: %w", d.id, err)
+				}
+				if _, err := tx.ExecContext(ctx, upd, string(out), d.id); err != nil {
+					return err
+				}
+			}
+			if len(docs) < page {
+				return nil
+			}
+			after = docs[len(docs)-1].id
+		}
+	}
+}
