@@ -97,20 +97,45 @@ func Start(opts Options) (*Server, error) {
 		hosts[primitives.ServiceName(name)] = static.SingleLocalHost(net.JoinHostPort(opts.IP, strconv.Itoa(svc.RPC.GRPCPort)))
 	}
 
-	srv, err := temporal.NewServer(
+	logger := newServerLogger(opts.Logger.With("component", "temporal-server"), opts.LogLevel)
+	srv, err := startServer(logger,
 		temporal.WithConfig(cfg),
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithStaticHosts(hosts),
-		temporal.WithLogger(newServerLogger(opts.Logger.With("component", "temporal-server"), opts.LogLevel)),
+		temporal.WithLogger(logger),
 		temporal.WithDynamicConfigClient(dynamicConfig()),
 	)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{server: srv, address: net.JoinHostPort(opts.IP, strconv.Itoa(opts.FrontendPort))}, nil
+}
+
+// startServer builds and starts the server. A failure the server only logs as fatal (a port
+// taken) makes it panic further on; that comes back as an error naming the fatal message,
+// not as a crash with a stack trace.
+func startServer(logger serverLogger, opts ...temporal.ServerOption) (srv temporal.Server, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			cause := logger.fatal.String()
+			if cause == "" {
+				cause = fmt.Sprint(r)
+			}
+			srv, err = nil, fmt.Errorf("devserver: start: %s", cause)
+		}
+	}()
+	srv, err = temporal.NewServer(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("devserver: build server: %w", err)
 	}
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("devserver: start: %w", err)
 	}
-	return &Server{server: srv, address: net.JoinHostPort(opts.IP, strconv.Itoa(opts.FrontendPort))}, nil
+	if cause := logger.fatal.String(); cause != "" {
+		_ = srv.Stop()
+		return nil, fmt.Errorf("devserver: start: %s", cause)
+	}
+	return srv, nil
 }
 
 const clusterName = "active"
@@ -213,14 +238,4 @@ func dynamicConfig() dynamicconfig.StaticClient {
 	// the process's CPU under `partnerflow bench updates`).
 	dc[dynamicconfig.ExternalPayloadsEnabled.Key()] = false
 	return dc
-}
-
-// FreePort asks the kernel for a free TCP port on ip.
-func FreePort(ip string) (int, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
-	if err != nil {
-		return 0, fmt.Errorf("devserver: find free port: %w", err)
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -3,7 +3,6 @@ package e2e
 import (
 	"bufio"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnerflow/partnerflow/devdata"
+	"github.com/partnerflow/partnerflow/devserver"
 )
 
 // devProcess is `partnerflow dev` running as its own process on embedded defaults (SQLite
@@ -52,11 +52,12 @@ func buildBinary(t *testing.T) string {
 	return binPath
 }
 
+// freePort is a port for a process this test starts: below the ephemeral range, so none of
+// the suite's own connections takes it before that process binds it.
 func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := devserver.FreePort("127.0.0.1")
 	require.NoError(t, err)
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 func startDev(t *testing.T, bin, dataDir string, apiPort, sbPort, temporalPort int, extra ...string) *devProcess {
