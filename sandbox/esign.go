@@ -69,13 +69,13 @@ func (in *envelopeInput) validate() *apiError {
 	for i, sg := range in.Signers {
 		field := fmt.Sprintf("signers[%d]", i)
 		switch {
-		case strings.TrimSpace(sg.Role) == "" || len(sg.Role) > 64:
+		case strings.TrimSpace(sg.Role) == "" || utf8.RuneCountInString(sg.Role) > 64:
 			errs.add(field+".role", "required, at most 64 characters")
 		case seen[sg.Role]:
 			errs.add(field+".role", "duplicate role")
 		}
 		seen[sg.Role] = true
-		if strings.TrimSpace(sg.Name) == "" || len(sg.Name) > 200 {
+		if strings.TrimSpace(sg.Name) == "" || utf8.RuneCountInString(sg.Name) > 200 {
 			errs.add(field+".name", "required, at most 200 characters")
 		}
 		if _, err := mail.ParseAddress(sg.Email); err != nil {
@@ -92,10 +92,10 @@ func validateMetadata(field string, m map[string]string, maxKeys, maxKey, maxVal
 		return
 	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if k == "" || len(k) > maxKey {
+		if k == "" || utf8.RuneCountInString(k) > maxKey {
 			errs.add(field, fmt.Sprintf("keys must be 1-%d characters", maxKey))
 		}
-		if len(m[k]) > maxValue {
+		if utf8.RuneCountInString(m[k]) > maxValue {
 			errs.add(field+"."+k, fmt.Sprintf("must be at most %d characters", maxValue))
 		}
 	}

@@ -42,6 +42,8 @@ func TestBodiesAreValidated(t *testing.T) {
 		{"envelope no signers", "POST", "/esign/v2.1/envelopes", `{"email_subject":"s","document":"d","status":"sent","signers":[]}`, 422, "signers"},
 		{"envelope draft", "POST", "/esign/v2.1/envelopes", `{"email_subject":"s","document":"d","status":"created","signers":[{"role":"r","name":"n","email":"e@x.example"}]}`, 422, "status"},
 		{"envelope bad email", "POST", "/esign/v2.1/envelopes", `{"email_subject":"s","document":"d","status":"sent","signers":[{"role":"r","name":"n","email":"nope"}]}`, 422, "email"},
+		// Limits count characters, as the API's do: a 200-character name in Japanese is 600 bytes.
+		{"envelope name too long", "POST", "/esign/v2.1/envelopes", `{"email_subject":"s","document":"d","status":"sent","signers":[{"role":"r","name":"` + strings.Repeat("名", 201) + `","email":"e@x.example"}]}`, 422, "name"},
 		{"envelope duplicate role", "POST", "/esign/v2.1/envelopes", `{"email_subject":"s","document":"d","status":"sent","signers":[{"role":"r","name":"n","email":"e@x.example"},{"role":"r","name":"m","email":"f@x.example"}]}`, 422, "duplicate role"},
 		{"void without reason", "PUT", "/esign/v2.1/envelopes/" + env.EnvelopeID, `{"status":"voided"}`, 422, "voided_reason"},
 		{"void other status", "PUT", "/esign/v2.1/envelopes/" + env.EnvelopeID, `{"status":"sent","voided_reason":"x"}`, 422, "status"},
@@ -76,4 +78,17 @@ func TestLoggablePathHidesSigningTokens(t *testing.T) {
 	require.Equal(t, "/sandbox/esign/sign/{token}", loggablePath("/sandbox/esign/sign/abc123"))
 	require.Equal(t, "/sandbox/esign/sign/{token}/decline", loggablePath("/sandbox/esign/sign/abc123/decline"))
 	require.Equal(t, "/payments/v1/transfers", loggablePath("/payments/v1/transfers"))
+}
+
+// A signer's name and a custom field at their limits in characters are accepted however
+// many bytes they take: the API lets a brand or creator name have 200 characters of any
+// script, and a contract for one must not be refused by the e-signature service.
+func TestEnvelopeLimitsCountCharacters(t *testing.T) {
+	e := newEnv(t, Config{})
+	name := strings.Repeat("名", 200)
+	body := `{"email_subject":"s","document":"d","status":"sent","signers":[{"role":"creator","name":"` + name +
+		`","email":"e@x.example"}],"custom_fields":{"brand":"` + strings.Repeat("é", maxFieldValueLen) + `"}}`
+	var env envelopeCreated
+	e.doJSON("POST", "/esign/v2.1/envelopes", body, http.StatusCreated, &env)
+	require.NotEmpty(t, env.EnvelopeID)
 }
