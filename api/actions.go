@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -31,7 +32,7 @@ func (s *Server) act(c echo.Context, name string, body any, build func() any, re
 	if err != nil {
 		return err
 	}
-	if body != nil {
+	if body != nil && !(isOptional(body) && c.Request().ContentLength == 0) {
 		if err := bind(c, body); err != nil {
 			return err
 		}
@@ -122,12 +123,32 @@ func actionUpdateID(c echo.Context, name string) string {
 	return name + "/" + hex.EncodeToString(sum[:])
 }
 
+// isOptional reports whether an action's body may be left out (its zero value applies).
+func isOptional(body any) bool {
+	_, ok := body.(interface{ optionalBody() })
+	return ok
+}
+
+// adminReason is PRODUCT.md's rule for admins: an admin taking a brand manager's or
+// finance's action is an override, and an override always has a reason (the field named),
+// which the action's audit event records. reason points into the request body, read once
+// the body is bound.
+func adminReason(c echo.Context, field string, reason *string) func(context.Context, store.Partnership) error {
+	return func(context.Context, store.Partnership) error {
+		if identity(c).Role == partnership.RoleAdmin && strings.TrimSpace(*reason) == "" {
+			return invalidFields(map[string]string{field: "is required when an admin overrides: say why"})
+		}
+		return nil
+	}
+}
+
 // actOnState runs an action whose answer is the whole partnership. The workflow acknowledges
 // it with the read-model version that holds it, written before the Update returned, so the
 // answer is the read model's row: the same document GET /v1/partnerships/{id} serves.
-func (s *Server) actOnState(c echo.Context, name string, body any, build func() any) (json.RawMessage, error) {
+func (s *Server) actOnState(c echo.Context, name string, body any, build func() any,
+	checks ...func(context.Context, store.Partnership) error) (json.RawMessage, error) {
 	var ack partnership.Ack
-	if err := s.act(c, name, body, build, &ack); err != nil {
+	if err := s.act(c, name, body, build, &ack, checks...); err != nil {
 		return nil, err
 	}
 	ctx, cancel := s.ctx(c)
@@ -158,7 +179,7 @@ func (s *Server) decideVetting(c echo.Context) error {
 	var req vettingDecisionRequest
 	st, err := s.actOnState(c, partnership.UpdateVettingDecision, &req, func() any {
 		return partnership.VettingDecision{Actor: identity(c).Actor(), Decision: req.Decision, Note: req.Note}
-	})
+	}, adminReason(c, "note", &req.Note))
 	if err != nil {
 		return err
 	}
@@ -226,7 +247,7 @@ func (s *Server) reviewDraft(c echo.Context) error {
 	st, err := s.actOnState(c, partnership.UpdateReviewDraft, &req, func() any {
 		return partnership.DraftReview{Actor: identity(c).Actor(), DeliverableID: c.Param("did"), Version: req.Version,
 			Decision: req.Decision, Comments: req.Comments}
-	})
+	}, adminReason(c, "comments", &req.Comments))
 	if err != nil {
 		return err
 	}
@@ -258,15 +279,16 @@ func (s *Server) submitPublication(c echo.Context) error {
 }
 
 type payoutRequest struct {
-	Kind string `json:"kind" validate:"required,oneof=fee commission kill_fee"`
+	Kind   string `json:"kind" validate:"required,oneof=fee commission kill_fee"`
+	Reason string `json:"reason" validate:"max=2000"`
 }
 
 func (s *Server) triggerPayout(c echo.Context) error {
 	var req payoutRequest
 	var po partnership.Payout
 	err := s.act(c, partnership.UpdateTriggerPayout, &req, func() any {
-		return partnership.PayoutTrigger{Actor: identity(c).Actor(), Kind: req.Kind}
-	}, &po, s.requirePayoutProfile)
+		return partnership.PayoutTrigger{Actor: identity(c).Actor(), Kind: req.Kind, Reason: req.Reason}
+	}, &po, adminReason(c, "reason", &req.Reason), s.requirePayoutProfile)
 	if err != nil {
 		return err
 	}
@@ -286,11 +308,19 @@ func (s *Server) requirePayoutProfile(ctx context.Context, p store.Partnership) 
 	return nil
 }
 
+type approvalRequest struct {
+	Reason string `json:"reason" validate:"max=2000"`
+}
+
+// The approval's body is optional: finance approves with none, as before reasons existed.
+func (approvalRequest) optionalBody() {}
+
 func (s *Server) approvePayout(c echo.Context) error {
+	var req approvalRequest
 	var po partnership.Payout
-	err := s.act(c, partnership.UpdateApprovePayout, nil, func() any {
-		return partnership.PayoutApproval{Actor: identity(c).Actor(), PayoutID: c.Param("pid")}
-	}, &po)
+	err := s.act(c, partnership.UpdateApprovePayout, &req, func() any {
+		return partnership.PayoutApproval{Actor: identity(c).Actor(), PayoutID: c.Param("pid"), Reason: req.Reason}
+	}, &po, adminReason(c, "reason", &req.Reason))
 	if err != nil {
 		return err
 	}

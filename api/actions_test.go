@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/partnerflow/partnerflow/auth"
 	"github.com/partnerflow/partnerflow/partnership"
 )
 
@@ -73,4 +74,37 @@ func TestWorkflowInvalidIsAFieldError(t *testing.T) {
 			require.NotEmpty(t, invalidFieldOf[name], "the field %s's validator refuses is named", name)
 		}
 	}
+}
+
+// PRODUCT.md: an admin's overrides are "always with a reason". An admin taking a brand
+// manager's or finance's action without one gets a 422 naming the field and nothing is sent
+// to the workflow; with one, the reason travels with the action. Finance, acting in its
+// own role, still approves with no body at all.
+func TestAdminOverridesNeedAReason(t *testing.T) {
+	s := newActionServer(t, Config{})
+	require.NoError(t, s.st.UpdatePayoutProfile(context.Background(), "c1", "acct_1", "W-9"))
+	admin := auth.Identity{Sub: "root", Role: "admin"}
+	cases := []struct{ path, without, field, with string }{
+		{"/v1/partnerships/p1/vetting/decision", `{"decision":"approve"}`, "note", `{"decision":"approve","note":"brand manager on leave"}`},
+		{"/v1/partnerships/p1/deliverables/d1/review", `{"version":1,"decision":"approve","comments":"  "}`, "comments", `{"version":1,"decision":"approve","comments":"approved by legal"}`},
+		{"/v1/partnerships/p1/payouts", `{"kind":"fee"}`, "reason", `{"kind":"fee","reason":"finance queue stuck"}`},
+		{"/v1/partnerships/p1/payouts/po_1/approve", ``, "reason", `{"reason":"second approver away"}`},
+	}
+	for _, tc := range cases {
+		before := len(s.wf.sent())
+		rec := s.do(t, admin, http.MethodPost, tc.path, "", tc.without)
+		require.Equal(t, http.StatusUnprocessableEntity, rec.Code, "%s: %s", tc.path, rec.Body.String())
+		require.Contains(t, decodeProblem(t, rec).Errors, tc.field, tc.path)
+		require.Len(t, s.wf.sent(), before, "%s: nothing reached the workflow", tc.path)
+
+		rec = s.do(t, admin, http.MethodPost, tc.path, "", tc.with)
+		require.Less(t, rec.Code, 300, "%s: %s", tc.path, rec.Body.String())
+		require.Len(t, s.wf.sent(), before+1, tc.path)
+	}
+	sent := s.wf.sent()
+	require.Equal(t, "finance queue stuck", sent[len(sent)-2].Arg.(partnership.PayoutTrigger).Reason)
+	require.Equal(t, "second approver away", sent[len(sent)-1].Arg.(partnership.PayoutApproval).Reason)
+
+	rec := s.do(t, financeB, http.MethodPost, "/v1/partnerships/p1/payouts/po_1/approve", "", "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 }

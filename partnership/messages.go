@@ -78,12 +78,16 @@ type PostSubmission struct {
 type PayoutTrigger struct {
 	Actor Actor  `json:"actor"`
 	Kind  string `json:"kind"`
+	// Reason is why: required when an admin triggers (an override), optional for finance.
+	Reason string `json:"reason,omitempty"`
 }
 
 // PayoutApproval is the second finance approval.
 type PayoutApproval struct {
 	Actor    Actor  `json:"actor"`
 	PayoutID string `json:"payout_id"`
+	// Reason is why: required when an admin approves (an override), optional for finance.
+	Reason string `json:"reason,omitempty"`
 }
 
 // CancelRequest cancels (brand) or withdraws (creator) a partnership.

@@ -216,7 +216,11 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 			}
 			w.st.Payouts = append(w.st.Payouts, p)
 			w.changes++
-			w.emit("payout_triggered", t.Actor, map[string]any{"payout_id": p.ID, "kind": p.Kind, "amount": p.Amount, "status": p.Status})
+			data := map[string]any{"payout_id": p.ID, "kind": p.Kind, "amount": p.Amount, "status": p.Status}
+			if t.Reason != "" {
+				data["reason"] = t.Reason
+			}
+			w.emit("payout_triggered", t.Actor, data)
 			return p, w.persistAndWait(ctx)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(t partnership.PayoutTrigger) error {
@@ -253,7 +257,11 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 			p, _ := w.findPayout(ap.PayoutID)
 			p.ApprovedBy, p.Status = ap.Actor.Sub, partnership.PayoutProcessing
 			w.changes++
-			w.emit("payout_approved", ap.Actor, map[string]string{"payout_id": p.ID})
+			data := map[string]string{"payout_id": p.ID}
+			if ap.Reason != "" {
+				data["reason"] = ap.Reason
+			}
+			w.emit("payout_approved", ap.Actor, data)
 			return *p, w.persistAndWait(ctx)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ap partnership.PayoutApproval) error {
