@@ -258,6 +258,97 @@ func TestCancelRacingSignatureBeforeVersion(t *testing.T) {
 	require.Empty(t, st.Payouts)
 }
 
+// TestCancelRacingSignatureCreatorWithdraws: the creator withdraws at minute 2 while both
+// parties are signing, and the withdrawal is accepted because the contract does not read
+// signed yet. However the signature is found (the refused void, the webhook arriving while the
+// void fails, or a signature made while the envelope was being created, seen by the contract
+// wait together with the withdrawal), the partnership ends
+// withdrawn with the contract recorded as signed and no kill fee: only the brand side's
+// cancellation owes one. (It used to make the kill fee payable and wait for finance.)
+func TestCancelRacingSignatureCreatorWithdraws(t *testing.T) {
+	bareConflict := temporal.NewNonRetryableApplicationError("esign void envelope: 409 Conflict: envelope is completed and can no longer be voided",
+		providers.ErrTypeRejected, nil, providers.Rejection{Provider: "esign", StatusCode: 409, Message: "envelope is completed and can no longer be voided"})
+	cases := []struct {
+		name          string
+		voidErr       error
+		voidDelay     time.Duration
+		wantVoidEvent string // empty: the contract wait sees the signature with the withdrawal, no void is tried
+	}{
+		{name: "void refused, envelope completed", voidErr: envelopeFinal("completed"), wantVoidEvent: "envelope_void_refused"},
+		{name: "void fails while the completed webhook arrives", voidErr: bareConflict, voidDelay: minute(0.5),
+			wantVoidEvent: "envelope_void_failed"},
+		{name: "signed while the envelope was created, with the withdrawal"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, baseInput())
+			f.voidErr, f.voidDelay = tc.voidErr, tc.voidDelay
+			f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+			if tc.wantVoidEvent == "" {
+				// Both signed while the envelope was being created: the contract wait sees the
+				// signature and the withdrawal together once the envelope's id is recorded.
+				f.envelopeDelay = minute(1)
+				f.esign(minute(1.5), "esign-evt-1", envelopeID, "completed")
+				f.update(minute(1.6), "withdraw", partnership.UpdateCancel, partnership.CancelRequest{Actor: creator, Reason: "too busy"})
+			} else {
+				f.update(minute(2), "withdraw", partnership.UpdateCancel, partnership.CancelRequest{Actor: creator, Reason: "too busy"})
+				f.esign(minute(2.1), "esign-evt-1", envelopeID, "completed")
+			}
+			st := f.runOK()
+
+			res := f.ackedState(f.requireAccepted("withdraw"))
+			require.Equal(t, partnership.StageCancelled, res.Stage)
+			require.Equal(t, "withdrawn", res.Outcome)
+			require.Equal(t, partnership.StageCancelled, st.Stage)
+			require.Equal(t, "withdrawn", st.Outcome)
+			require.Nil(t, st.NextAction)
+			require.Equal(t, partnership.RoleCreator, st.Cancellation.Role)
+			require.Equal(t, "completed", st.Contract.Status, "the envelope was signed at the provider")
+			require.NotNil(t, st.Contract.SignedAt)
+			require.Empty(t, st.Payouts)
+			require.Equal(t, 0, f.countEvents("kill_fee_payable"))
+			require.Equal(t, 0, f.n("CreateTransfer"))
+			require.Equal(t, 0, countPrefix(f.notifySubjects(), cancelledSubject), "the creator withdrew: nobody tells them")
+			require.Equal(t, 1, f.countEvents("contract_signed"))
+			require.Equal(t, 1, f.countEvents("partnership_withdrawn"))
+			require.Equal(t, 0, f.countEvents("partnership_cancelled"))
+			require.Equal(t, 0, f.countEvents("envelope_voided"))
+			require.Equal(t, 0, f.countEvents("completed"))
+			if tc.wantVoidEvent == "" {
+				require.Equal(t, 0, f.n("VoidEnvelope"), "a signed envelope is not voided")
+				requireSubsequence(t, f.eventTypes(), []string{"contract_sent", "contract_signed", "partnership_withdrawn"})
+				return
+			}
+			require.Equal(t, 1, f.n("VoidEnvelope"))
+			require.Equal(t, 1, f.countEvents(tc.wantVoidEvent))
+			require.Equal(t, 0, f.n("CreateDiscountCode"))
+			requireSubsequence(t, f.eventTypes(), []string{"contract_sent", tc.wantVoidEvent, "contract_signed", "partnership_withdrawn"})
+		})
+	}
+}
+
+// TestCancelRacingSignatureCreatorWithdrawsBeforeVersion: a withdrawal that crossed both
+// signatures before "withdrawal-owes-no-kill-fee" keeps the outcome it had (the kill fee
+// payable and paid), so its history replays.
+func TestCancelRacingSignatureCreatorWithdrawsBeforeVersion(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.env.OnGetVersion("withdrawal-owes-no-kill-fee", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.voidErr = envelopeFinal("completed")
+	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+	f.update(minute(2), "withdraw", partnership.UpdateCancel, partnership.CancelRequest{Actor: creator, Reason: "too busy"})
+	payKillFeeWhenPayable(f, minute(2))
+	st := f.runOK()
+
+	f.requireAccepted("withdraw")
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Equal(t, "withdrawn", st.Outcome)
+	require.Equal(t, "completed", st.Contract.Status)
+	require.Equal(t, 1, f.countEvents("kill_fee_payable"))
+	require.Len(t, st.Payouts, 1)
+	require.Equal(t, partnership.PayoutKindKillFee, st.Payouts[0].Kind)
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
+}
+
 // TestCancelRefusedInPayout: once the partnership is in payout it can no longer be cancelled.
 func TestCancelRefusedInPayout(t *testing.T) {
 	f := newFixture(t, baseInput())
