@@ -9,9 +9,10 @@ import (
 )
 
 // compensate ends a cancelled or withdrawn partnership: a pending envelope is voided, a
-// contract signed before the brand cancelled makes the kill fee payable (and the workflow
-// stays open until it is paid), and the creator is told. A contract both parties signed while
-// the cancellation was on its way counts as signed: the provider refuses to void it, and
+// contract signed before the brand cancelled makes the kill fee payable, a cancellation during
+// the attribution window the commission earned so far (the workflow stays open until what is
+// payable is paid), and the creator is told. A contract both parties signed while the
+// cancellation was on its way counts as signed: the provider refuses to void it, and
 // voidEnvelope records the signature. It runs in a disconnected context so it also completes
 // when the workflow itself is being cancelled.
 //
@@ -28,6 +29,7 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	defer func() { w.ctx = orig }()
 
 	signed := w.signed()
+	inTracking := w.st.Stage == partnership.StageTracking
 	outcome := "cancelled"
 	if c.Role == partnership.RoleCreator {
 		outcome = "withdrawn"
@@ -50,7 +52,8 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	}
 	// What is still owed: the fee when every post was delivered and verified (cancelling during
 	// tracking cuts the commission window short, not the earned fee); otherwise the kill fee
-	// when the contract was signed and the brand side cancelled.
+	// when the contract was signed and the brand side cancelled. During tracking, also the
+	// commission on the orders made until the cancellation.
 	switch {
 	case w.delivered() && w.st.Terms.Fee.AmountMinor > 0:
 		w.payable = []string{partnership.PayoutKindFee}
@@ -60,6 +63,11 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 		w.emit("kill_fee_payable", systemActor, map[string]any{"amount": w.st.Terms.KillFee})
 	default:
 		w.payable = nil
+	}
+	if inTracking {
+		if err := w.commissionAfterCancellation(c); err != nil {
+			return err
+		}
 	}
 	if len(w.payable) > 0 {
 		if err := w.settleAll(); err != nil {
