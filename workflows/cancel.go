@@ -9,11 +9,19 @@ import (
 )
 
 // compensate ends a cancelled or withdrawn partnership: a pending envelope is voided, a
-// signed contract makes the kill fee payable (and the workflow stays open until it is paid),
-// and the creator is told. A contract both parties signed while the cancellation was on its
-// way counts as signed: the provider refuses to void it, and voidEnvelope records the
-// signature. It runs in a disconnected context so it also completes when the workflow itself
-// is being cancelled.
+// contract signed before the brand cancelled makes the kill fee payable, a cancellation during
+// the attribution window the commission earned so far (the workflow stays open until what is
+// payable is paid), and the creator is told. A contract both parties signed while the
+// cancellation was on its way counts as signed: the provider refuses to void it, and
+// voidEnvelope records the signature. It runs in a disconnected context so it also completes
+// when the workflow itself is being cancelled.
+//
+// A creator's withdrawal never owes a kill fee, even when it turns out to have crossed both
+// signatures (accepted while the contract read unsigned, then the void refused, or the
+// completed webhook handled with it): the partnership still ends as the creator asked, stage
+// cancelled and outcome withdrawn, with no payout. The contract stays completed and the audit
+// trail keeps contract_signed before partnership_withdrawn, since that is what happened at
+// the provider; no kill_fee_payable follows.
 func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	orig := w.ctx
 	dctx, _ := workflow.NewDisconnectedContext(w.ctx)
@@ -21,6 +29,7 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	defer func() { w.ctx = orig }()
 
 	signed := w.signed()
+	inTracking := w.st.Stage == partnership.StageTracking
 	outcome := "cancelled"
 	if c.Role == partnership.RoleCreator {
 		outcome = "withdrawn"
@@ -43,16 +52,22 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	}
 	// What is still owed: the fee when every post was delivered and verified (cancelling during
 	// tracking cuts the commission window short, not the earned fee); otherwise the kill fee
-	// when the contract was signed.
+	// when the contract was signed and the brand side cancelled. During tracking, also the
+	// commission on the orders made until the cancellation.
 	switch {
 	case w.delivered() && w.st.Terms.Fee.AmountMinor > 0:
 		w.payable = []string{partnership.PayoutKindFee}
 		w.emit("fee_payable_after_cancellation", systemActor, map[string]any{"amount": w.st.Terms.Fee})
-	case signed && w.st.Terms.KillFee.AmountMinor > 0:
+	case signed && w.st.Terms.KillFee.AmountMinor > 0 && w.owesKillFee(c):
 		w.payable = []string{partnership.PayoutKindKillFee}
 		w.emit("kill_fee_payable", systemActor, map[string]any{"amount": w.st.Terms.KillFee})
 	default:
 		w.payable = nil
+	}
+	if inTracking {
+		if err := w.commissionAfterCancellation(c); err != nil {
+			return err
+		}
 	}
 	if len(w.payable) > 0 {
 		if err := w.settleAll(); err != nil {
@@ -101,6 +116,19 @@ func (w *partnershipWorkflow) registerCancelUpdate() error {
 			}
 			return nil
 		}})
+}
+
+// owesKillFee reports whether cancellation c makes the kill fee of a signed contract payable:
+// a cancellation by the brand side does (a brand manager, an admin, or an operator cancelling
+// the workflow, which compensate treats as the brand's cancellation); a creator's withdrawal
+// does not. Versioned: a withdrawal that crossed both signatures used to owe the kill fee,
+// and histories from then must replay that way. Called only on that path, so other
+// partnerships record no marker.
+func (w *partnershipWorkflow) owesKillFee(c partnership.Cancellation) bool {
+	if c.Role != partnership.RoleCreator {
+		return true
+	}
+	return workflow.GetVersion(w.ctx, "withdrawal-owes-no-kill-fee", workflow.DefaultVersion, 1) == workflow.DefaultVersion
 }
 
 // delivered reports whether every deliverable's post is verified: the fee is earned.

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
 	"github.com/partnerflow/partnerflow/providers"
 )
@@ -256,6 +257,201 @@ func TestCancelRacingSignatureBeforeVersion(t *testing.T) {
 	require.Equal(t, 0, f.countEvents("envelope_void_refused"))
 	require.Equal(t, 0, f.countEvents("kill_fee_payable"))
 	require.Empty(t, st.Payouts)
+}
+
+// TestCancelRacingSignatureCreatorWithdraws: the creator withdraws at minute 2 while both
+// parties are signing, and the withdrawal is accepted because the contract does not read
+// signed yet. However the signature is found (the refused void, the webhook arriving while the
+// void fails, or a signature made while the envelope was being created, seen by the contract
+// wait together with the withdrawal), the partnership ends
+// withdrawn with the contract recorded as signed and no kill fee: only the brand side's
+// cancellation owes one. (It used to make the kill fee payable and wait for finance.)
+func TestCancelRacingSignatureCreatorWithdraws(t *testing.T) {
+	bareConflict := temporal.NewNonRetryableApplicationError("esign void envelope: 409 Conflict: envelope is completed and can no longer be voided",
+		providers.ErrTypeRejected, nil, providers.Rejection{Provider: "esign", StatusCode: 409, Message: "envelope is completed and can no longer be voided"})
+	cases := []struct {
+		name          string
+		voidErr       error
+		voidDelay     time.Duration
+		wantVoidEvent string // empty: the contract wait sees the signature with the withdrawal, no void is tried
+	}{
+		{name: "void refused, envelope completed", voidErr: envelopeFinal("completed"), wantVoidEvent: "envelope_void_refused"},
+		{name: "void fails while the completed webhook arrives", voidErr: bareConflict, voidDelay: minute(0.5),
+			wantVoidEvent: "envelope_void_failed"},
+		{name: "signed while the envelope was created, with the withdrawal"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, baseInput())
+			f.voidErr, f.voidDelay = tc.voidErr, tc.voidDelay
+			f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+			if tc.wantVoidEvent == "" {
+				// Both signed while the envelope was being created: the contract wait sees the
+				// signature and the withdrawal together once the envelope's id is recorded.
+				f.envelopeDelay = minute(1)
+				f.esign(minute(1.5), "esign-evt-1", envelopeID, "completed")
+				f.update(minute(1.6), "withdraw", partnership.UpdateCancel, partnership.CancelRequest{Actor: creator, Reason: "too busy"})
+			} else {
+				f.update(minute(2), "withdraw", partnership.UpdateCancel, partnership.CancelRequest{Actor: creator, Reason: "too busy"})
+				f.esign(minute(2.1), "esign-evt-1", envelopeID, "completed")
+			}
+			st := f.runOK()
+
+			res := f.ackedState(f.requireAccepted("withdraw"))
+			require.Equal(t, partnership.StageCancelled, res.Stage)
+			require.Equal(t, "withdrawn", res.Outcome)
+			require.Equal(t, partnership.StageCancelled, st.Stage)
+			require.Equal(t, "withdrawn", st.Outcome)
+			require.Nil(t, st.NextAction)
+			require.Equal(t, partnership.RoleCreator, st.Cancellation.Role)
+			require.Equal(t, "completed", st.Contract.Status, "the envelope was signed at the provider")
+			require.NotNil(t, st.Contract.SignedAt)
+			require.Empty(t, st.Payouts)
+			require.Equal(t, 0, f.countEvents("kill_fee_payable"))
+			require.Equal(t, 0, f.n("CreateTransfer"))
+			require.Equal(t, 0, countPrefix(f.notifySubjects(), cancelledSubject), "the creator withdrew: nobody tells them")
+			require.Equal(t, 1, f.countEvents("contract_signed"))
+			require.Equal(t, 1, f.countEvents("partnership_withdrawn"))
+			require.Equal(t, 0, f.countEvents("partnership_cancelled"))
+			require.Equal(t, 0, f.countEvents("envelope_voided"))
+			require.Equal(t, 0, f.countEvents("completed"))
+			if tc.wantVoidEvent == "" {
+				require.Equal(t, 0, f.n("VoidEnvelope"), "a signed envelope is not voided")
+				requireSubsequence(t, f.eventTypes(), []string{"contract_sent", "contract_signed", "partnership_withdrawn"})
+				return
+			}
+			require.Equal(t, 1, f.n("VoidEnvelope"))
+			require.Equal(t, 1, f.countEvents(tc.wantVoidEvent))
+			require.Equal(t, 0, f.n("CreateDiscountCode"))
+			requireSubsequence(t, f.eventTypes(), []string{"contract_sent", tc.wantVoidEvent, "contract_signed", "partnership_withdrawn"})
+		})
+	}
+}
+
+// TestCancelRacingSignatureCreatorWithdrawsBeforeVersion: a withdrawal that crossed both
+// signatures before "withdrawal-owes-no-kill-fee" keeps the outcome it had (the kill fee
+// payable and paid), so its history replays.
+func TestCancelRacingSignatureCreatorWithdrawsBeforeVersion(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.env.OnGetVersion("withdrawal-owes-no-kill-fee", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.voidErr = envelopeFinal("completed")
+	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+	f.update(minute(2), "withdraw", partnership.UpdateCancel, partnership.CancelRequest{Actor: creator, Reason: "too busy"})
+	payKillFeeWhenPayable(f, minute(2))
+	st := f.runOK()
+
+	f.requireAccepted("withdraw")
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Equal(t, "withdrawn", st.Outcome)
+	require.Equal(t, "completed", st.Contract.Status)
+	require.Equal(t, 1, f.countEvents("kill_fee_payable"))
+	require.Len(t, st.Payouts, 1)
+	require.Equal(t, partnership.PayoutKindKillFee, st.Payouts[0].Kind)
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
+}
+
+// commissionCancelledInTracking is a 15% commission partnership whose post is verified at
+// minute 5 (the attribution window starts) and which the brand cancels ten days into the
+// window, with 123,457 of attributed revenue by then.
+func commissionCancelledInTracking(t *testing.T) (*fixture, time.Duration) {
+	in := baseInput()
+	in.Offer.CommissionBps = 1500
+	f := newFixture(t, in)
+	f.conversions = activities.ConversionsOutput{Conversions: 7, Revenue: usd(123_457),
+		PostMetrics: partnership.PostMetrics{Posts: 1, Likes: 900, Comments: 40}}
+	f.toPayout()
+	cancelAt := minute(5) + 10*day
+	f.update(cancelAt, "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "campaign stopped"})
+	f.trigger(cancelAt+minute(1), "fee", finance1, partnership.PayoutKindFee)
+	f.trigger(cancelAt+minute(2), "commission", finance1, partnership.PayoutKindCommission)
+	f.payment(cancelAt+minute(3), "pay-evt-1", "po_1", "paid", "")
+	return f, cancelAt
+}
+
+// TestCancelDuringTrackingPaysCommissionEarned: a brand cancelling during the attribution
+// window cuts the window short, not the commission on the orders already made: they are
+// counted up to the cancellation and the commission becomes payable alongside the earned
+// fee. (The cancellation used to skip the count, and the commission was lost.)
+func TestCancelDuringTrackingPaysCommissionEarned(t *testing.T) {
+	f, cancelAt := commissionCancelledInTracking(t)
+	f.payment(cancelAt+minute(4), "pay-evt-2", "po_2", "paid", "")
+	st := f.runOK()
+
+	res := f.ackedState(f.requireAccepted("cancel"))
+	require.Equal(t, partnership.StageCancelled, res.Stage)
+	f.requireAccepted("fee")
+	c := decodeResult[partnership.Payout](t, f.requireAccepted("commission"))
+	require.Equal(t, int64(18_518), c.Amount.AmountMinor, "15% of the revenue up to the cancellation, rounded down")
+
+	require.Equal(t, 1, f.n("CollectConversions"))
+	require.True(t, f.collects[0].Since.IsZero())
+	require.True(t, f.collects[0].Until.Equal(testStart.Add(cancelAt)), "counted until the cancellation, not %s", f.collects[0].Until)
+	require.Equal(t, discountCode, f.collects[0].Code)
+	require.True(t, st.Tracking.CountedUntil.Equal(testStart.Add(cancelAt)))
+	require.Equal(t, int64(7), st.Tracking.Conversions)
+	require.Equal(t, usd(123_457), st.Tracking.Revenue)
+
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Equal(t, "cancelled", st.Outcome)
+	require.Nil(t, st.NextAction)
+	require.Len(t, st.Payouts, 2)
+	require.Equal(t, partnership.PayoutKindFee, st.Payouts[0].Kind)
+	require.Equal(t, partnership.PayoutKindCommission, st.Payouts[1].Kind)
+	require.Equal(t, usd(18_518), st.Payouts[1].Amount)
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[1].Status)
+	require.Equal(t, 2, f.n("CreateTransfer"))
+	require.Equal(t, 1, countPrefix(f.notifySubjects(), cancelledSubject))
+	requireSubsequence(t, f.eventTypes(), []string{"partnership_cancelled", "fee_payable_after_cancellation",
+		"conversions_collected", "commission_payable_after_cancellation", "payout_paid", "payout_paid"})
+	require.Equal(t, 0, f.countEvents("kill_fee_payable"))
+}
+
+// TestCancelWhileWindowCounted: a cancellation that arrives while the window's own count runs
+// keeps that count (the whole window, nothing counted twice) and its commission.
+func TestCancelWhileWindowCounted(t *testing.T) {
+	in := baseInput()
+	in.Offer.CommissionBps = 1500
+	f := newFixture(t, in)
+	f.conversions = activities.ConversionsOutput{Conversions: 7, Revenue: usd(123_457)}
+	f.collectDelay = minute(1)
+	f.toPayout()
+	end := minute(5) + 30*day
+	f.update(end+minute(0.5), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "campaign stopped"})
+	f.trigger(end+minute(2), "fee", finance1, partnership.PayoutKindFee)
+	f.trigger(end+minute(3), "commission", finance1, partnership.PayoutKindCommission)
+	f.payment(end+minute(4), "pay-evt-1", "po_1", "paid", "")
+	f.payment(end+minute(5), "pay-evt-2", "po_2", "paid", "")
+	st := f.runOK()
+
+	f.requireAccepted("cancel")
+	f.requireAccepted("fee")
+	c := decodeResult[partnership.Payout](t, f.requireAccepted("commission"))
+	require.Equal(t, int64(18_518), c.Amount.AmountMinor)
+	require.Equal(t, 1, f.n("CollectConversions"), "the window's count is kept, not made again")
+	require.True(t, f.collects[0].Until.Equal(testStart.Add(end)))
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Len(t, st.Payouts, 2)
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[1].Status)
+	require.Equal(t, 1, f.countEvents("commission_payable_after_cancellation"))
+}
+
+// TestCancelDuringTrackingBeforeVersion: a partnership cancelled during tracking before
+// "commission-on-cancel-in-tracking" keeps what it did (no count, the fee alone payable), so its
+// history replays.
+func TestCancelDuringTrackingBeforeVersion(t *testing.T) {
+	f, _ := commissionCancelledInTracking(t)
+	f.env.OnGetVersion("commission-on-cancel-in-tracking", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	st := f.runOK()
+
+	f.requireAccepted("cancel")
+	f.requireAccepted("fee")
+	f.requireRejected("commission", partnership.ErrTypeConflict)
+	require.Equal(t, 0, f.n("CollectConversions"))
+	require.Equal(t, 0, f.countEvents("commission_payable_after_cancellation"))
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Len(t, st.Payouts, 1)
+	require.Equal(t, partnership.PayoutKindFee, st.Payouts[0].Kind)
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
 }
 
 // TestCancelRefusedInPayout: once the partnership is in payout it can no longer be cancelled.

@@ -111,6 +111,8 @@ type fixture struct {
 	voidErr       error         // what VoidEnvelope fails with (envelopeFinal for a refused void)
 	voidDelay     time.Duration // how long VoidEnvelope takes on the mock clock
 	envelopeDelay time.Duration // how long CreateEnvelope takes (its retries) on the mock clock
+	notifyDelay   time.Duration // how long NotifyCreator takes on the mock clock
+	collectDelay  time.Duration // how long CollectConversions takes on the mock clock
 	// recordFailures is how many RecordTransition calls fail (the read model down) before
 	// they succeed again; failedVersions the versions those calls carried.
 	recordFailures int
@@ -210,7 +212,7 @@ func (f *fixture) mockActivities() {
 			}
 			return f.vet, nil
 		})
-	e.OnActivity(acts.NotifyCreator, mock.Anything, mock.Anything).Return(
+	e.OnActivity(acts.NotifyCreator, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return f.notifyDelay }).Return(
 		func(_ context.Context, in activities.NotifyInput) error {
 			f.mu.Lock()
 			defer f.mu.Unlock()
@@ -277,7 +279,7 @@ func (f *fixture) mockActivities() {
 			}
 			return partnership.VerificationReport{MediaID: "m-1", Verified: true, Reasons: []string{}, CheckedAt: testStart}, nil
 		})
-	e.OnActivity(acts.CollectConversions, mock.Anything, mock.Anything).Return(
+	e.OnActivity(acts.CollectConversions, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return f.collectDelay }).Return(
 		func(_ context.Context, in activities.ConversionsInput) (activities.ConversionsOutput, error) {
 			f.mu.Lock()
 			defer f.mu.Unlock()

@@ -74,6 +74,11 @@ func (w *partnershipWorkflow) registerNegotiationUpdates() error {
 				entry.Terms = &t
 				w.st.Terms = t
 				n.Turn = other(m.Actor.Role)
+			} else {
+				// accept, decline and withdraw end the negotiation: it is nobody's turn, so a
+				// move that arrives before the main loop has acted on this one (a second tab, the
+				// same workflow task) is refused instead of changing the terms agreed to.
+				n.Turn = ""
 			}
 			n.History = append(n.History, entry)
 			w.emit("negotiation_"+m.Action, m.Actor, map[string]any{"round": entry.Round, "terms": entry.Terms})
@@ -87,6 +92,10 @@ func (w *partnershipWorkflow) registerNegotiationUpdates() error {
 				return err
 			}
 			n := w.st.Negotiation
+			if n.Turn == "" {
+				last := n.History[len(n.History)-1]
+				return w.conflict("the negotiation is over: the %s %s", roleName(last.Role), endingMoves[last.Action])
+			}
 			if n.Turn != m.Actor.Role {
 				return w.conflict("it is the %s's turn to answer", roleName(n.Turn))
 			}
@@ -112,6 +121,13 @@ func (w *partnershipWorkflow) registerNegotiationUpdates() error {
 			}
 			return nil
 		}})
+}
+
+// endingMoves says what each move that ends the negotiation did, for the refusal of a later one.
+var endingMoves = map[string]string{
+	"accept":   "accepted the terms",
+	"decline":  "declined the offer",
+	"withdraw": "withdrew the offer",
 }
 
 func other(role string) string {

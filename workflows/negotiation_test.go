@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -173,4 +174,106 @@ func TestNegotiationOutcomes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNegotiationMoveAfterTheEndingMove: moves that arrive together, before the workflow has
+// acted on the first (the creator's accept and a counter from a second tab), are validated
+// against the state the first one left. Once a move ended the negotiation it is nobody's turn:
+// any later move is refused with a 409 that says why, and the terms agreed to are the
+// contract's. (An accept used to leave the turn where it was, so the same party's counter was
+// accepted too, replaced the terms, and the queued accept agreed to terms the other side never
+// offered.)
+//
+// The test environment runs a workflow task for each Update it delivers; the offer e-mail still
+// being sent keeps the main loop from acting between them, as when they share one task.
+func TestNegotiationMoveAfterTheEndingMove(t *testing.T) {
+	cases := []struct {
+		name        string
+		moves       []partnership.NegotiationMove // delivered together; the last is refused
+		wantRefusal string
+		wantFee     int64 // the terms agreed to, when accepted
+		wantStage   partnership.Stage
+		wantOutcome string
+	}{
+		{name: "creator accepts, then counters from another tab", moves: []partnership.NegotiationMove{
+			{Actor: creator, Action: "accept"},
+			{Actor: creator, Action: "counter", Terms: counterTerms(90_000)}},
+			wantRefusal: "the negotiation is over: the creator accepted the terms", wantFee: 50_000,
+			wantStage: partnership.StageContracting},
+		{name: "brand accepts a counter, then counters it", moves: []partnership.NegotiationMove{
+			{Actor: creator, Action: "counter", Terms: counterTerms(75_000)},
+			{Actor: brand, Action: "accept"},
+			{Actor: brand, Action: "counter", Terms: counterTerms(60_000)}},
+			wantRefusal: "the negotiation is over: the brand accepted the terms", wantFee: 75_000,
+			wantStage: partnership.StageContracting},
+		{name: "creator accepts, then the brand counters", moves: []partnership.NegotiationMove{
+			{Actor: creator, Action: "accept"},
+			{Actor: brand, Action: "counter", Terms: counterTerms(40_000)}},
+			wantRefusal: "the negotiation is over: the creator accepted the terms", wantFee: 50_000,
+			wantStage: partnership.StageContracting},
+		{name: "creator declines, then accepts", moves: []partnership.NegotiationMove{
+			{Actor: creator, Action: "decline"},
+			{Actor: creator, Action: "accept"}},
+			wantRefusal: "the negotiation is over: the creator declined the offer",
+			wantStage:   partnership.StageDeclined, wantOutcome: "declined"},
+		{name: "brand withdraws, then accepts", moves: []partnership.NegotiationMove{
+			{Actor: creator, Action: "counter", Terms: counterTerms(75_000)},
+			{Actor: brand, Action: "withdraw"},
+			{Actor: brand, Action: "accept"}},
+			wantRefusal: "the negotiation is over: the brand withdrew the offer",
+			wantStage:   partnership.StageCancelled, wantOutcome: "cancelled"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, baseInput())
+			f.notifyDelay = minute(1) // the offer e-mail is on its way until minute 1
+			last := len(tc.moves) - 1
+			f.at(minute(0.5), func() {
+				for i, m := range tc.moves {
+					f.updateNow("move-"+string(rune('a'+i)), partnership.UpdateNegotiate, m)
+				}
+			})
+			if tc.wantStage == partnership.StageContracting {
+				f.snapshot(minute(2), "contracting")
+				f.esign(minute(3), "esign-evt-1", envelopeID, "declined") // end the partnership
+			}
+			st := f.runOK()
+
+			for i := range last {
+				f.requireAccepted("move-" + string(rune('a'+i)))
+			}
+			refused := "move-" + string(rune('a'+last))
+			f.requireRejected(refused, partnership.ErrTypeConflict)
+			require.ErrorContains(t, f.upd(refused).rejectErr, tc.wantRefusal)
+			require.Len(t, st.Negotiation.History, len(tc.moves), "the refused move is not in the history")
+			require.Empty(t, st.Negotiation.Turn, "nobody's turn once the negotiation ended")
+			ending := tc.moves[last-1]
+			require.Equal(t, 1, f.countEvents("negotiation_"+ending.Action))
+			require.Equal(t, countAction(tc.moves[:last], "counter"), f.countEvents("negotiation_counter"))
+			if tc.wantStage != partnership.StageContracting {
+				require.Equal(t, tc.wantStage, st.Stage)
+				require.Equal(t, tc.wantOutcome, st.Outcome)
+				require.Equal(t, 0, f.n("CreateEnvelope"))
+				require.Equal(t, 0, f.countEvents("terms_agreed"))
+				return
+			}
+			require.Equal(t, partnership.StageContracting, f.snap("contracting").Stage)
+			require.Equal(t, usd(tc.wantFee), st.Terms.Fee)
+			require.Len(t, f.envelopes, 1)
+			require.Equal(t, usd(tc.wantFee), f.envelopes[0].Terms.Fee, "the contract carries the terms agreed to")
+			ev := f.event("terms_agreed")
+			require.Equal(t, ending.Actor.Sub, ev.Actor)
+			require.Contains(t, string(ev.Data), fmt.Sprintf(`"amount_minor":%d`, tc.wantFee))
+		})
+	}
+}
+
+func countAction(moves []partnership.NegotiationMove, action string) int {
+	n := 0
+	for _, m := range moves {
+		if m.Action == action {
+			n++
+		}
+	}
+	return n
 }

@@ -50,6 +50,19 @@ func (w *partnershipWorkflow) tracking() error {
 			return err
 		}
 	}
+	if err := w.collectConversions(workflow.Now(w.ctx).UTC()); err != nil {
+		return err
+	}
+	if w.commission().AmountMinor > 0 {
+		w.payable = append(w.payable, partnership.PayoutKindCommission)
+	}
+	return nil
+}
+
+// collectConversions counts the orders on the creator's code from this cycle's attribution
+// start until until (the end of the window, or a cancellation during it) and reads the live
+// posts' metrics.
+func (w *partnershipWorkflow) collectConversions(until time.Time) error {
 	urls := make([]string, 0, len(w.st.Deliverables))
 	for _, d := range w.st.Deliverables {
 		if d.Publication != nil {
@@ -57,7 +70,7 @@ func (w *partnershipWorkflow) tracking() error {
 		}
 	}
 	var out activities.ConversionsOutput
-	since, until := w.attributionSince(), workflow.Now(w.ctx).UTC()
+	since := w.attributionSince()
 	if err := workflow.ExecuteActivity(w.providerCtx(), a.CollectConversions, activities.ConversionsInput{
 		Code: w.st.Tracking.DiscountCode, Currency: w.st.Terms.Fee.Currency, PostURLs: urls, Since: since, Until: until,
 	}).Get(w.ctx, &out); err != nil {
@@ -68,10 +81,38 @@ func (w *partnershipWorkflow) tracking() error {
 	metrics := out.PostMetrics
 	w.st.Tracking.PostMetrics = &metrics
 	w.emit("conversions_collected", systemActor, out)
-	if w.commission().AmountMinor > 0 {
-		w.payable = append(w.payable, partnership.PayoutKindCommission)
-	}
 	return nil
+}
+
+// commissionAfterCancellation makes the commission on the orders attributed up to a
+// cancellation during the tracking stage payable, alongside what else compensate made payable:
+// the window is cut short, not the commission the creator already earned. The orders are
+// counted until the cancellation, unless the window's own count was already made (the
+// cancellation came while it ran), which is kept.
+//
+// Versioned: a cancellation during tracking used to owe no commission and collect nothing,
+// and histories from then must replay that way. Asked only for terms with a commission
+// cancelled during tracking, so other partnerships record no marker.
+func (w *partnershipWorkflow) commissionAfterCancellation(c partnership.Cancellation) error {
+	if w.st.Terms.CommissionBps <= 0 ||
+		workflow.GetVersion(w.ctx, "commission-on-cancel-in-tracking", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	if w.st.Tracking.CountedUntil.IsZero() {
+		w.setNext(partnership.RoleSystem, "collect_conversions", 0)
+		if err := w.persist(w.ctx); err != nil {
+			return err
+		}
+		if err := w.collectConversions(c.At); err != nil {
+			return err
+		}
+		w.st.NextAction = nil
+	}
+	if amount := w.commission(); amount.AmountMinor > 0 {
+		w.payable = append(w.payable, partnership.PayoutKindCommission)
+		w.emit("commission_payable_after_cancellation", systemActor, map[string]any{"amount": amount})
+	}
+	return w.persist(w.ctx)
 }
 
 // commission is the revenue share in integer minor units, rounded down.
