@@ -231,6 +231,48 @@ func TestVerifyPost(t *testing.T) {
 	require.Equal(t, []string{activities.ReasonNotFound}, rep.Reasons)
 }
 
+// TestVerifyPostPlatformAndReuse: a post on another platform than its deliverable's fails
+// with wrong_platform (the sandbox says which platform a post is on), and a post already
+// verified for another deliverable fails with post_used_for_another_deliverable.
+func TestVerifyPostPlatformAndReuse(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	caption := "#ad my @acme shoes, code MAYA10"
+	res, err := http.Post(e.sb+"/sandbox/social/posts", "application/json",
+		strings.NewReader(`{"platform":"tiktok","handle":"maya.tt","caption":"`+caption+`"}`))
+	require.NoError(t, err)
+	var post struct{ URL, ID string }
+	require.NoError(t, decode(res, &post))
+
+	in := activities.VerifyInput{URL: post.URL, Handle: "maya.tt", Platform: "tiktok", ApprovedCaption: caption, DiscountCode: "MAYA10",
+		Disclosure: activities.DisclosureInput{Platform: "tiktok", Format: "video", Jurisdiction: "US", BrandName: "Acme", BrandHandles: []string{"@acme"},
+			OnscreenDisclosure: true, SpokenDisclosure: true}}
+	rep, err := e.acts.VerifyPost(ctx, in)
+	require.NoError(t, err)
+	require.True(t, rep.Verified, "%v", rep.Reasons)
+
+	// The TikTok post submitted for an Instagram deliverable.
+	onInstagram := in
+	onInstagram.Platform, onInstagram.Disclosure.Platform, onInstagram.Disclosure.Format = "instagram", "instagram", "post"
+	rep, err = e.acts.VerifyPost(ctx, onInstagram)
+	require.NoError(t, err)
+	require.False(t, rep.Verified)
+	require.Equal(t, []string{activities.ReasonWrongPlatform}, rep.Reasons)
+
+	// An input scheduled before Platform existed still carries the platform in Disclosure.
+	onInstagram.Platform = ""
+	rep, err = e.acts.VerifyPost(ctx, onInstagram)
+	require.NoError(t, err)
+	require.Equal(t, []string{activities.ReasonWrongPlatform}, rep.Reasons)
+
+	reused := in
+	reused.OtherMediaIDs = []string{"17800000000000001", post.ID}
+	rep, err = e.acts.VerifyPost(ctx, reused)
+	require.NoError(t, err)
+	require.False(t, rep.Verified)
+	require.Equal(t, []string{activities.ReasonPostReused}, rep.Reasons)
+}
+
 func TestCollectConversionsSumsOneCurrency(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -61,10 +62,7 @@ func (s *Server) act(c echo.Context, name string, body any, build func() any, re
 		case partnership.ErrTypeForbidden:
 			return problem(http.StatusForbidden, ae.Message)
 		case partnership.ErrTypeInvalid:
-			field := invalidFieldOf[name]
-			if field == "" {
-				field = "body"
-			}
+			field := cmp.Or(ae.Field, invalidFieldOf[name], "body")
 			p := invalidFields(map[string]string{field: ae.Message})
 			p.p.Detail = ae.Message
 			return p
@@ -84,9 +82,10 @@ func (s *Server) act(c echo.Context, name string, body any, build func() any, re
 
 // invalidFieldOf names, per action, the request field its workflow validator means when it
 // refuses the payload as invalid (partnership.ErrTypeInvalid), so the 422 carries the errors
-// map API.md asks of validation failures. The workflow says which only in words; each
+// map API.md asks of validation failures. The workflow mostly says which only in words; each
 // validator checks one field of its action (negotiate: which side may decline or withdraw,
-// a property of "action"), and the API's own checks catch the rest before the Update.
+// a property of "action"), and the API's own checks catch the rest before the Update. A
+// refusal that names its own field (a counter-offer's deliverable platform) overrides this.
 var invalidFieldOf = map[string]string{
 	partnership.UpdateVettingDecision: "decision",
 	partnership.UpdateNegotiate:       "action",

@@ -69,6 +69,17 @@ func TestWorkflowInvalidIsAFieldError(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
 	require.Equal(t, map[string]string{"reason": msg}, decodeProblem(t, rec).Errors)
 
+	// A refusal that names its field (a counter-offer's deliverable) is keyed by that field.
+	const platformMsg = "the creator has no youtube account"
+	s.wf.answer = func(context.Context, fakeUpdate, any) error {
+		return &actionError{Type: partnership.ErrTypeInvalid, Message: platformMsg, Stage: partnership.StageNegotiation,
+			Field: "terms.deliverables[1].platform"}
+	}
+	rec = s.do(t, brandManager, http.MethodPost, "/v1/partnerships/p1/negotiation", "", `{"action":"counter","terms":`+
+		`{"kind":"one_off","fee":{"amount_minor":1000,"currency":"USD"},"deliverables":[{"platform":"instagram","format":"post"},{"platform":"youtube","format":"short"}]}}`)
+	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+	require.Equal(t, map[string]string{"terms.deliverables[1].platform": platformMsg}, decodeProblem(t, rec).Errors)
+
 	for name := range actionRoles {
 		if name != partnership.UpdateApprovePayout { // no body: nothing for a validator to refuse
 			require.NotEmpty(t, invalidFieldOf[name], "the field %s's validator refuses is named", name)

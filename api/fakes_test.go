@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnerflow/partnerflow/auth"
+	"github.com/partnerflow/partnerflow/partnership"
 	"github.com/partnerflow/partnerflow/store"
 )
 
@@ -32,10 +33,25 @@ type fakeWorkflows struct {
 	Workflows
 	mu      sync.Mutex
 	updates []fakeUpdate
+	started []partnership.Input
 	answer  func(ctx context.Context, u fakeUpdate, result any) error
 }
 
 func (w *fakeWorkflows) Ping(context.Context) error { return nil }
+
+// Start records the input of the workflow the API started.
+func (w *fakeWorkflows) Start(_ context.Context, in partnership.Input) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.started = append(w.started, in)
+	return nil
+}
+
+func (w *fakeWorkflows) starts() []partnership.Input {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]partnership.Input(nil), w.started...)
+}
 
 func (w *fakeWorkflows) Update(ctx context.Context, partnershipID, updateID, name string, arg, result any) error {
 	u := fakeUpdate{PartnershipID: partnershipID, UpdateID: updateID, Name: name, Arg: arg}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -145,19 +146,27 @@ func (s *Server) createPartnership(c echo.Context) error {
 		return err
 	}
 	offer := req.Offer.terms()
-	platform := offer.Deliverables[0].Platform
-	handle := creatorHandle(creator, platform)
-	if handle == "" {
-		return invalidFields(map[string]string{"offer.deliverables[0].platform": "the creator has no " + platform + " account"})
+	// Every deliverable's post is verified against the creator's account on its platform, so
+	// the creator needs one on each; the first deliverable's is the one vetting reads.
+	handles := creatorHandles(creator)
+	missing := map[string]string{}
+	for i, d := range offer.Deliverables {
+		if _, ok := handles[d.Platform]; !ok {
+			missing[fmt.Sprintf("offer.deliverables[%d].platform", i)] = "the creator has no " + d.Platform + " account"
+		}
 	}
+	if len(missing) > 0 {
+		return invalidFields(missing)
+	}
+	platform := offer.Deliverables[0].Platform
 	var brandHandles []string
 	_ = json.Unmarshal(brand.Handles, &brandHandles)
 
 	now := s.now().Truncate(time.Microsecond)
 	pid := newID()
 	in := partnership.Input{
-		PartnershipID: pid, BrandID: camp.BrandID, CreatorID: creator.ID, CreatorHandle: handle, Platform: platform,
-		BrandName: brand.Name, BrandHandles: brandHandles, Campaign: settings, Offer: offer, CreatedBy: id.Actor(), CreatedAt: now,
+		PartnershipID: pid, BrandID: camp.BrandID, CreatorID: creator.ID, CreatorHandle: handles[platform], Platform: platform,
+		CreatorHandles: handles, BrandName: brand.Name, BrandHandles: brandHandles, Campaign: settings, Offer: offer, CreatedBy: id.Actor(), CreatedAt: now,
 	}
 	initial := partnership.State{ID: pid, BrandID: in.BrandID, CampaignID: settings.ID, CreatorID: creator.ID,
 		Stage: partnership.StageVetting, Cycle: 1, Terms: offer, Deliverables: []partnership.Deliverable{}, Payouts: []partnership.Payout{},
@@ -181,15 +190,18 @@ func (s *Server) createPartnership(c echo.Context) error {
 	return c.JSON(http.StatusCreated, summary(row))
 }
 
-func creatorHandle(c store.Creator, platform string) string {
+// creatorHandles maps each platform the creator has an account on to its handle (the first
+// account listed, should there be several on one platform).
+func creatorHandles(c store.Creator) map[string]string {
 	var accts []account
 	_ = json.Unmarshal(c.Accounts, &accts)
+	out := make(map[string]string, len(accts))
 	for _, a := range accts {
-		if a.Platform == platform {
-			return a.Handle
+		if _, ok := out[a.Platform]; !ok {
+			out[a.Platform] = a.Handle
 		}
 	}
-	return ""
+	return out
 }
 
 func (s *Server) listPartnerships(c echo.Context) error {

@@ -28,6 +28,9 @@ type actionError struct {
 	Type    string
 	Message string
 	Stage   partnership.Stage
+	// Field is the request field an invalid payload was refused for, when the workflow names
+	// one; empty means the action's usual field (invalidFieldOf).
+	Field string
 }
 
 func (e *actionError) Error() string { return e.Message }
@@ -108,7 +111,7 @@ func mapTemporalError(err error) error {
 		ae := &actionError{Type: appErr.Type(), Message: appErr.Message()}
 		var d workflows.ConflictDetails
 		if appErr.HasDetails() && appErr.Details(&d) == nil {
-			ae.Stage = d.Stage
+			ae.Stage, ae.Field = d.Stage, d.Field
 		}
 		return ae
 	}

@@ -63,19 +63,36 @@ func Seconds(s int64) time.Duration { return time.Duration(s) * time.Second }
 // Input starts a partnership workflow. It carries references (creator id), never personal
 // or payout details, so none of those sit in workflow history.
 type Input struct {
-	PartnershipID string    `json:"partnership_id"`
-	BrandID       string    `json:"brand_id"`
-	CreatorID     string    `json:"creator_id"`
-	CreatorHandle string    `json:"creator_handle"`
-	BrandName     string    `json:"brand_name"`
-	BrandHandles  []string  `json:"brand_handles"`
-	Platform      string    `json:"platform"`
-	Campaign      Campaign  `json:"campaign"`
-	Offer         Terms     `json:"offer"`
-	CreatedBy     Actor     `json:"created_by"`
-	CreatedAt     time.Time `json:"created_at"`
+	PartnershipID string `json:"partnership_id"`
+	BrandID       string `json:"brand_id"`
+	CreatorID     string `json:"creator_id"`
+	// CreatorHandle is the creator's handle on Platform, the first deliverable's platform:
+	// the account vetting reads and the discount code is named after.
+	CreatorHandle string   `json:"creator_handle"`
+	BrandName     string   `json:"brand_name"`
+	BrandHandles  []string `json:"brand_handles"`
+	Platform      string   `json:"platform"`
+	// CreatorHandles maps every platform the creator has an account on to its handle, so
+	// each deliverable's post is verified against the account on its own platform, whatever
+	// the negotiated terms end up listing. Empty for workflows started before it existed.
+	CreatorHandles map[string]string `json:"creator_handles,omitempty"`
+	Campaign       Campaign          `json:"campaign"`
+	Offer          Terms             `json:"offer"`
+	CreatedBy      Actor             `json:"created_by"`
+	CreatedAt      time.Time         `json:"created_at"`
 	// Carry is set when an ambassador partnership continues as new for its next cycle.
 	Carry *Carry `json:"carry,omitempty"`
+}
+
+// HandleOn returns the creator's handle on platform and whether the creator has an account
+// there. A workflow started before CreatorHandles existed knows only CreatorHandle, and
+// answers it for every platform, as it always did.
+func (in Input) HandleOn(platform string) (string, bool) {
+	if len(in.CreatorHandles) == 0 {
+		return in.CreatorHandle, true
+	}
+	h, ok := in.CreatorHandles[platform]
+	return h, ok
 }
 
 // Carry is what one run of an ambassador partnership hands the next: the state, the

@@ -141,6 +141,31 @@ func TestNotFound(t *testing.T) {
 	require.Equal(t, "https://example.com/p/1?igsh=abc", s.requests[0].URL.Query().Get("permalink"))
 }
 
+// TestMediaPlatform: a post's platform is the provider's when it says, and otherwise the one
+// its permalink's host names (empty when no platform's).
+func TestMediaPlatform(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"provider says", `{"id":"1","platform":"tiktok","permalink":"https://sandbox.example/p/1"}`, "tiktok"},
+		{"from the permalink", `{"id":"1","permalink":"https://www.instagram.com/p/Cx1/"}`, "instagram"},
+		{"unknown host", `{"id":"1","permalink":"https://sandbox.example/p/1"}`, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newScripted(t, reply{status: 200, body: tc.body})
+			m, err := NewSocialClient(testConfig(s.srv.URL)).MediaByURL(t.Context(), "https://sandbox.example/p/1")
+			require.NoError(t, err)
+			require.Equal(t, tc.want, m.Platform)
+		})
+	}
+	for raw, want := range map[string]string{
+		"https://instagram.com/reel/abc": "instagram", "https://m.youtube.com/watch?v=x": "youtube", "https://youtu.be/x": "youtube",
+		"https://www.tiktok.com/@maya.tt/video/1": "tiktok", "https://twitter.com/maya/status/1": "x", "https://x.com/maya/status/1": "x",
+		"https://fb.watch/abc": "facebook", "https://notinstagram.com/p/1": "", "not a url\x7f": "",
+	} {
+		require.Equal(t, want, PlatformOfURL(raw), raw)
+	}
+}
+
 func TestRetryAfterHonoured(t *testing.T) {
 	s := newScripted(t, reply{status: 429, headers: map[string]string{"Retry-After": "1"}}, reply{status: 200, body: transferOK})
 	start := time.Now()

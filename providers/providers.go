@@ -23,6 +23,9 @@ type Media struct {
 	LikeCount     int64     `json:"like_count"`
 	CommentsCount int64     `json:"comments_count"`
 	Username      string    `json:"username"`
+	// Platform is the platform the post is on (instagram, tiktok, ...). The client derives
+	// it from the permalink when the provider leaves it out; empty when neither says.
+	Platform string `json:"platform,omitempty"`
 }
 
 // Profile is a creator's account with its recent posts, newest first.

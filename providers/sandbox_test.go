@@ -88,6 +88,7 @@ func TestSocialClientAgainstSandbox(t *testing.T) {
 	require.Equal(t, live.ID, m.ID)
 	require.Equal(t, "jane", m.Username)
 	require.Equal(t, live.URL, m.Permalink)
+	require.Equal(t, "instagram", m.Platform, "the sandbox says which platform a post is on")
 
 	control(t, srv, "PATCH", "/sandbox/social/posts/"+live.ID, `{"deleted":true}`, nil)
 	_, err = c.MediaByURL(t.Context(), live.URL)

@@ -1,10 +1,12 @@
 package providers
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // profileMediaLimit is how many recent posts vetting looks at, the Graph API's default page.
@@ -72,5 +74,35 @@ func (c *SocialClient) MediaByURL(ctx context.Context, permalink string) (Media,
 		op: "get media", method: http.MethodGet, path: "/v1/media",
 		query: url.Values{"permalink": {permalink}}, out: &m,
 	})
+	if err == nil && m.Platform == "" {
+		m.Platform = PlatformOfURL(cmp.Or(m.Permalink, permalink))
+	}
 	return m, err
+}
+
+// platformHosts are the domains of each platform's post URLs.
+var platformHosts = map[string][]string{
+	"instagram": {"instagram.com", "instagr.am"},
+	"tiktok":    {"tiktok.com"},
+	"youtube":   {"youtube.com", "youtu.be"},
+	"x":         {"x.com", "twitter.com"},
+	"facebook":  {"facebook.com", "fb.com", "fb.watch"},
+}
+
+// PlatformOfURL names the platform a post URL is on from its host (www.instagram.com/p/…
+// is instagram); empty for a host that is no platform's.
+func PlatformOfURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	for platform, domains := range platformHosts {
+		for _, d := range domains {
+			if host == d || strings.HasSuffix(host, "."+d) {
+				return platform
+			}
+		}
+	}
+	return ""
 }

@@ -55,6 +55,9 @@ type mediaJSON struct {
 	LikeCount     int64     `json:"like_count"`
 	CommentsCount int64     `json:"comments_count"`
 	Username      string    `json:"username"`
+	// Platform says which platform the post is on: the sandbox's permalinks, unlike the
+	// platforms' own, do not.
+	Platform string `json:"platform"`
 }
 
 func mediaView(p *post, base string) mediaJSON {
@@ -65,6 +68,7 @@ func mediaView(p *post, base string) mediaJSON {
 	return mediaJSON{
 		ID: p.ID, Caption: p.Caption, MediaType: mediaType, Permalink: permalink(base, p.ID),
 		Timestamp: p.PostedAt, LikeCount: p.Likes, CommentsCount: p.Comments, Username: p.Handle,
+		Platform: p.Platform,
 	}
 }
 

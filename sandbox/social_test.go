@@ -74,6 +74,7 @@ func TestPublishedPostEditAndDeleteVisibleToLookup(t *testing.T) {
 	require.Equal(t, "#ad first", m.Caption)
 	require.Equal(t, "newbie", m.Username)
 	require.Equal(t, "VIDEO", m.MediaType)
+	require.Equal(t, "tiktok", m.Platform)
 
 	// Another host, a trailing slash and a tracking query still name the same post.
 	e.doJSON("GET", "/social/v1/media?permalink="+url.QueryEscape("http://localhost:9999/sandbox/social/p/"+p.ID+"/?utm=x"), nil, http.StatusOK, &m)

@@ -11,6 +11,9 @@ import (
 // ConflictDetails travels with a refused action so the API can say what the current stage is.
 type ConflictDetails struct {
 	Stage partnership.Stage `json:"stage"`
+	// Field names the request field an invalid payload is refused for, when it is not the one
+	// the API names for the action (as "terms.deliverables[1].platform" of a counter-offer).
+	Field string `json:"field,omitempty"`
 }
 
 func (w *partnershipWorkflow) conflict(format string, args ...any) error {
@@ -19,6 +22,11 @@ func (w *partnershipWorkflow) conflict(format string, args ...any) error {
 
 func (w *partnershipWorkflow) invalid(format string, args ...any) error {
 	return temporal.NewApplicationError(fmt.Sprintf(format, args...), partnership.ErrTypeInvalid, ConflictDetails{Stage: w.st.Stage})
+}
+
+// invalidField refuses a payload as invalid, naming the request field at fault.
+func (w *partnershipWorkflow) invalidField(field, format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), partnership.ErrTypeInvalid, ConflictDetails{Stage: w.st.Stage, Field: field})
 }
 
 func (w *partnershipWorkflow) forbidden(format string, args ...any) error {

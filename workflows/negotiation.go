@@ -116,6 +116,13 @@ func (w *partnershipWorkflow) registerNegotiationUpdates() error {
 				if max := w.in.Campaign.MaxNegotiationRounds; max > 0 && n.Round >= max {
 					return w.conflict("the negotiation reached its limit of %d rounds: accept or decline", max)
 				}
+				// Each post is verified against the creator's account on its platform: a
+				// deliverable on a platform the creator is not on could never be verified.
+				for i, d := range m.Terms.Deliverables {
+					if _, ok := w.in.HandleOn(d.Platform); !ok {
+						return w.invalidField(fmt.Sprintf("terms.deliverables[%d].platform", i), "the creator has no %s account", d.Platform)
+					}
+				}
 			default:
 				return w.invalid("action must be accept, decline, counter or withdraw")
 			}

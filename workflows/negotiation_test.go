@@ -5,8 +5,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/workflows"
 )
 
 func counterTerms(fee int64) *partnership.Terms {
@@ -276,4 +278,50 @@ func countAction(moves []partnership.NegotiationMove, action string) int {
 		}
 	}
 	return n
+}
+
+// TestNegotiationCounterNeedsCreatorAccounts: a counter-offer whose deliverables include a
+// platform the creator has no account on is refused as invalid, naming the deliverable's
+// platform field (its post could never be verified); one moving a deliverable to another of
+// the creator's platforms is accepted and that account verifies it. A partnership started
+// before the input listed the creator's accounts takes any platform, as before.
+func TestNegotiationCounterNeedsCreatorAccounts(t *testing.T) {
+	in := multiPlatformInput()
+	in.Offer.Deliverables = in.Offer.Deliverables[:1] // instagram only
+	f := newFixture(t, in)
+	youtube := counterTerms(60_000)
+	youtube.Deliverables = []partnership.DeliverableSpec{{Platform: "instagram", Format: "post"}, {Platform: "youtube", Format: "short"}}
+	tiktok := counterTerms(60_000)
+	tiktok.Deliverables = []partnership.DeliverableSpec{{Platform: "tiktok", Format: "video"}}
+	f.update(minute(1), "counter-youtube", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "counter", Terms: youtube})
+	f.update(minute(1.5), "counter-tiktok", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "counter", Terms: tiktok})
+	f.update(minute(2), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: brand, Action: "accept"})
+	f.esign(minute(3), "esign-evt-1", envelopeID, "completed")
+	f.draft(minute(4), "draft-1", "d1", compliantText)
+	f.review(minute(5), "review-1", "d1", 1, "approve")
+	f.post(minute(6), "post-1", "d1", "https://tiktok.example/@maya.tt/video/1")
+	f.trigger(minute(7), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(8), "pay-evt-1", "po_1", "paid", "")
+	f.run()
+
+	f.requireRejected("counter-youtube", partnership.ErrTypeInvalid)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, f.upd("counter-youtube").rejectErr, &appErr)
+	require.Contains(t, appErr.Message(), "the creator has no youtube account")
+	var d workflows.ConflictDetails
+	require.NoError(t, appErr.Details(&d))
+	require.Equal(t, "terms.deliverables[1].platform", d.Field)
+	f.requireAccepted("counter-tiktok")
+	require.NoError(t, f.resultErr)
+	require.Equal(t, partnership.StageCompleted, f.result.Stage)
+	f.checkAudit()
+	require.Len(t, f.verifies, 1)
+	require.Equal(t, "maya.tt", f.verifies[0].Handle, "the counter's TikTok deliverable is verified against the TikTok account")
+
+	old := baseInput() // no CreatorHandles
+	f = newFixture(t, old)
+	f.update(minute(1), "counter-youtube", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "counter", Terms: youtube})
+	f.update(minute(2), "withdraw", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: brand, Action: "withdraw"})
+	f.runOK()
+	f.requireAccepted("counter-youtube")
 }

@@ -2,6 +2,8 @@ package workflows
 
 import (
 	"fmt"
+	"net/url"
+	"strings"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -116,13 +118,22 @@ func (w *partnershipWorkflow) verifyPending() error {
 	return nil
 }
 
-// verify checks a deliverable's live post against its approved draft.
+// verify checks a deliverable's live post against its approved draft, the creator's account
+// on the deliverable's platform, and the posts verified for the other deliverables.
 func (w *partnershipWorkflow) verify(d partnership.Deliverable) (partnership.VerificationReport, error) {
 	approved := approvedDraft(d)
+	handle, _ := w.in.HandleOn(d.Platform) // every platform of the terms has one (validated)
+	var others []string
+	for _, o := range w.st.Deliverables {
+		if o.ID != d.ID && o.Status == partnership.DeliverableVerified && o.Publication != nil &&
+			o.Publication.Report != nil && o.Publication.Report.MediaID != "" {
+			others = append(others, o.Publication.Report.MediaID)
+		}
+	}
 	var rep partnership.VerificationReport
 	err := workflow.ExecuteActivity(w.providerCtx(), a.VerifyPost, activities.VerifyInput{
-		URL: d.Publication.URL, Handle: w.in.CreatorHandle, ApprovedCaption: approved.Caption,
-		DiscountCode: w.st.Tracking.DiscountCode, Link: w.st.Tracking.Link,
+		URL: d.Publication.URL, Handle: handle, Platform: d.Platform, ApprovedCaption: approved.Caption,
+		DiscountCode: w.st.Tracking.DiscountCode, Link: w.st.Tracking.Link, OtherMediaIDs: others,
 		Disclosure: w.disclosureInput(d, "", approved.OnscreenDisclosure, approved.SpokenDisclosure, approved.PlatformPaidLabel),
 	}).Get(w.ctx, &rep)
 	return rep, err
@@ -164,6 +175,25 @@ func (w *partnershipWorkflow) registerPublishingUpdates() error {
 			if p.URL == "" {
 				return w.invalid("url is required")
 			}
+			// One post counts for one deliverable. Verification also refuses a post already
+			// verified for another deliverable, whatever URL it was submitted under.
+			for _, o := range w.st.Deliverables {
+				if o.ID != d.ID && o.Publication != nil && postURLKey(o.Publication.URL) == postURLKey(p.URL) {
+					return w.conflict("this post is already the publication of deliverable %s; each deliverable needs its own post", o.ID)
+				}
+			}
 			return nil
 		}})
+}
+
+// postURLKey reduces a post's URL to what names the post, so the same URL typed again with
+// another scheme, host case, "www.", trailing slash or fragment is recognised. The query
+// stays: on some platforms it names the post (YouTube's watch?v=).
+func postURLKey(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return strings.TrimSpace(raw)
+	}
+	host := strings.TrimPrefix(strings.ToLower(u.Host), "www.")
+	return host + strings.TrimSuffix(u.EscapedPath(), "/") + "?" + u.RawQuery
 }

@@ -109,3 +109,107 @@ func TestPublishingRecheckComplianceHold(t *testing.T) {
 	require.Equal(t, 1, f.n("CreateTransfer"))
 	requireSubsequence(t, f.eventTypes(), []string{"post_verified", "compliance_hold", "post_submitted", "post_verified", "compliance_hold_lifted", "payout_paid"})
 }
+
+// multiPlatformInput is the base input with an Instagram and a TikTok deliverable and a
+// creator who is maya on Instagram and maya.tt on TikTok.
+func multiPlatformInput() partnership.Input {
+	in := baseInput()
+	in.CreatorHandle = "maya"
+	in.CreatorHandles = map[string]string{"instagram": "maya", "tiktok": "maya.tt"}
+	in.Offer.Deliverables = []partnership.DeliverableSpec{{Platform: "instagram", Format: "post"}, {Platform: "tiktok", Format: "video"}}
+	return in
+}
+
+// toTwoApproved drives an input with two deliverables to both drafts approved by minute 4.5.
+func (f *fixture) toTwoApproved() {
+	f.toContent()
+	f.draft(minute(3), "draft-1", "d1", compliantText)
+	f.draft(minute(3.2), "draft-2", "d2", compliantText)
+	f.review(minute(4), "review-1", "d1", 1, "approve")
+	f.review(minute(4.2), "review-2", "d2", 1, "approve")
+}
+
+// TestPublishingVerifiesEachPlatformsAccount: each deliverable's post is verified against the
+// creator's account on the deliverable's own platform, not the first deliverable's, and
+// against that platform. A partnership started before the handles per platform (no
+// CreatorHandles in its input) keeps verifying every post against its one CreatorHandle.
+func TestPublishingVerifiesEachPlatformsAccount(t *testing.T) {
+	old := multiPlatformInput()
+	old.CreatorHandle, old.CreatorHandles = "@jane", nil
+	for _, tc := range []struct {
+		name    string
+		in      partnership.Input
+		handles []string
+	}{
+		{"handle per platform", multiPlatformInput(), []string{"maya", "maya.tt"}},
+		{"input from before", old, []string{"@jane", "@jane"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, tc.in)
+			f.toTwoApproved()
+			f.post(minute(5), "post-1", "d1", "https://instagram.example/p/1")
+			f.post(minute(6), "post-2", "d2", "https://tiktok.example/@maya.tt/video/2")
+			f.snapshot(minute(6.5), "verified")
+			f.trigger(minute(7), "trigger", finance1, partnership.PayoutKindFee)
+			f.payment(minute(8), "pay-evt-1", "po_1", "paid", "")
+			st := f.runOK()
+
+			require.Equal(t, partnership.StageCompleted, st.Stage)
+			require.Equal(t, partnership.StagePayout, f.snap("verified").Stage)
+			require.Len(t, f.verifies, 2)
+			require.Equal(t, tc.handles, []string{f.verifies[0].Handle, f.verifies[1].Handle},
+				"each post is checked against the creator's account on its deliverable's platform")
+			require.Equal(t, "instagram", f.verifies[0].Platform)
+			require.Equal(t, "tiktok", f.verifies[1].Platform)
+			require.Equal(t, "tiktok", f.verifies[1].Disclosure.Platform, "the disclosure rules are the deliverable's platform's")
+			require.Equal(t, tc.in.CreatorHandle, f.discounts[0].CreatorHandle, "the discount code is named after the first platform's handle")
+		})
+	}
+}
+
+// TestPublishingPostCountsOnce: a URL that is already another deliverable's publication is
+// refused, however its host, trailing slash or fragment is written, and the post verified for
+// one deliverable is handed to the verification of the others, which refuses it whatever URL
+// it came under.
+func TestPublishingPostCountsOnce(t *testing.T) {
+	in := baseInput()
+	in.Offer.Deliverables = append(in.Offer.Deliverables, partnership.DeliverableSpec{Platform: "instagram", Format: "story"})
+	f := newFixture(t, in)
+	f.verifyResults = []partnership.VerificationReport{
+		{MediaID: "m-1", Verified: true, Reasons: []string{}, CheckedAt: testStart},
+		{MediaID: "m-1", Verified: false, Reasons: []string{activities.ReasonPostReused}, CheckedAt: testStart},
+		{MediaID: "m-1", Verified: false, Reasons: []string{activities.ReasonPostReused}, CheckedAt: testStart},
+		{MediaID: "m-2", Verified: true, Reasons: []string{}, CheckedAt: testStart},
+	}
+	f.toTwoApproved()
+	f.post(minute(5), "post-1", "d1", "https://instagram.example/p/1")
+	f.post(minute(5.5), "same-url", "d2", "https://instagram.example/p/1")
+	f.post(minute(5.6), "same-url-respelled", "d2", " HTTPS://WWW.Instagram.example/p/1/#comments")
+	f.post(minute(6), "other-url-same-post", "d2", "https://instagram.example/p/1?igsh=x")
+	f.snapshot(minute(6.5), "reused")
+	f.post(minute(6.7), "resubmit-own", "d2", "https://instagram.example/p/1?igsh=x") // its own URL again: not a conflict
+	f.post(minute(7), "own-post", "d2", "https://instagram.example/p/2")
+	f.snapshot(minute(7.5), "verified")
+	f.trigger(minute(8), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(9), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+
+	f.requireAccepted("post-1")
+	f.requireRejected("same-url", partnership.ErrTypeConflict)
+	require.Contains(t, f.upd("same-url").rejectErr.Error(), "already the publication of deliverable d1")
+	f.requireRejected("same-url-respelled", partnership.ErrTypeConflict)
+	f.requireAccepted("other-url-same-post")
+	r := f.snap("reused")
+	require.Equal(t, partnership.DeliverableVerificationFailed, r.Deliverables[1].Status)
+	require.Equal(t, []string{activities.ReasonPostReused}, r.Deliverables[1].Publication.Report.Reasons)
+	f.requireAccepted("resubmit-own")
+	f.requireAccepted("own-post")
+	require.Equal(t, partnership.StagePayout, f.snap("verified").Stage)
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+
+	require.Len(t, f.verifies, 4)
+	require.Empty(t, f.verifies[0].OtherMediaIDs)
+	for _, v := range f.verifies[1:] {
+		require.Equal(t, []string{"m-1"}, v.OtherMediaIDs, "d1's verified post goes with d2's verification")
+	}
+}
