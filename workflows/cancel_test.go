@@ -166,6 +166,13 @@ func payKillFeeWhenPayable(f *fixture, d time.Duration) {
 	})
 }
 
+// bareVoidConflict is what a worker whose activity does not read the envelope yet answers to
+// a void of a completed envelope: a bare 409.
+func bareVoidConflict() error {
+	return temporal.NewNonRetryableApplicationError("esign void envelope: 409 Conflict: envelope is completed and can no longer be voided",
+		providers.ErrTypeRejected, nil, providers.Rejection{Provider: "esign", StatusCode: 409, Message: "envelope is completed and can no longer be voided"})
+}
+
 // TestCancelRacingSignature: the brand cancels at minute 2 while both parties are signing; the
 // provider's webhook is still on its way (minute 2.1). A contract signed in that race is signed:
 // the refused void (or the webhook that arrives while the void fails) records it, the kill fee
@@ -173,9 +180,7 @@ func payKillFeeWhenPayable(f *fixture, d time.Duration) {
 // record a failed void and end unsigned, without the kill fee.) A creator who declined in the
 // race is owed nothing.
 func TestCancelRacingSignature(t *testing.T) {
-	// What a worker whose activity does not read the envelope yet answers: a bare 409.
-	bareConflict := temporal.NewNonRetryableApplicationError("esign void envelope: 409 Conflict: envelope is completed and can no longer be voided",
-		providers.ErrTypeRejected, nil, providers.Rejection{Provider: "esign", StatusCode: 409, Message: "envelope is completed and can no longer be voided"})
+	bareConflict := bareVoidConflict()
 	cases := []struct {
 		name          string
 		voidErr       error
@@ -267,8 +272,7 @@ func TestCancelRacingSignatureBeforeVersion(t *testing.T) {
 // withdrawn with the contract recorded as signed and no kill fee: only the brand side's
 // cancellation owes one. (It used to make the kill fee payable and wait for finance.)
 func TestCancelRacingSignatureCreatorWithdraws(t *testing.T) {
-	bareConflict := temporal.NewNonRetryableApplicationError("esign void envelope: 409 Conflict: envelope is completed and can no longer be voided",
-		providers.ErrTypeRejected, nil, providers.Rejection{Provider: "esign", StatusCode: 409, Message: "envelope is completed and can no longer be voided"})
+	bareConflict := bareVoidConflict()
 	cases := []struct {
 		name          string
 		voidErr       error
