@@ -21,10 +21,11 @@ func (w *partnershipWorkflow) conflict(format string, args ...any) error {
 }
 
 func (w *partnershipWorkflow) invalid(format string, args ...any) error {
-	return temporal.NewApplicationError(fmt.Sprintf(format, args...), partnership.ErrTypeInvalid, ConflictDetails{Stage: w.st.Stage})
+	return w.invalidField("", format, args...)
 }
 
-// invalidField refuses a payload as invalid, naming the request field at fault.
+// invalidField refuses a payload as invalid, naming the request field at fault (empty: the
+// action's usual field).
 func (w *partnershipWorkflow) invalidField(field, format string, args ...any) error {
 	return temporal.NewApplicationError(fmt.Sprintf(format, args...), partnership.ErrTypeInvalid, ConflictDetails{Stage: w.st.Stage, Field: field})
 }

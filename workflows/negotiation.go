@@ -92,7 +92,7 @@ func (w *partnershipWorkflow) registerNegotiationUpdates() error {
 				return err
 			}
 			n := w.st.Negotiation
-			if n.Turn == "" {
+			if n.Turn == "" && len(n.History) > 0 {
 				last := n.History[len(n.History)-1]
 				return w.conflict("the negotiation is over: the %s %s", roleName(last.Role), endingMoves[last.Action])
 			}
