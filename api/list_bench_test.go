@@ -78,6 +78,10 @@ func BenchmarkListPartnerships(b *testing.B) {
 		{"creator_own", "/v1/partnerships", auth.Identity{Sub: "cr", Role: "creator", CreatorID: creators[0]}},
 		{"finance_by_stage", "/v1/partnerships?stage=payout&limit=200", auth.Identity{Sub: "fin", Role: "finance"}},
 		{"admin_by_campaign", "/v1/partnerships?campaign_id=" + campaigns[0], auth.Identity{Sub: "admin", Role: "admin"}},
+		{"brand_manager_work_queue", "/v1/partnerships?next_role=brand_manager&order=due_at", auth.Identity{Sub: "bm", Role: "brand_manager", BrandID: brands[0]}},
+		{"brand_manager_overdue", "/v1/partnerships?next_role=brand_manager&overdue=true&order=due_at", auth.Identity{Sub: "bm", Role: "brand_manager", BrandID: brands[0]}},
+		{"finance_work_queue", "/v1/partnerships?next_role=finance&order=due_at&limit=200", auth.Identity{Sub: "fin", Role: "finance"}},
+		{"admin_overdue", "/v1/partnerships?overdue=true&order=due_at", auth.Identity{Sub: "admin", Role: "admin"}},
 	}
 	for _, sc := range scenarios {
 		b.Run(sc.name, func(b *testing.B) {
@@ -104,7 +108,8 @@ func BenchmarkListPartnerships(b *testing.B) {
 }
 
 // seedPartnerships writes n partnerships spread over 100 brands, 1,000 creators and 200
-// campaigns, with stages spread over the lifecycle.
+// campaigns, with stages spread over the lifecycle, and next actions spread over the roles
+// with deadlines from ten days ago to twenty days ahead (none for completed ones).
 func seedPartnerships(b *testing.B, st *store.Store, n int) (brands, creators, campaigns []string) {
 	b.Helper()
 	ctx := context.Background()
@@ -132,13 +137,19 @@ func seedPartnerships(b *testing.B, st *store.Store, n int) (brands, creators, c
 		campaigns = append(campaigns, c.ID)
 	}
 	stages := []string{"vetting", "negotiation", "contracting", "content", "publishing", "tracking", "payout", "completed"}
+	roles := []string{"brand_manager", "creator", "finance"}
 	state := store.JSON(`{"stage":"content","deliverables":[],"payouts":[]}`)
 	batch := make([]store.Partnership, 0, 2000)
 	for i := 0; i < n; i++ {
 		camp := i % 200
-		batch = append(batch, store.Partnership{ID: fmt.Sprintf("p-%07d", i), BrandID: brands[camp%100], CampaignID: campaigns[camp],
-			CreatorID: creators[i%1000], Stage: stages[i%len(stages)], NextActionRole: "creator", NextAction: "submit_draft",
-			State: state, StateVersion: 1, CreatedAt: now.Add(-time.Duration(i) * time.Second), UpdatedAt: now})
+		p := store.Partnership{ID: fmt.Sprintf("p-%07d", i), BrandID: brands[camp%100], CampaignID: campaigns[camp],
+			CreatorID: creators[i%1000], Stage: stages[i%len(stages)],
+			State: state, StateVersion: 1, CreatedAt: now.Add(-time.Duration(i) * time.Second), UpdatedAt: now}
+		if p.Stage != "completed" {
+			due := now.Add(time.Duration(i*7919%(30*86400))*time.Second - 10*24*time.Hour)
+			p.NextActionRole, p.NextAction, p.DueAt = roles[i%len(roles)], "act", &due
+		}
+		batch = append(batch, p)
 		if len(batch) == cap(batch) || i == n-1 {
 			if err := st.CreatePartnerships(ctx, batch); err != nil {
 				b.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -211,9 +212,9 @@ func (s *Server) listPartnerships(c echo.Context) error {
 		return err
 	}
 	f := store.PartnershipFilter{Stage: c.QueryParam("stage"), CampaignID: c.QueryParam("campaign_id"),
-		CreatorID: c.QueryParam("creator_id"), Limit: limit, Cursor: c.QueryParam("cursor")}
-	if f.Stage != "" && !partnership.Stage(f.Stage).Valid() {
-		return invalidFields(map[string]string{"stage": "is not a stage"})
+		CreatorID: c.QueryParam("creator_id"), NextRole: c.QueryParam("next_role"), Limit: limit, Cursor: c.QueryParam("cursor")}
+	if err := workQueueFilter(c, &f, time.Now()); err != nil {
+		return err
 	}
 	if err := scopeFilter(id, &f); err != nil {
 		// Filtering on someone else's creator or brand shows an empty list, not an error.
@@ -233,6 +234,37 @@ func (s *Server) listPartnerships(c echo.Context) error {
 		items = append(items, summary(r))
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": next})
+}
+
+// workQueueFilter checks the list's filters and reads those of a work queue: whose turn it
+// is (next_role), what is overdue (overdue=true), and soonest deadline first
+// (order=due_at). Every bad value is named at once.
+func workQueueFilter(c echo.Context, f *store.PartnershipFilter, now time.Time) error {
+	bad := map[string]string{}
+	if f.Stage != "" && !partnership.Stage(f.Stage).Valid() {
+		bad["stage"] = "is not a stage"
+	}
+	if f.NextRole != "" && f.NextRole != partnership.RoleSystem && !slices.Contains(partnership.Roles, f.NextRole) {
+		bad["next_role"] = "must be brand_manager, creator, finance, admin or system"
+	}
+	if v := c.QueryParam("overdue"); v != "" {
+		overdue, err := strconv.ParseBool(v)
+		if err != nil {
+			bad["overdue"] = "must be true or false"
+		}
+		f.Overdue, f.OverdueAt = overdue, now
+	}
+	switch c.QueryParam("order") {
+	case "", "created_at":
+	case "due_at":
+		f.ByDue = true
+	default:
+		bad["order"] = "must be created_at (newest first) or due_at (soonest deadline first)"
+	}
+	if len(bad) > 0 {
+		return invalidFields(bad)
+	}
+	return nil
 }
 
 func parseLimit(c echo.Context) (int, error) {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // ErrBadCursor is returned for a cursor this store did not issue.
@@ -18,12 +20,21 @@ type PartnershipFilter struct {
 	CreatorID  string
 	CampaignID string
 	Stage      string
-	Limit      int
-	Cursor     string
+	// NextRole keeps the partnerships whose next action is that role's (brand_manager,
+	// creator, finance, admin, system).
+	NextRole string
+	// Overdue keeps the partnerships whose next action was due before OverdueAt.
+	Overdue   bool
+	OverdueAt time.Time
+	// ByDue lists the partnerships whose next action has a deadline, soonest first, instead
+	// of every partnership newest first: a work queue.
+	ByDue  bool
+	Limit  int
+	Cursor string
 }
 
-// ListPartnerships pages through partnerships newest first with a keyset cursor, so a page
-// costs the same at row 100 as at row 100,000.
+// ListPartnerships pages through partnerships newest first (or by deadline, ByDue) with a
+// keyset cursor, so a page costs the same at row 100 as at row 100,000.
 func (s *Store) ListPartnerships(ctx context.Context, f PartnershipFilter) ([]Partnership, string, error) {
 	q := s.db.WithContext(ctx).Model(&Partnership{})
 	if f.BrandID != "" {
@@ -38,10 +49,19 @@ func (s *Store) ListPartnerships(ctx context.Context, f PartnershipFilter) ([]Pa
 	if f.Stage != "" {
 		q = q.Where("stage = ?", f.Stage)
 	}
+	if f.NextRole != "" {
+		q = q.Where("next_action_role = ?", f.NextRole)
+	}
+	if f.Overdue {
+		q = q.Where("due_at < ?", f.OverdueAt.UTC())
+	}
+	if f.ByDue {
+		return listByDue(q, f)
+	}
 	if f.Cursor != "" {
 		at, id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
+		if err != nil || strings.HasPrefix(id, dueCursorMark) {
+			return nil, "", ErrBadCursor
 		}
 		q = q.Where("(created_at < ?) OR (created_at = ? AND id < ?)", at, at, id)
 	}
@@ -54,6 +74,36 @@ func (s *Store) ListPartnerships(ctx context.Context, f PartnershipFilter) ([]Pa
 		rows = rows[:f.Limit]
 		last := rows[len(rows)-1]
 		next = encodeCursor(last.CreatedAt, last.ID)
+	}
+	return rows, next, nil
+}
+
+// dueCursorMark starts the key of a cursor into a deadline-ordered list, so that a cursor
+// of the newest-first list is refused there and the other way round.
+const dueCursorMark = "due "
+
+// listByDue pages by (due_at, id) ascending over the rows with a deadline. Deadlines move
+// as partnerships move on: a row whose deadline moved later while a client walks the pages
+// shows up again further on, and one that moved earlier is not seen in this walk.
+func listByDue(q *gorm.DB, f PartnershipFilter) ([]Partnership, string, error) {
+	q = q.Where("due_at IS NOT NULL")
+	if f.Cursor != "" {
+		at, key, err := decodeCursor(f.Cursor)
+		id, ok := strings.CutPrefix(key, dueCursorMark)
+		if err != nil || !ok || id == "" {
+			return nil, "", ErrBadCursor
+		}
+		q = q.Where("(due_at > ?) OR (due_at = ? AND id > ?)", at, at, id)
+	}
+	var rows []Partnership
+	if err := q.Order("due_at").Order("id").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", translate(err)
+	}
+	next := ""
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		last := rows[len(rows)-1]
+		next = encodeCursor(*last.DueAt, dueCursorMark+last.ID)
 	}
 	return rows, next, nil
 }

@@ -25,10 +25,10 @@ func TestOverdueByRole(t *testing.T) {
 			set(ids[1], "creator", "", at(-time.Minute))        // overdue
 			set(ids[2], "finance", "", at(-48*time.Hour))       // overdue
 			set(ids[3], "creator", "", at(time.Hour))           // due later
-			set(ids[4], "finance", "cancelled", at(-time.Hour)) // ended
+			set(ids[4], "finance", "cancelled", at(-time.Hour)) // cancelled, the kill fee still owed
 			got, err := s.OverdueByRole(ctx, now)
 			require.NoError(t, err)
-			require.Equal(t, map[string]int64{"creator": 2, "finance": 1}, got)
+			require.Equal(t, map[string]int64{"creator": 2, "finance": 2}, got)
 		})
 	}
 }
