@@ -54,15 +54,17 @@ type providerStep struct {
 // ProviderRequestInvalid, NotFound) means the provider made nothing under that key, and some
 // providers keep a refusal per key (Stripe does), so the retry takes the next key. Any other
 // failure (out of retries, a 2xx the client could not read) may have made the thing at the
-// provider, so the retry keeps the key and cannot make it twice. Steps that only read pay no
-// attention to it.
+// provider, so the retry keeps the key and cannot make it twice; from then on the key is in
+// doubt, and even a refusal under it (the body built again from changed data, say) keeps it:
+// never made twice comes before getting past the refusal, which the brand can still end by
+// cancelling. Steps that only read pay no attention to it.
 //
 // Versioned ("provider-step-hold"): such a failure used to end the workflow failed, and
 // histories from then must replay that way. Asked only when a step has failed for good, so
 // other partnerships record no marker; a partnership in flight whose step fails after the
 // deploy holds.
 func (w *partnershipWorkflow) callProvider(step providerStep, call func(keySeq int) error) error {
-	keySeq := 1
+	keySeq, inDoubt := 1, false
 	for attempt := 1; ; attempt++ {
 		err := call(keySeq)
 		if err == nil || temporal.IsCanceledError(err) {
@@ -76,7 +78,10 @@ func (w *partnershipWorkflow) callProvider(step providerStep, call func(keySeq i
 			return w.compensate(*w.cancel)
 		}
 		f := describeFailure(err, step.provider)
-		if f.refused {
+		switch {
+		case !f.refused:
+			inDoubt = true
+		case !inDoubt:
 			keySeq++
 		}
 		if err := w.hold(step, f, attempt); err != nil {

@@ -139,29 +139,42 @@ func TestHoldRefusedDiscountCode(t *testing.T) {
 
 // TestHoldUnreadableAnswerKeepsItsKey: a 2xx the client could not read may mean the provider
 // made the envelope, so the retry asks again under the same key (the provider answers with
-// the one it made instead of making a second).
+// the one it made instead of making a second). The key stays in doubt: a refusal under it
+// later (the body built again from changed data) does not move to a new key either.
 func TestHoldUnreadableAnswerKeepsItsKey(t *testing.T) {
 	in := baseInput()
 	in.Offer.KillFee = usd(0)
 	f := newFixture(t, in)
-	f.envelopeErrs = []error{temporal.NewNonRetryableApplicationError("esign create envelope: response is not JSON",
-		providers.ErrTypeResponseInvalid, nil)}
+	f.envelopeErrs = []error{
+		temporal.NewNonRetryableApplicationError("esign create envelope: response is not JSON", providers.ErrTypeResponseInvalid, nil),
+		refused("esign", "create envelope", 422, "idempotency key reused with a different body"),
+	}
 	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
 	f.snapshot(minute(2), "held")
-	retry(minute(3), f, "retry", admin, "provider fixed its API")
-	f.snapshot(minute(4), "sent")
-	f.update(minute(5), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "test over"})
+	retry(minute(3), f, "retry-1", admin, "provider fixed its API")
+	f.snapshot(minute(3.5), "held-again")
+	retry(minute(4), f, "retry-2", admin, "creator's name restored")
+	f.snapshot(minute(5), "sent")
+	f.update(minute(6), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "test over"})
 	f.runOK()
 
 	h := f.snap("held").ProviderHold
 	require.NotNil(t, h)
 	require.Equal(t, providers.ErrTypeResponseInvalid, h.Error)
 	require.Zero(t, h.StatusCode)
-	f.requireAccepted("retry")
+	f.requireAccepted("retry-1")
+	again := f.snap("held-again").ProviderHold
+	require.NotNil(t, again)
+	require.Equal(t, providers.ErrTypeRejected, again.Error)
+	require.Equal(t, 2, again.Attempt)
+	f.requireAccepted("retry-2")
 	require.Equal(t, envelopeID, f.snap("sent").Contract.EnvelopeID)
-	require.Equal(t, 2, f.n("CreateEnvelope"))
-	require.Equal(t, "p-0001/envelope/1", f.envelopes[0].IdempotencyKey)
-	require.Equal(t, "p-0001/envelope/1", f.envelopes[1].IdempotencyKey, "the retry keeps the key")
+	require.Equal(t, 3, f.n("CreateEnvelope"))
+	for _, e := range f.envelopes {
+		require.Equal(t, "p-0001/envelope/1", e.IdempotencyKey, "every retry keeps the key in doubt")
+	}
+	require.Equal(t, 2, f.countEvents("provider_step_failed"))
+	require.Equal(t, 2, countPrefix(f.brandSubjects(), holdSubject), "the brand hears of each hold")
 }
 
 // TestHoldCollectConversionsOutOfTime: the commerce provider stayed down for the activity's
