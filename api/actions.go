@@ -94,6 +94,7 @@ var invalidFieldOf = map[string]string{
 	partnership.UpdateSubmitPost:      "url",
 	partnership.UpdateTriggerPayout:   "kind",
 	partnership.UpdateCancel:          "reason",
+	partnership.UpdateRetryStep:       "reason",
 }
 
 // actionUpdateID names the workflow Update for an action: "<action>/<hex sha256 of sub, key
@@ -335,6 +336,23 @@ func (s *Server) cancel(c echo.Context) error {
 	st, err := s.actOnState(c, partnership.UpdateCancel, &req, func() any {
 		return partnership.CancelRequest{Actor: identity(c).Actor(), Reason: req.Reason}
 	})
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, st)
+}
+
+type retryRequest struct {
+	Reason string `json:"reason" validate:"required,max=2000"`
+}
+
+// retryStep has the provider step a partnership is held on (provider_hold) run again, once an
+// admin has fixed its cause. Only admins retry, so every retry is an override with a reason.
+func (s *Server) retryStep(c echo.Context) error {
+	var req retryRequest
+	st, err := s.actOnState(c, partnership.UpdateRetryStep, &req, func() any {
+		return partnership.RetryRequest{Actor: identity(c).Actor(), Reason: req.Reason}
+	}, adminReason(c, "reason", &req.Reason))
 	if err != nil {
 		return err
 	}

@@ -96,6 +96,7 @@ func TestAdminOverridesNeedAReason(t *testing.T) {
 	require.NoError(t, s.st.UpdatePayoutProfile(context.Background(), "c1", "acct_1", "W-9"))
 	admin := auth.Identity{Sub: "root", Role: "admin"}
 	cases := []struct{ path, without, field, with string }{
+		{"/v1/partnerships/p1/retry", `{"reason":"   "}`, "reason", `{"reason":"provider fixed"}`},
 		{"/v1/partnerships/p1/vetting/decision", `{"decision":"approve"}`, "note", `{"decision":"approve","note":"brand manager on leave"}`},
 		{"/v1/partnerships/p1/deliverables/d1/review", `{"version":1,"decision":"approve","comments":"  "}`, "comments", `{"version":1,"decision":"approve","comments":"approved by legal"}`},
 		{"/v1/partnerships/p1/payouts", `{"kind":"fee"}`, "reason", `{"kind":"fee","reason":"finance queue stuck"}`},
@@ -118,4 +119,45 @@ func TestAdminOverridesNeedAReason(t *testing.T) {
 
 	rec := s.do(t, financeB, http.MethodPost, "/v1/partnerships/p1/payouts/po_1/approve", "", "")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+}
+
+// TestRetryHeldStep: only an admin retries a held provider step, always with a reason; the
+// action is the retry_step Update, and the workflow's refusal when nothing is held is a 409
+// that names the stage. Everyone else gets 403 and a partnership unknown to the caller 404,
+// before anything reaches the workflow.
+func TestRetryHeldStep(t *testing.T) {
+	s := newActionServer(t, Config{})
+	admin := auth.Identity{Sub: "root", Role: "admin"}
+	others := []auth.Identity{brandManager, financeB,
+		{Sub: "maya", Role: "creator", CreatorID: "c1"},
+		{Sub: "bm-2", Role: "brand_manager", BrandID: "b2"}}
+	for _, id := range others {
+		rec := s.do(t, id, http.MethodPost, "/v1/partnerships/p1/retry", "", `{"reason":"please"}`)
+		require.Equal(t, http.StatusForbidden, rec.Code, "%s: %s", id.Role, rec.Body.String())
+	}
+	rec := s.do(t, admin, http.MethodPost, "/v1/partnerships/nope/retry", "", `{"reason":"please"}`)
+	require.Equal(t, http.StatusNotFound, rec.Code, rec.Body.String())
+	for _, body := range []string{``, `{}`, `{"reason":""}`, `{"reason":"  "}`} {
+		rec := s.do(t, admin, http.MethodPost, "/v1/partnerships/p1/retry", "", body)
+		require.Contains(t, []int{http.StatusBadRequest, http.StatusUnprocessableEntity}, rec.Code, "%q: %s", body, rec.Body.String())
+	}
+	require.Empty(t, s.wf.sent(), "no refused request reached the workflow")
+
+	rec = s.do(t, admin, http.MethodPost, "/v1/partnerships/p1/retry", "retry-1", `{"reason":"e-mail address corrected"}`)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	sent := s.wf.sent()
+	require.Len(t, sent, 1)
+	require.Equal(t, partnership.UpdateRetryStep, sent[0].Name)
+	require.Regexp(t, `^retry_step/[0-9a-f]{64}$`, sent[0].UpdateID)
+	require.Equal(t, partnership.RetryRequest{Actor: partnership.Actor{Sub: "root", Role: "admin"}, Reason: "e-mail address corrected"}, sent[0].Arg)
+
+	const msg = "nothing to retry: no provider step is on hold while the partnership is content"
+	s.wf.answer = func(context.Context, fakeUpdate, any) error {
+		return &actionError{Type: partnership.ErrTypeConflict, Message: msg, Stage: partnership.StageContent}
+	}
+	rec = s.do(t, admin, http.MethodPost, "/v1/partnerships/p1/retry", "", `{"reason":"just in case"}`)
+	require.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
+	p := decodeProblem(t, rec)
+	require.Equal(t, msg, p.Detail)
+	require.Equal(t, partnership.StageContent, p.Stage)
 }

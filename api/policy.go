@@ -90,4 +90,5 @@ var actionRoles = map[string][]string{
 	partnership.UpdateTriggerPayout:   {partnership.RoleFinance, partnership.RoleAdmin},
 	partnership.UpdateApprovePayout:   {partnership.RoleFinance, partnership.RoleAdmin},
 	partnership.UpdateCancel:          {partnership.RoleBrandManager, partnership.RoleAdmin, partnership.RoleCreator},
+	partnership.UpdateRetryStep:       {partnership.RoleAdmin},
 }

@@ -113,6 +113,7 @@ func New(cfg Config, st Store, wf Workflows, log *slog.Logger) *Server {
 	v1.POST("/partnerships/:id/payouts", s.triggerPayout)
 	v1.POST("/partnerships/:id/payouts/:pid/approve", s.approvePayout)
 	v1.POST("/partnerships/:id/cancel", s.cancel)
+	v1.POST("/partnerships/:id/retry", s.retryStep)
 	v1.GET("/payouts", s.listPayouts)
 	v1.POST("/disclosure/check", s.checkDisclosure)
 	return s

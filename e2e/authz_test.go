@@ -59,6 +59,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", p + "/payouts", map[string]any{}, []string{"finance", "admin"}, true, false},
 		{"POST", p + "/payouts/po_1/approve", nil, []string{"finance", "admin"}, true, false},
 		{"POST", p + "/cancel", map[string]any{}, []string{"brand_manager", "admin", "creator"}, true, true},
+		{"POST", p + "/retry", map[string]any{}, []string{"admin"}, true, false},
 		{"GET", "/v1/payouts", nil, []string{"admin", "finance", "brand_manager", "creator"}, false, false},
 		{"POST", "/v1/disclosure/check", map[string]any{}, []string{"admin", "finance", "brand_manager", "creator"}, false, false},
 	}

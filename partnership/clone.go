@@ -24,6 +24,7 @@ func (s State) Clone() State {
 	out.Cycles = cloneEach(s.Cycles, CycleSummary.clone)
 	out.Cancellation = clonePtr(s.Cancellation, func(c Cancellation) Cancellation { return c })
 	out.ComplianceHold = clonePtr(s.ComplianceHold, ComplianceHold.clone)
+	out.ProviderHold = clonePtr(s.ProviderHold, func(h ProviderHold) ProviderHold { return h })
 	out.ExclusivityEndsAt = cloneTime(s.ExclusivityEndsAt)
 	out.UsageRightsEndAt = cloneTime(s.UsageRightsEndAt)
 	return out

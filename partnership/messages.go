@@ -96,6 +96,14 @@ type CancelRequest struct {
 	Reason string `json:"reason"`
 }
 
+// RetryRequest is an admin's retry of the provider step a partnership is held on.
+type RetryRequest struct {
+	Actor Actor `json:"actor"`
+	// Reason is why it should work now (the provider is fixed, the data corrected); recorded
+	// in the audit event like every admin override's.
+	Reason string `json:"reason"`
+}
+
 // ESignEvent is an e-signature webhook delivered as a signal.
 type ESignEvent struct {
 	EventID    string `json:"event_id"`

@@ -23,6 +23,8 @@ const (
 	UpdateTriggerPayout   = "trigger_payout"
 	UpdateApprovePayout   = "approve_payout"
 	UpdateCancel          = "cancel"
+	// UpdateRetryStep retries the provider step a partnership is held on (admin only).
+	UpdateRetryStep = "retry_step"
 )
 
 // Signal names: provider webhooks arrive as signals, deduplicated by event id.

@@ -9,7 +9,9 @@ import (
 //
 // The keys API.md promises are always present, also before they have a value: an empty
 // string for text, null for a time or an object not reached yet (a draft's review, a
-// deliverable's publication). Only keys beyond that contract are left out while empty.
+// deliverable's publication). So is provider_hold, null unless a provider step is held, so
+// that clients can test it without knowing when it was added. Other keys beyond that
+// contract are left out while empty.
 type State struct {
 	ID           string        `json:"id"`
 	BrandID      string        `json:"brand_id"`
@@ -33,6 +35,9 @@ type State struct {
 	// ComplianceHold is set while a re-checked live post is missing or lost its disclosure;
 	// no payout is made until the creator fixes it and the fix is verified.
 	ComplianceHold *ComplianceHold `json:"compliance_hold,omitempty"`
+	// ProviderHold is set while a provider step that failed for good waits for an admin to
+	// retry it (or for the brand to cancel); null otherwise.
+	ProviderHold *ProviderHold `json:"provider_hold"`
 	// ExclusivityEndsAt is when the creator may work with competitors again: the signature
 	// plus the exclusivity days of the terms.
 	ExclusivityEndsAt *time.Time `json:"exclusivity_ends_at,omitempty"`
@@ -182,6 +187,29 @@ type ComplianceHold struct {
 	DeliverableIDs []string  `json:"deliverable_ids"`
 	Reasons        []string  `json:"reasons"`
 	Since          time.Time `json:"since"`
+}
+
+// ProviderHold says which provider step failed for good, and how. The partnership stays in
+// its stage with next_action {admin, retry_<step>} until an admin retries the step (the
+// retry_step Update) or the partnership is cancelled.
+type ProviderHold struct {
+	// Step is the system action that failed: create_contract, create_discount_code,
+	// verify_post or collect_conversions.
+	Step string `json:"step"`
+	// Provider is the provider that failed: esign, commerce or social.
+	Provider string `json:"provider"`
+	// Error is the failure's type: ProviderRejected, ProviderRequestInvalid,
+	// ProviderResponseInvalid, NotFound, or Timeout (retried until the activity's 24 hours ran
+	// out).
+	Error string `json:"error"`
+	// StatusCode is the provider's HTTP status, when it answered one (a refusal).
+	StatusCode int    `json:"status_code,omitempty"`
+	Message    string `json:"message"`
+	// DeliverableID names the deliverable whose post was being verified (verify_post only).
+	DeliverableID string `json:"deliverable_id,omitempty"`
+	// Attempt is how many times the step has been tried, this failure included.
+	Attempt int       `json:"attempt"`
+	Since   time.Time `json:"since"`
 }
 
 // Cancellation records why a partnership ended early.

@@ -51,6 +51,10 @@ func TestStateHasEveryPromisedKeyBeforeItHasAValue(t *testing.T) {
 			t.Errorf("state has no %q: %s", path, raw)
 		}
 	}
+	// Beyond API.md, provider_hold is always there too: null while nothing is held.
+	if v, ok := doc["provider_hold"]; !ok || v != nil {
+		t.Errorf("state has no null provider_hold: %s", raw)
+	}
 }
 
 // hasKey follows path through objects and into the first element of arrays.

@@ -35,6 +35,9 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 		outcome = "withdrawn"
 	}
 	w.st.Cancellation = &c
+	// A step held for an admin is not retried once cancelled (the compensation may hold on
+	// a step of its own, the commission's count).
+	w.st.ProviderHold = nil
 	// Void first: the cancel request returns once the stage reads cancelled, and by then the
 	// envelope must be void.
 	w.voidEnvelope("partnership " + outcome + ": " + c.Reason)

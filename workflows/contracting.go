@@ -19,10 +19,12 @@ func (w *partnershipWorkflow) contracting() error {
 		return err
 	}
 	var env activities.EnvelopeOutput
-	if err := workflow.ExecuteActivity(w.providerCtx(), a.CreateEnvelope, activities.EnvelopeInput{
-		IdempotencyKey: w.idemKey("envelope", 1), PartnershipID: w.in.PartnershipID, CreatorID: w.in.CreatorID,
-		BrandID: w.in.BrandID, BrandName: w.in.BrandName, Jurisdiction: w.in.Campaign.Jurisdiction, Terms: w.st.Terms,
-	}).Get(w.ctx, &env); err != nil {
+	if err := w.callProvider(providerStep{name: "create_contract", provider: providerESign}, func(keySeq int) error {
+		return workflow.ExecuteActivity(w.providerCtx(), a.CreateEnvelope, activities.EnvelopeInput{
+			IdempotencyKey: w.idemKey("envelope", keySeq), PartnershipID: w.in.PartnershipID, CreatorID: w.in.CreatorID,
+			BrandID: w.in.BrandID, BrandName: w.in.BrandName, Jurisdiction: w.in.Campaign.Jurisdiction, Terms: w.st.Terms,
+		}).Get(w.ctx, &env)
+	}); err != nil {
 		return err
 	}
 	w.st.Contract = partnership.Contract{EnvelopeID: env.EnvelopeID, Status: env.Status, SigningURLs: env.SigningURLs}
@@ -68,9 +70,11 @@ func (w *partnershipWorkflow) contracting() error {
 	}
 
 	var dc activities.DiscountOutput
-	if err := workflow.ExecuteActivity(w.providerCtx(), a.CreateDiscountCode, activities.DiscountInput{
-		IdempotencyKey: w.idemKey("discount", 1), PartnershipID: w.in.PartnershipID, CreatorHandle: w.in.CreatorHandle,
-	}).Get(w.ctx, &dc); err != nil {
+	if err := w.callProvider(providerStep{name: "create_discount_code", provider: providerCommerce}, func(keySeq int) error {
+		return workflow.ExecuteActivity(w.providerCtx(), a.CreateDiscountCode, activities.DiscountInput{
+			IdempotencyKey: w.idemKey("discount", keySeq), PartnershipID: w.in.PartnershipID, CreatorHandle: w.in.CreatorHandle,
+		}).Get(w.ctx, &dc)
+	}); err != nil {
 		return err
 	}
 	w.st.Tracking.DiscountCode, w.st.Tracking.Link = dc.Code, dc.Link

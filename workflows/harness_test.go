@@ -113,6 +113,11 @@ type fixture struct {
 	envelopeDelay time.Duration // how long CreateEnvelope takes (its retries) on the mock clock
 	notifyDelay   time.Duration // how long NotifyCreator takes on the mock clock
 	collectDelay  time.Duration // how long CollectConversions takes on the mock clock
+
+	// envelopeErrs, discountErrs, verifyErrs and collectErrs are what CreateEnvelope,
+	// CreateDiscountCode, VerifyPost and CollectConversions fail with, in order; success once
+	// empty.
+	envelopeErrs, discountErrs, verifyErrs, collectErrs []error
 	// recordFailures is how many RecordTransition calls fail (the read model down) before
 	// they succeed again; failedVersions the versions those calls carried.
 	recordFailures int
@@ -234,6 +239,9 @@ func (f *fixture) mockActivities() {
 			defer f.mu.Unlock()
 			f.calls["CreateEnvelope"]++
 			f.envelopes = append(f.envelopes, in)
+			if err := nextErr(&f.envelopeErrs); err != nil {
+				return activities.EnvelopeOutput{}, err
+			}
 			return activities.EnvelopeOutput{EnvelopeID: envelopeID, Status: "sent", SigningURLs: map[string]string{
 				"creator": "https://esign.example/sign/creator-token", "brand": "https://esign.example/sign/brand-token",
 			}}, nil
@@ -252,6 +260,9 @@ func (f *fixture) mockActivities() {
 			defer f.mu.Unlock()
 			f.calls["CreateDiscountCode"]++
 			f.discounts = append(f.discounts, in)
+			if err := nextErr(&f.discountErrs); err != nil {
+				return activities.DiscountOutput{}, err
+			}
 			return activities.DiscountOutput{Code: discountCode, Link: trackingLink}, nil
 		})
 	e.OnActivity(acts.CheckDisclosure, mock.Anything, mock.Anything).Return(
@@ -272,6 +283,9 @@ func (f *fixture) mockActivities() {
 			defer f.mu.Unlock()
 			f.calls["VerifyPost"]++
 			f.verifies = append(f.verifies, in)
+			if err := nextErr(&f.verifyErrs); err != nil {
+				return partnership.VerificationReport{}, err
+			}
 			if len(f.verifyResults) > 0 {
 				r := f.verifyResults[0]
 				f.verifyResults = f.verifyResults[1:]
@@ -285,6 +299,9 @@ func (f *fixture) mockActivities() {
 			defer f.mu.Unlock()
 			f.calls["CollectConversions"]++
 			f.collects = append(f.collects, in)
+			if err := nextErr(&f.collectErrs); err != nil {
+				return activities.ConversionsOutput{}, err
+			}
 			return f.conversions, nil
 		})
 	e.OnActivity(acts.CreateTransfer, mock.Anything, mock.Anything).Return(
@@ -293,13 +310,21 @@ func (f *fixture) mockActivities() {
 			defer f.mu.Unlock()
 			f.calls["CreateTransfer"]++
 			f.transfers = append(f.transfers, in)
-			if len(f.transferErrs) > 0 {
-				err := f.transferErrs[0]
-				f.transferErrs = f.transferErrs[1:]
+			if err := nextErr(&f.transferErrs); err != nil {
 				return activities.TransferOutput{}, err
 			}
 			return activities.TransferOutput{TransferID: "tr_" + in.PayoutID, Status: "pending"}, nil
 		})
+}
+
+// nextErr takes the first of errs (nil once none are left). The caller holds f.mu.
+func nextErr(errs *[]error) error {
+	if len(*errs) == 0 {
+		return nil
+	}
+	err := (*errs)[0]
+	*errs = (*errs)[1:]
+	return err
 }
 
 // laArgsCopier gives every local activity a private JSON copy of its input, made on the
@@ -571,7 +596,7 @@ func (f *fixture) requireAccepted(id string) *updOutcome {
 // completes. requireAccepted checks that for every accepted one in every test.
 var acksWithVersion = map[string]bool{
 	partnership.UpdateVettingDecision: true, partnership.UpdateNegotiate: true, partnership.UpdateReviewDraft: true,
-	partnership.UpdateSubmitPost: true, partnership.UpdateCancel: true,
+	partnership.UpdateSubmitPost: true, partnership.UpdateCancel: true, partnership.UpdateRetryStep: true,
 }
 
 // ackedState returns the read-model snapshot an accepted update's Ack points at, after

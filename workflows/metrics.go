@@ -13,6 +13,9 @@ const (
 	// again under the same key: the provider is down, or the transfer is in doubt and a
 	// person must look (the payments provider's dashboard, the creator's payout profile).
 	MetricTransfersDelayed = "partnerflow_transfers_delayed"
+	// MetricProviderStepsHeld counts provider steps that failed for good and hold their
+	// partnership until an admin retries them (provider_step_failed).
+	MetricProviderStepsHeld = "partnerflow_provider_steps_held"
 	// MetricDeadlinesMissed counts escalations: someone (tag role) let a deadline pass.
 	MetricDeadlinesMissed = "partnerflow_deadlines_missed"
 )
@@ -24,6 +27,8 @@ func (w *partnershipWorkflow) count(typ string, data any) {
 		workflow.GetMetricsHandler(w.ctx).Counter(MetricPayoutsFailed).Inc(1)
 	case "transfer_delayed":
 		workflow.GetMetricsHandler(w.ctx).Counter(MetricTransfersDelayed).Inc(1)
+	case "provider_step_failed":
+		workflow.GetMetricsHandler(w.ctx).Counter(MetricProviderStepsHeld).Inc(1)
 	case "deadline_missed":
 		m := workflow.GetMetricsHandler(w.ctx)
 		if d, ok := data.(map[string]string); ok && d["role"] != "" {

@@ -125,7 +125,7 @@ func (w *partnershipWorkflow) setup() error {
 	}
 	for _, reg := range []func() error{
 		w.registerVettingUpdates, w.registerNegotiationUpdates, w.registerContentUpdates,
-		w.registerPublishingUpdates, w.registerPayoutUpdates, w.registerCancelUpdate,
+		w.registerPublishingUpdates, w.registerPayoutUpdates, w.registerCancelUpdate, w.registerRetryUpdate,
 	} {
 		if err := reg(); err != nil {
 			return err

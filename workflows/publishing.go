@@ -131,11 +131,13 @@ func (w *partnershipWorkflow) verify(d partnership.Deliverable) (partnership.Ver
 		}
 	}
 	var rep partnership.VerificationReport
-	err := workflow.ExecuteActivity(w.providerCtx(), a.VerifyPost, activities.VerifyInput{
-		URL: d.Publication.URL, Handle: handle, Platform: d.Platform, ApprovedCaption: approved.Caption,
-		DiscountCode: w.st.Tracking.DiscountCode, Link: w.st.Tracking.Link, OtherMediaIDs: others,
-		Disclosure: w.disclosureInput(d, "", approved.OnscreenDisclosure, approved.SpokenDisclosure, approved.PlatformPaidLabel),
-	}).Get(w.ctx, &rep)
+	err := w.callProvider(providerStep{name: "verify_post", provider: providerSocial, deliverable: d.ID}, func(int) error {
+		return workflow.ExecuteActivity(w.providerCtx(), a.VerifyPost, activities.VerifyInput{
+			URL: d.Publication.URL, Handle: handle, Platform: d.Platform, ApprovedCaption: approved.Caption,
+			DiscountCode: w.st.Tracking.DiscountCode, Link: w.st.Tracking.Link, OtherMediaIDs: others,
+			Disclosure: w.disclosureInput(d, "", approved.OnscreenDisclosure, approved.SpokenDisclosure, approved.PlatformPaidLabel),
+		}).Get(w.ctx, &rep)
+	})
 	return rep, err
 }
 

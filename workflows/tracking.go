@@ -71,9 +71,11 @@ func (w *partnershipWorkflow) collectConversions(until time.Time) error {
 	}
 	var out activities.ConversionsOutput
 	since := w.attributionSince()
-	if err := workflow.ExecuteActivity(w.providerCtx(), a.CollectConversions, activities.ConversionsInput{
-		Code: w.st.Tracking.DiscountCode, Currency: w.st.Terms.Fee.Currency, PostURLs: urls, Since: since, Until: until,
-	}).Get(w.ctx, &out); err != nil {
+	if err := w.callProvider(providerStep{name: "collect_conversions", provider: providerCommerce}, func(int) error {
+		return workflow.ExecuteActivity(w.providerCtx(), a.CollectConversions, activities.ConversionsInput{
+			Code: w.st.Tracking.DiscountCode, Currency: w.st.Terms.Fee.Currency, PostURLs: urls, Since: since, Until: until,
+		}).Get(w.ctx, &out)
+	}); err != nil {
 		return err
 	}
 	w.st.Tracking.Conversions, w.st.Tracking.Revenue = out.Conversions, out.Revenue
