@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -25,7 +26,8 @@ type VetOutput struct {
 	Clean  bool            `json:"clean"`
 }
 
-// VetCreator reads the creator's profile and recent posts and assesses them.
+// VetCreator reads the creator's profile and recent posts and assesses them. It vets one
+// account: partnerships started before VetCreatorAccounts existed still run it.
 func (a *Activities) VetCreator(ctx context.Context, in VetInput) (VetOutput, error) {
 	p, err := a.Providers.Social.Profile(ctx, in.Platform, in.Handle)
 	if errors.Is(err, providers.ErrNotFound) {
@@ -35,14 +37,77 @@ func (a *Activities) VetCreator(ctx context.Context, in VetInput) (VetOutput, er
 	if err != nil {
 		return VetOutput{}, err
 	}
-	th := vetting.DefaultThresholds()
-	if a.Vetting != nil {
-		th = *a.Vetting
-	}
-	report := vetting.Assess(p, vetting.Campaign{Keywords: in.Keywords}, th)
+	report := vetting.Assess(p, vetting.Campaign{Keywords: in.Keywords}, a.thresholds())
 	raw, err := json.Marshal(report)
 	if err != nil {
 		return VetOutput{}, err
 	}
 	return VetOutput{Report: raw, Clean: report.Clean}, nil
+}
+
+// VetAccountsInput names every account a partnership will use and the campaign's topic.
+type VetAccountsInput struct {
+	// Accounts has one entry per platform of the offer's deliverables, the first
+	// deliverable's first; an empty handle is a platform the creator has no account on.
+	Accounts []VetAccount `json:"accounts"`
+	Keywords []string     `json:"keywords"`
+}
+
+// VetAccount is one of the creator's accounts.
+type VetAccount struct {
+	Platform string `json:"platform"`
+	Handle   string `json:"handle"`
+}
+
+// VetCreatorAccounts reads and assesses every account a partnership will use and combines
+// the reports (vetting.Combine): each account's flags count in the verdict, so a creator
+// whose TikTok audience is bought does not pass on the strength of their Instagram. An
+// account the provider does not know is a critical flag on its report, not an error.
+//
+// One activity for all the accounts, read concurrently: the reads have no side effects, so
+// retrying all of them when one fails costs little, an attempt takes as long as the slowest
+// read rather than their sum, and the history holds one activity and one report however many
+// platforms the offer has. Any other failure fails the attempt and Temporal retries it.
+func (a *Activities) VetCreatorAccounts(ctx context.Context, in VetAccountsInput) (VetOutput, error) {
+	reports := make([]vetting.Report, len(in.Accounts))
+	errs := make([]error, len(in.Accounts))
+	var wg sync.WaitGroup
+	for i, acc := range in.Accounts {
+		wg.Go(func() { reports[i], errs[i] = a.vetAccount(ctx, acc, in.Keywords) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			// The first one as it is (not joined), so a non-retryable error stays non-retryable.
+			return VetOutput{}, err
+		}
+	}
+	report := vetting.Combine(reports)
+	raw, err := json.Marshal(report)
+	if err != nil {
+		return VetOutput{}, err
+	}
+	return VetOutput{Report: raw, Clean: report.Clean}, nil
+}
+
+func (a *Activities) vetAccount(ctx context.Context, acc VetAccount, keywords []string) (vetting.Report, error) {
+	if acc.Handle == "" {
+		return vetting.Missing(acc.Platform, "", "the creator has no "+acc.Platform+" account on record"), nil
+	}
+	p, err := a.Providers.Social.Profile(ctx, acc.Platform, acc.Handle)
+	if errors.Is(err, providers.ErrNotFound) {
+		return vetting.Missing(acc.Platform, acc.Handle,
+			fmt.Sprintf("no %s account %q at the social provider", acc.Platform, acc.Handle)), nil
+	}
+	if err != nil {
+		return vetting.Report{}, err
+	}
+	return vetting.Assess(p, vetting.Campaign{Keywords: keywords}, a.thresholds()), nil
+}
+
+func (a *Activities) thresholds() vetting.Thresholds {
+	if a.Vetting != nil {
+		return *a.Vetting
+	}
+	return vetting.DefaultThresholds()
 }

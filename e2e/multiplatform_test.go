@@ -19,16 +19,9 @@ func TestMultiPlatformPublishing(t *testing.T) {
 	w := newWorld(t, campaignOpts{autoApprove: true})
 	sb := sandbox(t)
 	onlyInstagram := w.creatorID
-	ttHandle := w.handle + ".tt"
-	cr := must(t, w.bm.post("/v1/creators", map[string]any{"name": "Maya", "email": "maya@example.com", "country": "US",
-		"accounts": []map[string]string{{"platform": "instagram", "handle": w.handle}, {"platform": "tiktok", "handle": ttHandle}}}), http.StatusCreated)
-	w.creatorID = cr["id"].(string)
-	w.creator = as(t, auth.Identity{Sub: "maya-mp", Role: "creator", CreatorID: w.creatorID})
-	must(t, w.creator.do(http.MethodPut, "/v1/creators/"+w.creatorID+"/payout-profile",
-		map[string]string{"payments_account_id": "acct_" + w.handle, "tax_form": "W-9"}), http.StatusOK)
+	ttHandle := w.twoPlatformCreator(engagedTikTok)
 
-	offer := w.offer(30000)
-	offer["deliverables"] = []map[string]string{{"platform": "instagram", "format": "post"}, {"platform": "tiktok", "format": "video"}}
+	offer := w.twoPlatformOffer(30000)
 	p := must(t, w.bm.post("/v1/partnerships", map[string]any{"campaign_id": w.campaignID, "creator_id": w.creatorID, "offer": offer}), http.StatusCreated)
 	pid := p["id"].(string)
 	st := w.toContent(pid)
@@ -83,4 +76,39 @@ func TestMultiPlatformPublishing(t *testing.T) {
 	r = w.bm.post("/v1/partnerships", map[string]any{"campaign_id": w.campaignID, "creator_id": onlyInstagram, "offer": offer})
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "%s", r.Body)
 	require.Equal(t, map[string]any{"offer.deliverables[1].platform": "the creator has no tiktok account"}, r.JSON(t)["errors"])
+}
+
+// engagedTikTok is a TikTok audience that reacts to the creator's running posts: vetting
+// finds nothing wrong with it.
+var engagedTikTok = map[string]any{"followers": 15000, "following": 280, "posts": []map[string]any{
+	{"caption": "hill sprints #running", "likes": 1100, "comments": 52},
+	{"caption": "my marathon playlist #running", "likes": 980, "comments": 47},
+	{"caption": "running form tips", "likes": 1040, "comments": 50},
+}}
+
+// twoPlatformCreator makes the world's creator one who is w.handle on Instagram and
+// w.handle+".tt" on TikTok, with a token and a payout profile, and returns the TikTok handle.
+// tiktok is the TikTok account the sandbox serves for vetting (platform and handle added).
+func (w *world) twoPlatformCreator(tiktok map[string]any) string {
+	w.t.Helper()
+	ttHandle := w.handle + ".tt"
+	account := map[string]any{"platform": "tiktok", "handle": ttHandle}
+	for k, v := range tiktok {
+		account[k] = v
+	}
+	must(w.t, sandbox(w.t).post("/sandbox/social/accounts", account), http.StatusCreated)
+	cr := must(w.t, w.bm.post("/v1/creators", map[string]any{"name": "Maya", "email": "maya@example.com", "country": "US",
+		"accounts": []map[string]string{{"platform": "instagram", "handle": w.handle}, {"platform": "tiktok", "handle": ttHandle}}}), http.StatusCreated)
+	w.creatorID = cr["id"].(string)
+	w.creator = as(w.t, auth.Identity{Sub: "maya-mp", Role: "creator", CreatorID: w.creatorID})
+	must(w.t, w.creator.do(http.MethodPut, "/v1/creators/"+w.creatorID+"/payout-profile",
+		map[string]string{"payments_account_id": "acct_" + w.handle, "tax_form": "W-9"}), http.StatusOK)
+	return ttHandle
+}
+
+// twoPlatformOffer is the world's offer with an Instagram post and a TikTok video.
+func (w *world) twoPlatformOffer(fee int64) map[string]any {
+	offer := w.offer(fee)
+	offer["deliverables"] = []map[string]string{{"platform": "instagram", "format": "post"}, {"platform": "tiktok", "format": "video"}}
+	return offer
 }

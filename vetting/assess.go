@@ -43,6 +43,10 @@ func Assess(p providers.Profile, c Campaign, t Thresholds) Report {
 		r.Flags = append(r.Flags, f)
 	}
 
+	for i := range r.Flags {
+		r.Flags[i].Platform, r.Flags[i].Handle = r.Platform, r.Handle
+	}
+
 	r.Score = score(&r, len(keywords) > 0)
 	r.Clean = !r.critical() && r.Score >= t.CleanScore
 	r.Explanation = explain(&r, keywords, t.CleanScore)

@@ -47,6 +47,9 @@ const (
 	CodeLowTopicFit = "low_topic_fit"
 	// CodeBrandSafety (critical): recent captions contain unsafe terms.
 	CodeBrandSafety = "brand_safety"
+	// CodeAccountNotFound (critical): the creator has no account the social provider knows on a
+	// platform the partnership will use, so nothing there can be measured (Missing).
+	CodeAccountNotFound = "account_not_found"
 )
 
 // Flag is one finding a brand manager should know about.
@@ -54,6 +57,10 @@ type Flag struct {
 	Code     string `json:"code"`
 	Severity string `json:"severity"` // SeverityWarning or SeverityCritical
 	Message  string `json:"message"`
+	// Platform and Handle name the account the finding is about: a partnership's report lists
+	// the flags of every account it will use together (Combine).
+	Platform string `json:"platform,omitempty"`
+	Handle   string `json:"handle,omitempty"`
 }
 
 // Report is the vetting of one creator for one campaign. Slices are never nil.
@@ -92,6 +99,8 @@ type Report struct {
 	Clean bool `json:"clean"`
 	// Explanation says in plain sentences why the report came out as it did.
 	Explanation string `json:"explanation"`
+	// Error says why the account could not be assessed (Missing); empty when it was.
+	Error string `json:"error,omitempty"`
 }
 
 // critical reports whether any flag is critical.

@@ -94,7 +94,7 @@ func TestAmbassadorCyclesContinueAsNew(t *testing.T) {
 	require.Equal(t, "c2-po_1", st.Payouts[0].ID)
 	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
 	require.Equal(t, 0, f.n("CreateEnvelope"), "the contract is signed once")
-	require.Equal(t, 0, f.n("VetCreator"))
+	require.Equal(t, 0, f.n("VetCreatorAccounts"))
 	require.Equal(t, 1, f.n("CreateTransfer"))
 	require.Equal(t, "p-0001/payout/c2-po_1/1", f.transfers[0].IdempotencyKey)
 	require.Equal(t, 0, f.countEvents("payout_failed"), "cycle 1's redelivered webhook changes nothing")

@@ -112,7 +112,7 @@ func TestHappyPath(t *testing.T) {
 
 	// Activities: each side effect exactly once.
 	for name, want := range map[string]int{
-		"VetCreator": 1, "CreateEnvelope": 1, "VoidEnvelope": 0, "CreateDiscountCode": 1, "CheckDisclosure": 1,
+		"VetCreatorAccounts": 1, "CreateEnvelope": 1, "VoidEnvelope": 0, "CreateDiscountCode": 1, "CheckDisclosure": 1,
 		"VerifyPost": 1, "CollectConversions": 0, "CreateTransfer": 1, "NotifyCreator": 2,
 	} {
 		require.Equal(t, want, f.n(name), "%s calls", name)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/providers"
 	"github.com/partnerflow/partnerflow/workflows"
 )
 
@@ -104,6 +105,7 @@ type fixture struct {
 	// behaviour of the mocks (set before run)
 	vet           activities.VetOutput
 	vetErr        error
+	social        *fakeSocial                      // when set, the real VetCreatorAccounts reads it instead of answering vet
 	verifyResults []partnership.VerificationReport // consumed in order; verified once empty
 	conversions   activities.ConversionsOutput
 	transferErrs  []error       // consumed in order by CreateTransfer; success once empty
@@ -133,6 +135,7 @@ type fixture struct {
 	discounts   []activities.DiscountInput
 	disclosures []activities.DisclosureInput
 	verifies    []activities.VerifyInput
+	vetInputs   []activities.VetAccountsInput
 	collects    []activities.ConversionsInput
 	transfers   []activities.TransferInput
 
@@ -214,6 +217,20 @@ func (f *fixture) mockActivities() {
 			f.count("VetCreator")
 			if f.vetErr != nil {
 				return activities.VetOutput{}, f.vetErr
+			}
+			return f.vet, nil
+		})
+	e.OnActivity(acts.VetCreatorAccounts, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return f.vetDelay }).Return(
+		func(ctx context.Context, in activities.VetAccountsInput) (activities.VetOutput, error) {
+			f.mu.Lock()
+			f.calls["VetCreatorAccounts"]++
+			f.vetInputs = append(f.vetInputs, in)
+			f.mu.Unlock()
+			switch {
+			case f.vetErr != nil:
+				return activities.VetOutput{}, f.vetErr
+			case f.social != nil:
+				return (&activities.Activities{Providers: providers.Set{Social: f.social}}).VetCreatorAccounts(ctx, in)
 			}
 			return f.vet, nil
 		})

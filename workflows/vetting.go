@@ -1,14 +1,17 @@
 package workflows
 
 import (
+	"slices"
+
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
 )
 
-// vetting assesses the creator; a clean report auto-advances when the campaign allows it,
-// otherwise the brand decides before the offer's time-to-live runs out.
+// vetting assesses the creator's account on every platform of the offer's deliverables; a
+// report clean on every account auto-advances when the campaign allows it, otherwise the
+// brand decides before the offer's time-to-live runs out.
 func (w *partnershipWorkflow) vetting() error {
 	w.emit("partnership_created", w.in.CreatedBy, map[string]any{"offer": w.in.Offer})
 	w.setNext(partnership.RoleSystem, "vet_creator", 0)
@@ -16,9 +19,17 @@ func (w *partnershipWorkflow) vetting() error {
 		return err
 	}
 	var out activities.VetOutput
-	err := workflow.ExecuteActivity(w.providerCtx(), a.VetCreator, activities.VetInput{
-		Platform: w.in.Platform, Handle: w.in.CreatorHandle, Keywords: w.in.Campaign.Keywords,
-	}).Get(w.ctx, &out)
+	var err error
+	// Versioned: partnerships started before vetted the first deliverable's account only.
+	if workflow.GetVersion(w.ctx, "vet-every-account", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		err = workflow.ExecuteActivity(w.providerCtx(), a.VetCreator, activities.VetInput{
+			Platform: w.in.Platform, Handle: w.in.CreatorHandle, Keywords: w.in.Campaign.Keywords,
+		}).Get(w.ctx, &out)
+	} else {
+		err = workflow.ExecuteActivity(w.providerCtx(), a.VetCreatorAccounts, activities.VetAccountsInput{
+			Accounts: w.vettedAccounts(), Keywords: w.in.Campaign.Keywords,
+		}).Get(w.ctx, &out)
+	}
 	if err != nil {
 		// A vetting that cannot run (unknown account) is a flagged report the brand decides on.
 		w.st.Vetting.Report = mustJSON(map[string]string{"error": rootMessage(err)})
@@ -47,6 +58,22 @@ func (w *partnershipWorkflow) vetting() error {
 		return w.end(partnership.StageRejected, "rejected", "vetting_rejected", partnership.Actor{Sub: w.st.Vetting.DecidedBy, Role: w.vettingRole}, map[string]string{"note": w.st.Vetting.Note})
 	}
 	return nil
+}
+
+// vettedAccounts lists the creator's account on every platform of the offer's deliverables,
+// each platform once: the first deliverable's (Input.Platform, the primary account) first,
+// then the others in the order the offer lists them. A platform the creator has no account on
+// comes with an empty handle, which the vetting flags.
+func (w *partnershipWorkflow) vettedAccounts() []activities.VetAccount {
+	accounts := []activities.VetAccount{{Platform: w.in.Platform, Handle: w.in.CreatorHandle}}
+	for _, d := range w.in.Offer.Deliverables {
+		if slices.ContainsFunc(accounts, func(acc activities.VetAccount) bool { return acc.Platform == d.Platform }) {
+			continue
+		}
+		handle, _ := w.in.HandleOn(d.Platform)
+		accounts = append(accounts, activities.VetAccount{Platform: d.Platform, Handle: handle})
+	}
+	return accounts
 }
 
 func (w *partnershipWorkflow) registerVettingUpdates() error {
