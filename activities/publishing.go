@@ -25,8 +25,9 @@ type VerifyInput struct {
 	DiscountCode    string          `json:"discount_code"`
 	Link            string          `json:"link"`
 	Disclosure      DisclosureInput `json:"disclosure"`
-	// OtherMediaIDs are the posts verified for the partnership's other deliverables: one
-	// post counts for one deliverable, whichever of its URLs was submitted.
+	// OtherMediaIDs are the posts verified for the partnership's other deliverables, of this
+	// cycle and of an ambassador partnership's earlier ones: one post counts for one
+	// deliverable, whichever of its URLs was submitted.
 	OtherMediaIDs []string `json:"other_media_ids,omitempty"`
 }
 

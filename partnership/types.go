@@ -105,4 +105,15 @@ type Carry struct {
 	Seq        int64    `json:"seq"`
 	Messages   int      `json:"messages"`
 	SeenEvents []string `json:"seen_events"`
+	// UsedPosts are the posts verified in every cycle so far, so that none counts (and is
+	// paid) again in a later one. Nil in carries made before it existed.
+	UsedPosts *UsedPosts `json:"used_posts,omitempty"`
+}
+
+// UsedPosts names posts already verified for a deliverable, by what identifies a post: its
+// media id at the social provider and its URL reduced to what names the post. Only these, not
+// whole reports, so the carry stays small however many cycles there are.
+type UsedPosts struct {
+	MediaIDs []string `json:"media_ids"`
+	URLKeys  []string `json:"url_keys"`
 }

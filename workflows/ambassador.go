@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -57,9 +58,11 @@ func (w *partnershipWorkflow) continueAsNew() error {
 	if err := w.flushRecords(w.ctx); err != nil {
 		return err
 	}
+	used := partnership.UsedPosts{MediaIDs: slices.Clone(w.usedPosts.MediaIDs), URLKeys: slices.Clone(w.usedPosts.URLKeys)}
+	addUsedPosts(&used, summary.Deliverables)
 	in := w.in
 	in.Carry = &partnership.Carry{Cycle: w.st.Cycle, State: w.st, Version: w.version, Seq: w.seq,
-		Messages: w.messages, SeenEvents: workflow.DeterministicKeys(w.seenEvents)}
+		Messages: w.messages, SeenEvents: workflow.DeterministicKeys(w.seenEvents), UsedPosts: &used}
 	return workflow.NewContinueAsNewError(w.ctx, partnership.WorkflowType, in)
 }
 

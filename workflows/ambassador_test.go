@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
 )
 
@@ -148,4 +149,68 @@ func TestAmbassadorCommissionCountsEachSaleOnce(t *testing.T) {
 		counted, cycle2, f.collects[0].Since)
 	require.True(t, st.Tracking.CountedSince.Equal(counted))
 	require.True(t, f.collects[0].Until.Equal(st.Tracking.CountedUntil))
+}
+
+// TestAmbassadorPostCountsOnceAcrossCycles: a post verified in one cycle cannot be paid for
+// again in a later one. The carry hands on the media ids and URL keys of every cycle's
+// verified posts (a carry from before it existed: the cycle summaries); the next cycle
+// refuses the same URL however it is spelled (409), and hands the media ids to verification,
+// which refuses the same post under another URL.
+func TestAmbassadorPostCountsOnceAcrossCycles(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		oldCarry bool
+	}{{"carry with used posts", false}, {"carry from before used posts", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := ambassadorInput()
+			ends := testStart.Add(75 * day) // three periods
+			in.Offer.EndsAt = &ends
+			_, next := runFirstCycle(t, in) // posts https://instagram.example/p/1, verified as m-1
+			require.Equal(t, &partnership.UsedPosts{MediaIDs: []string{"m-1"}, URLKeys: []string{"instagram.example/p/1?"}},
+				next.Carry.UsedPosts)
+			if tc.oldCarry {
+				next.Carry.UsedPosts = nil
+			}
+
+			f := newFixture(t, next)
+			runStart := testStart.Add(minute(7))
+			f.env.SetStartTime(runStart)
+			cycle2 := testStart.Add(minute(2) + 30*day).Sub(runStart) // signature + one period, on this run's clock
+			f.verifyResults = []partnership.VerificationReport{
+				{MediaID: "m-1", Verified: false, Reasons: []string{activities.ReasonPostReused}, CheckedAt: testStart},
+				{MediaID: "m-2", Verified: true, Reasons: []string{}, CheckedAt: testStart},
+			}
+			f.draft(cycle2+minute(1), "draft", "d1", compliantText)
+			f.review(cycle2+minute(2), "review", "d1", 1, "approve")
+			f.post(cycle2+minute(3), "same-url", "d1", "https://instagram.example/p/1")
+			f.post(cycle2+minute(3.1), "same-url-respelled", "d1", "HTTPS://www.instagram.example/p/1/#comments")
+			f.post(cycle2+minute(3.2), "other-url-same-post", "d1", "https://instagram.example/p/1?igsh=x")
+			f.snapshot(cycle2+minute(3.5), "reused")
+			f.post(cycle2+minute(4), "own-post", "d1", "https://instagram.example/p/cycle2")
+			f.trigger(cycle2+minute(5), "trigger", finance1, partnership.PayoutKindFee)
+			f.payment(cycle2+minute(6), "pay-evt-2", "c2-po_1", "paid", "")
+			f.run()
+			var can *workflow.ContinueAsNewError
+			require.True(t, errors.As(f.resultErr, &can), "cycle 2 of 3 continues as new, got %v", f.resultErr)
+
+			f.requireRejected("same-url", partnership.ErrTypeConflict)
+			require.Contains(t, f.upd("same-url").rejectErr.Error(), "already verified for a deliverable of an earlier cycle")
+			f.requireRejected("same-url-respelled", partnership.ErrTypeConflict)
+			f.requireAccepted("other-url-same-post")
+			r := f.snap("reused")
+			require.Equal(t, partnership.DeliverableVerificationFailed, r.Deliverables[0].Status)
+			f.requireAccepted("own-post")
+			require.Len(t, f.verifies, 2)
+			for _, v := range f.verifies {
+				require.Equal(t, []string{"m-1"}, v.OtherMediaIDs, "cycle 1's post goes with cycle 2's verifications")
+			}
+			require.Equal(t, 1, f.n("CreateTransfer"), "cycle 2 pays for its own post only")
+
+			var third partnership.Input
+			require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &third))
+			require.Equal(t, &partnership.UsedPosts{MediaIDs: []string{"m-1", "m-2"},
+				URLKeys: []string{"instagram.example/p/1?", "instagram.example/p/cycle2?"}}, third.Carry.UsedPosts,
+				"every cycle's posts are carried on")
+		})
+	}
 }

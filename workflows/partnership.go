@@ -57,6 +57,9 @@ type partnershipWorkflow struct {
 	// transferInDoubt: payouts whose transfer ran out of retries once (settle).
 	transferInDoubt map[string]bool
 	cancel          *partnership.Cancellation
+	// usedPosts are the posts verified in an ambassador partnership's earlier cycles: none of
+	// them may count for a deliverable of this one.
+	usedPosts partnership.UsedPosts
 	// vettingRole is the role of whoever decided the vetting, for the audit trail.
 	vettingRole string
 	// changes counts content actions so waits wake on any of them.
@@ -86,6 +89,14 @@ func newPartnershipWorkflow(ctx workflow.Context, in partnership.Input) *partner
 		w.persisted, w.persistedStage = c.Version, c.State.Stage // the last run wrote it before handing over
 		for _, id := range c.SeenEvents {
 			w.seenEvents[id] = true
+		}
+		if c.UsedPosts != nil {
+			w.usedPosts = *c.UsedPosts
+		} else {
+			// A carry from before UsedPosts: the summaries of the cycles hold the same posts.
+			for _, cy := range c.State.Cycles {
+				addUsedPosts(&w.usedPosts, cy.Deliverables)
+			}
 		}
 		w.in.Carry = nil // keep the next hand-over from nesting this one
 		return w
