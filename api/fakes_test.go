@@ -31,10 +31,12 @@ type fakeUpdate struct {
 // with an empty result).
 type fakeWorkflows struct {
 	Workflows
-	mu      sync.Mutex
-	updates []fakeUpdate
-	started []partnership.Input
-	answer  func(ctx context.Context, u fakeUpdate, result any) error
+	mu        sync.Mutex
+	updates   []fakeUpdate
+	started   []partnership.Input
+	answer    func(ctx context.Context, u fakeUpdate, result any) error
+	signals   []fakeSignal
+	signalErr error
 }
 
 func (w *fakeWorkflows) Ping(context.Context) error { return nil }
@@ -63,6 +65,26 @@ func (w *fakeWorkflows) Update(ctx context.Context, partnershipID, updateID, nam
 		return nil
 	}
 	return answer(ctx, u, result)
+}
+
+// fakeSignal is one Signal the API sent.
+type fakeSignal struct {
+	PartnershipID, Name string
+	Arg                 any
+}
+
+// Signal records the signal; signalErr (nil: success) answers it.
+func (w *fakeWorkflows) Signal(_ context.Context, partnershipID, name string, arg any) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.signals = append(w.signals, fakeSignal{PartnershipID: partnershipID, Name: name, Arg: arg})
+	return w.signalErr
+}
+
+func (w *fakeWorkflows) signalled() []fakeSignal {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]fakeSignal(nil), w.signals...)
 }
 
 func (w *fakeWorkflows) sent() []fakeUpdate {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -15,7 +16,9 @@ import (
 	"github.com/partnerflow/partnerflow/webhooksig"
 )
 
-// esignWebhook is the DocuSign Connect-style event the e-signature provider sends.
+// esignWebhook is the DocuSign Connect-style event the e-signature provider sends: an
+// envelope event (envelope-completed, -declined, -voided, -expired, or no event name, as the
+// first providers sent it), or a recipient event about one signer (recipient-completed).
 type esignWebhook struct {
 	EventID string `json:"event_id"`
 	Event   string `json:"event"`
@@ -23,8 +26,21 @@ type esignWebhook struct {
 		EnvelopeID   string            `json:"envelope_id"`
 		Status       string            `json:"status"`
 		CustomFields map[string]string `json:"custom_fields"`
+		Recipient    *struct {
+			Role     string `json:"role"`
+			Status   string `json:"status"`
+			SignedAt string `json:"signed_at"`
+		} `json:"recipient"`
 	} `json:"data"`
 }
+
+// Recipient events: one signer signed an envelope that others have still to sign. Other
+// recipient events (sent, delivered, declined, ...) are acknowledged and recorded but not
+// forwarded: the envelope's own event reports what ends the signing.
+const (
+	recipientEventPrefix = "recipient-"
+	recipientCompleted   = "recipient-completed"
+)
 
 // paymentsWebhook is the Stripe-style event the payments provider sends.
 type paymentsWebhook struct {
@@ -64,6 +80,13 @@ func (s *Server) esignWebhook(c echo.Context) error {
 	if ev.EventID == "" || ev.Data.EnvelopeID == "" {
 		return invalidFields(map[string]string{"event_id": "event_id and data.envelope_id are required"})
 	}
+	recipient := strings.HasPrefix(ev.Event, recipientEventPrefix)
+	var signer *partnership.SignerEvent
+	if recipient {
+		if signer, err = signerEvent(ev); err != nil {
+			return err
+		}
+	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	pid := ev.Data.CustomFields["partnership_id"]
@@ -73,8 +96,35 @@ func (s *Server) esignWebhook(c echo.Context) error {
 			return err
 		}
 	}
+	switch {
+	case signer != nil:
+		return s.deliverWebhook(c, ctx, "esign", ev.EventID, pid, partnership.SignalESignSigned, *signer)
+	case recipient:
+		return s.deliverWebhook(c, ctx, "esign", ev.EventID, pid, "", nil)
+	}
 	signal := partnership.ESignEvent{EventID: ev.EventID, EnvelopeID: ev.Data.EnvelopeID, Status: ev.Data.Status}
 	return s.deliverWebhook(c, ctx, "esign", ev.EventID, pid, partnership.SignalESignEvent, signal)
+}
+
+// signerEvent reads a recipient event. It is nil, with no error, for recipient events that are
+// not a signature: those are only recorded.
+func signerEvent(ev esignWebhook) (*partnership.SignerEvent, error) {
+	if ev.Event != recipientCompleted {
+		return nil, nil
+	}
+	r := ev.Data.Recipient
+	if r == nil || r.Role == "" {
+		return nil, invalidFields(map[string]string{"data.recipient.role": "a recipient-completed event names the signer's role"})
+	}
+	out := &partnership.SignerEvent{EventID: ev.EventID, EnvelopeID: ev.Data.EnvelopeID, Signer: r.Role}
+	if r.SignedAt != "" {
+		at, err := time.Parse(time.RFC3339, r.SignedAt)
+		if err != nil {
+			return nil, invalidFields(map[string]string{"data.recipient.signed_at": "must be an RFC 3339 time"})
+		}
+		out.SignedAt = at.UTC()
+	}
+	return out, nil
 }
 
 func (s *Server) paymentsWebhook(c echo.Context) error {
@@ -99,10 +149,13 @@ func (s *Server) paymentsWebhook(c echo.Context) error {
 
 // deliverWebhook signals the partnership's workflow and records the receipt. Unknown or closed
 // partnerships are acknowledged and recorded, never an error the provider would retry forever.
+// No signalName: an event the workflow has no use for, only recorded ("ignored").
 func (s *Server) deliverWebhook(c echo.Context, ctx context.Context, provider, eventID, pid, signalName string, signal any) error {
 	outcome := "delivered"
 	if pid == "" {
 		outcome = "unknown_object"
+	} else if signalName == "" {
+		outcome = "ignored"
 	} else if err := s.wf.Signal(ctx, pid, signalName, signal); err != nil {
 		switch {
 		case errors.Is(err, errWorkflowMissing):

@@ -47,6 +47,8 @@ func (c Contract) clone() Contract {
 		c.SigningURLs = maps.Clone(c.SigningURLs)
 	}
 	c.SignedAt = cloneTime(c.SignedAt)
+	c.Signers.Creator.SignedAt = cloneTime(c.Signers.Creator.SignedAt)
+	c.Signers.Brand.SignedAt = cloneTime(c.Signers.Brand.SignedAt)
 	return c
 }
 

@@ -1,5 +1,7 @@
 package partnership
 
+import "time"
+
 // VettingDecision is the brand's decision on a vetting report.
 type VettingDecision struct {
 	Actor    Actor  `json:"actor"`
@@ -109,6 +111,16 @@ type ESignEvent struct {
 	EventID    string `json:"event_id"`
 	EnvelopeID string `json:"envelope_id"`
 	Status     string `json:"status"` // completed | declined | voided | expired
+}
+
+// SignerEvent is one signer's signature of an envelope that is not complete yet (the
+// provider's recipient-completed webhook), delivered as a signal.
+type SignerEvent struct {
+	EventID    string `json:"event_id"`
+	EnvelopeID string `json:"envelope_id"`
+	Signer     string `json:"signer"` // creator | brand
+	// SignedAt is when the provider says the signer signed; zero when it did not say.
+	SignedAt time.Time `json:"signed_at,omitzero"`
 }
 
 // PaymentEvent is a payments webhook delivered as a signal.

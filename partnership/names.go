@@ -31,6 +31,16 @@ const (
 const (
 	SignalESignEvent   = "esign_event"
 	SignalPaymentEvent = "payment_event"
+	// SignalESignSigned is one signer's signature of an envelope that is not complete yet (a
+	// recipient-completed webhook). A signal of its own, not an esign_event with a new field:
+	// a worker from before it leaves it unread instead of taking it for a final status.
+	SignalESignSigned = "esign_signed"
+)
+
+// The contract's signers, as the e-signature envelope and contract.signing_urls name them.
+const (
+	SignerCreator = "creator"
+	SignerBrand   = "brand"
 )
 
 // QueryState returns the partnership's full State.

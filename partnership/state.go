@@ -79,7 +79,33 @@ type Contract struct {
 	EnvelopeID  string            `json:"envelope_id"`
 	Status      string            `json:"status"`
 	SigningURLs map[string]string `json:"signing_urls"`
-	SignedAt    *time.Time        `json:"signed_at"`
+	// SignedAt is when the envelope was completed: both parties signed.
+	SignedAt *time.Time `json:"signed_at"`
+	// Signers says who has signed so far, so that everyone can see whose signature the
+	// contract still waits for.
+	Signers ContractSigners `json:"signers"`
+}
+
+// ContractSigners holds each signer's signature, keyed like signing_urls.
+type ContractSigners struct {
+	Creator Signature `json:"creator"`
+	Brand   Signature `json:"brand"`
+}
+
+// Of returns the signature of signer (SignerCreator or SignerBrand); nil for another role.
+func (s *ContractSigners) Of(signer string) *Signature {
+	switch signer {
+	case SignerCreator:
+		return &s.Creator
+	case SignerBrand:
+		return &s.Brand
+	}
+	return nil
+}
+
+// Signature is one signer's signature of the contract: null until they sign.
+type Signature struct {
+	SignedAt *time.Time `json:"signed_at"`
 }
 
 // Tracking is the attribution of sales to the creator's code and link.

@@ -26,6 +26,8 @@ var promisedKeys = []string{
 	"payouts.id", "payouts.kind", "payouts.amount", "payouts.status", "payouts.triggered_by", "payouts.approved_by",
 	"next_action.role", "next_action.action", "next_action.due_at",
 	"created_at", "updated_at",
+	// Added since, and always present like the rest: who has signed the contract so far.
+	"contract.signers.creator.signed_at", "contract.signers.brand.signed_at",
 }
 
 func TestStateHasEveryPromisedKeyBeforeItHasAValue(t *testing.T) {

@@ -258,6 +258,15 @@ type esignEventData struct {
 	EnvelopeID   string            `json:"envelope_id"`
 	Status       string            `json:"status"`
 	CustomFields map[string]string `json:"custom_fields"`
+	// Recipient is the signer a recipient event is about; envelope events have none.
+	Recipient *esignRecipient `json:"recipient,omitempty"`
+}
+
+// esignRecipient is one signer in a recipient event.
+type esignRecipient struct {
+	Role     string    `json:"role"`
+	Status   string    `json:"status"`
+	SignedAt time.Time `json:"signed_at"`
 }
 
 // finishEnvelopeLocked moves an envelope to a final status and queues the matching webhook.
@@ -270,6 +279,18 @@ func (s *Sandbox) finishEnvelopeLocked(e *envelope, status string) {
 	}
 	s.enqueueWebhookLocked(providerESign, ev.Event, ev.EventID, ev)
 	s.log.Info("envelope finished", "envelope_id", e.ID, "status", status)
+}
+
+// signerSignedLocked queues the recipient-completed webhook for a signature that leaves the
+// envelope waiting for others (DocuSign Connect's recipient event), so the receiver can tell
+// who has still to sign. The last signature raises envelope-completed instead.
+func (s *Sandbox) signerSignedLocked(e *envelope, sg *signer) {
+	ev := esignEvent{
+		EventID: newID("evt_"), Event: "recipient-completed", GeneratedAt: sg.SignedAt.Format(time.RFC3339),
+		Data: esignEventData{EnvelopeID: e.ID, Status: e.Status, CustomFields: e.CustomFields,
+			Recipient: &esignRecipient{Role: sg.Role, Status: "completed", SignedAt: *sg.SignedAt}},
+	}
+	s.enqueueWebhookLocked(providerESign, ev.Event, ev.EventID, ev)
 }
 
 // GET /sandbox/esign/envelopes lists every envelope, oldest first, with its signing URLs.

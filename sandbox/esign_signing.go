@@ -75,6 +75,8 @@ func (s *Sandbox) handleSign(w http.ResponseWriter, r *http.Request) {
 		sg.Status, sg.SignedAt, e.UpdatedAt = signerSigned, &t, t
 		if allSigned(e) {
 			s.finishEnvelopeLocked(e, envelopeCompleted)
+		} else {
+			s.signerSignedLocked(e, sg)
 		}
 		if err := s.commitLocked(); err != nil {
 			writeError(w, errStateNotSaved)

@@ -47,7 +47,9 @@ func TestSigningCompletesEnvelopeAndSendsSignedWebhook(t *testing.T) {
 	e.doJSON("POST", signingPath(t, env.SigningURLs["brand"]), "{}", http.StatusOK, &out)
 	require.Equal(t, envelopeCompleted, out.EnvelopeStatus)
 
-	got := rc.waitFor(t, 1)[0]
+	// The creator's signature raised recipient-completed (TestSigningOneSignerSendsRecipientWebhook);
+	// the brand's, the last, completes the envelope.
+	got := rc.waitFor(t, 2)[1]
 	require.Equal(t, "application/json", got.header.Get("Content-Type"))
 	sig := got.header.Get(webhooksig.Header)
 	require.NoError(t, webhooksig.Verify(sig, got.body, esignSecret, time.Now(), webhooksig.DefaultTolerance))
@@ -82,10 +84,72 @@ func TestSigningCompletesEnvelopeAndSendsSignedWebhook(t *testing.T) {
 	var hooks listResponse[webhookView]
 	eventually(t, "delivery recorded", func() bool {
 		e.doJSON("GET", "/sandbox/webhooks", nil, http.StatusOK, &hooks)
-		return len(hooks.Items) == 1 && hooks.Items[0].Delivered
+		return len(hooks.Items) == 2 && hooks.Items[0].Delivered && hooks.Items[1].Delivered
 	})
-	require.Equal(t, 1, hooks.Items[0].Attempts)
-	require.Len(t, rc.deliveries(), 1, "no second event for a repeated signature")
+	require.Equal(t, "recipient-completed", hooks.Items[0].Event)
+	require.Equal(t, "envelope-completed", hooks.Items[1].Event)
+	require.Equal(t, 1, hooks.Items[1].Attempts)
+	require.Len(t, rc.deliveries(), 2, "no further event for a repeated signature")
+}
+
+// TestSigningOneSignerSendsRecipientWebhook: a signature that leaves the envelope waiting for
+// another signer raises a signed recipient-completed webhook naming the envelope, the signer's
+// role and when they signed; signing again raises nothing more.
+func TestSigningOneSignerSendsRecipientWebhook(t *testing.T) {
+	for _, first := range []string{"creator", "brand"} {
+		t.Run(first, func(t *testing.T) {
+			rc := newReceiver(t)
+			e := newEnv(t, Config{PublicURL: "http://127.0.0.1:8090", ESignWebhookURL: rc.srv.URL, ESignWebhookSecret: esignSecret})
+			e.run()
+			fields := map[string]string{"partnership_id": "p-7"}
+			var env envelopeCreated
+			e.doJSON("POST", "/esign/v2.1/envelopes", envelopeBody(fields), http.StatusCreated, &env, withKey("k"))
+
+			before := time.Now().UTC()
+			var out signOutcome
+			e.doJSON("POST", signingPath(t, env.SigningURLs[first]), "{}", http.StatusOK, &out)
+			require.Equal(t, envelopeSent, out.EnvelopeStatus)
+			e.doJSON("POST", signingPath(t, env.SigningURLs[first]), "{}", http.StatusOK, &out) // again: no new event
+
+			got := rc.waitFor(t, 1)[0]
+			require.NoError(t, webhooksig.Verify(got.header.Get(webhooksig.Header), got.body, esignSecret, time.Now(), webhooksig.DefaultTolerance))
+			var ev struct {
+				EventID     string `json:"event_id"`
+				Event       string `json:"event"`
+				GeneratedAt string `json:"generated_at"`
+				Data        struct {
+					EnvelopeID   string            `json:"envelope_id"`
+					Status       string            `json:"status"`
+					CustomFields map[string]string `json:"custom_fields"`
+					Recipient    struct {
+						Role     string    `json:"role"`
+						Status   string    `json:"status"`
+						SignedAt time.Time `json:"signed_at"`
+					} `json:"recipient"`
+				} `json:"data"`
+			}
+			require.NoError(t, json.Unmarshal(got.body, &ev))
+			require.True(t, strings.HasPrefix(ev.EventID, "evt_"), ev.EventID)
+			require.Equal(t, "recipient-completed", ev.Event)
+			require.Equal(t, env.EnvelopeID, ev.Data.EnvelopeID)
+			require.Equal(t, envelopeSent, ev.Data.Status, "the envelope still waits for the other signer")
+			require.Equal(t, fields, ev.Data.CustomFields)
+			require.Equal(t, first, ev.Data.Recipient.Role)
+			require.Equal(t, "completed", ev.Data.Recipient.Status)
+			require.False(t, ev.Data.Recipient.SignedAt.Before(before.Truncate(time.Second)), "signed_at %s", ev.Data.Recipient.SignedAt)
+			require.False(t, ev.Data.Recipient.SignedAt.After(time.Now()), "signed_at %s", ev.Data.Recipient.SignedAt)
+
+			var view envelopeView
+			e.doJSON("GET", "/esign/v2.1/envelopes/"+env.EnvelopeID, nil, http.StatusOK, &view)
+			for _, sg := range view.Signers {
+				if sg.Role == first {
+					require.True(t, sg.SignedAt.Equal(ev.Data.Recipient.SignedAt), "the webhook's signed_at is the signer's")
+				}
+			}
+			time.Sleep(100 * time.Millisecond)
+			require.Len(t, rc.deliveries(), 1, "one event per signature")
+		})
+	}
 }
 
 func TestDeclineAndVoid(t *testing.T) {
@@ -130,7 +194,8 @@ func TestDeclineAndVoid(t *testing.T) {
 		events = append(events, h.Event)
 		require.False(t, h.Delivered, "no URL configured: queued, not sent")
 	}
-	require.Equal(t, []string{"envelope-declined", "envelope-voided"}, events)
+	// The creator signed the envelope that was then voided: that signature has its event.
+	require.Equal(t, []string{"envelope-declined", "recipient-completed", "envelope-voided"}, events)
 }
 
 func TestSigningPageAndFormPost(t *testing.T) {

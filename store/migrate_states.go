@@ -21,8 +21,29 @@ func statesMigration(dialect string) *goose.Migration {
 	return goose.NewGoMigration(3, &goose.GoFunc{RunTx: rewriteStates(dialect)}, &goose.GoFunc{})
 }
 
-// rewriteStates re-encodes the state documents in id order, a page at a time.
-func rewriteStates(dialect string) func(ctx context.Context, tx *sql.Tx) error {
+// signersMigration is migration 5 (4 is the work-queue indexes), the same rewrite for the
+// keys added since: each state document gets contract.signers and provider_hold (null), so
+// the partnerships that will not move again have them too, like every other key of the state. A contract completed before has both signatures at its
+// signed_at (the workflow records the same when it replays such a signature); any other has
+// them null until the workflow records one.
+func signersMigration(dialect string) *goose.Migration {
+	return goose.NewGoMigration(5, &goose.GoFunc{RunTx: rewriteStates(dialect, func(st *partnership.State) {
+		c := &st.Contract
+		if c.SignedAt == nil {
+			return
+		}
+		for _, sig := range []*partnership.Signature{&c.Signers.Creator, &c.Signers.Brand} {
+			if sig.SignedAt == nil {
+				at := *c.SignedAt
+				sig.SignedAt = &at
+			}
+		}
+	})}, &goose.GoFunc{})
+}
+
+// rewriteStates re-encodes the state documents in id order, a page at a time, each after
+// fix (if any) changed it.
+func rewriteStates(dialect string, fix ...func(*partnership.State)) func(ctx context.Context, tx *sql.Tx) error {
 	const page = 500
 	sel := "SELECT id, state FROM partnerships WHERE id > ? ORDER BY id LIMIT ?"
 	upd := "UPDATE partnerships SET state = ? WHERE id = ?"
@@ -62,6 +83,9 @@ func rewriteStates(dialect string) func(ctx context.Context, tx *sql.Tx) error {
 					// Not a document this code wrote: served as it is rather than blocking
 					// every start on one row.
 					continue
+				}
+				for _, f := range fix {
+					f(&st)
 				}
 				out, err := json.Marshal(st)
 				if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -59,7 +60,7 @@ func TestMigrationsUpDownUp(t *testing.T) {
 			ctx := context.Background()
 			v, err := s.SchemaVersion(ctx)
 			require.NoError(t, err)
-			require.EqualValues(t, 4, v)
+			require.EqualValues(t, 5, v)
 			require.NoError(t, s.MigrateDownTo(ctx, 1))
 			_, _, err = s.ListPayouts(ctx, store.PayoutFilter{Limit: 1})
 			require.Error(t, err, "payouts are gone after rolling back 00002")
@@ -148,6 +149,49 @@ func TestStatesMigrationGivesOldDocumentsThePromisedKeys(t *testing.T) {
 			has(doc.Payouts[0], "triggered_by", "fin")
 			has(doc.NextAction, "due_at", nil)
 			has(doc.NextAction, "action", "approve_payout")
+		})
+	}
+}
+
+// A state document written before contract.signers existed (a partnership that ended before)
+// is given that key by migration 5: a completed contract's signatures at its signed_at, an
+// unsigned one's null; and provider_hold, null.
+func TestSignersMigrationGivesOldDocumentsTheSigners(t *testing.T) {
+	const old = `{"id":"p-000","brand_id":"b","campaign_id":"c","creator_id":"cr","stage":"completed",
+		"contract":{"envelope_id":"env-1","status":"completed","signing_urls":{"creator":"u1","brand":"u2"},
+			"signed_at":"2026-01-02T00:00:00Z"},
+		"deliverables":[],"payouts":[],"next_action":null,"cycle":1,
+		"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-03T00:00:00Z"}`
+	for name, s := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			require.NoError(t, s.MigrateDownTo(ctx, 4))
+			_, ids := seed(t, s, 2)
+			require.NoError(t, s.ApplyTransition(ctx, store.Transition{PartnershipID: ids[0], Version: 9, Stage: "completed",
+				State: store.JSON(old), UpdatedAt: time.Now().UTC()}))
+			unsigned := strings.Replace(strings.Replace(old, `"completed"`, `"expired"`, 2), `"2026-01-02T00:00:00Z"`, `null`, 1)
+			require.NoError(t, s.ApplyTransition(ctx, store.Transition{PartnershipID: ids[1], Version: 4, Stage: "expired",
+				State: store.JSON(unsigned), UpdatedAt: time.Now().UTC()}))
+			require.NoError(t, s.Migrate(ctx))
+			contract := func(id string) map[string]any {
+				p, err := s.GetPartnership(ctx, id)
+				require.NoError(t, err)
+				var doc map[string]any
+				require.NoError(t, json.Unmarshal(p.State, &doc))
+				require.Contains(t, doc, "provider_hold")
+				require.Nil(t, doc["provider_hold"])
+				return doc["contract"].(map[string]any)
+			}
+			signed := contract(ids[0])
+			at := map[string]any{"signed_at": "2026-01-02T00:00:00Z"}
+			require.Equal(t, map[string]any{"creator": at, "brand": at}, signed["signers"])
+			require.Equal(t, "2026-01-02T00:00:00Z", signed["signed_at"], "the values it had are kept")
+			require.Equal(t, "completed", signed["status"])
+			none := map[string]any{"signed_at": nil}
+			require.Equal(t, map[string]any{"creator": none, "brand": none}, contract(ids[1])["signers"])
+			p, err := s.GetPartnership(ctx, ids[0])
+			require.NoError(t, err)
+			require.EqualValues(t, 9, p.StateVersion, "the workflow's version is not the migration's to move")
 		})
 	}
 }

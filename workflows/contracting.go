@@ -31,8 +31,7 @@ func (w *partnershipWorkflow) contracting() error {
 	w.emit("contract_sent", systemActor, map[string]string{"envelope_id": env.EnvelopeID})
 	w.applyEarlyESign()
 
-	ok, err := w.waitForPerson(partnership.RoleCreator, "sign_contract", partnership.Seconds(w.in.Campaign.OfferTTLSeconds),
-		func() bool { return w.esign != nil })
+	ok, err := w.awaitSignatures()
 	if err != nil {
 		return err
 	}
@@ -89,6 +88,7 @@ func (w *partnershipWorkflow) recordSigned(data map[string]string) {
 	now := workflow.Now(w.ctx).UTC()
 	w.st.Contract.Status = "completed"
 	w.st.Contract.SignedAt = &now
+	w.completeSignatures(now)
 	if days := w.st.Terms.ExclusivityDays; days > 0 {
 		end := now.AddDate(0, 0, days)
 		w.st.ExclusivityEndsAt = &end

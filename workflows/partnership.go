@@ -53,6 +53,10 @@ type partnershipWorkflow struct {
 	esign      *partnership.ESignEvent
 	// earlyESign holds e-signature events that arrived before the envelope id was recorded.
 	earlyESign []partnership.ESignEvent
+	// signatures holds signer events until the signing wait records them; perSigner: the
+	// signing wait records single signatures ("signer-events").
+	signatures []partnership.SignerEvent
+	perSigner  bool
 	payments   map[string]partnership.PaymentEvent // by payout id
 	// transferInDoubt: payouts whose transfer ran out of retries once (settle).
 	transferInDoubt map[string]bool

@@ -19,6 +19,7 @@ const maxEarlyESign = 10
 func (w *partnershipWorkflow) receiveSignals() {
 	esignCh := workflow.GetSignalChannel(w.ctx, partnership.SignalESignEvent)
 	payCh := workflow.GetSignalChannel(w.ctx, partnership.SignalPaymentEvent)
+	signedCh := workflow.GetSignalChannel(w.ctx, partnership.SignalESignSigned)
 	workflow.Go(w.ctx, func(ctx workflow.Context) {
 		for {
 			sel := workflow.NewSelector(ctx)
@@ -32,6 +33,11 @@ func (w *partnershipWorkflow) receiveSignals() {
 				case ev.EnvelopeID == w.st.Contract.EnvelopeID:
 					w.applyESign(ev)
 				}
+			})
+			sel.AddReceive(signedCh, func(c workflow.ReceiveChannel, _ bool) {
+				var ev partnership.SignerEvent
+				c.Receive(ctx, &ev)
+				w.keepSignature(ev)
 			})
 			sel.AddReceive(payCh, func(c workflow.ReceiveChannel, _ bool) {
 				var ev partnership.PaymentEvent

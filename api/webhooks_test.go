@@ -1,0 +1,113 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/webhooksig"
+)
+
+var esignTestSecret = []byte("whsec_esign_api_test")
+
+// postESign delivers body to the e-sign webhook receiver, signed with secret at at.
+func (s *actionServer) postESign(t *testing.T, body string, secret []byte, at time.Time) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/v1/webhooks/esign", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(webhooksig.Header, webhooksig.Sign(secret, at, []byte(body)))
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	return rec
+}
+
+type webhookAck struct {
+	Received  bool   `json:"received"`
+	Duplicate bool   `json:"duplicate"`
+	Outcome   string `json:"outcome"`
+}
+
+func decodeAck(t *testing.T, rec *httptest.ResponseRecorder) webhookAck {
+	t.Helper()
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	var ack webhookAck
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &ack))
+	require.True(t, ack.Received)
+	return ack
+}
+
+// TestESignWebhookSignerSigned: a recipient-completed event (one signer signed, the envelope
+// is not complete) is checked for its signature and forwarded to the partnership's workflow as
+// the signer's signature; a duplicate delivery is acknowledged as such; one for an unknown
+// envelope is acknowledged and recorded; other recipient events are recorded, not forwarded;
+// envelope events, with or without an event name, keep working as before.
+func TestESignWebhookSignerSigned(t *testing.T) {
+	s := newActionServer(t, Config{ESignWebhookSecret: esignTestSecret})
+	now := time.Now()
+	signed := `{"event_id":"evt_r1","event":"recipient-completed","generated_at":"2026-11-23T21:10:30Z",
+		"data":{"envelope_id":"env-1","status":"sent","custom_fields":{"partnership_id":"p1"},
+			"recipient":{"role":"creator","status":"completed","signed_at":"2026-11-23T21:10:29Z"}}}`
+
+	// A wrong or stale signature changes nothing.
+	rec := s.postESign(t, signed, []byte("not the secret"), now)
+	require.Equal(t, http.StatusUnauthorized, rec.Code, rec.Body.String())
+	rec = s.postESign(t, signed, esignTestSecret, now.Add(-10*time.Minute))
+	require.Equal(t, http.StatusUnauthorized, rec.Code, rec.Body.String())
+	require.Empty(t, s.wf.signalled())
+
+	ack := decodeAck(t, s.postESign(t, signed, esignTestSecret, now))
+	require.Equal(t, webhookAck{Received: true, Outcome: "delivered"}, ack)
+	want := fakeSignal{PartnershipID: "p1", Name: partnership.SignalESignSigned, Arg: partnership.SignerEvent{
+		EventID: "evt_r1", EnvelopeID: "env-1", Signer: partnership.SignerCreator,
+		SignedAt: time.Date(2026, 11, 23, 21, 10, 29, 0, time.UTC)}}
+	require.Equal(t, []fakeSignal{want}, s.wf.signalled())
+
+	// Delivered again: acknowledged as a duplicate (the workflow applies each event id once).
+	ack = decodeAck(t, s.postESign(t, signed, esignTestSecret, now))
+	require.Equal(t, webhookAck{Received: true, Duplicate: true, Outcome: "delivered"}, ack)
+
+	// An envelope nobody knows: acknowledged and recorded, not forwarded.
+	unknown := `{"event_id":"evt_r2","event":"recipient-completed","data":{"envelope_id":"env-nobody","status":"sent",
+		"recipient":{"role":"brand","status":"completed"}}}`
+	require.Equal(t, webhookAck{Received: true, Outcome: "unknown_object"}, decodeAck(t, s.postESign(t, unknown, esignTestSecret, now)))
+	require.Equal(t, webhookAck{Received: true, Duplicate: true, Outcome: "unknown_object"}, decodeAck(t, s.postESign(t, unknown, esignTestSecret, now)))
+
+	// Another recipient event is no signature: recorded, not forwarded.
+	delivered := `{"event_id":"evt_r3","event":"recipient-delivered","data":{"envelope_id":"env-1","status":"sent",
+		"custom_fields":{"partnership_id":"p1"},"recipient":{"role":"brand","status":"delivered"}}}`
+	require.Equal(t, webhookAck{Received: true, Outcome: "ignored"}, decodeAck(t, s.postESign(t, delivered, esignTestSecret, now)))
+	require.Len(t, s.wf.signalled(), 2)
+
+	// A signature must name its signer; a time must be a time.
+	for field, body := range map[string]string{
+		"data.recipient.role": `{"event_id":"evt_r4","event":"recipient-completed","data":{"envelope_id":"env-1",
+			"custom_fields":{"partnership_id":"p1"}}}`,
+		"data.recipient.signed_at": `{"event_id":"evt_r5","event":"recipient-completed","data":{"envelope_id":"env-1",
+			"custom_fields":{"partnership_id":"p1"},"recipient":{"role":"brand","signed_at":"yesterday"}}}`,
+	} {
+		rec := s.postESign(t, body, esignTestSecret, now)
+		require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+		require.Contains(t, decodeProblem(t, rec).Errors, field)
+	}
+	require.Len(t, s.wf.signalled(), 2)
+
+	// Envelope events, named or not (the first providers sent no event name), are the
+	// envelope's status, as before.
+	completed := `{"event_id":"evt_e1","event":"envelope-completed","data":{"envelope_id":"env-1","status":"completed",
+		"custom_fields":{"partnership_id":"p1"}}}`
+	unnamed := `{"event_id":"evt_e2","data":{"envelope_id":"env-1","status":"declined","custom_fields":{"partnership_id":"p1"}}}`
+	require.Equal(t, "delivered", decodeAck(t, s.postESign(t, completed, esignTestSecret, now)).Outcome)
+	require.Equal(t, "delivered", decodeAck(t, s.postESign(t, unnamed, esignTestSecret, now)).Outcome)
+	got := s.wf.signalled()
+	require.Len(t, got, 4)
+	require.Equal(t, fakeSignal{PartnershipID: "p1", Name: partnership.SignalESignEvent,
+		Arg: partnership.ESignEvent{EventID: "evt_e1", EnvelopeID: "env-1", Status: "completed"}}, got[2])
+	require.Equal(t, fakeSignal{PartnershipID: "p1", Name: partnership.SignalESignEvent,
+		Arg: partnership.ESignEvent{EventID: "evt_e2", EnvelopeID: "env-1", Status: "declined"}}, got[3])
+}
