@@ -114,6 +114,12 @@ func (w *partnershipWorkflow) registerCancelUpdate() error {
 			if r.Actor.Role == partnership.RoleCreator && w.signed() {
 				return w.conflict("the contract is signed; a creator can only withdraw before signing")
 			}
+			// The creator's own signature counts, even while the brand has still to sign: a
+			// creator withdraws before signing, not after (PRODUCT.md). A validator only: replays
+			// do not run it, so no version is needed.
+			if r.Actor.Role == partnership.RoleCreator && w.st.Contract.Signers.Creator.SignedAt != nil {
+				return w.conflict("you signed the contract; a creator can only withdraw before signing (the brand may still cancel, or the signing deadline pass)")
+			}
 			if r.Reason == "" {
 				return w.invalid("reason is required")
 			}

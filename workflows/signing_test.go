@@ -51,6 +51,7 @@ func TestSigningCreatorFirst(t *testing.T) {
 	f.snapshot(minute(1.5), "sent")
 	f.signedBy(minute(2), "evt-creator", envelopeID, partnership.SignerCreator, creatorSigned)
 	f.snapshot(minute(3), "creator-signed")
+	f.update(minute(3.5), "withdraw-after-signing", partnership.UpdateCancel, partnership.CancelRequest{Actor: creator, Reason: "changed my mind"})
 	f.esign(minute(4), "evt-completed", envelopeID, "completed")
 	f.snapshot(minute(5), "signed")
 	f.update(minute(6), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "test over"})
@@ -61,6 +62,10 @@ func TestSigningCreatorFirst(t *testing.T) {
 	requireDueAt(t, s, signingDeadline)
 	require.Nil(t, s.Contract.Signers.Creator.SignedAt)
 	require.Nil(t, s.Contract.Signers.Brand.SignedAt)
+
+	// Having signed, the creator can no longer withdraw, though the brand has not signed yet.
+	f.requireRejected("withdraw-after-signing", partnership.ErrTypeConflict)
+	require.ErrorContains(t, f.upd("withdraw-after-signing").rejectErr, "you signed the contract")
 
 	c := f.snap("creator-signed")
 	require.Equal(t, partnership.StageContracting, c.Stage)
