@@ -55,6 +55,22 @@ func TestSigningOneSignerAtATime(t *testing.T) {
 	require.Equal(t, "creator", path(by[0], "data", "signer"))
 	require.Equal(t, "creator", path(by[0], "data", "role"))
 
+	// Having signed, the creator can no longer withdraw; the contract waits on the brand,
+	// whose work queue now holds it.
+	r := w.creator.post("/v1/partnerships/"+pid+"/cancel", map[string]any{"reason": "changed my mind"})
+	require.Equal(t, http.StatusConflict, r.Status, r.Body)
+	require.Contains(t, string(r.Body), "you signed the contract")
+	var queue struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	queued := w.bm.get("/v1/partnerships?next_role=brand_manager&order=due_at")
+	require.Equal(t, http.StatusOK, queued.Status, queued.Body)
+	queued.Decode(t, &queue)
+	require.Len(t, queue.Items, 1)
+	require.Equal(t, pid, queue.Items[0].ID)
+
 	must(t, sb.post(path(st, "contract", "signing_urls", "brand").(string), map[string]any{}), http.StatusOK)
 	st = w.waitStage(pid, "content")
 	require.Equal(t, "completed", path(st, "contract", "status"))
