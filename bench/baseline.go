@@ -16,15 +16,16 @@ import (
 )
 
 // The baseline is a bare-SDK workflow with the same Temporal footprint as one partnership
-// lifecycle: one start, the same Updates (human actions), the same two Signals (the e-signature
-// and payment webhooks), the same seven activities calling the same provider endpoints through
-// the same providers clients, and the same eleven timers (each wait for a person is an
-// AwaitWithTimeout, the completed partnership parks on a usage-rights timer). What it leaves out
-// is Partnerflow's own work: the REST API, the read model and audit trail (RecordTransition
-// local activities), the disclosure checks, the webhook receiver. The ratio of the two
-// throughputs is therefore what the engine costs on top of Temporal. docs/benchmarks.md maps
-// every step; TestBaselineMatchesLifecycle (cmd/partnerflow) checks the counts against a real
-// lifecycle's history.
+// lifecycle: one start, the same Updates (human actions), the same three Signals (the
+// e-signature provider's creator-signed and envelope-completed webhooks, the payment
+// webhook), the same seven activities calling the same provider endpoints through the same
+// providers clients, and the same eleven timers (each wait for a person is an
+// AwaitWithTimeout, the completed partnership parks on a usage-rights timer). What it leaves
+// out is Partnerflow's own work: the REST API, the read model and audit trail
+// (RecordTransition local activities), the disclosure checks, the webhook receiver. The ratio
+// of the two throughputs is therefore what the engine costs on top of Temporal.
+// docs/benchmarks.md maps every step; TestBenchLifecyclesAgainstBaseline (cmd/partnerflow)
+// checks the counts against a real lifecycle's history.
 const (
 	// BaselineTaskQueue is the baseline worker's own task queue.
 	BaselineTaskQueue = "partnerflow-bench-baseline"
@@ -151,9 +152,14 @@ func BaselineWorkflow(ctx workflow.Context, in BaselineInput) error {
 	}
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		esignCh := workflow.GetSignalChannel(ctx, partnership.SignalESignEvent)
+		signerCh := workflow.GetSignalChannel(ctx, partnership.SignalESignSigned)
 		payCh := workflow.GetSignalChannel(ctx, partnership.SignalPaymentEvent)
 		for {
 			sel := workflow.NewSelector(ctx)
+			sel.AddReceive(signerCh, func(c workflow.ReceiveChannel, _ bool) {
+				var ev partnership.SignerEvent
+				c.Receive(ctx, &ev)
+			})
 			sel.AddReceive(esignCh, func(c workflow.ReceiveChannel, _ bool) {
 				var ev partnership.ESignEvent
 				c.Receive(ctx, &ev)

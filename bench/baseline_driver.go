@@ -95,6 +95,14 @@ func (d *sdkDriver) lifecycle(ctx context.Context, w world) (string, error) {
 		if err := d.http.call(ctx, http.MethodPost, st.SigningURLs[role], "", map[string]any{}, nil, http.StatusOK); err != nil {
 			return id, err
 		}
+		if role == "creator" {
+			// What the webhook receiver does with the provider's recipient-completed event:
+			// the creator has signed, the envelope waits for the brand.
+			if err := d.tc.SignalWorkflow(ctx, id, "", partnership.SignalESignSigned, partnership.SignerEvent{
+				EventID: id + "/esign/creator", Signer: partnership.SignerCreator}); err != nil {
+				return id, err
+			}
+		}
 	}
 	// What the webhook receiver does once the envelope is completed.
 	if err := d.tc.SignalWorkflow(ctx, id, "", partnership.SignalESignEvent, partnership.ESignEvent{

@@ -54,7 +54,7 @@ type partnershipWorkflow struct {
 	// earlyESign holds e-signature events that arrived before the envelope id was recorded.
 	earlyESign []partnership.ESignEvent
 	// signatures holds signer events until the signing wait records them; perSigner: the
-	// signing wait records single signatures ("signer-events").
+	// signing wait records single signatures (version 3 of "record-once-per-task").
 	signatures []partnership.SignerEvent
 	perSigner  bool
 	payments   map[string]partnership.PaymentEvent // by payout id
@@ -70,6 +70,10 @@ type partnershipWorkflow struct {
 	changes int
 	// deadlinePerDeliverable: content waits for whoever is due first (untilDeliverables).
 	deadlinePerDeliverable bool
+	// everyAccount: vetting reads every account of the offer's platforms (vetting).
+	everyAccount bool
+	// signerEvents: the signing wait records each signature (awaitSignatures).
+	signerEvents bool
 	// escalations counts the missed deadlines of each content wait (earliestContentDue's
 	// key), each of which restarts that wait's clock.
 	escalations map[string]int
@@ -130,9 +134,12 @@ func (w *partnershipWorkflow) setup() error {
 	//   - version 1, "record-once-per-task": partnerships started before wrote the read model
 	//     at every persist call;
 	//   - version 2, content deadlines per deliverable: partnerships started before waited for
-	//     one person at a time in content, the brand first (untilDeliverables).
-	v := workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, 2)
-	w.batched, w.deadlinePerDeliverable = v >= 1, v >= 2
+	//     one person at a time in content, the brand first (untilDeliverables);
+	//   - version 3, every account vetted and each signature recorded: partnerships started
+	//     before vetted the first deliverable's account only (VetCreator), and waited for the
+	//     creator alone to sign, reminding only the creator (awaitSignatures).
+	v := workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, 3)
+	w.batched, w.deadlinePerDeliverable, w.everyAccount, w.signerEvents = v >= 1, v >= 2, v >= 3, v >= 3
 	if err := workflow.SetQueryHandler(w.ctx, partnership.QueryState, func() (partnership.State, error) {
 		return w.st, nil
 	}); err != nil {

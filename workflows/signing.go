@@ -27,13 +27,13 @@ var contractSigners = []struct{ signer, role string }{
 // that never reports single signatures gets the old wait's behaviour, except that the brand
 // is reminded too: the envelope webhook still ends the wait.
 //
-// Versioned ("signer-events"): partnerships that reached this wait before waited for the
-// creator alone, with one reminder to the creator, and ignored single signatures; histories
-// from then must replay that way. The version is read when the wait starts.
+// Versioned (version 3 of "record-once-per-task", read at the start): partnerships started
+// before wait for the creator alone, with one reminder to the creator, and ignore single
+// signatures; histories from then must replay that way.
 func (w *partnershipWorkflow) awaitSignatures() (bool, error) {
 	within := partnership.Seconds(w.in.Campaign.OfferTTLSeconds)
 	done := func() bool { return w.esign != nil }
-	if workflow.GetVersion(w.ctx, "signer-events", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if !w.signerEvents {
 		return w.waitForPerson(partnership.RoleCreator, "sign_contract", within, done)
 	}
 	w.perSigner = true
@@ -145,7 +145,7 @@ func (w *partnershipWorkflow) recordSignature(signer string, at time.Time, key, 
 
 // completeSignatures gives every signer without a recorded signature the envelope's
 // completion time: a completed envelope means both signed, whether or not the provider
-// reported each signature. The audit events are written on the "signer-events" branch only,
+// reported each signature. The audit events are written on the per-signer branch only,
 // so partnerships that signed before keep their sequence of events.
 func (w *partnershipWorkflow) completeSignatures(at time.Time) {
 	for _, s := range contractSigners {

@@ -263,11 +263,11 @@ func TestSigningWithoutSignerEvents(t *testing.T) {
 }
 
 // TestSigningBeforeVersion: a partnership that reached the signing wait before
-// "signer-events" waits for the creator alone, reminds only the creator and ignores single
+// version 3 of "record-once-per-task" waits for the creator alone, reminds only the creator and ignores single
 // signatures, so its history replays.
 func TestSigningBeforeVersion(t *testing.T) {
 	f := newFixture(t, baseInput())
-	f.env.OnGetVersion("signer-events", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 3).Return(workflow.Version(2))
 	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
 	f.signedBy(minute(2), "evt-creator", envelopeID, partnership.SignerCreator, time.Time{})
 	f.snapshot(minute(3), "creator-signed")

@@ -20,8 +20,9 @@ func (w *partnershipWorkflow) vetting() error {
 	}
 	var out activities.VetOutput
 	var err error
-	// Versioned: partnerships started before vetted the first deliverable's account only.
-	if workflow.GetVersion(w.ctx, "vet-every-account", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	// Versioned (version 3 of "record-once-per-task", setup): partnerships started before
+	// vetted the first deliverable's account only.
+	if !w.everyAccount {
 		err = workflow.ExecuteActivity(w.providerCtx(), a.VetCreator, activities.VetInput{
 			Platform: w.in.Platform, Handle: w.in.CreatorHandle, Keywords: w.in.Campaign.Keywords,
 		}).Get(w.ctx, &out)

@@ -231,11 +231,11 @@ func TestVettingEveryAccount(t *testing.T) {
 	}
 }
 
-// TestVettingBeforeVersion: a partnership started before vet-every-account vets the first
+// TestVettingBeforeVersion: a partnership started before version 3 of record-once-per-task vets the first
 // deliverable's account only, with VetCreator, as its history says.
 func TestVettingBeforeVersion(t *testing.T) {
 	f := newFixture(t, multiPlatformInput())
-	f.env.OnGetVersion("vet-every-account", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 3).Return(workflow.Version(2))
 	f.update(minute(1), "decline", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "decline"})
 	st := f.runOK()
 	require.Equal(t, 1, f.n("VetCreator"))

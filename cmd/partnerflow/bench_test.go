@@ -44,7 +44,7 @@ func TestBenchLifecyclesAgainstBaseline(t *testing.T) {
 		require.Equal(t, res.HistoryEventsPerLifecycle, real.Events)
 		require.Equal(t, 1, real.Starts)
 		require.Equal(t, 8, real.Updates, "counter, accept, draft, review, draft, review, publication, payout")
-		require.Equal(t, 2, real.Signals, "envelope completed, transfer paid")
+		require.Equal(t, 3, real.Signals, "creator signed, envelope completed, transfer paid")
 		require.Equal(t, 7, real.Activities)
 		require.Greater(t, real.Markers, 20, "every transition is written by a local activity")
 		require.Zero(t, base.Markers)
