@@ -327,12 +327,13 @@ func (s *Server) approvePayout(c echo.Context) error {
 	return c.JSON(http.StatusOK, po)
 }
 
-type cancelRequest struct {
+// reasonRequest is the body of an action that is only a reason: a cancellation, a retry.
+type reasonRequest struct {
 	Reason string `json:"reason" validate:"required,max=2000"`
 }
 
 func (s *Server) cancel(c echo.Context) error {
-	var req cancelRequest
+	var req reasonRequest
 	st, err := s.actOnState(c, partnership.UpdateCancel, &req, func() any {
 		return partnership.CancelRequest{Actor: identity(c).Actor(), Reason: req.Reason}
 	})
@@ -342,14 +343,10 @@ func (s *Server) cancel(c echo.Context) error {
 	return c.JSONBlob(http.StatusOK, st)
 }
 
-type retryRequest struct {
-	Reason string `json:"reason" validate:"required,max=2000"`
-}
-
 // retryStep has the provider step a partnership is held on (provider_hold) run again, once an
 // admin has fixed its cause. Only admins retry, so every retry is an override with a reason.
 func (s *Server) retryStep(c echo.Context) error {
-	var req retryRequest
+	var req reasonRequest
 	st, err := s.actOnState(c, partnership.UpdateRetryStep, &req, func() any {
 		return partnership.RetryRequest{Actor: identity(c).Actor(), Reason: req.Reason}
 	}, adminReason(c, "reason", &req.Reason))
