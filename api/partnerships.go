@@ -213,7 +213,7 @@ func (s *Server) listPartnerships(c echo.Context) error {
 	}
 	f := store.PartnershipFilter{Stage: c.QueryParam("stage"), CampaignID: c.QueryParam("campaign_id"),
 		CreatorID: c.QueryParam("creator_id"), NextRole: c.QueryParam("next_role"), Limit: limit, Cursor: c.QueryParam("cursor")}
-	if err := workQueueFilter(c, &f, time.Now()); err != nil {
+	if err := workQueueFilter(c, &f, s.now()); err != nil {
 		return err
 	}
 	if err := scopeFilter(id, &f); err != nil {
@@ -248,11 +248,10 @@ func workQueueFilter(c echo.Context, f *store.PartnershipFilter, now time.Time) 
 		bad["next_role"] = "must be brand_manager, creator, finance, admin or system"
 	}
 	if v := c.QueryParam("overdue"); v != "" {
-		overdue, err := strconv.ParseBool(v)
-		if err != nil {
+		if v != "true" && v != "false" {
 			bad["overdue"] = "must be true or false"
 		}
-		f.Overdue, f.OverdueAt = overdue, now
+		f.Overdue, f.OverdueAt = v == "true", now
 	}
 	switch c.QueryParam("order") {
 	case "", "created_at":

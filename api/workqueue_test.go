@@ -73,6 +73,9 @@ func TestWorkQueueFilters(t *testing.T) {
 		"stage":     "is not a stage",
 	}, decodeProblem(t, rec).Errors)
 
+	rec = s.do(t, brandManager, http.MethodGet, "/v1/partnerships?overdue=1", "", "")
+	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, "only true or false, as documented: %s", rec.Body.String())
+
 	// A cursor from the deadline order does not page the newest-first list.
 	rec = s.do(t, brandManager, http.MethodGet, "/v1/partnerships?order=due_at&limit=1", "", "")
 	require.Equal(t, http.StatusOK, rec.Code)

@@ -715,6 +715,10 @@ func (f *fixture) checkAudit() {
 		}
 		require.Equal(f.t, want, r.Version, "snapshot versions must be 1..N without gaps but failed writes")
 		require.Equal(f.t, f.in.PartnershipID, r.State.ID)
+		if na := r.State.NextAction; na != nil {
+			// The API document's next_action.role is one of the roles or system, never empty.
+			require.NotEmpty(f.t, na.Role, "snapshot %d names next action %q without a role", r.Version, na.Action)
+		}
 	}
 	evs := f.events()
 	require.NotEmpty(f.t, evs)

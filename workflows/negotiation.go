@@ -32,7 +32,13 @@ func (w *partnershipWorkflow) negotiation() error {
 	processed := 1
 	for {
 		turn := w.st.Negotiation.Turn
-		ok, err := w.waitForPerson(turn, "answer_offer", partnership.Seconds(w.in.Campaign.OfferTTLSeconds),
+		role, action := turn, "answer_offer"
+		if turn == "" {
+			// An accept, decline or withdrawal came in while the offer e-mail was on its way:
+			// nobody's turn, the workflow concludes. (next_action.role is never empty.)
+			role, action = partnership.RoleSystem, "conclude_negotiation"
+		}
+		ok, err := w.waitForPerson(role, action, partnership.Seconds(w.in.Campaign.OfferTTLSeconds),
 			func() bool { return len(w.st.Negotiation.History) > processed || w.ended })
 		if err != nil {
 			return err
