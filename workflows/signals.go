@@ -65,17 +65,24 @@ func (w *partnershipWorkflow) keepEarlyESign(ev partnership.ESignEvent) {
 	if w.seenEvents["esign/"+ev.EventID] {
 		return
 	}
-	for _, kept := range w.earlyESign {
-		if kept.EventID == ev.EventID {
+	keepOnce(w.ctx, &w.earlyESign, ev, ev.EventID, func(k partnership.ESignEvent) string { return k.EventID },
+		maxEarlyESign, "e-signature event before the envelope", ev.EnvelopeID)
+}
+
+// keepOnce appends ev (whose event id is id) to kept for later, unless an event with that id
+// is kept already; at limit it drops ev with a warning, so a flood of events cannot grow the
+// workflow's state without bound.
+func keepOnce[E any](ctx workflow.Context, kept *[]E, ev E, id string, idOf func(E) string, limit int, what, envelopeID string) {
+	for _, k := range *kept {
+		if idOf(k) == id {
 			return
 		}
 	}
-	if len(w.earlyESign) >= maxEarlyESign {
-		workflow.GetLogger(w.ctx).Warn("e-signature event before the envelope dropped: too many kept",
-			"event_id", ev.EventID, "envelope_id", ev.EnvelopeID)
+	if len(*kept) >= limit {
+		workflow.GetLogger(ctx).Warn(what+" dropped: too many kept", "event_id", id, "envelope_id", envelopeID)
 		return
 	}
-	w.earlyESign = append(w.earlyESign, ev)
+	*kept = append(*kept, ev)
 }
 
 // applyEarlyESign applies, in arrival order, the kept events for the envelope just recorded;

@@ -98,16 +98,8 @@ func (w *partnershipWorkflow) keepSignature(ev partnership.SignerEvent) {
 	case w.seenEvents["esign/"+ev.EventID]:
 		return
 	}
-	for _, kept := range w.signatures {
-		if kept.EventID == ev.EventID {
-			return
-		}
-	}
-	if len(w.signatures) >= maxPendingSignatures {
-		workflow.GetLogger(w.ctx).Warn("signer event dropped: too many kept", "event_id", ev.EventID, "envelope_id", ev.EnvelopeID)
-		return
-	}
-	w.signatures = append(w.signatures, ev)
+	keepOnce(w.ctx, &w.signatures, ev, ev.EventID, func(k partnership.SignerEvent) string { return k.EventID },
+		maxPendingSignatures, "signer event", ev.EnvelopeID)
 }
 
 // applySignatures records, in arrival order, the kept signatures of the contract's envelope,
