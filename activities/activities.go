@@ -24,6 +24,8 @@ type Activities struct {
 	Providers providers.Set
 	// Vetting holds the assessment thresholds; nil uses vetting.DefaultThresholds.
 	Vetting *vetting.Thresholds
+	// Teams are the finance and admin teams' addresses for their reminders (NotifyTeam).
+	Teams Teams
 }
 
 // Error types activities report to workflows.

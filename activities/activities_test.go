@@ -344,3 +344,32 @@ func decode(res *http.Response, into any) error {
 	defer func() { _ = res.Body.Close() }()
 	return json.NewDecoder(res.Body).Decode(into)
 }
+
+// TestNotifyTeam: a reminder for finance or admins goes to the deployment's address for the
+// team, and nowhere when none is set or the role has no team.
+func TestNotifyTeam(t *testing.T) {
+	e := newEnv(t)
+	e.acts.Teams = activities.Teams{Finance: "finance@acme.example"}
+	ctx := context.Background()
+	for _, in := range []activities.TeamNotifyInput{
+		{IdempotencyKey: "p1/email/reminder/trigger_payout/3", Role: partnership.RoleFinance, Subject: "Reminder", Text: "trigger it"},
+		{IdempotencyKey: "p1/email/reminder/retry_verify_post/4", Role: partnership.RoleAdmin, Subject: "Reminder", Text: "retry it"},
+		{IdempotencyKey: "p1/email/reminder/review_draft/5", Role: partnership.RoleBrandManager, Subject: "Reminder", Text: "not a team"},
+	} {
+		require.NoError(t, e.acts.NotifyTeam(ctx, in))
+	}
+	res, err := http.Get(e.sb + "/sandbox/messages")
+	require.NoError(t, err)
+	defer func() { _ = res.Body.Close() }()
+	var msgs struct {
+		Items []struct {
+			To, Subject, Text string
+			Key               string `json:"idempotency_key"`
+		} `json:"items"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&msgs))
+	require.Len(t, msgs.Items, 1, "only finance has an address")
+	require.Equal(t, "finance@acme.example", msgs.Items[0].To)
+	require.Equal(t, "p1/email/reminder/trigger_payout/3", msgs.Items[0].Key)
+	require.Equal(t, "trigger it", msgs.Items[0].Text)
+}

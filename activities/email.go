@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 
+	"github.com/partnerflow/partnerflow/partnership"
 	"github.com/partnerflow/partnerflow/providers"
 )
 
@@ -43,5 +44,43 @@ func (a *Activities) NotifyBrand(ctx context.Context, in BrandNotifyInput) error
 		return err
 	}
 	_, err = a.Providers.Email.Send(ctx, in.IdempotencyKey, providers.Message{To: b.ContactEmail, Subject: in.Subject, Text: in.Text})
+	return err
+}
+
+// Teams are the addresses of the deployment's own teams, which act on every brand's
+// partnerships: finance (payouts) and admins (held provider steps). An empty address sends
+// nothing; next_action and the audit trail still say who must act.
+type Teams struct {
+	Finance string
+	Admin   string
+}
+
+// address is the team's address for a role; empty when the role has no team or none is set.
+func (t Teams) address(role string) string {
+	switch role {
+	case partnership.RoleFinance:
+		return t.Finance
+	case partnership.RoleAdmin:
+		return t.Admin
+	}
+	return ""
+}
+
+// TeamNotifyInput is an e-mail to the team that holds a role (finance or admin). The address
+// is the worker's configuration, so it never enters workflow history.
+type TeamNotifyInput struct {
+	IdempotencyKey string `json:"idempotency_key"`
+	Role           string `json:"role"`
+	Subject        string `json:"subject"`
+	Text           string `json:"text"`
+}
+
+// NotifyTeam e-mails the team of the role, when the deployment names one.
+func (a *Activities) NotifyTeam(ctx context.Context, in TeamNotifyInput) error {
+	to := a.Teams.address(in.Role)
+	if to == "" {
+		return nil
+	}
+	_, err := a.Providers.Email.Send(ctx, in.IdempotencyKey, providers.Message{To: to, Subject: in.Subject, Text: in.Text})
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"strings"
 	"time"
@@ -123,6 +124,13 @@ type Config struct {
 	// open (0: worker.DefaultWorkflowTaskPollers, 32; never 1).
 	WorkerWorkflowTaskPollers int `env:"WORKER_WORKFLOW_TASK_POLLERS"`
 
+	// FinanceEmail and AdminEmail are the deployment's finance and admin teams, who act on
+	// every brand's partnerships: the worker e-mails them the reminders and missed deadlines
+	// of their waits (payouts to trigger or approve; provider steps held for a retry). Empty
+	// sends none; next_action, the work queues and the audit trail still show the wait.
+	FinanceEmail string `env:"FINANCE_EMAIL"`
+	AdminEmail   string `env:"ADMIN_EMAIL"`
+
 	// VettingThresholds overrides the vetting defaults: a JSON object such as
 	// {"clean_score": 70, "spike_growth": 0.5} (see vetting.ParseThresholds).
 	VettingThresholds string `env:"VETTING_THRESHOLDS"`
@@ -214,6 +222,7 @@ func (c Config) ValidateWorker() error {
 	if c.MetricsAddr != "" {
 		errs = append(errs, checkAddr("PARTNERFLOW_METRICS_ADDR", c.MetricsAddr))
 	}
+	errs = append(errs, checkEmail("PARTNERFLOW_FINANCE_EMAIL", c.FinanceEmail), checkEmail("PARTNERFLOW_ADMIN_EMAIL", c.AdminEmail))
 	return errors.Join(errs...)
 }
 
@@ -241,6 +250,17 @@ func (c Config) validateCommon() []error {
 func checkAddr(name, v string) error {
 	if _, _, err := net.SplitHostPort(v); err != nil {
 		return fmt.Errorf("%s: %q is not host:port", name, v)
+	}
+	return nil
+}
+
+// checkEmail accepts an empty value (not set) or one bare address.
+func checkEmail(name, v string) error {
+	if v == "" {
+		return nil
+	}
+	if a, err := mail.ParseAddress(v); err != nil || a.Address != v {
+		return fmt.Errorf("%s: %q is not an e-mail address", name, v)
 	}
 	return nil
 }

@@ -87,3 +87,19 @@ func TestValidateAPIPreviousJWTSecrets(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, fromEnv.PreviousJWTSecrets(), "an empty variable is no overlap")
 }
+
+func TestValidateWorkerTeamEmails(t *testing.T) {
+	c := Config{LogLevel: "info", LogFormat: "text", TemporalAddress: "t:7233", TemporalNamespace: "default", DatabaseURL: "postgres://x"}
+	c.SandboxProviderURLs("http://127.0.0.1:8090/")
+	require.NoError(t, c.ValidateWorker(), "no team addresses: none are e-mailed")
+	c.FinanceEmail, c.AdminEmail = "finance@acme.example", "ops@acme.example"
+	require.NoError(t, c.ValidateWorker())
+	c.FinanceEmail = "finance"
+	require.ErrorContains(t, c.ValidateWorker(), `PARTNERFLOW_FINANCE_EMAIL: "finance" is not an e-mail address`)
+	c.FinanceEmail, c.AdminEmail = "finance@acme.example", "Ops <ops@acme.example>"
+	require.ErrorContains(t, c.ValidateWorker(), "PARTNERFLOW_ADMIN_EMAIL", "one bare address, no display name")
+	t.Setenv("PARTNERFLOW_FINANCE_EMAIL", "ap@acme.example")
+	fromEnv, err := FromEnv()
+	require.NoError(t, err)
+	require.Equal(t, "ap@acme.example", fromEnv.FinanceEmail)
+}

@@ -4,6 +4,7 @@
 package devdata
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -122,15 +123,25 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 	return os.Rename(tmp.Name(), path)
 }
 
+// The dev stack's finance and admin teams (Config).
+const (
+	DevFinanceEmail = "finance@example.com"
+	DevAdminEmail   = "admin@example.com"
+)
+
 // Config is the process configuration of a component joining the dev stack: the stack's
-// secrets and providers pointing at its sandbox. The environment's PARTNERFLOW_PAYLOAD_KEYS
-// and PARTNERFLOW_OTEL_* apply; the Temporal TLS settings do not, since the embedded server
-// speaks plaintext.
+// secrets and providers pointing at its sandbox. The environment's PARTNERFLOW_PAYLOAD_KEYS,
+// PARTNERFLOW_OTEL_* and the teams' addresses apply; the Temporal TLS settings do not, since
+// the embedded server speaks plaintext.
 func Config(s Secrets, sandboxURL string) config.Config {
 	cfg, _ := config.FromEnv()
 	cfg.JWTSecret, cfg.ESignWebhookSecret, cfg.PaymentsWebhookSecret = s.JWTSecret, s.ESignWebhookSecret, s.PaymentsWebhookSecret
 	cfg.SandboxProviderURLs(sandboxURL)
 	cfg.TemporalTLS, cfg.TemporalTLSCAFile, cfg.TemporalTLSCertFile, cfg.TemporalTLSKeyFile = false, "", "", ""
 	cfg.TemporalTLSServerName, cfg.TemporalAPIKey = "", ""
+	// The teams' reminders land in the sandbox's outbox like everyone else's (example.com is
+	// reserved for examples, RFC 2606), unless the environment names real addresses.
+	cfg.FinanceEmail = cmp.Or(cfg.FinanceEmail, DevFinanceEmail)
+	cfg.AdminEmail = cmp.Or(cfg.AdminEmail, DevAdminEmail)
 	return cfg
 }

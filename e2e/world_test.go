@@ -33,6 +33,8 @@ type campaignOpts struct {
 	recheck      int64
 	attribution  int64
 	offerTTL     int64
+	// reminderBefore is the campaign's reminder_before_seconds (default 3600).
+	reminderBefore int64
 }
 
 func newWorld(t *testing.T, opts campaignOpts) *world {
@@ -62,7 +64,7 @@ func newWorld(t *testing.T, opts campaignOpts) *world {
 	camp := must(t, w.bm.post("/v1/campaigns", map[string]any{
 		"brand_id": w.brandID, "name": "Spring run", "brief": "running shoes", "jurisdiction": "US",
 		"keywords": []string{"running"}, "auto_approve_vetting": opts.autoApprove,
-		"offer_ttl_seconds": orDefault(opts.offerTTL, 86400), "reminder_before_seconds": 3600, "draft_due_seconds": 86400,
+		"offer_ttl_seconds": orDefault(opts.offerTTL, 86400), "reminder_before_seconds": orDefault(opts.reminderBefore, 3600), "draft_due_seconds": 86400,
 		"review_sla_seconds": 86400, "max_revision_rounds": 2, "max_negotiation_rounds": 3,
 		"attribution_window_seconds": opts.attribution, "dual_approval_threshold_minor": opts.dualApproval, "recheck_after_seconds": opts.recheck,
 	}), http.StatusCreated)

@@ -151,7 +151,8 @@ func RunWorker(ctx context.Context, cfg config.Config, st *store.Store, tc clien
 		// Process-wide in the SDK; it takes effect for workers started after it.
 		sdkworker.SetStickyWorkflowCacheSize(cfg.WorkerCacheSize)
 	}
-	acts := &activities.Activities{Store: st, Providers: Providers(cfg, log.With("component", "providers")), Vetting: &th}
+	acts := &activities.Activities{Store: st, Providers: Providers(cfg, log.With("component", "providers")), Vetting: &th,
+		Teams: activities.Teams{Finance: cfg.FinanceEmail, Admin: cfg.AdminEmail}}
 	fatal := make(chan error, 1)
 	wopts.OnFatalError = func(err error) {
 		select {

@@ -91,12 +91,8 @@ func (w *partnershipWorkflow) untilDeliverables(done func(partnership.Deliverabl
 					w.escalations[due.key]++
 				}
 			}
-			w.emit("deadline_missed", systemActor, missed)
-			if role == partnership.RoleCreator {
-				if err := w.notifyCreator("overdue/"+action, "Overdue: your partnership is waiting",
-					fmt.Sprintf("The deadline to %s has passed. Please act as soon as possible.", humanize(action))); err != nil {
-					return err
-				}
+			if err := w.overdue(role, action, missed); err != nil {
+				return err
 			}
 		}
 	}

@@ -130,6 +130,7 @@ type fixture struct {
 	records     []activities.RecordInput
 	notifies    []activities.NotifyInput
 	brandMails  []activities.BrandNotifyInput
+	teamMails   []activities.TeamNotifyInput
 	envelopes   []activities.EnvelopeInput
 	voids       []activities.VoidInput
 	discounts   []activities.DiscountInput
@@ -248,6 +249,14 @@ func (f *fixture) mockActivities() {
 			defer f.mu.Unlock()
 			f.calls["NotifyBrand"]++
 			f.brandMails = append(f.brandMails, in)
+			return nil
+		})
+	e.OnActivity(acts.NotifyTeam, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.TeamNotifyInput) error {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.calls["NotifyTeam"]++
+			f.teamMails = append(f.teamMails, in)
 			return nil
 		})
 	e.OnActivity(acts.CreateEnvelope, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return f.envelopeDelay }).Return(

@@ -157,7 +157,9 @@ func (w *partnershipWorkflow) hold(step providerStep, f stepFailure, attempt int
 			return err
 		}
 		if !ok && !w.cancelled() {
-			w.emit("deadline_missed", systemActor, map[string]string{"role": partnership.RoleAdmin, "action": action})
+			if err := w.overdue(partnership.RoleAdmin, action, map[string]string{"role": partnership.RoleAdmin, "action": action}); err != nil {
+				return err
+			}
 		}
 	}
 	if w.cancelled() {

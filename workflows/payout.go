@@ -48,7 +48,9 @@ func (w *partnershipWorkflow) settleAll() error {
 			return w.compensate(*w.cancel)
 		}
 		if !ok {
-			w.emit("deadline_missed", systemActor, map[string]string{"role": role, "action": action})
+			if err := w.overdue(role, action, map[string]string{"role": role, "action": action}); err != nil {
+				return err
+			}
 		}
 	}
 }

@@ -48,9 +48,56 @@ func (w *partnershipWorkflow) remind(role, action string) error {
 	case partnership.RoleBrandManager:
 		return w.notifyBrand("reminder/"+action, subject,
 			fmt.Sprintf("Your partnership %s is waiting for you to %s.", w.in.PartnershipID, humanize(action)))
+	case partnership.RoleFinance, partnership.RoleAdmin:
+		if w.teamEmails() {
+			return w.notifyTeam(role, "reminder/"+action, "Reminder: a partnership is waiting for "+role,
+				fmt.Sprintf("Partnership %s (%s) is waiting for %s to %s%s.", w.in.PartnershipID, w.in.BrandName, role, humanize(action), w.due(" by ")))
+		}
 	}
-	// Finance and system steps are surfaced through next_action and the audit trail.
+	// System steps are surfaced through next_action and the audit trail only.
 	return nil
+}
+
+// overdue records that role let the deadline to act pass (a deadline_missed event with
+// data, which names role and action) and tells them by e-mail. The caller starts the clock
+// again.
+func (w *partnershipWorkflow) overdue(role, action string, data map[string]string) error {
+	w.emit("deadline_missed", systemActor, data)
+	switch role {
+	case partnership.RoleCreator:
+		return w.notifyCreator("overdue/"+action, "Overdue: your partnership is waiting",
+			fmt.Sprintf("The deadline to %s has passed. Please act as soon as possible.", humanize(action)))
+	case partnership.RoleBrandManager:
+		if w.teamEmails() {
+			return w.notifyBrand("overdue/"+action, "Overdue: a partnership is waiting for you",
+				fmt.Sprintf("The deadline to %s on partnership %s%s has passed. Please act as soon as possible.",
+					humanize(action), w.in.PartnershipID, w.due(", ")))
+		}
+	case partnership.RoleFinance, partnership.RoleAdmin:
+		if w.teamEmails() {
+			return w.notifyTeam(role, "overdue/"+action, "Overdue: a partnership is waiting for "+role,
+				fmt.Sprintf("The deadline for %s to %s on partnership %s (%s)%s has passed. Please act as soon as possible.",
+					role, humanize(action), w.in.PartnershipID, w.in.BrandName, w.due(", ")))
+		}
+	}
+	return nil
+}
+
+// teamEmails reports whether this partnership e-mails the finance and admin teams their
+// reminders and missed deadlines, and brand managers their missed deadlines; before the
+// change only next_action and the audit trail said so (and creators were e-mailed). Asked
+// only when such an e-mail is due, so a partnership that never has one records no marker.
+func (w *partnershipWorkflow) teamEmails() bool {
+	return workflow.GetVersion(w.ctx, "team-emails", workflow.DefaultVersion, 1) >= 1
+}
+
+// due is the next action's deadline for an e-mail, after prefix (" by 2 January 2006 15:04
+// UTC"), or "" without one.
+func (w *partnershipWorkflow) due(prefix string) string {
+	if w.st.NextAction == nil || w.st.NextAction.DueAt == nil {
+		return ""
+	}
+	return prefix + w.st.NextAction.DueAt.UTC().Format("2 January 2006 15:04 UTC")
 }
 
 // notifyCreator e-mails the creator once per step (the step names the idempotency key).
@@ -79,6 +126,14 @@ func humanize(action string) string {
 		}
 	}
 	return string(out)
+}
+
+// notifyTeam e-mails the finance or admin team once per step (NotifyTeam: nothing when the
+// deployment names no address).
+func (w *partnershipWorkflow) notifyTeam(role, step, subject, text string) error {
+	w.messages++
+	in := activities.TeamNotifyInput{IdempotencyKey: w.idemKey("email/"+step, w.messages), Role: role, Subject: subject, Text: text}
+	return w.bestEffort(step, workflow.ExecuteActivity(w.providerCtx(), a.NotifyTeam, in).Get(w.ctx, nil))
 }
 
 // notifyBrand e-mails the brand's contact once per step.

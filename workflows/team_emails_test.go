@@ -1,0 +1,130 @@
+package workflows_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/partnerflow/partnerflow/activities"
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// teamMail is one NotifyTeam call, as the tests compare it.
+type teamMail struct{ role, key, subject string }
+
+func (f *fixture) teamMailsSent() []teamMail {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []teamMail
+	for _, m := range f.teamMails {
+		out = append(out, teamMail{m.Role, m.IdempotencyKey, m.Subject})
+	}
+	return out
+}
+
+func (f *fixture) teamMail(i int) activities.TeamNotifyInput {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	require.Greater(f.t, len(f.teamMails), i)
+	return f.teamMails[i]
+}
+
+// TestFinanceRemindedAndToldWhenOverdue: the fee is payable and finance does not trigger it.
+// Finance is reminded a day before its week is up and told when the week has passed (the
+// audit trail said so before; now the finance team's inbox does too), and the clock starts
+// again until finance acts.
+func TestFinanceRemindedAndToldWhenOverdue(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.toPayout() // the fee is payable from minute 5
+	f.snapshot(minute(6), "payable")
+	f.trigger(8*day, "fee", finance1, partnership.PayoutKindFee)
+	f.payment(8*day+minute(1), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+
+	payable := testStart.Add(minute(5))
+	requireNextAction(t, f.snap("payable"), partnership.RoleFinance, "trigger_payout")
+	require.Equal(t, []teamMail{
+		{partnership.RoleFinance, "p-0001/email/reminder/trigger_payout/3", "Reminder: a partnership is waiting for finance"},
+		{partnership.RoleFinance, "p-0001/email/overdue/trigger_payout/4", "Overdue: a partnership is waiting for finance"},
+	}, f.teamMailsSent())
+	due := payable.Add(7 * day).Format("2 January 2006 15:04 UTC")
+	require.Equal(t, "Partnership p-0001 (Acme) is waiting for finance to trigger payout by "+due+".", f.teamMail(0).Text)
+	require.Equal(t, "The deadline for finance to trigger payout on partnership p-0001 (Acme), "+due+" has passed. Please act as soon as possible.",
+		f.teamMail(1).Text)
+	require.Equal(t, 0, countPrefix(f.brandSubjects(), "Reminder")+countPrefix(f.brandSubjects(), "Overdue"),
+		"finance's waits are not the brand's: %v", f.brandSubjects())
+	missed := f.event("deadline_missed")
+	require.True(t, missed.At.Equal(payable.Add(7*day)), "missed at %s", missed.At)
+	require.JSONEq(t, `{"role":"finance","action":"trigger_payout"}`, string(missed.Data))
+}
+
+// TestAdminRemindedOfAHold: a held provider step waits for an admin's retry. The admins are
+// reminded before the hold's day is up and told when it has passed; the brand, told of the
+// hold once, gets neither.
+func TestAdminRemindedOfAHold(t *testing.T) {
+	in := baseInput()
+	in.Campaign.ReminderBeforeSeconds = 3600
+	f := newFixture(t, in)
+	f.envelopeErrs = []error{refused("esign", "create envelope", 422, "signer email is not valid")}
+	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+	retry(day+minute(30), f, "retry", admin, "creator's e-mail corrected")
+	f.update(day+minute(40), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "changed plans"})
+	f.runOK()
+
+	f.requireAccepted("retry")
+	require.Equal(t, []teamMail{
+		{partnership.RoleAdmin, "p-0001/email/reminder/retry_create_contract/3", "Reminder: a partnership is waiting for admin"},
+		{partnership.RoleAdmin, "p-0001/email/overdue/retry_create_contract/4", "Overdue: a partnership is waiting for admin"},
+	}, f.teamMailsSent())
+	require.Contains(t, f.teamMail(0).Text, "waiting for admin to retry create contract by 7 January 2030 09:01 UTC")
+	require.Equal(t, []string{holdSubject}, f.brandSubjects())
+}
+
+// TestBrandToldWhenReviewOverdue: the review SLA passes. The brand was reminded before it
+// (as before) and is now also told that it has passed, as the creator is for a draft.
+func TestBrandToldWhenReviewOverdue(t *testing.T) {
+	in := baseInput()
+	in.Offer.KillFee = usd(0)
+	f := newFixture(t, in)
+	f.toContent()
+	f.draft(minute(3), "draft-1", "d1", compliantText)
+	f.review(3*day, "review-1", "d1", 1, "approve")
+	f.update(3*day+minute(1), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "x"})
+	f.runOK()
+
+	subjects := f.brandSubjects()
+	require.Equal(t, 1, countPrefix(subjects, "Reminder"), "%v", subjects)
+	require.Equal(t, 1, countPrefix(subjects, "Overdue"), "%v", subjects)
+	var overdue activities.BrandNotifyInput
+	for _, m := range f.brandMails {
+		if strings.HasPrefix(m.Subject, "Overdue") {
+			overdue = m
+		}
+	}
+	require.Contains(t, overdue.IdempotencyKey, "/email/overdue/review_draft/")
+	require.Equal(t, "The deadline to review draft on partnership p-0001, 8 January 2030 09:03 UTC has passed. Please act as soon as possible.", overdue.Text)
+	require.Empty(t, f.teamMailsSent())
+}
+
+// TestTeamEmailsBeforeVersion: a partnership that reached these waits before the change
+// (no "team-emails" marker) records the same reminders and missed deadlines and sends none
+// of the new e-mails, so its history replays.
+func TestTeamEmailsBeforeVersion(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.env.OnGetVersion("team-emails", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.toContent()
+	f.draft(minute(3), "draft-1", "d1", compliantText)
+	f.review(3*day, "review-1", "d1", 1, "approve")
+	f.post(3*day+minute(1), "post-1", "d1", "https://instagram.example/p/1")
+	f.trigger(11*day, "fee", finance1, partnership.PayoutKindFee)
+	f.payment(11*day+minute(1), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Equal(t, 2, f.countEvents("deadline_missed"), "the review SLA and finance's week")
+	require.Equal(t, 0, f.n("NotifyTeam"))
+	require.Equal(t, 0, countPrefix(f.brandSubjects(), "Overdue"))
+}
