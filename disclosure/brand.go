@@ -44,7 +44,9 @@ func (b *brand) isHandle(body []byte) bool {
 }
 
 // matchAt reports whether the brand is written at token i — as one of its handles or as its
-// name spread over one or more consecutive words — and returns the index just past it.
+// name spread over one or more consecutive words — and returns the index just past it. An
+// address never names the brand, not even one written after "@" ("@acme.com/ad"): link.go
+// says why.
 func (b *brand) matchAt(sc *scratch, i int) (int, bool) {
 	t := &sc.toks[i]
 	switch t.kind {

@@ -15,8 +15,9 @@
 // every Unicode space separates words, and case is compared after Unicode simple case
 // folding. Decomposed accents (e + U+0301) are composed so that they equal the precomposed
 // spelling; an unaccented spelling ("publicite") only counts where the table lists it. Web
-// and e-mail addresses are single tokens that no label matches ("acme.com/ad", "ad@acme.com":
-// link.go has the rule), and they are not the brand's name either.
+// and e-mail addresses are single tokens that no label matches ("acme.com/ad", "ad@acme.com",
+// also after "@" or "#": "@acme.com/ad"; link.go has the rule), and they are not the brand's
+// name either.
 //
 // All positions are rune offsets into the caption as given. The fold of below_fold, and the
 // "starts at character N" of its message, count user-perceived characters (grapheme

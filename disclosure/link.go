@@ -8,7 +8,8 @@ import "unicode/utf8"
 // disclose the ad nor keep a real label from looking buried or below the fold.
 //
 // The tokeniser asks linkEnd only when a word ends in one of the characters that can continue
-// the first word of an address (".", ":", "@", "+"), so ordinary words cost nothing more.
+// the first word of an address (".", ":", "@", "+"), and taggedLinkEnd only when a handle or
+// hashtag ends in ".", "/", ":", "?" or "#", so ordinary words cost nothing more.
 // An address is, starting at the beginning of a word:
 //
 //   - scheme "://" and anything after it: "https://acme.com/ad", "HTTP://x";
@@ -26,6 +27,32 @@ import "unicode/utf8"
 //     a missing space after a full stop — "wow.great", "super.Es ist", "loved it.ad",
 //     "Publicidad.es" — stays words.
 //     A capitalised "Es" or "De" after a dot starts a sentence rather than ending a domain.
+//
+// Like a host, an e-mail address runs on over a path directly after it ("x@acme.com/ad"), and
+// over a port, query or fragment when its top-level domain is one of bareTLDs.
+//
+// A handle or hashtag directly followed by more of a host name and a path — "@acme.com/ad",
+// "@acme.co.uk/ad?x=1", "#acme.com/ad" — is an address with "@" or "#" typed in front, and is
+// one address token from the "@" or "#" (taggedLinkEnd). So are a scheme after the sign
+// ("@https://acme.com/ad") and a host with one of bareTLDs followed by a port, query or
+// fragment ("@acme.com#ad", "@acme.com:8080"). What stays a handle or hashtag:
+//
+//   - a bare host, "www." or not: "@acme.com" and "@acme.co.uk" are handles with dots, as
+//     Instagram, TikTok and YouTube allow, and "@acme." ends a sentence after "@acme";
+//   - a handle or hashtag that is no host: "@acme/ad" is the handle "@acme" and the word
+//     "ad", just as "acme/ad" is two words (no platform allows "/" in a handle, and there is
+//     no address to follow), and "@acme#ad" is "@acme" then "#ad";
+//   - a separator that nothing follows: "@acme.com: ad", "@acme.com:)".
+//
+// An address never names the brand either (brand.matchAt), "@acme.com/ad" included, and even
+// when the brand's handle is "@acme.com". brand_not_named asks whether the audience can tell
+// who the ad is for, and what a reader takes from "@acme.com/ad" is a web address: it says
+// where something can be found, not who paid for the post (the host may be a shop selling
+// many brands, a link shortener or an affiliate redirect), so a regulator would not accept it
+// as naming the sponsor any more than it accepts "acme.com/ad" as the disclosure. Reading one
+// string as the brand's handle but its "ad" as part of an address would also be two readings
+// of the same text. The creator names the brand as DISCLOSURE.md lists — "@acme", "Acme",
+// "#acme…" — with one more word.
 //
 // An address runs on over the characters RFC 3986 allows (and letters of any script, for
 // international paths), and stops at whitespace, emoji and other symbols. Trailing sentence
@@ -48,32 +75,56 @@ var bareTLDs = map[string]bool{
 // isLinkTrigger reports the runes after which a word may be the start of an address.
 func isLinkTrigger(r rune) bool { return r == '.' || r == ':' || r == '@' || r == '+' }
 
+// isTagLinkTrigger reports the runes after which a handle or hashtag may be the start of an
+// address: a handle takes in inner dots itself, so it ends at what comes after the host.
+func isTagLinkTrigger(r rune) bool {
+	return r == '.' || r == '/' || r == ':' || r == '?' || r == '#'
+}
+
 // linkEnd reports whether an address starts at byte i of s, which is the start of a word, and
 // returns the byte offset just past it.
-func linkEnd(s string, i int) (int, bool) {
+func linkEnd(s string, i int) (int, bool) { return addressEnd(s, i, false) }
+
+// taggedLinkEnd reports whether the handle or hashtag whose body starts at byte i of s, just
+// after its "@" or "#", is the rest of an address, and returns the byte offset just past it.
+func taggedLinkEnd(s string, i int) (int, bool) { return addressEnd(s, i, true) }
+
+// addressEnd is linkEnd, or taggedLinkEnd when tagged: then a bare host, "www." or not, or a
+// host with a separator that nothing follows is not an address, and no e-mail address starts.
+func addressEnd(s string, i int, tagged bool) (int, bool) {
 	if j, ok := schemeEnd(s, i); ok {
 		return urlEnd(s, i, j), true
 	}
-	if hasPrefixASCIIFold(s[i:], "www.") && startsWordAt(s, i+4) {
+	if !tagged && hasPrefixASCIIFold(s[i:], "www.") && startsWordAt(s, i+4) {
 		return urlEnd(s, i, i+4), true
 	}
-	if end, ok := emailEnd(s, i); ok {
-		return end, true
+	var end int
+	var tld string
+	email, ok := false, false
+	if !tagged {
+		end, tld, ok = emailEnd(s, i)
+		email = ok
 	}
-	end, tld, ok := hostEnd(s, i)
 	if !ok {
-		return 0, false
+		if end, tld, ok = hostEnd(s, i); !ok {
+			return 0, false
+		}
 	}
 	if end < len(s) && s[end] == '/' {
 		return urlEnd(s, i, end), true
 	}
-	if !isBareTLD(tld) || !sameCase(tld) {
-		return 0, false
+	known := isBareTLD(tld) && sameCase(tld)
+	if known && end < len(s) && (s[end] == ':' || s[end] == '?' || s[end] == '#') {
+		// Port, query or fragment: "acme.com#ad" is one address, "acme.com: ad" is not more
+		// than "acme.com", and "@acme.com: ad" is the handle.
+		if j := urlEnd(s, i, end); j > end || !tagged {
+			return j, true
+		}
 	}
-	if end < len(s) && (s[end] == ':' || s[end] == '?' || s[end] == '#') {
-		return urlEnd(s, i, end), true // port, query or fragment: "acme.com#ad" is one address
+	if email || known && !tagged {
+		return end, true
 	}
-	return end, true
+	return 0, false
 }
 
 // schemeEnd matches `scheme "://"` at byte i (RFC 3986: a letter, then letters, digits, "+",
@@ -89,8 +140,9 @@ func schemeEnd(s string, i int) (int, bool) {
 	return j + 3, true
 }
 
-// emailEnd matches `local "@" host` at byte i and returns the offset after the host.
-func emailEnd(s string, i int) (int, bool) {
+// emailEnd matches `local "@" host` at byte i and returns the offset after the host and its
+// top-level domain.
+func emailEnd(s string, i int) (int, string, bool) {
 	j := i
 	for j < len(s) {
 		r, size := utf8.DecodeRuneInString(s[j:])
@@ -100,10 +152,9 @@ func emailEnd(s string, i int) (int, bool) {
 		j += size
 	}
 	if j == i || j >= len(s) || s[j] != '@' || s[j-1] == '.' {
-		return 0, false
+		return 0, "", false
 	}
-	end, _, ok := hostEnd(s, j+1)
-	return end, ok
+	return hostEnd(s, j+1)
 }
 
 // hostEnd matches a host name of at least two dot-separated labels at byte i — each label

@@ -44,6 +44,16 @@ func TestMissingDisclosure(t *testing.T) {
 		{"Acme kicks (see bit.ly/ad).", []string{CodeMissingDisclosure}},
 		{"Acme kicks, write to ad-team@acme.com", []string{CodeMissingDisclosure}},
 		{"Acme kicks acme.com#ad", []string{CodeMissingDisclosure}},
+		// Nor is text inside an address written after "@" or "#".
+		{"Acme kicks @acme.com/ad", []string{CodeMissingDisclosure}},
+		{"Acme kicks @acme.co.uk/ad?x=1", []string{CodeMissingDisclosure}},
+		{"Acme kicks (@ACME.COM/AD)", []string{CodeMissingDisclosure}},
+		{"Acme kicks @acme.com/#ad", []string{CodeMissingDisclosure}},
+		{"Acme kicks @acme.com#ad", []string{CodeMissingDisclosure}},
+		{"Acme kicks @acme.com:8080/ad", []string{CodeMissingDisclosure}},
+		{"Acme kicks @acme.com/sponsored", []string{CodeMissingDisclosure}},
+		{"Acme kicks #acme.com/ad", []string{CodeMissingDisclosure}},
+		{"Acme kicks, write to x@acme.com/ad", []string{CodeMissingDisclosure}},
 		{"AD: Acme kicks", nil},
 		{"(ad) Acme kicks", nil},
 		{"#ad. Acme kicks", nil},
@@ -62,6 +72,11 @@ func TestMissingDisclosure(t *testing.T) {
 		{"Acme kicks, loved it.ad", nil},
 		{"Acme kicks wow.great ad", nil},
 		{"Acme kicks super.Ad", nil},
+		{"@acme kicks @acme.com/summer #ad", nil},
+		{"Ad: kicks by @acme.", nil},
+		{"Acme kicks @acme/ad", nil}, // "@acme" and "ad", as in "Acme/ad": no host, no address
+		{"Acme kicks @acme#ad", nil},
+		{"Acme kicks @acme.com: ad", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.caption, func(t *testing.T) {
@@ -212,6 +227,14 @@ func TestBrandNotNamed(t *testing.T) {
 		{"Acme", []string{"@acme"}, "#ad https://www.acme.com/summer", false},
 		{"Acme", []string{"@acme"}, "#ad write to hello@acme.com", false},
 		{"Acme", []string{"@acme"}, "#ad Acme: acme.com/summer", true},
+		// Nor is an address written after "@" or "#", whatever its host: it is not a handle.
+		{"Acme", []string{"@acme"}, "#ad shop @acme.com/summer", false},
+		{"Acme", []string{"@acme.com"}, "#ad shop @acme.com/summer", false},
+		{"Acme", []string{"@acme.com"}, "#ad shop at @acme.com", true}, // a handle with dots
+		{"Acme", []string{"@acme"}, "#ad shop #acme.com/summer", false},
+		{"Acme", []string{"@acme"}, "#ad shop @acme/summer", true},
+		{"Acme", []string{"@acme"}, "#ad love @acme.", true},
+		{"Acme", []string{"@acme_official"}, "#ad love @acme_official!", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.brand+"/"+tt.caption, func(t *testing.T) {

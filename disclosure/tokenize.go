@@ -88,7 +88,7 @@ func (sc *scratch) tokenize(s string) (lead int) {
 			prevWordRune = false
 
 		default:
-			if cur >= 0 && isLinkTrigger(r) && sc.toks[cur].kind == kindWord {
+			if cur >= 0 && sc.mayStartLink(cur, r) {
 				if end, ok := sc.linkFrom(s, cur, bi); ok {
 					// The address is one token; carry on after it as after any word.
 					bi, ri = end, sc.toks[len(sc.toks)-1].end
@@ -133,17 +133,40 @@ func (sc *scratch) tokenize(s string) (lead int) {
 	return lead
 }
 
-// linkFrom checks whether the word being built at token cur, which ends at byte bi, begins
-// an address. The address may start a few words earlier when they are joined by hyphens
-// ("my-shop.com", "ad-team@acme.com"). If it does, those words become one kindLink token
-// that ends the caption's token list, and linkFrom returns the byte offset after it.
+// mayStartLink reports whether the token cur, ending at rune r, may be the start of an
+// address (link.go), so that the addresses cost ordinary words nothing.
+func (sc *scratch) mayStartLink(cur int, r rune) bool {
+	if sc.toks[cur].kind == kindWord {
+		return isLinkTrigger(r)
+	}
+	return isTagLinkTrigger(r) // "@acme.com/ad", "#acme.com/ad"
+}
+
+// linkFrom checks whether the word, handle or hashtag being built at token cur, which ends at
+// byte bi, begins an address. The address may start a few words earlier when they are joined
+// by hyphens ("my-shop.com", "ad-team@acme.com"). If it does, those tokens become one
+// kindLink token that ends the caption's token list, and linkFrom returns the byte offset
+// after it.
 func (sc *scratch) linkFrom(s string, cur, bi int) (int, bool) {
 	first := cur
 	for first > 0 && sc.toks[first].joinPrev && sc.toks[first-1].kind == kindWord {
 		first--
 	}
+	return sc.toLink(s, first, bi)
+}
+
+// toLink makes the tokens from first on one kindLink token, and returns the byte offset after
+// it, if an address starts at token first and runs on past byte bi.
+func (sc *scratch) toLink(s string, first, bi int) (int, bool) {
 	t := &sc.toks[first]
-	end, ok := linkEnd(s, t.bstart)
+	var end int
+	var ok bool
+	if t.kind == kindWord {
+		end, ok = linkEnd(s, t.bstart)
+	} else {
+		_, sign := utf8.DecodeRuneInString(s[t.bstart:]) // "@", "#" or a fullwidth one
+		end, ok = taggedLinkEnd(s, t.bstart+sign)
+	}
 	if !ok || end <= bi {
 		return 0, false
 	}
