@@ -321,9 +321,13 @@ func (s *Server) getPartnership(c echo.Context) error {
 	return c.JSONBlob(http.StatusOK, p.State)
 }
 
-// stateETag names a version of a partnership's state (RFC 9110 entity tag; the version only
-// grows, so equal tags mean the same document).
-func stateETag(version int64) string { return `"v` + strconv.FormatInt(version, 10) + `"` }
+// stateETag names a version of a partnership's state in the stored documents' shape (RFC 9110
+// entity tag). The version only grows and a migration that rewrites the documents changes
+// the shape, so equal tags mean the same document: a client holding a tag from before such a
+// migration gets the rewritten document, not a 304.
+func stateETag(version int64) string {
+	return `"v` + strconv.FormatInt(version, 10) + "." + strconv.Itoa(store.StateShape) + `"`
+}
 
 // etagMatches applies If-None-Match's weak comparison: any listed tag, or *, matches.
 func etagMatches(header, etag string) bool {

@@ -80,19 +80,21 @@ func (s *Server) esignWebhook(c echo.Context) error {
 	if ev.EventID == "" || ev.Data.EnvelopeID == "" {
 		return invalidFields(map[string]string{"event_id": "event_id and data.envelope_id are required"})
 	}
-	recipient := strings.HasPrefix(ev.Event, recipientEventPrefix)
-	var signer *partnership.SignerEvent
-	if recipient {
-		if signer, err = signerEvent(ev); err != nil {
-			return err
-		}
-	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	pid := ev.Data.CustomFields["partnership_id"]
 	if pid == "" {
 		pid, err = s.store.PartnershipIDByEnvelope(ctx, ev.Data.EnvelopeID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	recipient := strings.HasPrefix(ev.Event, recipientEventPrefix)
+	var signer *partnership.SignerEvent
+	if recipient && pid != "" {
+		// An event about an envelope nobody knows is acknowledged whatever it says (API.md);
+		// one about a partnership's envelope must say who signed.
+		if signer, err = signerEvent(ev); err != nil {
 			return err
 		}
 	}

@@ -45,7 +45,7 @@ func decodeAck(t *testing.T, rec *httptest.ResponseRecorder) webhookAck {
 // TestESignWebhookSignerSigned: a recipient-completed event (one signer signed, the envelope
 // is not complete) is checked for its signature and forwarded to the partnership's workflow as
 // the signer's signature; a duplicate delivery is acknowledged as such; one for an unknown
-// envelope is acknowledged and recorded; other recipient events are recorded, not forwarded;
+// envelope is acknowledged and recorded, even without a signer; other recipient events are recorded, not forwarded;
 // envelope events, with or without an event name, keep working as before.
 func TestESignWebhookSignerSigned(t *testing.T) {
 	s := newActionServer(t, Config{ESignWebhookSecret: esignTestSecret})
@@ -77,6 +77,10 @@ func TestESignWebhookSignerSigned(t *testing.T) {
 		"recipient":{"role":"brand","status":"completed"}}}`
 	require.Equal(t, webhookAck{Received: true, Outcome: "unknown_object"}, decodeAck(t, s.postESign(t, unknown, esignTestSecret, now)))
 	require.Equal(t, webhookAck{Received: true, Duplicate: true, Outcome: "unknown_object"}, decodeAck(t, s.postESign(t, unknown, esignTestSecret, now)))
+	// ... whatever it says: a provider must never be told to retry, forever, an event about an
+	// envelope that is not ours (API.md), even one without the signer's role.
+	nobodysMalformed := `{"event_id":"evt_r2b","event":"recipient-completed","data":{"envelope_id":"env-nobody","status":"sent"}}`
+	require.Equal(t, webhookAck{Received: true, Outcome: "unknown_object"}, decodeAck(t, s.postESign(t, nobodysMalformed, esignTestSecret, now)))
 
 	// Another recipient event is no signature: recorded, not forwarded.
 	delivered := `{"event_id":"evt_r3","event":"recipient-delivered","data":{"envelope_id":"env-1","status":"sent",

@@ -22,7 +22,7 @@ func (s *Store) provider() (*goose.Provider, error) {
 	if s.dialect == DialectSQLite {
 		d = goose.DialectSQLite3
 	}
-	return goose.NewProvider(d, s.sqlDB, sub, goose.WithGoMigrations(statesMigration(s.dialect), signersMigration(s.dialect)))
+	return goose.NewProvider(d, s.sqlDB, sub, goose.WithGoMigrations(goMigrations(s.dialect)...))
 }
 
 // Migrate applies every pending migration.

@@ -11,6 +11,18 @@ import (
 	"github.com/partnerflow/partnerflow/partnership"
 )
 
+// StateShape names the shape of the stored state documents: the version of the last
+// migration that rewrote them (signersMigration). The document of a partnership served at one
+// version before such a migration differs from the one served at the same version after it,
+// so the API's entity tags carry the shape too. A new migration that rewrites the documents
+// raises it (TestStateShapeIsTheLastRewrite).
+const StateShape = 5
+
+// goMigrations are the migrations written in Go; each rewrites the stored state documents.
+func goMigrations(dialect string) []*goose.Migration {
+	return []*goose.Migration{statesMigration(dialect), signersMigration(dialect)}
+}
+
 // statesMigration is migration 3, in Go because it reshapes JSON, which neither dialect's
 // SQL does well: it rewrites every stored state document through partnership.State, so a
 // row last written before every key API.md promises became always-present (an empty string
@@ -27,7 +39,7 @@ func statesMigration(dialect string) *goose.Migration {
 // signed_at (the workflow records the same when it replays such a signature); any other has
 // them null until the workflow records one.
 func signersMigration(dialect string) *goose.Migration {
-	return goose.NewGoMigration(5, &goose.GoFunc{RunTx: rewriteStates(dialect, func(st *partnership.State) {
+	return goose.NewGoMigration(StateShape, &goose.GoFunc{RunTx: rewriteStates(dialect, func(st *partnership.State) {
 		c := &st.Contract
 		if c.SignedAt == nil {
 			return
