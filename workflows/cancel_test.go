@@ -319,6 +319,8 @@ func TestCancelRacingSignatureCreatorWithdraws(t *testing.T) {
 			require.Equal(t, 0, f.countEvents("partnership_cancelled"))
 			require.Equal(t, 0, f.countEvents("envelope_voided"))
 			require.Equal(t, 0, f.countEvents("completed"))
+			require.Equal(t, 0, f.n("CreateDiscountCode"), "nothing will be sold: no code")
+			require.Empty(t, st.Tracking.DiscountCode)
 			if tc.wantVoidEvent == "" {
 				require.Equal(t, 0, f.n("VoidEnvelope"), "a signed envelope is not voided")
 				requireSubsequence(t, f.eventTypes(), []string{"contract_sent", "contract_signed", "partnership_withdrawn"})
@@ -326,10 +328,48 @@ func TestCancelRacingSignatureCreatorWithdraws(t *testing.T) {
 			}
 			require.Equal(t, 1, f.n("VoidEnvelope"))
 			require.Equal(t, 1, f.countEvents(tc.wantVoidEvent))
-			require.Equal(t, 0, f.n("CreateDiscountCode"))
 			requireSubsequence(t, f.eventTypes(), []string{"contract_sent", tc.wantVoidEvent, "contract_signed", "partnership_withdrawn"})
 		})
 	}
+}
+
+// TestCancelArrivingWithSignatures: both signed while the envelope was being created and the
+// brand cancelled at the same moment. The contract is signed, so the kill fee is owed; no
+// discount code is made for a partnership that ends there.
+func TestCancelArrivingWithSignatures(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.envelopeDelay = minute(1)
+	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+	f.esign(minute(1.5), "esign-evt-1", envelopeID, "completed")
+	f.update(minute(1.6), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "budget cut"})
+	payKillFeeWhenPayable(f, minute(2))
+	st := f.runOK()
+
+	f.requireAccepted("cancel")
+	require.Equal(t, "cancelled", st.Outcome)
+	require.Equal(t, "completed", st.Contract.Status)
+	require.Equal(t, 0, f.n("CreateDiscountCode"))
+	require.Empty(t, st.Tracking.DiscountCode)
+	require.Equal(t, 0, f.n("VoidEnvelope"))
+	require.Len(t, st.Payouts, 1)
+	require.Equal(t, partnership.PayoutKindKillFee, st.Payouts[0].Kind)
+	requireSubsequence(t, f.eventTypes(), []string{"contract_sent", "contract_signed", "partnership_cancelled", "kill_fee_payable", "payout_paid"})
+}
+
+// TestCancelArrivingWithSignaturesBeforeVersion: before "no-code-after-cancel" the code was
+// made first and the cancellation applied as content opened; such a history replays so.
+func TestCancelArrivingWithSignaturesBeforeVersion(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.env.OnGetVersion("no-code-after-cancel", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.envelopeDelay = minute(1)
+	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+	f.esign(minute(1.5), "esign-evt-1", envelopeID, "completed")
+	f.update(minute(1.6), "withdraw", partnership.UpdateCancel, partnership.CancelRequest{Actor: creator, Reason: "too busy"})
+	st := f.runOK()
+
+	require.Equal(t, "withdrawn", st.Outcome)
+	require.Equal(t, 1, f.n("CreateDiscountCode"))
+	require.Equal(t, discountCode, st.Tracking.DiscountCode)
 }
 
 // TestCancelRacingSignatureCreatorWithdrawsBeforeVersion: a withdrawal that crossed both

@@ -63,6 +63,12 @@ func (w *partnershipWorkflow) contracting() error {
 		}
 		w.recordSigned(map[string]string{"event_id": ev.EventID})
 	}
+	if w.cancelled() && workflow.GetVersion(w.ctx, "no-code-after-cancel", workflow.DefaultVersion, 1) >= 1 {
+		// Signed, but a cancellation or withdrawal came with the signatures: nothing will be
+		// posted or sold, so no discount code is made for it. The old branch made the code
+		// first and cancelled as content opened. Asked only on this path.
+		return w.compensate(*w.cancel)
+	}
 	w.setNext(partnership.RoleSystem, "create_discount_code", 0)
 	if err := w.persist(w.ctx); err != nil {
 		return err
