@@ -76,3 +76,32 @@ func TestVettingSecondAccountFailingRetried(t *testing.T) {
 	sandbox(t).get("/sandbox/faults").Decode(t, &faults)
 	require.EqualValues(t, 0, faults["social"]["fail_next"], "every injected failure was met, so the activity was retried")
 }
+
+// TestNegotiationCounterOnUnvettedPlatform: vetting covered the platforms of the offer (here
+// Instagram only). A counter-offer that adds a TikTok video, although the creator is on
+// TikTok, is refused with a 422 on that deliverable's platform and changes nothing; one that
+// stays on Instagram goes through.
+func TestNegotiationCounterOnUnvettedPlatform(t *testing.T) {
+	w := newWorld(t, campaignOpts{autoApprove: true})
+	w.twoPlatformCreator(engagedTikTok)
+	pid := w.createPartnership(30000)
+	st := w.waitStage(pid, "negotiation")
+	require.Len(t, path(st, "vetting", "report", "accounts"), 1, "only Instagram was vetted")
+	before := len(events(t, w.bm, pid))
+
+	r := w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "counter", "terms": w.twoPlatformOffer(36000)})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "%s", r.Body)
+	problem := r.JSON(t)
+	msg, _ := path(problem, "errors", "terms.deliverables[1].platform").(string)
+	require.Contains(t, msg, "tiktok was not vetted", "errors: %v", problem["errors"])
+	require.Contains(t, msg, "vetted: instagram")
+	require.Equal(t, msg, problem["detail"])
+	require.Len(t, events(t, w.bm, pid), before, "the refused counter changed nothing")
+	st = w.state(pid)
+	require.EqualValues(t, 1, path(st, "negotiation", "round"))
+	require.Equal(t, "creator", path(st, "negotiation", "turn"))
+
+	must(t, w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "counter", "terms": w.offer(36000)}), http.StatusOK)
+	must(t, w.bm.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"}), http.StatusOK)
+	w.waitStage(pid, "contracting")
+}

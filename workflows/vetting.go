@@ -77,6 +77,22 @@ func (w *partnershipWorkflow) vettedAccounts() []activities.VetAccount {
 	return accounts
 }
 
+// vettedPlatforms lists the platforms whose account the vetting covered: those of
+// report.accounts, or report.platform alone for a partnership vetted before every account was.
+// They come from the input with the branch the vetting took rather than from the report,
+// whose platform is the provider's answer and which names none when the vetting failed as a
+// whole (what the brand manager then approved was still the vetting of these accounts).
+func (w *partnershipWorkflow) vettedPlatforms() []string {
+	if !w.everyAccount {
+		return []string{w.in.Platform}
+	}
+	var platforms []string
+	for _, acc := range w.vettedAccounts() {
+		platforms = append(platforms, acc.Platform)
+	}
+	return platforms
+}
+
 func (w *partnershipWorkflow) registerVettingUpdates() error {
 	return workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateVettingDecision,
 		func(ctx workflow.Context, d partnership.VettingDecision) (partnership.Ack, error) {
