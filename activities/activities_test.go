@@ -55,7 +55,16 @@ func newEnv(t *testing.T) env {
 
 func (e env) post(t *testing.T, path, body string) {
 	t.Helper()
-	res, err := http.Post(e.sb+path, "application/json", strings.NewReader(body))
+	e.send(t, http.MethodPost, path, body)
+}
+
+// send makes a request to the sandbox (its control endpoints) that must succeed.
+func (e env) send(t *testing.T, method, path, body string) {
+	t.Helper()
+	req, err := http.NewRequest(method, e.sb+path, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	_ = res.Body.Close()
 	require.Less(t, res.StatusCode, 300, path)

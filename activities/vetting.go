@@ -62,12 +62,15 @@ type VetAccount struct {
 // VetCreatorAccounts reads and assesses every account a partnership will use and combines
 // the reports (vetting.Combine): each account's flags count in the verdict, so a creator
 // whose TikTok audience is bought does not pass on the strength of their Instagram. An
-// account the provider does not know is a critical flag on its report, not an error.
+// account the provider does not know, or refuses to show (a 4xx other than 404, 408 and 429:
+// ErrTypeRejected), is a critical flag on its report, not an error: the other accounts keep
+// their figures and a brand manager decides.
 //
 // One activity for all the accounts, read concurrently: the reads have no side effects, so
 // retrying all of them when one fails costs little, an attempt takes as long as the slowest
 // read rather than their sum, and the history holds one activity and one report however many
-// platforms the offer has. Any other failure fails the attempt and Temporal retries it.
+// platforms the offer has. Any other failure (5xx, 408, 429, no answer) fails the attempt and
+// Temporal retries it.
 func (a *Activities) VetCreatorAccounts(ctx context.Context, in VetAccountsInput) (VetOutput, error) {
 	reports := make([]vetting.Report, len(in.Accounts))
 	errs := make([]error, len(in.Accounts))
@@ -95,11 +98,18 @@ func (a *Activities) vetAccount(ctx context.Context, acc VetAccount, keywords []
 		return vetting.Missing(acc.Platform, "", "the creator has no "+acc.Platform+" account on record"), nil
 	}
 	p, err := a.Providers.Social.Profile(ctx, acc.Platform, acc.Handle)
-	if errors.Is(err, providers.ErrNotFound) {
+	var appErr *temporal.ApplicationError
+	switch {
+	case errors.Is(err, providers.ErrNotFound):
 		return vetting.Missing(acc.Platform, acc.Handle,
 			fmt.Sprintf("no %s account %q at the social provider", acc.Platform, acc.Handle)), nil
-	}
-	if err != nil {
+	case errors.As(err, &appErr) && appErr.Type() == providers.ErrTypeRejected:
+		// Final for this account (private, or not one the provider lets us read), whichever
+		// account it is: retrying cannot change it, and failing the activity would throw the
+		// other accounts' figures away with it.
+		return vetting.Missing(acc.Platform, acc.Handle,
+			fmt.Sprintf("the social provider refused the %s account %q: %s", acc.Platform, acc.Handle, appErr.Message())), nil
+	case err != nil:
 		return vetting.Report{}, err
 	}
 	return vetting.Assess(p, vetting.Campaign{Keywords: keywords}, a.thresholds()), nil

@@ -3,10 +3,13 @@ package activities_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/vetting"
@@ -91,6 +94,66 @@ func TestVetCreatorAccountsVetsEveryAccount(t *testing.T) {
 		require.False(t, c.Clean)
 		require.Contains(t, c.Error, `no instagram account "nobody"`, "error, as a missing account's report always had")
 	})
+}
+
+// TestVetCreatorAccountsRefusedAccount: an account the social provider refuses for good
+// (4xx other than 404, 408 and 429) is vetted as missing, with the refusal as its reason, and
+// the other accounts keep their figures, so a brand manager decides on the whole report. The
+// primary account's refusal is no different (report.error says so, as for a primary account
+// the provider does not know). A failure worth retrying (5xx, 408, 429) fails the activity so
+// that Temporal retries it.
+func TestVetCreatorAccountsRefusedAccount(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.post(t, "/sandbox/social/accounts", fmt.Sprintf(engagedAccount, "instagram", "maya"))
+	e.post(t, "/sandbox/social/accounts", fmt.Sprintf(engagedAccount, "tiktok", "maya.tt"))
+	in := activities.VetAccountsInput{Keywords: []string{"running"},
+		Accounts: []activities.VetAccount{{Platform: "instagram", Handle: "maya"}, {Platform: "tiktok", Handle: "maya.tt"}}}
+	refuse := func(t *testing.T, status int, path string) {
+		e.send(t, http.MethodPut, "/sandbox/faults",
+			fmt.Sprintf(`{"social":{"error_rate":1,"status":%d,"path_prefix":%q}}`, status, "/social/v1/accounts/"+path))
+		t.Cleanup(func() { e.send(t, http.MethodPut, "/sandbox/faults", `{}`) })
+	}
+
+	for _, status := range []int{http.StatusBadRequest, http.StatusForbidden, http.StatusUnavailableForLegalReasons} {
+		t.Run(fmt.Sprintf("second account refused %d", status), func(t *testing.T) {
+			refuse(t, status, "tiktok/maya.tt")
+			out, err := e.acts.VetCreatorAccounts(ctx, in)
+			require.NoError(t, err, "a refused account is a flag, not a failure")
+			c := vetReport(t, out)
+			require.False(t, c.Clean)
+			require.Empty(t, c.Error, "the primary account was read")
+			require.Equal(t, "instagram", c.Platform)
+			require.Equal(t, int64(12000), c.Followers, "the primary account's figures survive")
+			require.True(t, c.Accounts[0].Clean)
+			require.Equal(t, []string{"tiktok", "maya.tt"}, []string{c.Accounts[1].Platform, c.Accounts[1].Handle})
+			require.Contains(t, c.Accounts[1].Error, fmt.Sprintf(`the social provider refused the tiktok account "maya.tt": social get account: %d`, status))
+			require.Equal(t, []string{vetting.CodeAccountNotFound}, flagsOn(c, "tiktok"))
+		})
+	}
+
+	t.Run("primary account refused", func(t *testing.T) {
+		refuse(t, http.StatusForbidden, "instagram/maya")
+		out, err := e.acts.VetCreatorAccounts(ctx, in)
+		require.NoError(t, err)
+		c := vetReport(t, out)
+		require.False(t, c.Clean)
+		require.Equal(t, "instagram", c.Platform)
+		require.Contains(t, c.Error, `the social provider refused the instagram account "maya"`, "report.error, as for a missing primary account")
+		require.Equal(t, []string{vetting.CodeAccountNotFound}, flagsOn(c, "instagram"))
+		require.True(t, c.Accounts[1].Clean)
+		require.Equal(t, int64(12000), c.Accounts[1].Followers, "the other account's figures survive")
+	})
+
+	for _, status := range []int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+		t.Run(fmt.Sprintf("second account failing %d", status), func(t *testing.T) {
+			refuse(t, status, "tiktok/maya.tt")
+			_, err := e.acts.VetCreatorAccounts(ctx, in)
+			require.Error(t, err, "worth retrying: the activity fails and Temporal retries it")
+			var appErr *temporal.ApplicationError
+			require.False(t, errors.As(err, &appErr) && appErr.NonRetryable(), "retryable: %v", err)
+		})
+	}
 }
 
 // flagsOn lists the codes of the report's flags about the account on platform.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -29,7 +30,9 @@ const (
 // fault describes how one provider misbehaves. A request is chosen to fail when fail_next is
 // still positive (deterministic, for tests) or with probability error_rate. A chosen request
 // answers status, or hangs when hang is set; hang with neither fail_next nor error_rate makes
-// every request hang. latency_ms delays every request, failing or not.
+// every request hang. latency_ms delays every request, failing or not. With path_prefix, the
+// fault concerns only the provider's requests whose path starts with it (one account, say):
+// the others are served as if there were no fault.
 type fault struct {
 	ErrorRate   float64 `json:"error_rate"`
 	Status      int     `json:"status"`
@@ -37,6 +40,7 @@ type fault struct {
 	RetryAfterS int     `json:"retry_after_s"`
 	Hang        bool    `json:"hang"`
 	FailNext    int     `json:"fail_next"`
+	PathPrefix  string  `json:"path_prefix"`
 	// hangAll is decided when the fault is configured: hang with neither fail_next nor
 	// error_rate. A fail_next count running down to zero must not turn into "hang everything".
 	hangAll bool
@@ -57,6 +61,9 @@ func (f fault) validate(provider string, errs *fieldErrors) {
 	}
 	if f.FailNext < 0 {
 		errs.add(provider+".fail_next", "must not be negative")
+	}
+	if f.PathPrefix != "" && !strings.HasPrefix(f.PathPrefix, "/"+provider+"/") {
+		errs.add(provider+".path_prefix", "must be a path under /"+provider+"/")
 	}
 }
 
@@ -111,7 +118,7 @@ func (s *Sandbox) handleGetFaults(w http.ResponseWriter, _ *http.Request) {
 // the handler runs, so an injected failure never changes state: a retry is always safe.
 func (s *Sandbox) withFaults(provider string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		f, fail, ok := s.pickFault(provider)
+		f, fail, ok := s.pickFault(provider, r.URL.Path)
 		if !ok {
 			s.count(provider, outcomeServed)
 			next(w, r)
@@ -150,12 +157,13 @@ func (s *Sandbox) withFaults(provider string, next http.HandlerFunc) http.Handle
 	}
 }
 
-// pickFault reports the provider's fault and whether this request is chosen to fail.
-func (s *Sandbox) pickFault(provider string) (f fault, fail, ok bool) {
+// pickFault reports the provider's fault for a request to path (ok false when none concerns
+// it) and whether this request is chosen to fail.
+func (s *Sandbox) pickFault(provider, path string) (f fault, fail, ok bool) {
 	s.faultsMu.Lock()
 	defer s.faultsMu.Unlock()
 	f, ok = s.faults[provider]
-	if !ok {
+	if !ok || !strings.HasPrefix(path, f.PathPrefix) {
 		return f, false, false
 	}
 	switch {

@@ -82,6 +82,7 @@ func TestFaultConfigValidation(t *testing.T) {
 		{`{"social":{"retry_after_s":99999}}`, http.StatusUnprocessableEntity},
 		{`{"social":{"errorrate":0.5}}`, http.StatusUnprocessableEntity},
 		{`{"social":{"error_rate":"high"}}`, http.StatusUnprocessableEntity},
+		{`{"social":{"error_rate":1,"path_prefix":"/esign/v2.1/envelopes"}}`, http.StatusUnprocessableEntity},
 		{`{"social":`, http.StatusBadRequest},
 		{`[]`, http.StatusBadRequest},
 	}
@@ -93,6 +94,23 @@ func TestFaultConfigValidation(t *testing.T) {
 	var current map[string]fault
 	e.doJSON("GET", "/sandbox/faults", nil, http.StatusOK, &current)
 	require.Empty(t, current, "a rejected config must not be applied")
+}
+
+// TestFaultPathPrefix: a fault with path_prefix concerns only the provider's requests under
+// it, so one account can be refused while the others are read as usual.
+func TestFaultPathPrefix(t *testing.T) {
+	e := newEnv(t, Config{})
+	for _, h := range []string{"maya", "maya.tt"} {
+		e.doJSON("POST", "/sandbox/social/accounts", `{"platform":"tiktok","handle":"`+h+`","followers":10}`, http.StatusCreated, nil)
+	}
+	e.doJSON("PUT", "/sandbox/faults", `{"social":{"error_rate":1,"status":403,"path_prefix":"/social/v1/accounts/tiktok/maya.tt"}}`, http.StatusOK, nil)
+	for _, path := range []string{"/social/v1/accounts/tiktok/maya.tt", "/social/v1/accounts/tiktok/maya.tt/media"} {
+		status, body := e.do("GET", path, nil)
+		require.Equal(t, http.StatusForbidden, status, path)
+		require.Contains(t, errorMessage(t, body), "injected fault")
+	}
+	e.doJSON("GET", "/social/v1/accounts/tiktok/maya", nil, http.StatusOK, nil)
+	e.doJSON("GET", "/social/v1/accounts/tiktok/maya/media", nil, http.StatusOK, nil)
 }
 
 // TestFaultHangWithFailNextStops: hang with fail_next hangs exactly that many requests; once

@@ -2,6 +2,8 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -129,11 +131,43 @@ func (w *partnershipWorkflow) registerNegotiationUpdates() error {
 						return w.invalidField(fmt.Sprintf("terms.deliverables[%d].platform", i), "the creator has no %s account", d.Platform)
 					}
 				}
+				if err := w.requireVetted(m.Terms.Deliverables); err != nil {
+					return err
+				}
 			default:
 				return w.invalid("action must be accept, decline, counter or withdraw")
 			}
 			return nil
 		}})
+}
+
+// requireVetted refuses deliverables on a platform outside the original offer, whose accounts
+// the vetting covered: nothing would ever vet it before the contract. The refusal names the
+// first such deliverable's platform field and, in its message, every such platform and the
+// offer's.
+func (w *partnershipWorkflow) requireVetted(deliverables []partnership.DeliverableSpec) error {
+	vetted := w.offerPlatforms()
+	var unvetted []string
+	first := -1
+	for i, d := range deliverables {
+		if slices.Contains(vetted, d.Platform) || slices.Contains(unvetted, d.Platform) {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		unvetted = append(unvetted, d.Platform)
+	}
+	if first < 0 {
+		return nil
+	}
+	verb := "was"
+	if len(unvetted) > 1 {
+		verb = "were"
+	}
+	return w.invalidField(fmt.Sprintf("terms.deliverables[%d].platform", first),
+		"%s %s not vetted for this partnership: a counter-offer's deliverables stay on the platforms of the original offer, whose accounts were vetted (%s)",
+		strings.Join(unvetted, ", "), verb, strings.Join(vetted, ", "))
 }
 
 // endingMoves says what each move that ends the negotiation did, for the refusal of a later one.

@@ -6,8 +6,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/providers"
 	"github.com/partnerflow/partnerflow/workflows"
 )
 
@@ -283,16 +285,11 @@ func countAction(moves []partnership.NegotiationMove, action string) int {
 // TestNegotiationCounterNeedsCreatorAccounts: a counter-offer whose deliverables include a
 // platform the creator has no account on is refused as invalid, naming the deliverable's
 // platform field (its post could never be verified); one moving a deliverable to another of
-// the creator's platforms is accepted and that account verifies it. A partnership started
-// before the input listed the creator's accounts takes any platform, as before.
+// the creator's (vetted) platforms is accepted and that account verifies it.
 func TestNegotiationCounterNeedsCreatorAccounts(t *testing.T) {
-	in := multiPlatformInput()
-	in.Offer.Deliverables = in.Offer.Deliverables[:1] // instagram only
-	f := newFixture(t, in)
-	youtube := counterTerms(60_000)
-	youtube.Deliverables = []partnership.DeliverableSpec{{Platform: "instagram", Format: "post"}, {Platform: "youtube", Format: "short"}}
-	tiktok := counterTerms(60_000)
-	tiktok.Deliverables = []partnership.DeliverableSpec{{Platform: "tiktok", Format: "video"}}
+	f := newFixture(t, multiPlatformInput())
+	youtube := termsOn("instagram", "youtube")
+	tiktok := termsOn("tiktok")
 	f.update(minute(1), "counter-youtube", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "counter", Terms: youtube})
 	f.update(minute(1.5), "counter-tiktok", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "counter", Terms: tiktok})
 	f.update(minute(2), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: brand, Action: "accept"})
@@ -304,24 +301,140 @@ func TestNegotiationCounterNeedsCreatorAccounts(t *testing.T) {
 	f.payment(minute(8), "pay-evt-1", "po_1", "paid", "")
 	f.run()
 
-	f.requireRejected("counter-youtube", partnership.ErrTypeInvalid)
-	var appErr *temporal.ApplicationError
-	require.ErrorAs(t, f.upd("counter-youtube").rejectErr, &appErr)
-	require.Contains(t, appErr.Message(), "the creator has no youtube account")
-	var d workflows.ConflictDetails
-	require.NoError(t, appErr.Details(&d))
-	require.Equal(t, "terms.deliverables[1].platform", d.Field)
+	requireRefusedField(t, f, "counter-youtube", "terms.deliverables[1].platform", "the creator has no youtube account")
 	f.requireAccepted("counter-tiktok")
 	require.NoError(t, f.resultErr)
 	require.Equal(t, partnership.StageCompleted, f.result.Stage)
 	f.checkAudit()
 	require.Len(t, f.verifies, 1)
 	require.Equal(t, "maya.tt", f.verifies[0].Handle, "the counter's TikTok deliverable is verified against the TikTok account")
+}
 
-	old := baseInput() // no CreatorHandles
-	f = newFixture(t, old)
-	f.update(minute(1), "counter-youtube", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "counter", Terms: youtube})
-	f.update(minute(2), "withdraw", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: brand, Action: "withdraw"})
-	f.runOK()
-	f.requireAccepted("counter-youtube")
+// TestNegotiationCounterOnlyOnVettedPlatforms: vetting covered the accounts of the offer's
+// platforms (the first deliverable's alone in partnerships vetted before every account was),
+// and no other account is ever vetted, so a counter-offer may not move a deliverable to
+// another platform, even one the creator is on: it is refused as invalid on the first such
+// deliverable's platform, naming every unvetted platform and the vetted ones. An account
+// vetting covered counts however the vetting went (flagged, unknown to the provider, or the
+// whole vetting failed) once a brand manager approved it.
+func TestNegotiationCounterOnlyOnVettedPlatforms(t *testing.T) {
+	type counter struct {
+		platforms []string
+		field     string // the refusal's field; "" when the counter is accepted
+		msg       string
+	}
+	for _, tc := range []struct {
+		name     string
+		in       partnership.Input
+		setup    func(f *fixture)
+		approve  bool // the report is not clean: the brand manager approves it
+		counters []counter
+	}{{
+		name: "a platform added to the offer's",
+		in: func() partnership.Input {
+			in := instagramOfferTo(multiPlatformInput())
+			in.CreatorHandles["youtube"] = "maya.yt"
+			return in
+		}(),
+		counters: []counter{
+			{platforms: []string{"instagram", "tiktok"}, field: "terms.deliverables[1].platform",
+				msg: "tiktok was not vetted for this partnership: a counter-offer's deliverables stay on the platforms of the original offer, whose accounts were vetted (instagram)"},
+			{platforms: []string{"tiktok", "youtube", "instagram", "tiktok"}, field: "terms.deliverables[0].platform",
+				msg: "tiktok, youtube were not vetted for this partnership: a counter-offer's deliverables stay on the platforms of the original offer, whose accounts were vetted (instagram)"},
+			{platforms: []string{"instagram", "instagram"}},
+		},
+	}, {
+		name: "approved despite a flag on the account",
+		in:   multiPlatformInput(),
+		setup: func(f *fixture) {
+			f.social = &fakeSocial{profiles: map[string]providers.Profile{"instagram/maya": engagedInstagram}} // no TikTok account
+		},
+		approve:  true,
+		counters: []counter{{platforms: []string{"tiktok"}}},
+	}, {
+		name: "approved after the vetting failed",
+		in:   instagramOfferTo(multiPlatformInput()),
+		setup: func(f *fixture) {
+			f.vetErr = temporal.NewNonRetryableApplicationError("refused", "ProviderRejected", nil)
+		},
+		approve: true,
+		counters: []counter{
+			{platforms: []string{"tiktok"}, field: "terms.deliverables[0].platform", msg: "tiktok was not vetted for this partnership: a counter-offer's deliverables stay on the platforms of the original offer, whose accounts were vetted (instagram)"},
+			{platforms: []string{"instagram"}},
+		},
+	}, {
+		name: "vetted before every account was",
+		in: func() partnership.Input {
+			in := baseInput() // no CreatorHandles, as then
+			in.Offer.Deliverables = append(in.Offer.Deliverables, partnership.DeliverableSpec{Platform: "youtube", Format: "short"})
+			return in
+		}(),
+		setup: func(f *fixture) {
+			f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 3).Return(workflow.Version(2))
+		},
+		counters: []counter{
+			{platforms: []string{"tiktok", "instagram"}, field: "terms.deliverables[0].platform",
+				msg: "tiktok was not vetted for this partnership: a counter-offer's deliverables stay on the platforms of the original offer, whose accounts were vetted (instagram, youtube)"},
+			{platforms: []string{"instagram", "youtube"}}, // the brand's own offer, as it was
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, tc.in)
+			if tc.setup != nil {
+				tc.setup(f)
+			}
+			if tc.approve {
+				f.update(minute(0.5), "approve", partnership.UpdateVettingDecision, partnership.VettingDecision{Actor: brand, Decision: "approve"})
+			}
+			for i, c := range tc.counters {
+				f.update(minute(1+float64(i)/10), fmt.Sprint("counter-", i), partnership.UpdateNegotiate,
+					partnership.NegotiationMove{Actor: creator, Action: "counter", Terms: termsOn(c.platforms...)})
+			}
+			f.snapshot(minute(1.9), "countered")
+			f.update(minute(2), "withdraw", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: brand, Action: "withdraw"})
+			f.runOK()
+
+			accepted := 0
+			for i, c := range tc.counters {
+				id := fmt.Sprint("counter-", i)
+				if c.field == "" {
+					f.requireAccepted(id)
+					accepted++
+					continue
+				}
+				requireRefusedField(t, f, id, c.field, c.msg)
+			}
+			require.Len(t, f.snap("countered").Negotiation.History, 1+accepted, "refused counters are not in the history")
+		})
+	}
+}
+
+// instagramOfferTo makes in's offer an Instagram post alone.
+func instagramOfferTo(in partnership.Input) partnership.Input {
+	in.Offer.Deliverables = []partnership.DeliverableSpec{{Platform: "instagram", Format: "post"}}
+	return in
+}
+
+// termsOn is a counter-offer with one deliverable on each of platforms, in order.
+func termsOn(platforms ...string) *partnership.Terms {
+	formats := map[string]string{"instagram": "post", "tiktok": "video", "youtube": "short"}
+	t := counterTerms(60_000)
+	t.Deliverables = nil
+	for _, p := range platforms {
+		t.Deliverables = append(t.Deliverables, partnership.DeliverableSpec{Platform: p, Format: formats[p]})
+	}
+	return t
+}
+
+// requireRefusedField asserts the update was refused as invalid on field, with a message
+// containing msg.
+func requireRefusedField(t *testing.T, f *fixture, id, field, msg string) {
+	t.Helper()
+	f.requireRejected(id, partnership.ErrTypeInvalid)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, f.upd(id).rejectErr, &appErr)
+	require.Contains(t, appErr.Message(), msg)
+	var d workflows.ConflictDetails
+	require.NoError(t, appErr.Details(&d))
+	require.Equal(t, field, d.Field)
 }

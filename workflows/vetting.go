@@ -77,6 +77,20 @@ func (w *partnershipWorkflow) vettedAccounts() []activities.VetAccount {
 	return accounts
 }
 
+// offerPlatforms lists the platforms of the original offer, the first deliverable's first:
+// those whose account the vetting covered (vettedAccounts). They come from the input rather
+// than from the report, whose platform is the provider's answer and which names none when the
+// vetting failed as a whole (what the brand manager then approved was still the vetting of
+// these accounts). A partnership vetted before every account was vetted the first one only;
+// the brand chose the others with its offer, and counter-offers may keep them.
+func (w *partnershipWorkflow) offerPlatforms() []string {
+	var platforms []string
+	for _, acc := range w.vettedAccounts() {
+		platforms = append(platforms, acc.Platform)
+	}
+	return platforms
+}
+
 func (w *partnershipWorkflow) registerVettingUpdates() error {
 	return workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateVettingDecision,
 		func(ctx workflow.Context, d partnership.VettingDecision) (partnership.Ack, error) {
