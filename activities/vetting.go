@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 
 	"go.temporal.io/sdk/temporal"
@@ -62,15 +63,16 @@ type VetAccount struct {
 // VetCreatorAccounts reads and assesses every account a partnership will use and combines
 // the reports (vetting.Combine): each account's flags count in the verdict, so a creator
 // whose TikTok audience is bought does not pass on the strength of their Instagram. An
-// account the provider does not know, or refuses to show (a 4xx other than 404, 408 and 429:
-// ErrTypeRejected), is a critical flag on its report, not an error: the other accounts keep
-// their figures and a brand manager decides.
+// account the provider does not know (404: account_not_found) or refuses to show (a 4xx other
+// than 401, 404, 408 and 429, ErrTypeRejected: account_unavailable) is a critical flag on its
+// report, not an error: the other accounts keep their figures and a brand manager decides.
 //
 // One activity for all the accounts, read concurrently: the reads have no side effects, so
 // retrying all of them when one fails costs little, an attempt takes as long as the slowest
 // read rather than their sum, and the history holds one activity and one report however many
-// platforms the offer has. Any other failure (5xx, 408, 429, no answer) fails the attempt and
-// Temporal retries it.
+// platforms the offer has. A failure worth retrying (5xx, 408, 429, no answer) fails the
+// attempt and Temporal retries it; one that is not (a 401 for our own credentials, an answer
+// that cannot be read) fails the vetting as a whole, and a brand manager decides on the error.
 func (a *Activities) VetCreatorAccounts(ctx context.Context, in VetAccountsInput) (VetOutput, error) {
 	reports := make([]vetting.Report, len(in.Accounts))
 	errs := make([]error, len(in.Accounts))
@@ -103,16 +105,23 @@ func (a *Activities) vetAccount(ctx context.Context, acc VetAccount, keywords []
 	case errors.Is(err, providers.ErrNotFound):
 		return vetting.Missing(acc.Platform, acc.Handle,
 			fmt.Sprintf("no %s account %q at the social provider", acc.Platform, acc.Handle)), nil
-	case errors.As(err, &appErr) && appErr.Type() == providers.ErrTypeRejected:
+	case errors.As(err, &appErr) && appErr.Type() == providers.ErrTypeRejected && !refusedUs(appErr):
 		// Final for this account (private, or not one the provider lets us read), whichever
 		// account it is: retrying cannot change it, and failing the activity would throw the
 		// other accounts' figures away with it.
-		return vetting.Missing(acc.Platform, acc.Handle,
+		return vetting.Unavailable(acc.Platform, acc.Handle,
 			fmt.Sprintf("the social provider refused the %s account %q: %s", acc.Platform, acc.Handle, appErr.Message())), nil
 	case err != nil:
 		return vetting.Report{}, err
 	}
 	return vetting.Assess(p, vetting.Campaign{Keywords: keywords}, a.thresholds()), nil
+}
+
+// refusedUs reports a refusal about our credentials (401) rather than the account: every
+// account would read as unavailable, so it fails the vetting instead, as a whole.
+func refusedUs(err *temporal.ApplicationError) bool {
+	var rej providers.Rejection
+	return err.HasDetails() && err.Details(&rej) == nil && rej.StatusCode == http.StatusUnauthorized
 }
 
 func (a *Activities) thresholds() vetting.Thresholds {

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/partnerflow/partnerflow/activities"
+	"github.com/partnerflow/partnerflow/providers"
 	"github.com/partnerflow/partnerflow/vetting"
 )
 
@@ -128,7 +129,7 @@ func TestVetCreatorAccountsRefusedAccount(t *testing.T) {
 			require.True(t, c.Accounts[0].Clean)
 			require.Equal(t, []string{"tiktok", "maya.tt"}, []string{c.Accounts[1].Platform, c.Accounts[1].Handle})
 			require.Contains(t, c.Accounts[1].Error, fmt.Sprintf(`the social provider refused the tiktok account "maya.tt": social get account: %d`, status))
-			require.Equal(t, []string{vetting.CodeAccountNotFound}, flagsOn(c, "tiktok"))
+			require.Equal(t, []string{vetting.CodeAccountUnavailable}, flagsOn(c, "tiktok"))
 		})
 	}
 
@@ -140,9 +141,17 @@ func TestVetCreatorAccountsRefusedAccount(t *testing.T) {
 		require.False(t, c.Clean)
 		require.Equal(t, "instagram", c.Platform)
 		require.Contains(t, c.Error, `the social provider refused the instagram account "maya"`, "report.error, as for a missing primary account")
-		require.Equal(t, []string{vetting.CodeAccountNotFound}, flagsOn(c, "instagram"))
+		require.Equal(t, []string{vetting.CodeAccountUnavailable}, flagsOn(c, "instagram"))
 		require.True(t, c.Accounts[1].Clean)
 		require.Equal(t, int64(12000), c.Accounts[1].Followers, "the other account's figures survive")
+	})
+
+	t.Run("our credentials refused", func(t *testing.T) {
+		refuse(t, http.StatusUnauthorized, "tiktok/maya.tt")
+		_, err := e.acts.VetCreatorAccounts(ctx, in)
+		var appErr *temporal.ApplicationError
+		require.ErrorAs(t, err, &appErr, "a 401 is about us, not the account: the vetting fails as a whole")
+		require.Equal(t, providers.ErrTypeRejected, appErr.Type())
 	})
 
 	for _, status := range []int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusServiceUnavailable} {

@@ -92,9 +92,12 @@ func (s *Server) esignWebhook(c echo.Context) error {
 	recipient := strings.HasPrefix(ev.Event, recipientEventPrefix)
 	var signer *partnership.SignerEvent
 	if recipient && pid != "" {
-		// An event about an envelope nobody knows is acknowledged whatever it says (API.md);
-		// one about a partnership's envelope must say who signed.
+		// An event about an envelope or partnership nobody knows is acknowledged whatever it
+		// says (API.md); one about a partnership's envelope must say who signed.
 		if signer, err = signerEvent(ev); err != nil {
+			if _, lookup := s.store.GetPartnershipHead(ctx, pid); errors.Is(lookup, store.ErrNotFound) {
+				return s.deliverWebhook(c, ctx, "esign", ev.EventID, "", "", nil)
+			}
 			return err
 		}
 	}

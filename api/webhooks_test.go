@@ -81,6 +81,9 @@ func TestESignWebhookSignerSigned(t *testing.T) {
 	// envelope that is not ours (API.md), even one without the signer's role.
 	nobodysMalformed := `{"event_id":"evt_r2b","event":"recipient-completed","data":{"envelope_id":"env-nobody","status":"sent"}}`
 	require.Equal(t, webhookAck{Received: true, Outcome: "unknown_object"}, decodeAck(t, s.postESign(t, nobodysMalformed, esignTestSecret, now)))
+	notOurs := `{"event_id":"evt_r2c","event":"recipient-completed","data":{"envelope_id":"env-other","status":"sent",
+		"custom_fields":{"partnership_id":"p-of-another-deployment"}}}`
+	require.Equal(t, webhookAck{Received: true, Outcome: "unknown_object"}, decodeAck(t, s.postESign(t, notOurs, esignTestSecret, now)))
 
 	// Another recipient event is no signature: recorded, not forwarded.
 	delivered := `{"event_id":"evt_r3","event":"recipient-delivered","data":{"envelope_id":"env-1","status":"sent",

@@ -28,8 +28,8 @@ import "unicode/utf8"
 //     "Publicidad.es" — stays words.
 //     A capitalised "Es" or "De" after a dot starts a sentence rather than ending a domain.
 //
-// Like a host, an e-mail address runs on over a path directly after it ("x@acme.com/ad"), and
-// over a port, query or fragment when its top-level domain is one of bareTLDs.
+// Like a host, an e-mail address runs on over a path directly after it ("x@acme.com/ad"); a
+// hashtag right after it is a hashtag ("hi@acme.com#ad").
 //
 // A handle or hashtag directly followed by more of a host name and a path — "@acme.com/ad",
 // "@acme.co.uk/ad?x=1", "#acme.com/ad" — is an address with "@" or "#" typed in front, and is
@@ -42,7 +42,9 @@ import "unicode/utf8"
 //   - a handle or hashtag that is no host: "@acme/ad" is the handle "@acme" and the word
 //     "ad", just as "acme/ad" is two words (no platform allows "/" in a handle, and there is
 //     no address to follow), and "@acme#ad" is "@acme" then "#ad";
-//   - a separator that nothing follows: "@acme.com: ad", "@acme.com:)".
+//   - a separator that nothing follows: "@acme.com: ad", "@acme.com:)", "@acme.co.uk/";
+//   - a slash followed by another handle or hashtag, which lists tags: "@maya.tt/@acme",
+//     "@acme.studio/#sponsored" (and so "@acme.com/#ad" keeps its label).
 //
 // An address never names the brand either (brand.matchAt), "@acme.com/ad" included, and even
 // when the brand's handle is "@acme.com". brand_not_named asks whether the audience can tell
@@ -111,10 +113,20 @@ func addressEnd(s string, i int, tagged bool) (int, bool) {
 		}
 	}
 	if end < len(s) && s[end] == '/' {
-		return urlEnd(s, i, end), true
+		if !tagged {
+			return urlEnd(s, i, end), true
+		}
+		// After a sign, a path that is another handle or hashtag, or nothing, makes a list of
+		// tags rather than an address: "@maya.tt/@acme", "@acme.studio/#sponsored", "@acme.co/".
+		if end+1 < len(s) && s[end+1] != '@' && s[end+1] != '#' {
+			if j := urlEnd(s, i, end); j > end+1 {
+				return j, true
+			}
+		}
+		return 0, false
 	}
 	known := isBareTLD(tld) && sameCase(tld)
-	if known && end < len(s) && (s[end] == ':' || s[end] == '?' || s[end] == '#') {
+	if known && !email && end < len(s) && (s[end] == ':' || s[end] == '?' || s[end] == '#') {
 		// Port, query or fragment: "acme.com#ad" is one address, "acme.com: ad" is not more
 		// than "acme.com", and "@acme.com: ad" is the handle.
 		if j := urlEnd(s, i, end); j > end || !tagged {

@@ -29,6 +29,7 @@ func TestAddressesAreOneToken(t *testing.T) {
 		{"first.last@acme.de", []tok{{kindLink, "first.last@acme.de", 0, 18}}},
 		{"a.b.c.d.com", []tok{{kindLink, "a.b.c.d.com", 0, 11}}},
 		{"ad.co", []tok{{kindLink, "ad.co", 0, 5}}},
+		{"my-shop.com/ad", []tok{{kindLink, "my-shop.com/ad", 0, 14}}},
 		{"Werbung.Anzeige/x", []tok{{kindLink, "Werbung.Anzeige/x", 0, 17}}}, // a slash after word.word
 		{"acme.com/größe🔥ad", []tok{{kindLink, "acme.com/größe", 0, 14}, {kindWord, "ad", 15, 17}}},
 		{"acme.com/\u00adad", []tok{{kindLink, "acme.com/\u00adad", 0, 12}}},
@@ -52,7 +53,13 @@ func TestAddressesAreOneToken(t *testing.T) {
 		{"@acme.co.uk/ad?x=1", []tok{{kindLink, "@acme.co.uk/ad?x=1", 0, 18}}},
 		{"@ACME.COM/AD", []tok{{kindLink, "@ACME.COM/AD", 0, 12}}},
 		{"(@acme.com/ad).", []tok{{kindLink, "@acme.com/ad", 1, 13}}},
-		{"@acme.com/#ad", []tok{{kindLink, "@acme.com/#ad", 0, 13}}},
+		// A handle or hashtag after the slash makes a list of tags, not a path.
+		{"@acme.com/#ad", []tok{{kindMention, "@acme.com", 0, 9}, {kindHashtag, "#ad", 10, 13}}},
+		{"@maya.tt/@acme", []tok{{kindMention, "@maya.tt", 0, 8}, {kindMention, "@acme", 9, 14}}},
+		{"@acme.studio/#sponsored", []tok{{kindMention, "@acme.studio", 0, 12}, {kindHashtag, "#sponsored", 13, 23}}},
+		{"@acme.co.uk/", []tok{{kindMention, "@acme.co.uk", 0, 11}}},
+		// An e-mail address ends at a hashtag written after it; only a path runs on.
+		{"hi@acme.com#ad", []tok{{kindLink, "hi@acme.com", 0, 11}, {kindHashtag, "#ad", 11, 14}}},
 		{"@acme.com#ad", []tok{{kindLink, "@acme.com#ad", 0, 12}}},
 		{"@acme.com?ad", []tok{{kindLink, "@acme.com?ad", 0, 12}}},
 		{"@acme.com:8080/ad", []tok{{kindLink, "@acme.com:8080/ad", 0, 17}}},

@@ -48,7 +48,11 @@ func TestMissingDisclosure(t *testing.T) {
 		{"Acme kicks @acme.com/ad", []string{CodeMissingDisclosure}},
 		{"Acme kicks @acme.co.uk/ad?x=1", []string{CodeMissingDisclosure}},
 		{"Acme kicks (@ACME.COM/AD)", []string{CodeMissingDisclosure}},
-		{"Acme kicks @acme.com/#ad", []string{CodeMissingDisclosure}},
+		// A list of tags after a dotted handle keeps its label and its brand.
+		{"Acme kicks @acme.com/#ad", nil},
+		{"Shot by @maya.tt/@acme #ad", nil},
+		{"Loving Acme kicks @acme.official/#ad", nil},
+		{"Email hi@acme.com#ad for Acme", nil},
 		{"Acme kicks @acme.com#ad", []string{CodeMissingDisclosure}},
 		{"Acme kicks @acme.com:8080/ad", []string{CodeMissingDisclosure}},
 		{"Acme kicks @acme.com/sponsored", []string{CodeMissingDisclosure}},

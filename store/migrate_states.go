@@ -15,7 +15,8 @@ import (
 // migration that rewrote them (signersMigration). The document of a partnership served at one
 // version before such a migration differs from the one served at the same version after it,
 // so the API's entity tags carry the shape too. A new migration that rewrites the documents
-// raises it (TestStateShapeIsTheLastRewrite).
+// raises it to its own version (TestStateShapeIsTheLastRewrite); a migration's version never
+// changes.
 const StateShape = 5
 
 // goMigrations are the migrations written in Go; each rewrites the stored state documents.
@@ -39,7 +40,7 @@ func statesMigration(dialect string) *goose.Migration {
 // signed_at (the workflow records the same when it replays such a signature); any other has
 // them null until the workflow records one.
 func signersMigration(dialect string) *goose.Migration {
-	return goose.NewGoMigration(StateShape, &goose.GoFunc{RunTx: rewriteStates(dialect, func(st *partnership.State) {
+	return goose.NewGoMigration(5, &goose.GoFunc{RunTx: rewriteStates(dialect, func(st *partnership.State) {
 		c := &st.Contract
 		if c.SignedAt == nil {
 			return

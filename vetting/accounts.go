@@ -20,14 +20,25 @@ type Combined struct {
 	Accounts []Report `json:"accounts"`
 }
 
-// Missing is the report of an account that could not be read (reason says why): no
-// figures, and a critical CodeAccountNotFound flag, so the report is never clean and a brand
-// manager decides.
+// Missing is the report of an account that does not exist (reason says why): no figures, and
+// a critical CodeAccountNotFound flag, so the report is never clean and a brand manager
+// decides.
 func Missing(platform, handle, reason string) Report {
+	return notVetted(CodeAccountNotFound, platform, handle, reason)
+}
+
+// Unavailable is the report of an account the social provider refused to show (a private
+// account, one the platform does not let us read): as Missing, with a critical
+// CodeAccountUnavailable flag, since the account may well exist.
+func Unavailable(platform, handle, reason string) Report {
+	return notVetted(CodeAccountUnavailable, platform, handle, reason)
+}
+
+func notVetted(code, platform, handle, reason string) Report {
 	r := Report{
 		Platform: platform, Handle: handle,
 		MatchedKeywords: []string{}, BrandSafetyTerms: []string{},
-		Flags: []Flag{{Code: CodeAccountNotFound, Severity: SeverityCritical, Platform: platform, Handle: handle,
+		Flags: []Flag{{Code: code, Severity: SeverityCritical, Platform: platform, Handle: handle,
 			Message: fmt.Sprintf("The %s account could not be vetted (%s), so nothing about the audience there can be measured.", platform, reason)}},
 		Error: reason,
 	}

@@ -15,7 +15,8 @@
 // A partnership uses the creator's account on every platform of its deliverables, and each is
 // assessed on its own; Combine merges those reports into the partnership's, in which any
 // account's critical flag keeps the whole report from being clean. An account that cannot be
-// read at all is a Missing report with a critical account_not_found flag.
+// read at all is a Missing report with a critical account_not_found flag, or an Unavailable
+// one with account_unavailable when the provider refuses to show it.
 //
 // Assess is a pure function: it reads no clock and no network, so its report is reproducible
 // and it is safe to call from workflow code.

@@ -50,6 +50,10 @@ const (
 	// CodeAccountNotFound (critical): the creator has no account the social provider knows on a
 	// platform the partnership will use, so nothing there can be measured (Missing).
 	CodeAccountNotFound = "account_not_found"
+	// CodeAccountUnavailable (critical): the social provider refused to show the account, which
+	// may exist (private, or not one the platform lets us read), so nothing there can be
+	// measured (Unavailable).
+	CodeAccountUnavailable = "account_unavailable"
 )
 
 // Flag is one finding a brand manager should know about.

@@ -22,8 +22,8 @@ import (
 // step once its cause is fixed, or the brand cancels as usual.
 
 // holdDue is how long an admin has to retry a held step before the hold is escalated (a
-// deadline_missed event, counted by partnerflow_deadlines_missed{role="admin"}), and the
-// clock starts again. A day: the creator and the brand are both waiting on it, and a step
+// deadline_missed event, counted by partnerflow_deadlines_missed{role="admin"}, and an e-mail
+// to the admin team), and the clock starts again. A day: the creator and the brand are both waiting on it, and a step
 // that timed out has already been retried for one. The hold never resolves on its own: what
 // fixes it (the provider, the configuration, the data) is outside the workflow.
 const holdDue = 24 * time.Hour

@@ -52,7 +52,7 @@ func TestFinanceRemindedAndToldWhenOverdue(t *testing.T) {
 	}, f.teamMailsSent())
 	due := payable.Add(7 * day).Format("2 January 2006 15:04 UTC")
 	require.Equal(t, "Partnership p-0001 (Acme) is waiting for finance to trigger payout by "+due+".", f.teamMail(0).Text)
-	require.Equal(t, "The deadline for finance to trigger payout on partnership p-0001 (Acme), "+due+" has passed. Please act as soon as possible.",
+	require.Equal(t, "The deadline for finance to trigger payout on partnership p-0001 (Acme), due "+due+", has passed. Please act as soon as possible.",
 		f.teamMail(1).Text)
 	require.Equal(t, 0, countPrefix(f.brandSubjects(), "Reminder")+countPrefix(f.brandSubjects(), "Overdue"),
 		"finance's waits are not the brand's: %v", f.brandSubjects())
@@ -105,7 +105,7 @@ func TestBrandToldWhenReviewOverdue(t *testing.T) {
 		}
 	}
 	require.Contains(t, overdue.IdempotencyKey, "/email/overdue/review_draft/")
-	require.Equal(t, "The deadline to review draft on partnership p-0001, 8 January 2030 09:03 UTC has passed. Please act as soon as possible.", overdue.Text)
+	require.Equal(t, "The deadline for you to review draft on deliverable d1 of partnership p-0001 (Acme), due 8 January 2030 09:03 UTC, has passed. Please act as soon as possible.", overdue.Text)
 	require.Empty(t, f.teamMailsSent())
 }
 

@@ -41,21 +41,22 @@ func (w *partnershipWorkflow) remind(role, action string) error {
 		return err
 	}
 	subject := "Reminder: action needed on your partnership"
+	var text string
 	switch role {
 	case partnership.RoleCreator:
-		return w.notifyCreator("reminder/"+action, subject,
-			fmt.Sprintf("Your partnership with %s is waiting for you to %s.", w.in.BrandName, humanize(action)))
+		text = fmt.Sprintf("Your partnership with %s is waiting for you to %s.", w.in.BrandName, humanize(action))
 	case partnership.RoleBrandManager:
-		return w.notifyBrand("reminder/"+action, subject,
-			fmt.Sprintf("Your partnership %s is waiting for you to %s.", w.in.PartnershipID, humanize(action)))
+		text = fmt.Sprintf("Your partnership %s is waiting for you to %s.", w.in.PartnershipID, humanize(action))
 	case partnership.RoleFinance, partnership.RoleAdmin:
-		if w.teamEmails() {
-			return w.notifyTeam(role, "reminder/"+action, "Reminder: a partnership is waiting for "+role,
-				fmt.Sprintf("Partnership %s (%s) is waiting for %s to %s%s.", w.in.PartnershipID, w.in.BrandName, role, humanize(action), w.due(" by ")))
+		if !w.teamEmails() {
+			return nil
 		}
+		subject = "Reminder: a partnership is waiting for " + role
+		text = fmt.Sprintf("Partnership %s (%s) is waiting for %s to %s%s.", w.in.PartnershipID, w.in.BrandName, role, humanize(action), w.due(" by ", ""))
+	default:
+		return nil // system steps: next_action and the audit trail say what is under way
 	}
-	// System steps are surfaced through next_action and the audit trail only.
-	return nil
+	return w.notify(role, "reminder/"+action, subject, text)
 }
 
 // overdue records that role let the deadline to act pass (a deadline_missed event with
@@ -63,24 +64,30 @@ func (w *partnershipWorkflow) remind(role, action string) error {
 // again.
 func (w *partnershipWorkflow) overdue(role, action string, data map[string]string) error {
 	w.emit("deadline_missed", systemActor, data)
+	var subject, text string
 	switch role {
 	case partnership.RoleCreator:
-		return w.notifyCreator("overdue/"+action, "Overdue: your partnership is waiting",
-			fmt.Sprintf("The deadline to %s has passed. Please act as soon as possible.", humanize(action)))
-	case partnership.RoleBrandManager:
-		if w.teamEmails() {
-			return w.notifyBrand("overdue/"+action, "Overdue: a partnership is waiting for you",
-				fmt.Sprintf("The deadline to %s on partnership %s%s has passed. Please act as soon as possible.",
-					humanize(action), w.in.PartnershipID, w.due(", ")))
+		subject = "Overdue: your partnership is waiting"
+		text = fmt.Sprintf("The deadline to %s has passed. Please act as soon as possible.", humanize(action))
+	case partnership.RoleBrandManager, partnership.RoleFinance, partnership.RoleAdmin:
+		if !w.teamEmails() {
+			return nil
 		}
-	case partnership.RoleFinance, partnership.RoleAdmin:
-		if w.teamEmails() {
-			return w.notifyTeam(role, "overdue/"+action, "Overdue: a partnership is waiting for "+role,
-				fmt.Sprintf("The deadline for %s to %s on partnership %s (%s)%s has passed. Please act as soon as possible.",
-					role, humanize(action), w.in.PartnershipID, w.in.BrandName, w.due(", ")))
+		who := role
+		if role == partnership.RoleBrandManager {
+			who = "you"
 		}
+		on := fmt.Sprintf("partnership %s (%s)", w.in.PartnershipID, w.in.BrandName)
+		if d := data["deliverable_id"]; d != "" {
+			on = "deliverable " + d + " of " + on
+		}
+		subject = "Overdue: a partnership is waiting for " + who
+		text = fmt.Sprintf("The deadline for %s to %s on %s%s has passed. Please act as soon as possible.",
+			who, humanize(action), on, w.due(", due ", ","))
+	default:
+		return nil
 	}
-	return nil
+	return w.notify(role, "overdue/"+action, subject, text)
 }
 
 // teamEmails reports whether this partnership e-mails the finance and admin teams their
@@ -91,20 +98,50 @@ func (w *partnershipWorkflow) teamEmails() bool {
 	return workflow.GetVersion(w.ctx, "team-emails", workflow.DefaultVersion, 1) >= 1
 }
 
-// due is the next action's deadline for an e-mail, after prefix (" by 2 January 2006 15:04
-// UTC"), or "" without one.
-func (w *partnershipWorkflow) due(prefix string) string {
+// due is the next action's deadline for an e-mail between prefix and suffix (" by 2 January
+// 2006 15:04 UTC"), or "" without one.
+func (w *partnershipWorkflow) due(prefix, suffix string) string {
 	if w.st.NextAction == nil || w.st.NextAction.DueAt == nil {
 		return ""
 	}
-	return prefix + w.st.NextAction.DueAt.UTC().Format("2 January 2006 15:04 UTC")
+	return prefix + w.st.NextAction.DueAt.UTC().Format("2 January 2006 15:04 UTC") + suffix
 }
 
-// notifyCreator e-mails the creator once per step (the step names the idempotency key).
+// notifyCreator e-mails the creator once per step.
 func (w *partnershipWorkflow) notifyCreator(step, subject, text string) error {
-	w.messages++ // the key must differ per message even for the same step
-	in := activities.NotifyInput{IdempotencyKey: w.idemKey("email/"+step, w.messages), CreatorID: w.in.CreatorID, Subject: subject, Text: text}
-	return w.bestEffort(step, workflow.ExecuteActivity(w.providerCtx(), a.NotifyCreator, in).Get(w.ctx, nil))
+	return w.notify(partnership.RoleCreator, step, subject, text)
+}
+
+// notifyBrand e-mails the brand's contact once per step.
+func (w *partnershipWorkflow) notifyBrand(step, subject, text string) error {
+	return w.notify(partnership.RoleBrandManager, step, subject, text)
+}
+
+// notify e-mails whoever holds role on this partnership once per step (the step names the
+// idempotency key): the creator (NotifyCreator), the brand's contact (NotifyBrand), or the
+// deployment's finance or admin team (NotifyTeam). The addresses are looked up by the
+// activities, so none enters workflow history.
+func (w *partnershipWorkflow) notify(role, step, subject, text string) error {
+	key := func() string {
+		w.messages++ // the key must differ per message even for the same step
+		return w.idemKey("email/"+step, w.messages)
+	}
+	ctx := w.providerCtx()
+	var sent workflow.Future
+	switch role {
+	case partnership.RoleCreator:
+		sent = workflow.ExecuteActivity(ctx, a.NotifyCreator,
+			activities.NotifyInput{IdempotencyKey: key(), CreatorID: w.in.CreatorID, Subject: subject, Text: text})
+	case partnership.RoleBrandManager:
+		sent = workflow.ExecuteActivity(ctx, a.NotifyBrand,
+			activities.BrandNotifyInput{IdempotencyKey: key(), BrandID: w.in.BrandID, Subject: subject, Text: text})
+	case partnership.RoleFinance, partnership.RoleAdmin:
+		sent = workflow.ExecuteActivity(ctx, a.NotifyTeam,
+			activities.TeamNotifyInput{IdempotencyKey: key(), Role: role, Subject: subject, Text: text})
+	default:
+		return nil
+	}
+	return w.bestEffort(step, sent.Get(w.ctx, nil))
 }
 
 // bestEffort keeps an e-mail that could not be sent (after a day of retries, or rejected) from
@@ -126,21 +163,6 @@ func humanize(action string) string {
 		}
 	}
 	return string(out)
-}
-
-// notifyTeam e-mails the finance or admin team once per step (NotifyTeam: nothing when the
-// deployment names no address).
-func (w *partnershipWorkflow) notifyTeam(role, step, subject, text string) error {
-	w.messages++
-	in := activities.TeamNotifyInput{IdempotencyKey: w.idemKey("email/"+step, w.messages), Role: role, Subject: subject, Text: text}
-	return w.bestEffort(step, workflow.ExecuteActivity(w.providerCtx(), a.NotifyTeam, in).Get(w.ctx, nil))
-}
-
-// notifyBrand e-mails the brand's contact once per step.
-func (w *partnershipWorkflow) notifyBrand(step, subject, text string) error {
-	w.messages++
-	in := activities.BrandNotifyInput{IdempotencyKey: w.idemKey("email/"+step, w.messages), BrandID: w.in.BrandID, Subject: subject, Text: text}
-	return w.bestEffort(step, workflow.ExecuteActivity(w.providerCtx(), a.NotifyBrand, in).Get(w.ctx, nil))
 }
 
 // humanSeconds writes a duration of seconds the way an e-mail should: "3 days", "5 hours", "20 minutes".
