@@ -222,8 +222,13 @@ func (c Config) ValidateWorker() error {
 	if c.MetricsAddr != "" {
 		errs = append(errs, checkAddr("PARTNERFLOW_METRICS_ADDR", c.MetricsAddr))
 	}
-	errs = append(errs, checkEmail("PARTNERFLOW_FINANCE_EMAIL", c.FinanceEmail), checkEmail("PARTNERFLOW_ADMIN_EMAIL", c.AdminEmail))
+	errs = append(errs, c.ValidateTeams())
 	return errors.Join(errs...)
+}
+
+// ValidateTeams checks the finance and admin teams' addresses: each empty or one bare address.
+func (c Config) ValidateTeams() error {
+	return errors.Join(checkEmail("PARTNERFLOW_FINANCE_EMAIL", c.FinanceEmail), checkEmail("PARTNERFLOW_ADMIN_EMAIL", c.AdminEmail))
 }
 
 func (c Config) validateCommon() []error {

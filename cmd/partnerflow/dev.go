@@ -35,6 +35,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := cfg.ValidateTeams(); err != nil {
+		return err
+	}
 	log, err := service.NewLogger(cfg, stderr)
 	if err != nil {
 		return err

@@ -63,3 +63,11 @@ func TestAPIRefusesIncompleteConfiguration(t *testing.T) {
 	require.ErrorContains(t, err, "PARTNERFLOW_DATABASE_URL")
 	require.ErrorContains(t, err, "PARTNERFLOW_JWT_SECRET")
 }
+
+func TestDevRefusesABadTeamAddress(t *testing.T) {
+	t.Setenv("PARTNERFLOW_FINANCE_EMAIL", "finance team")
+	var out, errOut bytes.Buffer
+	err := run([]string{"dev", "--data-dir", t.TempDir()}, &out, &errOut)
+	require.ErrorContains(t, err, `PARTNERFLOW_FINANCE_EMAIL: "finance team" is not an e-mail address`)
+	require.Empty(t, out.String(), "nothing started")
+}
