@@ -135,7 +135,7 @@ func (w *partnershipWorkflow) settle() error {
 				if err := w.persist(w.ctx); err != nil {
 					return err
 				}
-				if err := workflow.Sleep(w.ctx, transferRetryWait); err != nil {
+				if err := w.awaitTransferRetry(p.ID); err != nil {
 					return err
 				}
 				continue
@@ -175,6 +175,22 @@ func (w *partnershipWorkflow) settle() error {
 		}
 	}
 	return nil
+}
+
+// awaitTransferRetry waits the hour before a transfer in doubt is asked for again, or less:
+// the provider's payment event for the payout (it made the transfer after all, and says paid
+// or failed) ends the wait at once, and the same key then returns that transfer. Versioned
+// ("transfer-wait-wakes", asked only on this path): the wait was a plain Sleep, which no
+// event shortened, so a payout the provider had paid read processing for up to an hour.
+func (w *partnershipWorkflow) awaitTransferRetry(payoutID string) error {
+	if workflow.GetVersion(w.ctx, "transfer-wait-wakes", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return workflow.Sleep(w.ctx, transferRetryWait)
+	}
+	_, err := workflow.AwaitWithTimeout(w.ctx, transferRetryWait, func() bool {
+		_, reported := w.payments[payoutID]
+		return reported
+	})
+	return err
 }
 
 // nextPayoutID numbers payouts; in later ambassador cycles the cycle is part of the id, so the

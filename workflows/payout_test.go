@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
@@ -285,4 +286,40 @@ func TestTransferOutOfRetriesKeepsItsKey(t *testing.T) {
 	require.EqualValues(t, 0, f.metrics.count(workflows.MetricPayoutsFailed))
 	require.Equal(t, 0, f.countEvents("payout_failed"))
 	require.Equal(t, testStart.Add(minute(6)).Add(2*time.Hour), f.event("transfer_created").At, "tried again an hour after each stall")
+}
+
+// TestTransferInDoubtRetriedWhenTheProviderReports: a transfer ran out of its retries, so it is
+// in doubt and asked for again (same key) an hour later. The provider's paid webhook arrives
+// after 14 minutes: the transfer was made after all. The payout is asked for at once, which
+// returns that transfer, and reads paid then, not an hour later.
+func TestTransferInDoubtRetriedWhenTheProviderReports(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.transferErrs = []error{temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil)}
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(20), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
+	require.True(t, st.Payouts[0].PaidAt.Equal(testStart.Add(minute(20))), "paid at %s", st.Payouts[0].PaidAt)
+	require.Equal(t, 2, f.n("CreateTransfer"))
+	require.Equal(t, f.transfers[0].IdempotencyKey, f.transfers[1].IdempotencyKey, "the same key: the transfer the provider made")
+	require.True(t, f.transfers[1].InDoubt)
+	require.Equal(t, testStart.Add(minute(20)), f.event("transfer_created").At)
+}
+
+// TestTransferInDoubtBeforeVersion: before "transfer-wait-wakes" the hour was slept out
+// whatever arrived, and such a history replays that way.
+func TestTransferInDoubtBeforeVersion(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.env.OnGetVersion("transfer-wait-wakes", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.transferErrs = []error{temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil)}
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(20), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
+	require.Equal(t, testStart.Add(minute(6)+time.Hour), f.event("transfer_created").At)
 }
