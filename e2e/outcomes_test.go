@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/partnerflow/partnerflow/devdata"
 )
 
 // TestCreatorDeclines: the creator declines the offer; the partnership ends declined.
@@ -89,6 +91,12 @@ func TestFailedPayoutGoesBackToFinance(t *testing.T) {
 	require.Equal(t, "account_closed", path(st, "payouts", 0, "failure_code"))
 	require.Equal(t, "finance", path(st, "next_action", "role"))
 	require.Equal(t, "trigger_payout", path(st, "next_action", "action"))
+	// The creator, who must fix their details, and finance, who must trigger it again, are
+	// both told at once.
+	told := waitForMessages(t, pid+"/email/payout_failed/po_1/", 2)
+	require.Equal(t, []any{devdata.DevFinanceEmail, "maya@example.com"}, []any{told[0]["to"], told[1]["to"]})
+	require.Equal(t, "Your payment could not be sent", told[1]["subject"])
+	require.Contains(t, told[1]["text"], "(account closed)")
 
 	must(t, w.creator.do(http.MethodPut, "/v1/creators/"+w.creatorID+"/payout-profile",
 		map[string]string{"payments_account_id": "acct_new_" + w.handle, "tax_form": "W-8BEN"}), http.StatusOK)
@@ -119,6 +127,9 @@ func TestFailedVerificationAndResubmission(t *testing.T) {
 	reasons := path(st, "deliverables", 0, "publication", "report", "reasons")
 	require.Contains(t, reasons, "disclosure_not_compliant")
 	require.Contains(t, reasons, "discount_code_or_link_missing")
+	told := waitForMessage(t, pid+"/email/verification_failed/d1/")
+	require.Equal(t, "maya@example.com", told["to"])
+	require.Contains(t, told["text"], "disclosure not compliant")
 
 	right := must(t, sandbox(t).post("/sandbox/social/posts", map[string]any{"platform": "instagram", "handle": w.handle, "caption": caption}), http.StatusCreated)
 	must(t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/publication", map[string]any{"url": right["url"]}), http.StatusAccepted)

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +41,15 @@ func TestFinanceRemindedByEmail(t *testing.T) {
 // with prefix.
 func waitForMessage(t *testing.T, prefix string) map[string]any {
 	t.Helper()
+	return waitForMessages(t, prefix, 1)[0]
+}
+
+// waitForMessages waits until the sandbox outbox holds n e-mails whose idempotency keys start
+// with prefix, and returns them by recipient.
+func waitForMessages(t *testing.T, prefix string, n int) []map[string]any {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
+	var found []map[string]any
 	for time.Now().Before(deadline) {
 		var msgs struct {
 			Items []map[string]any `json:"items"`
@@ -48,14 +57,19 @@ func waitForMessage(t *testing.T, prefix string) map[string]any {
 		r := sandbox(t).get("/sandbox/messages")
 		require.Equal(t, http.StatusOK, r.Status)
 		r.Decode(t, &msgs)
+		found = found[:0]
 		for _, m := range msgs.Items {
 			if key, _ := m["idempotency_key"].(string); strings.HasPrefix(key, prefix) {
-				return m
+				found = append(found, m)
 			}
+		}
+		if len(found) >= n {
+			slices.SortFunc(found, func(a, b map[string]any) int { return strings.Compare(a["to"].(string), b["to"].(string)) })
+			return found
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("no e-mail with a key starting %q", prefix)
+	t.Fatalf("%d e-mails with a key starting %q, want %d", len(found), prefix, n)
 	return nil
 }
 

@@ -97,6 +97,7 @@ func (w *partnershipWorkflow) payoutWork() bool {
 
 // settle sends transfers for approved payouts and applies payment webhooks.
 func (w *partnershipWorkflow) settle() error {
+	var failed []partnership.Payout
 	for i := range w.st.Payouts {
 		p := w.st.Payouts[i]
 		if p.Status != partnership.PayoutProcessing {
@@ -114,12 +115,14 @@ func (w *partnershipWorkflow) settle() error {
 			case errors.As(err, &appErr) && appErr.Type() == activities.ErrTypePayoutProfileMissing:
 				po.Status, po.FailureCode = partnership.PayoutFailed, "payout_profile_missing"
 				w.emit("payout_failed", systemActor, map[string]string{"payout_id": p.ID, "failure_code": po.FailureCode})
+				failed = append(failed, *po)
 			case errors.As(err, &appErr) && appErr.Type() == providers.ErrTypeRejected:
 				// The provider refused the first attempt (CreateTransfer makes a retry's
 				// refusal retryable): no transfer exists under this key, so finance may
 				// trigger the payout again once the cause is fixed.
 				po.Status, po.FailureCode = partnership.PayoutFailed, "transfer_rejected"
 				w.emit("payout_failed", systemActor, map[string]string{"payout_id": p.ID, "failure_code": po.FailureCode, "message": appErr.Message()})
+				failed = append(failed, *po)
 			case temporal.IsCanceledError(err):
 				return err
 			case err != nil:
@@ -166,6 +169,7 @@ func (w *partnershipWorkflow) settle() error {
 		case "failed":
 			po.Status, po.FailureCode = partnership.PayoutFailed, ev.FailureCode
 			w.emit("payout_failed", systemActor, map[string]string{"payout_id": p.ID, "failure_code": ev.FailureCode})
+			failed = append(failed, *po)
 		default:
 			continue
 		}
@@ -174,7 +178,39 @@ func (w *partnershipWorkflow) settle() error {
 			return err
 		}
 	}
+	for _, p := range failed {
+		if err := w.tellPayoutFailed(p); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// tellPayoutFailed e-mails the creator and the finance team that a payout failed, once it is
+// recorded: the creator may have to fix their payout details, and finance must trigger it
+// again. Versioned ("failure-emails", asked only when a payout fails or a post fails its
+// verification): a failure used to show in the state and the audit trail only.
+func (w *partnershipWorkflow) tellPayoutFailed(p partnership.Payout) error {
+	if !w.failureEmails() {
+		return nil
+	}
+	fix := "Check your payout details in Partnerflow; the payment will be sent again once they are right."
+	if p.FailureCode == "payout_profile_missing" {
+		fix = "Add your payout details (payments account and tax form) in Partnerflow so that it can be sent."
+	}
+	if err := w.notifyCreator("payout_failed/"+p.ID, "Your payment could not be sent",
+		fmt.Sprintf("The %s payment for your partnership with %s could not be sent (%s). %s", humanize(p.Kind), w.in.BrandName, humanize(p.FailureCode), fix)); err != nil {
+		return err
+	}
+	return w.notify(partnership.RoleFinance, "payout_failed/"+p.ID, "A payout failed",
+		fmt.Sprintf("Payout %s (%s) of partnership %s (%s) failed: %s. Trigger it again once the cause is fixed.",
+			p.ID, humanize(p.Kind), w.in.PartnershipID, w.in.BrandName, humanize(p.FailureCode)))
+}
+
+// failureEmails reports whether this partnership e-mails the people who must act on a failed
+// payout or a failed post verification (tellPayoutFailed, verifyPending).
+func (w *partnershipWorkflow) failureEmails() bool {
+	return workflow.GetVersion(w.ctx, "failure-emails", workflow.DefaultVersion, 1) >= 1
 }
 
 // awaitTransferRetry waits the hour before a transfer in doubt is asked for again, or less:

@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -114,8 +115,43 @@ func TestPayoutFailedThenRetriggered(t *testing.T) {
 			require.Equal(t, 1, f.countEvents("payout_failed"))
 			require.Equal(t, 1, f.countEvents("payout_paid"))
 			require.EqualValues(t, 1, f.metrics.count(workflows.MetricPayoutsFailed), "the failed payout is counted once")
+
+			// The creator and finance are told at once: one may have to fix their details,
+			// the other must trigger it again.
+			require.Equal(t, 1, countPrefix(f.notifySubjects(), "Your payment could not be sent"))
+			mails := f.teamMailsSent()
+			require.Len(t, mails, 1)
+			require.Equal(t, partnership.RoleFinance, mails[0].role)
+			require.Equal(t, "A payout failed", mails[0].subject)
+			require.True(t, strings.HasPrefix(mails[0].key, "p-0001/email/payout_failed/po_1/"), mails[0].key)
+			require.Equal(t, "Payout po_1 (fee) of partnership p-0001 (Acme) failed: "+strings.ReplaceAll(tc.wantCode, "_", " ")+". Trigger it again once the cause is fixed.", f.teamMail(0).Text)
 		})
 	}
+}
+
+// TestFailureEmailsBeforeVersion: before "failure-emails" a failed payout or post verification
+// was told to nobody (the state and the audit trail said so), and such histories replay so.
+func TestFailureEmailsBeforeVersion(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.env.OnGetVersion("failure-emails", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.verifyResults = []partnership.VerificationReport{failedReport(activities.ReasonDisclosure)}
+	f.toContent()
+	f.draft(minute(3), "draft-1", "d1", compliantText)
+	f.review(minute(4), "review-1", "d1", 1, "approve")
+	f.post(minute(5), "post-1", "d1", "https://instagram.example/p/1")
+	f.post(minute(6), "post-2", "d1", "https://instagram.example/p/1-fixed")
+	f.trigger(minute(7), "trigger-1", finance1, partnership.PayoutKindFee)
+	f.payment(minute(8), "pay-evt-1", "po_1", "failed", "account_closed")
+	f.trigger(minute(9), "trigger-2", finance1, partnership.PayoutKindFee)
+	f.payment(minute(10), "pay-evt-2", "po_2", "paid", "")
+	st := f.runOK()
+
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Equal(t, 1, f.countEvents("post_verification_failed"))
+	require.Equal(t, 1, f.countEvents("payout_failed"))
+	require.Equal(t, 0, countPrefix(f.notifySubjects(), "Your post could not be verified"))
+	require.Equal(t, 0, countPrefix(f.notifySubjects(), "Your payment could not be sent"))
+	require.Empty(t, f.teamMailsSent())
 }
 
 // TestPayoutCommissionAfterAttributionWindow: with a commission the partnership tracks sales

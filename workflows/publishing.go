@@ -115,6 +115,17 @@ func (w *partnershipWorkflow) verifyPending() error {
 		if err := w.persist(w.ctx); err != nil {
 			return err
 		}
+		if !rep.Verified && w.failureEmails() {
+			reasons := make([]string, len(rep.Reasons))
+			for i, r := range rep.Reasons {
+				reasons[i] = humanize(r)
+			}
+			if err := w.notifyCreator("verification_failed/"+d.ID, "Your post could not be verified",
+				fmt.Sprintf("The live post you submitted for your %s %s with %s could not be verified: %s. Fix the post (or publish it again) and submit its URL.",
+					d.Platform, d.Format, w.in.BrandName, strings.Join(reasons, ", "))); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -59,6 +59,17 @@ func TestPublishingVerificationFailsThenResubmitted(t *testing.T) {
 	require.Equal(t, "US", f.verifies[1].Disclosure.Jurisdiction)
 	requireSubsequence(t, f.eventTypes(), []string{"post_submitted", "post_verification_failed", "post_submitted", "post_verified", "stage_changed", "payout_triggered"})
 	require.Equal(t, 1, f.n("CreateTransfer"))
+
+	// The creator is told why, at once, rather than finding out from the state.
+	var told []activities.NotifyInput
+	for _, n := range f.notifies {
+		if n.Subject == "Your post could not be verified" {
+			told = append(told, n)
+		}
+	}
+	require.Len(t, told, 1)
+	require.Contains(t, told[0].IdempotencyKey, "/email/verification_failed/d1/")
+	require.Equal(t, "The live post you submitted for your instagram reel with Acme could not be verified: disclosure not compliant, discount code or link missing. Fix the post (or publish it again) and submit its URL.", told[0].Text)
 }
 
 // TestPublishingRecheckComplianceHold: a verified post re-checked after recheck_after_seconds
