@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/partnerflow/partnerflow/devdata"
 )
 
 // TestLifecycleEndToEnd drives one partnership through every stage over HTTP: vetting (auto),
@@ -103,6 +105,11 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	require.Len(t, transfers, 1)
 	require.EqualValues(t, 60000, transfers[0]["amount"])
 	require.Len(t, sandboxItems(t, "/sandbox/esign/envelopes", pid), 1)
+	// The finance team was asked for the second approval, once.
+	asked := waitForMessages(t, pid+"/email/approve_payout/po_1/", 1)
+	require.Len(t, asked, 1)
+	require.Equal(t, devdata.DevFinanceEmail, asked[0]["to"])
+	require.Contains(t, asked[0]["text"], "triggered by fin-1")
 
 	// The audit trail has every transition once, in order.
 	evs := events(t, w.bm, pid)

@@ -60,6 +60,8 @@ type partnershipWorkflow struct {
 	payments   map[string]partnership.PaymentEvent // by payout id
 	// transferInDoubt: payouts whose transfer ran out of retries once (settle).
 	transferInDoubt map[string]bool
+	// approvalAsked: payouts whose second approval the finance team was asked for.
+	approvalAsked map[string]bool
 	cancel          *partnership.Cancellation
 	// usedPosts are the posts verified in an ambassador partnership's earlier cycles: none of
 	// them may count for a deliverable of this one.
@@ -89,7 +91,7 @@ func newPartnershipWorkflow(ctx workflow.Context, in partnership.Input) *partner
 		ctx:        ctx,
 		in:         in,
 		seenEvents: map[string]bool{}, escalations: map[string]int{},
-		payments: map[string]partnership.PaymentEvent{}, transferInDoubt: map[string]bool{},
+		payments: map[string]partnership.PaymentEvent{}, transferInDoubt: map[string]bool{}, approvalAsked: map[string]bool{},
 	}
 	if c := in.Carry; c != nil {
 		// The next cycle of an ambassador partnership: carry on where the last run stopped.

@@ -38,6 +38,9 @@ func (w *partnershipWorkflow) settleAll() error {
 		if w.allPaid() {
 			return nil
 		}
+		if err := w.askSecondApprovals(); err != nil {
+			return err
+		}
 		role, action := w.payoutNextAction()
 		changes := w.changes
 		ok, err := w.waitForPerson(role, action, financeDue, func() bool { return w.changes != changes || w.payoutWork() })
@@ -205,6 +208,28 @@ func (w *partnershipWorkflow) tellPayoutFailed(p partnership.Payout) error {
 	return w.notify(partnership.RoleFinance, "payout_failed/"+p.ID, "A payout failed",
 		fmt.Sprintf("Payout %s (%s) of partnership %s (%s) failed: %s. Trigger it again once the cause is fixed.",
 			p.ID, humanize(p.Kind), w.in.PartnershipID, w.in.BrandName, humanize(p.FailureCode)))
+}
+
+// askSecondApprovals e-mails the finance team once for each payout that waits for a second
+// approval: it must come from a finance user other than the one who triggered it, who cannot
+// give it, so the team is asked. Versioned ("approval-emails", asked only when a payout waits
+// for approval): such a payout used to show in next_action and the work queues only.
+func (w *partnershipWorkflow) askSecondApprovals() error {
+	for _, p := range w.st.Payouts {
+		if p.Status != partnership.PayoutAwaitingApproval || w.approvalAsked[p.ID] {
+			continue
+		}
+		w.approvalAsked[p.ID] = true
+		if workflow.GetVersion(w.ctx, "approval-emails", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			continue
+		}
+		if err := w.notify(partnership.RoleFinance, "approve_payout/"+p.ID, "A payout awaits a second approval",
+			fmt.Sprintf("Payout %s (%s) of partnership %s (%s), triggered by %s, is at or above the dual-approval threshold and awaits the approval of another finance user.",
+				p.ID, humanize(p.Kind), w.in.PartnershipID, w.in.BrandName, p.TriggeredBy)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // failureEmails reports whether this partnership e-mails the people who must act on a failed

@@ -60,6 +60,31 @@ func TestPayoutDualApproval(t *testing.T) {
 	ev := f.event("payout_approved")
 	require.Equal(t, finance2.Sub, ev.Actor)
 	requireSubsequence(t, f.eventTypes(), []string{"payout_triggered", "payout_approved", "transfer_created", "payout_paid", "completed"})
+
+	// The team is asked for the second approval once, when the payout starts waiting for it.
+	mails := f.teamMailsSent()
+	require.Len(t, mails, 1)
+	require.Equal(t, partnership.RoleFinance, mails[0].role)
+	require.Equal(t, "A payout awaits a second approval", mails[0].subject)
+	require.Equal(t, "Payout po_1 (fee) of partnership p-0001 (Acme), triggered by fin-1, is at or above the dual-approval threshold and awaits the approval of another finance user.",
+		f.teamMail(0).Text)
+}
+
+// TestApprovalEmailsBeforeVersion: before "approval-emails" a payout waiting for its second
+// approval was shown in next_action only, and such a history replays so.
+func TestApprovalEmailsBeforeVersion(t *testing.T) {
+	in := baseInput()
+	in.Campaign.DualApprovalThresholdMinor = 50_000
+	f := newFixture(t, in)
+	f.env.OnGetVersion("approval-emails", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.update(minute(8), "approve", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: finance2, PayoutID: "po_1"})
+	f.payment(minute(9), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Empty(t, f.teamMailsSent())
 }
 
 // TestPayoutFailedThenRetriggered: a failed transfer goes back to finance; the new payout
