@@ -62,7 +62,7 @@ type partnershipWorkflow struct {
 	transferInDoubt map[string]bool
 	// approvalAsked: payouts whose second approval the finance team was asked for.
 	approvalAsked map[string]bool
-	cancel          *partnership.Cancellation
+	cancel        *partnership.Cancellation
 	// usedPosts are the posts verified in an ambassador partnership's earlier cycles: none of
 	// them may count for a deliverable of this one.
 	usedPosts partnership.UsedPosts
