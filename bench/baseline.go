@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -78,6 +79,8 @@ var errBaselineConflict = errors.New("not expected now")
 func BaselineWorkflow(ctx workflow.Context, in BaselineInput) error {
 	st := BaselineState{Stage: "vetting", Turn: partnership.RoleCreator, Deliverable: "awaiting_draft"}
 	moves, changes := 0, 0
+	// turns counts the drafts submitted and reviewed; told, those e-mailed (notifyTurns).
+	turns, told := 0, 0
 	var esign, paid bool
 	var caption, postURL string
 	fee := in.FeeMinor
@@ -111,6 +114,7 @@ func BaselineWorkflow(ctx workflow.Context, in BaselineInput) error {
 			st.Drafts++
 			st.Deliverable, caption = "in_review", a.Caption
 			changes++
+			turns++
 			return st, nil
 		}, workflow.UpdateHandlerOptions{Validator: func(BaselineAction) error {
 			return conflict(st.Stage == "content" && (st.Deliverable == "awaiting_draft" || st.Deliverable == "changes_requested"))
@@ -124,6 +128,7 @@ func BaselineWorkflow(ctx workflow.Context, in BaselineInput) error {
 				st.Deliverable = "approved"
 			}
 			changes++
+			turns++
 			return st, nil
 		}, workflow.UpdateHandlerOptions{Validator: func(BaselineAction) error {
 			return conflict(st.Deliverable == "in_review")
@@ -232,6 +237,19 @@ func BaselineWorkflow(ctx workflow.Context, in BaselineInput) error {
 		return err
 	}
 	st.Stage = "content"
+	// Each draft submitted and each review is e-mailed to whoever acts next, one e-mail per
+	// change, as Partnerflow does (its turn e-mails). A coroutine of their own keeps the waits
+	// below (and so the timers) as they were.
+	var turnErr error
+	workflow.Go(ctx, func(gctx workflow.Context) {
+		for turnErr == nil {
+			if err := workflow.Await(gctx, func() bool { return told < turns }); err != nil {
+				return
+			}
+			told++
+			turnErr = workflow.ExecuteActivity(actx, ba.Notify, in.CreatorEmail, fmt.Sprintf("turn/%d", told)).Get(gctx, nil)
+		}
+	})
 	for st.Deliverable != "approved" {
 		seen := changes
 		if err := wait(func() bool { return changes > seen }); err != nil {
@@ -263,6 +281,12 @@ func BaselineWorkflow(ctx workflow.Context, in BaselineInput) error {
 	st.TransferID = tr.ID
 	if err := wait(func() bool { return paid }); err != nil {
 		return err
+	}
+	if err := workflow.Await(ctx, func() bool { return told == turns || turnErr != nil }); err != nil {
+		return err
+	}
+	if turnErr != nil {
+		return turnErr
 	}
 	st.Stage = "completed"
 	// Like a completed partnership, stay open until the usage-rights reminder.

@@ -202,6 +202,13 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 			d.Status = partnership.DeliverableInReview
 			w.changes++
 			w.emit("draft_submitted", s.Actor, map[string]any{"deliverable_id": d.ID, "version": draft.Version, "compliant": check.Compliant})
+			verdict := "It passes the disclosure check."
+			if !check.Compliant {
+				verdict = "It fails the disclosure check, so it cannot be approved: ask for changes."
+			}
+			w.noticeTurn(partnership.RoleBrandManager, "draft_submitted/"+d.ID, "A draft is ready for your review",
+				fmt.Sprintf("Draft %d of deliverable %s (%s %s) of partnership %s is ready for your review. %s Review it within %s.",
+					draft.Version, d.ID, d.Platform, d.Format, w.in.PartnershipID, verdict, humanSeconds(w.in.Campaign.ReviewSLASeconds)))
 			return partnership.DraftResult{Version: draft.Version, Disclosure: check}, w.persistAndWait(ctx)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(s partnership.DraftSubmission) error {
@@ -232,10 +239,20 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 			draft.Review = &partnership.Review{Decision: r.Decision, Comments: r.Comments, By: r.Actor.Sub, At: workflow.Now(ctx).UTC()}
 			if r.Decision == "approve" {
 				d.Status = partnership.DeliverableApproved
+				w.noticeTurn(partnership.RoleCreator, "draft_approved/"+d.ID, "Your draft is approved: time to publish",
+					fmt.Sprintf("%s approved draft %d of your %s %s. Publish it as approved and submit the live post's URL in Partnerflow.",
+						w.in.BrandName, draft.Version, d.Platform, d.Format))
 			} else {
 				d.Status = partnership.DeliverableChangesRequested
 				due := workflow.Now(ctx).UTC().Add(partnership.Seconds(w.in.Campaign.DraftDueSeconds))
 				d.DueAt = &due
+				comments := ""
+				if r.Comments != "" {
+					comments = fmt.Sprintf(": %q", r.Comments)
+				}
+				w.noticeTurn(partnership.RoleCreator, "changes_requested/"+d.ID, "Changes requested on your draft",
+					fmt.Sprintf("%s asked for changes to draft %d of your %s %s%s. Submit a new version in Partnerflow by %s.",
+						w.in.BrandName, draft.Version, d.Platform, d.Format, comments, due.Format("2 January 2006 15:04 UTC")))
 			}
 			w.changes++
 			w.emit("draft_reviewed", r.Actor, map[string]any{"deliverable_id": d.ID, "version": r.Version, "decision": r.Decision, "comments": r.Comments})

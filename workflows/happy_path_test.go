@@ -113,10 +113,17 @@ func TestHappyPath(t *testing.T) {
 	// Activities: each side effect exactly once.
 	for name, want := range map[string]int{
 		"VetCreatorAccounts": 1, "CreateEnvelope": 1, "VoidEnvelope": 0, "CreateDiscountCode": 1, "CheckDisclosure": 1,
-		"VerifyPost": 1, "CollectConversions": 0, "CreateTransfer": 1, "NotifyCreator": 2,
+		"VerifyPost": 1, "CollectConversions": 0, "CreateTransfer": 1, "NotifyCreator": 3,
 	} {
 		require.Equal(t, want, f.n(name), "%s calls", name)
 	}
+	// Whoever acts next on a draft is told: the brand of the submitted draft, the creator of
+	// the approval (after the offer and the signed contract).
+	require.Equal(t, 1, countPrefix(f.brandSubjects(), "A draft is ready for your review"), "%v", f.brandSubjects())
+	require.Equal(t, "Your draft is approved: time to publish", f.notifySubjects()[2])
+	require.Equal(t, "Acme approved draft 1 of your instagram reel. Publish it as approved and submit the live post's URL in Partnerflow.", f.notifies[2].Text)
+	require.Equal(t, "Draft 1 of deliverable d1 (instagram reel) of partnership p-0001 is ready for your review. It passes the disclosure check. Review it within 2 days.",
+		f.brandMails[0].Text)
 	require.Equal(t, "p-0001/payout/po_1/1", f.transfers[0].IdempotencyKey)
 	require.Equal(t, usd(50_000), f.transfers[0].Amount)
 	require.Equal(t, "c-1", f.transfers[0].CreatorID)
@@ -132,8 +139,8 @@ func TestHappyPath(t *testing.T) {
 	require.Equal(t, 1, countPrefix(subjects, "New partnership offer"))
 	require.Equal(t, 1, countPrefix(subjects, "Your contract is signed"))
 	keys := f.notifyKeys()
-	require.Len(t, keys, 2)
-	require.NotEqual(t, keys[0], keys[1], "each e-mail has its own idempotency key")
+	require.Equal(t, []string{"p-0001/email/offer/1", "p-0001/email/content_open/2", "p-0001/email/draft_approved/d1/4"}, keys,
+		"each e-mail has its own idempotency key (3 went to the brand)")
 
 	requireSubsequence(t, f.eventTypes(), []string{
 		"partnership_created", "vetting_report", "vetting_auto_approved", "stage_changed", "offer_sent",
@@ -151,7 +158,7 @@ func TestHappyPath(t *testing.T) {
 	require.NotNil(t, st.UsageRightsEndAt)
 	require.True(t, st.UsageRightsEndAt.Equal(testStart.Add(minute(5)).AddDate(0, 0, 90)), "usage rights end %s", st.UsageRightsEndAt)
 	require.True(t, evs[len(evs)-1].At.Equal(st.UsageRightsEndAt.Add(-day)), "reminder one reminder_before ahead")
-	require.Equal(t, []string{"Usage rights ending soon"}, f.brandSubjects())
+	require.Equal(t, []string{"A draft is ready for your review", "Usage rights ending soon"}, f.brandSubjects())
 	require.NotNil(t, st.ExclusivityEndsAt)
 	require.True(t, st.ExclusivityEndsAt.Equal(testStart.Add(minute(2)).AddDate(0, 0, 30)))
 	require.Equal(t, 1, f.countEvents("payout_paid"))

@@ -76,6 +76,10 @@ type partnershipWorkflow struct {
 	everyAccount bool
 	// signerEvents: the signing wait records each signature (awaitSignatures).
 	signerEvents bool
+	// turnEmails: a submitted or reviewed draft is e-mailed to whoever acts on it next
+	// (noticeTurn); notices holds those e-mails until noticeLoop sends them.
+	turnEmails bool
+	notices    []notice
 	// escalations counts the missed deadlines of each content wait (earliestContentDue's
 	// key), each of which restarts that wait's clock.
 	escalations map[string]int
@@ -139,9 +143,12 @@ func (w *partnershipWorkflow) setup() error {
 	//     one person at a time in content, the brand first (untilDeliverables);
 	//   - version 3, every account vetted and each signature recorded: partnerships started
 	//     before vetted the first deliverable's account only (VetCreator), and waited for the
-	//     creator alone to sign, reminding only the creator (awaitSignatures).
-	v := workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, 3)
+	//     creator alone to sign, reminding only the creator (awaitSignatures);
+	//   - version 4, content turns e-mailed: partnerships started before told nobody that a
+	//     draft was submitted or reviewed (noticeTurn, noticeLoop).
+	v := workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, 4)
 	w.batched, w.deadlinePerDeliverable, w.everyAccount, w.signerEvents = v >= 1, v >= 2, v >= 3, v >= 3
+	w.turnEmails = v >= 4
 	if err := workflow.SetQueryHandler(w.ctx, partnership.QueryState, func() (partnership.State, error) {
 		return w.st, nil
 	}); err != nil {
@@ -156,6 +163,9 @@ func (w *partnershipWorkflow) setup() error {
 		}
 	}
 	w.receiveSignals()
+	if w.turnEmails {
+		workflow.Go(w.ctx, w.noticeLoop)
+	}
 	if w.batched {
 		// Started last, so it runs after every other coroutine in each pass.
 		dctx, _ := workflow.NewDisconnectedContext(w.ctx)

@@ -46,10 +46,12 @@ func TestFinanceRemindedAndToldWhenOverdue(t *testing.T) {
 
 	payable := testStart.Add(minute(5))
 	requireNextAction(t, f.snap("payable"), partnership.RoleFinance, "trigger_payout")
-	require.Equal(t, []teamMail{
-		{partnership.RoleFinance, "p-0001/email/reminder/trigger_payout/3", "Reminder: a partnership is waiting for finance"},
-		{partnership.RoleFinance, "p-0001/email/overdue/trigger_payout/4", "Overdue: a partnership is waiting for finance"},
-	}, f.teamMailsSent())
+	mails := f.teamMailsSent()
+	require.Len(t, mails, 2)
+	require.Equal(t, []string{partnership.RoleFinance, "Reminder: a partnership is waiting for finance"}, []string{mails[0].role, mails[0].subject})
+	require.Equal(t, []string{partnership.RoleFinance, "Overdue: a partnership is waiting for finance"}, []string{mails[1].role, mails[1].subject})
+	require.Regexp(t, `^p-0001/email/reminder/trigger_payout/\d+$`, mails[0].key)
+	require.Regexp(t, `^p-0001/email/overdue/trigger_payout/\d+$`, mails[1].key)
 	due := payable.Add(7 * day).Format("2 January 2006 15:04 UTC")
 	require.Equal(t, "Partnership p-0001 (Acme) is waiting for finance to trigger payout by "+due+".", f.teamMail(0).Text)
 	require.Equal(t, "The deadline for finance to trigger payout on partnership p-0001 (Acme), due "+due+", has passed. Please act as soon as possible.",
@@ -127,4 +129,55 @@ func TestTeamEmailsBeforeVersion(t *testing.T) {
 	require.Equal(t, 2, f.countEvents("deadline_missed"), "the review SLA and finance's week")
 	require.Equal(t, 0, f.n("NotifyTeam"))
 	require.Equal(t, 0, countPrefix(f.brandSubjects(), "Overdue"))
+}
+
+// TestContentTurnsEmailed: each change to a draft is e-mailed to whoever acts on it next, once
+// and in order: the brand of each submitted draft (saying whether it passes the disclosure
+// check), the creator of the changes asked for (with the comments and the new deadline) and of
+// the approval.
+func TestContentTurnsEmailed(t *testing.T) {
+	in := baseInput()
+	in.Offer.KillFee = usd(0)
+	f := newFixture(t, in)
+	f.toContent()
+	f.draft(minute(3), "draft-1", "d1", "Loving these "+noAdMarker)
+	f.update(minute(4), "changes", partnership.UpdateReviewDraft, partnership.DraftReview{Actor: brand, DeliverableID: "d1", Version: 1,
+		Decision: "request_changes", Comments: "add #ad at the start"})
+	f.draft(minute(5), "draft-2", "d1", compliantText)
+	f.review(minute(6), "review-2", "d1", 2, "approve")
+	f.update(minute(7), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "x"})
+	f.runOK()
+
+	var brandTexts []string
+	for _, m := range f.brandMails {
+		if strings.HasPrefix(m.Subject, "A draft is ready") {
+			brandTexts = append(brandTexts, m.Text)
+		}
+	}
+	require.Equal(t, []string{
+		"Draft 1 of deliverable d1 (instagram reel) of partnership p-0001 is ready for your review. It fails the disclosure check, so it cannot be approved: ask for changes. Review it within 2 days.",
+		"Draft 2 of deliverable d1 (instagram reel) of partnership p-0001 is ready for your review. It passes the disclosure check. Review it within 2 days.",
+	}, brandTexts)
+	subjects := f.notifySubjects()
+	require.Equal(t, []string{"Changes requested on your draft", "Your draft is approved: time to publish"}, subjects[2:4], "%v", subjects)
+	require.Equal(t, `Acme asked for changes to draft 1 of your instagram reel: "add #ad at the start". Submit a new version in Partnerflow by 13 January 2030 09:04 UTC.`,
+		f.notifies[2].Text)
+	require.Contains(t, f.notifies[2].IdempotencyKey, "/email/changes_requested/d1/")
+}
+
+// TestContentTurnsBeforeVersion: a partnership started before version 4 of
+// "record-once-per-task" sends none of these e-mails, so its history replays.
+func TestContentTurnsBeforeVersion(t *testing.T) {
+	in := baseInput()
+	in.Offer.KillFee = usd(0)
+	f := newFixture(t, in)
+	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 4).Return(workflow.Version(3))
+	f.toContent()
+	f.draft(minute(3), "draft-1", "d1", compliantText)
+	f.review(minute(4), "review-1", "d1", 1, "approve")
+	f.update(minute(5), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "x"})
+	f.runOK()
+
+	require.Equal(t, 0, countPrefix(f.brandSubjects(), "A draft is ready"))
+	require.Equal(t, 0, countPrefix(f.notifySubjects(), "Your draft is approved"))
 }

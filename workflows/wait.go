@@ -107,6 +107,33 @@ func (w *partnershipWorkflow) due(prefix, suffix string) string {
 	return prefix + w.st.NextAction.DueAt.UTC().Format("2 January 2006 15:04 UTC") + suffix
 }
 
+// notice is an e-mail an Update handler asks for: whose turn it now is, and why.
+type notice struct{ role, step, subject, text string }
+
+// noticeTurn queues an e-mail telling role that it is their turn, when this partnership sends
+// them (turnEmails). Handlers queue and noticeLoop sends, so neither the Update's answer nor
+// the stage waits for an e-mail, and each change gets its own.
+func (w *partnershipWorkflow) noticeTurn(role, step, subject, text string) {
+	if w.turnEmails {
+		w.notices = append(w.notices, notice{role, step, subject, text})
+	}
+}
+
+// noticeLoop sends the queued e-mails in the order they were asked for, beside the main loop,
+// until the workflow's context is done.
+func (w *partnershipWorkflow) noticeLoop(ctx workflow.Context) {
+	for {
+		if err := workflow.Await(ctx, func() bool { return len(w.notices) > 0 }); err != nil {
+			return
+		}
+		n := w.notices[0]
+		w.notices = w.notices[1:]
+		if err := w.notifyIn(ctx, n.role, n.step, n.subject, n.text); err != nil {
+			return // cancelled, or the read model could not record the failure
+		}
+	}
+}
+
 // notifyCreator e-mails the creator once per step.
 func (w *partnershipWorkflow) notifyCreator(step, subject, text string) error {
 	return w.notify(partnership.RoleCreator, step, subject, text)
@@ -122,11 +149,16 @@ func (w *partnershipWorkflow) notifyBrand(step, subject, text string) error {
 // deployment's finance or admin team (NotifyTeam). The addresses are looked up by the
 // activities, so none enters workflow history.
 func (w *partnershipWorkflow) notify(role, step, subject, text string) error {
+	return w.notifyIn(w.ctx, role, step, subject, text)
+}
+
+// notifyIn is notify on the coroutine of ctx.
+func (w *partnershipWorkflow) notifyIn(wctx workflow.Context, role, step, subject, text string) error {
 	key := func() string {
 		w.messages++ // the key must differ per message even for the same step
 		return w.idemKey("email/"+step, w.messages)
 	}
-	ctx := w.providerCtx()
+	ctx := workflow.WithActivityOptions(wctx, providerOptions)
 	var sent workflow.Future
 	switch role {
 	case partnership.RoleCreator:
@@ -141,18 +173,18 @@ func (w *partnershipWorkflow) notify(role, step, subject, text string) error {
 	default:
 		return nil
 	}
-	return w.bestEffort(step, sent.Get(w.ctx, nil))
+	return w.bestEffort(wctx, step, sent.Get(wctx, nil))
 }
 
 // bestEffort keeps an e-mail that could not be sent (after a day of retries, or rejected) from
 // ending the partnership: the failure goes into the audit trail and next_action still says
 // who must act.
-func (w *partnershipWorkflow) bestEffort(step string, err error) error {
+func (w *partnershipWorkflow) bestEffort(ctx workflow.Context, step string, err error) error {
 	if err == nil || temporal.IsCanceledError(err) {
 		return err
 	}
 	w.emit("email_failed", systemActor, map[string]string{"step": step, "error": rootMessage(err)})
-	return w.persist(w.ctx)
+	return w.persist(ctx)
 }
 
 func humanize(action string) string {
