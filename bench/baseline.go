@@ -79,7 +79,8 @@ var errBaselineConflict = errors.New("not expected now")
 func BaselineWorkflow(ctx workflow.Context, in BaselineInput) error {
 	st := BaselineState{Stage: "vetting", Turn: partnership.RoleCreator, Deliverable: "awaiting_draft"}
 	moves, changes := 0, 0
-	// turns counts the drafts submitted and reviewed; told, those e-mailed (notifyTurns).
+	// turns counts the counter-offers and the drafts submitted and reviewed; told, those
+	// e-mailed.
 	turns, told := 0, 0
 	var esign, paid bool
 	var caption, postURL string
@@ -98,6 +99,7 @@ func BaselineWorkflow(ctx workflow.Context, in BaselineInput) error {
 			if m.Action == "counter" {
 				fee = m.Fee
 				st.Turn = otherRole(m.Role)
+				turns++
 			}
 			moves++
 			if m.Action == "accept" {
@@ -211,6 +213,20 @@ func BaselineWorkflow(ctx workflow.Context, in BaselineInput) error {
 	// wait, so an action never arrives before the wait's timer is set, as in the real
 	// workflow, whose read model shows the stage after the write just before each wait.
 	st.Stage = "negotiation"
+	// Each counter-offer, draft submitted and review is e-mailed to whoever acts next, one
+	// e-mail per move, as Partnerflow does (its turn e-mails). A coroutine of their own keeps
+	// the waits below (and so the timers) as they were.
+	var turnErr error
+	workflow.Go(ctx, func(gctx workflow.Context) {
+		gactx := workflow.WithActivityOptions(gctx, workflow.GetActivityOptions(actx))
+		for turnErr == nil {
+			if err := workflow.Await(gctx, func() bool { return told < turns }); err != nil {
+				return
+			}
+			told++
+			turnErr = workflow.ExecuteActivity(gactx, ba.Notify, in.CreatorEmail, fmt.Sprintf("turn/%d", told)).Get(gctx, nil)
+		}
+	})
 	// Negotiation: the creator counters, the brand accepts.
 	for done := false; !done; {
 		seen := moves
@@ -237,19 +253,6 @@ func BaselineWorkflow(ctx workflow.Context, in BaselineInput) error {
 		return err
 	}
 	st.Stage = "content"
-	// Each draft submitted and each review is e-mailed to whoever acts next, one e-mail per
-	// change, as Partnerflow does (its turn e-mails). A coroutine of their own keeps the waits
-	// below (and so the timers) as they were.
-	var turnErr error
-	workflow.Go(ctx, func(gctx workflow.Context) {
-		for turnErr == nil {
-			if err := workflow.Await(gctx, func() bool { return told < turns }); err != nil {
-				return
-			}
-			told++
-			turnErr = workflow.ExecuteActivity(actx, ba.Notify, in.CreatorEmail, fmt.Sprintf("turn/%d", told)).Get(gctx, nil)
-		}
-	})
 	for st.Deliverable != "approved" {
 		seen := changes
 		if err := wait(func() bool { return changes > seen }); err != nil {

@@ -67,6 +67,7 @@ func (w *partnershipWorkflow) negotiation() error {
 			return w.compensate(*w.cancel)
 		}
 		// a counter: the other side's turn; loop
+		w.noticeCounter(move)
 	}
 }
 
@@ -168,6 +169,21 @@ func (w *partnershipWorkflow) requireVetted(deliverables []partnership.Deliverab
 	return w.invalidField(fmt.Sprintf("terms.deliverables[%d].platform", first),
 		"%s %s not vetted for this partnership: a counter-offer's deliverables stay on the platforms of the original offer, whose accounts were vetted (%s)",
 		strings.Join(unvetted, ", "), verb, strings.Join(vetted, ", "))
+}
+
+// noticeCounter tells the other side that a counter-offer is theirs to answer (turnEmails).
+func (w *partnershipWorkflow) noticeCounter(move partnership.NegotiationEntry) {
+	within := humanSeconds(w.in.Campaign.OfferTTLSeconds)
+	step := fmt.Sprintf("countered/%d", move.Round)
+	if move.Role == partnership.RoleCreator {
+		w.noticeTurn(partnership.RoleBrandManager, step, "The creator countered your offer",
+			fmt.Sprintf("The creator countered your offer on partnership %s with new terms (round %d). Accept, counter or withdraw in Partnerflow within %s.",
+				w.in.PartnershipID, move.Round, within))
+		return
+	}
+	w.noticeTurn(partnership.RoleCreator, step, w.in.BrandName+" answered with new terms",
+		fmt.Sprintf("%s answered your counter-offer with new terms (round %d). Accept, decline or counter in Partnerflow within %s.",
+			w.in.BrandName, move.Round, within))
 }
 
 // endingMoves says what each move that ends the negotiation did, for the refusal of a later one.

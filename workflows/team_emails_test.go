@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -180,4 +181,25 @@ func TestContentTurnsBeforeVersion(t *testing.T) {
 
 	require.Equal(t, 0, countPrefix(f.brandSubjects(), "A draft is ready"))
 	require.Equal(t, 0, countPrefix(f.notifySubjects(), "Your draft is approved"))
+}
+
+// TestNegotiationAndVettingTurnsEmailed: a vetting the brand must decide on is e-mailed to the
+// brand, and each counter-offer to the side that must answer it.
+func TestNegotiationAndVettingTurnsEmailed(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.vet = activities.VetOutput{Report: json.RawMessage(`{"flags":[{"code":"follower_spike"}]}`), Clean: false}
+	f.update(minute(1), "approve", partnership.UpdateVettingDecision, partnership.VettingDecision{Actor: brand, Decision: "approve"})
+	f.update(minute(2), "counter-1", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "counter", Terms: termsOn("instagram")})
+	f.update(minute(3), "counter-2", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: brand, Action: "counter", Terms: termsOn("instagram")})
+	f.update(minute(4), "decline", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "decline"})
+	f.runOK()
+
+	require.Equal(t, []string{"A creator's vetting needs your decision", "The creator countered your offer"}, f.brandSubjects())
+	require.Equal(t, "The vetting of the creator for partnership p-0001 found something to review: see the report's flags. Approve or reject it in Partnerflow within 3 days.",
+		f.brandMails[0].Text)
+	require.Equal(t, "The creator countered your offer on partnership p-0001 with new terms (round 2). Accept, counter or withdraw in Partnerflow within 3 days.",
+		f.brandMails[1].Text)
+	subjects := f.notifySubjects()
+	require.Equal(t, []string{"New partnership offer from Acme", "Acme answered with new terms"}, subjects)
+	require.Contains(t, f.notifies[1].IdempotencyKey, "/email/countered/3/")
 }

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"slices"
 
 	"go.temporal.io/sdk/workflow"
@@ -45,6 +46,16 @@ func (w *partnershipWorkflow) vetting() error {
 		w.emit("vetting_auto_approved", systemActor, nil)
 		return nil
 	}
+	why := "is clean, and the campaign asks you to approve every creator"
+	switch {
+	case err != nil:
+		why = "could not run (" + rootMessage(err) + ")"
+	case !w.st.Vetting.Clean:
+		why = "found something to review: see the report's flags"
+	}
+	w.noticeTurn(partnership.RoleBrandManager, "decide_vetting", "A creator's vetting needs your decision",
+		fmt.Sprintf("The vetting of the creator for partnership %s %s. Approve or reject it in Partnerflow within %s.",
+			w.in.PartnershipID, why, humanSeconds(w.in.Campaign.OfferTTLSeconds)))
 	ok, err := w.waitForPerson(partnership.RoleBrandManager, "decide_vetting",
 		partnership.Seconds(w.in.Campaign.OfferTTLSeconds), func() bool { return w.st.Vetting.Decision != "" })
 	if err != nil {

@@ -45,7 +45,7 @@ func TestBenchLifecyclesAgainstBaseline(t *testing.T) {
 		require.Equal(t, 1, real.Starts)
 		require.Equal(t, 8, real.Updates, "counter, accept, draft, review, draft, review, publication, payout")
 		require.Equal(t, 3, real.Signals, "creator signed, envelope completed, transfer paid")
-		require.Equal(t, 11, real.Activities, "7 side effects and an e-mail for each of the 4 draft changes")
+		require.Equal(t, 12, real.Activities, "7 side effects and an e-mail for the counter-offer and each of the 4 draft changes")
 		require.Greater(t, real.Markers, 20, "every transition is written by a local activity")
 		require.Zero(t, base.Markers)
 		require.Equal(t, 11, base.Timers)
