@@ -252,7 +252,7 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 				}
 				w.noticeTurn(partnership.RoleCreator, "changes_requested/"+d.ID, "Changes requested on your draft",
 					fmt.Sprintf("%s asked for changes to draft %d of your %s %s%s. Submit a new version in Partnerflow by %s.",
-						w.in.BrandName, draft.Version, d.Platform, d.Format, comments, due.Format("2 January 2006 15:04 UTC")))
+						w.in.BrandName, draft.Version, d.Platform, d.Format, comments, due.Format(emailTime)))
 			}
 			w.changes++
 			w.emit("draft_reviewed", r.Actor, map[string]any{"deliverable_id": d.ID, "version": r.Version, "decision": r.Decision, "comments": r.Comments})

@@ -98,16 +98,20 @@ func (w *partnershipWorkflow) teamEmails() bool {
 	return workflow.GetVersion(w.ctx, "team-emails", workflow.DefaultVersion, 1) >= 1
 }
 
-// due is the next action's deadline for an e-mail between prefix and suffix (" by 2 January
-// 2006 15:04 UTC"), or "" without one.
+// emailTime is how an e-mail writes a deadline: "13 January 2030 09:04 UTC".
+const emailTime = "2 January 2006 15:04 UTC"
+
+// due is the next action's deadline for an e-mail between prefix and suffix (" by 13 January
+// 2030 09:04 UTC"), or "" without one.
 func (w *partnershipWorkflow) due(prefix, suffix string) string {
 	if w.st.NextAction == nil || w.st.NextAction.DueAt == nil {
 		return ""
 	}
-	return prefix + w.st.NextAction.DueAt.UTC().Format("2 January 2006 15:04 UTC") + suffix
+	return prefix + w.st.NextAction.DueAt.UTC().Format(emailTime) + suffix
 }
 
-// notice is an e-mail an Update handler asks for: whose turn it now is, and why.
+// notice is an e-mail an Update handler or a stage loop asks for: whose turn it now is, and
+// why.
 type notice struct{ role, step, subject, text string }
 
 // noticeTurn queues an e-mail telling role that it is their turn, when this partnership sends
