@@ -24,8 +24,8 @@ func (w *partnershipWorkflow) negotiation() error {
 		return err
 	}
 	if err := w.notifyCreator("offer", "New partnership offer from "+w.in.BrandName,
-		fmt.Sprintf("%s offers you a %s partnership for %d %s (minor units). Answer within %s.",
-			w.in.BrandName, offer.Kind, offer.Fee.AmountMinor, offer.Fee.Currency, humanSeconds(w.in.Campaign.OfferTTLSeconds))); err != nil {
+		fmt.Sprintf("%s offers you a %s partnership for %s. Answer within %s.",
+			w.in.BrandName, strings.ReplaceAll(offer.Kind, "_", "-"), offer.Pay(), humanSeconds(w.in.Campaign.OfferTTLSeconds))); err != nil {
 		return err
 	}
 	// processed counts the history entries handled so far. A move can arrive while the offer
@@ -177,13 +177,21 @@ func (w *partnershipWorkflow) noticeCounter(move partnership.NegotiationEntry) {
 	step := fmt.Sprintf("countered/%d", move.Round)
 	if move.Role == partnership.RoleCreator {
 		w.noticeTurn(partnership.RoleBrandManager, step, "The creator countered your offer",
-			fmt.Sprintf("The creator countered your offer on partnership %s with new terms (round %d). Accept, counter or withdraw in Partnerflow within %s.",
-				w.in.PartnershipID, move.Round, within))
+			fmt.Sprintf("The creator countered your offer on partnership %s with new terms (round %d): %s. Accept, counter or withdraw in Partnerflow within %s.",
+				w.in.PartnershipID, move.Round, pay(move), within))
 		return
 	}
 	w.noticeTurn(partnership.RoleCreator, step, w.in.BrandName+" answered with new terms",
-		fmt.Sprintf("%s answered your counter-offer with new terms (round %d). Accept, decline or counter in Partnerflow within %s.",
-			w.in.BrandName, move.Round, within))
+		fmt.Sprintf("%s answered your counter-offer with new terms (round %d): %s. Accept, decline or counter in Partnerflow within %s.",
+			w.in.BrandName, move.Round, pay(move), within))
+}
+
+// pay is what a counter-offer's terms pay, for its e-mail.
+func pay(move partnership.NegotiationEntry) string {
+	if move.Terms == nil {
+		return "see Partnerflow"
+	}
+	return move.Terms.Pay()
 }
 
 // endingMoves says what each move that ends the negotiation did, for the refusal of a later one.

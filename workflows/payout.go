@@ -202,12 +202,12 @@ func (w *partnershipWorkflow) tellPayoutFailed(p partnership.Payout) error {
 		fix = "Add your payout details (payments account and tax form) in Partnerflow so that it can be sent."
 	}
 	if err := w.notifyCreator("payout_failed/"+p.ID, "Your payment could not be sent",
-		fmt.Sprintf("The %s payment for your partnership with %s could not be sent (%s). %s", humanize(p.Kind), w.in.BrandName, humanize(p.FailureCode), fix)); err != nil {
+		fmt.Sprintf("The %s payment of %s for your partnership with %s could not be sent (%s). %s", humanize(p.Kind), p.Amount, w.in.BrandName, humanize(p.FailureCode), fix)); err != nil {
 		return err
 	}
 	return w.notify(partnership.RoleFinance, "payout_failed/"+p.ID, "A payout failed",
-		fmt.Sprintf("Payout %s (%s) of partnership %s (%s) failed: %s. Trigger it again once the cause is fixed.",
-			p.ID, humanize(p.Kind), w.in.PartnershipID, w.in.BrandName, humanize(p.FailureCode)))
+		fmt.Sprintf("Payout %s (%s, %s) of partnership %s (%s) failed: %s. Trigger it again once the cause is fixed.",
+			p.ID, humanize(p.Kind), p.Amount, w.in.PartnershipID, w.in.BrandName, humanize(p.FailureCode)))
 }
 
 // askSecondApprovals e-mails the finance team once for each payout that waits for a second
@@ -224,8 +224,8 @@ func (w *partnershipWorkflow) askSecondApprovals() error {
 			continue
 		}
 		if err := w.notify(partnership.RoleFinance, "approve_payout/"+p.ID, "A payout awaits a second approval",
-			fmt.Sprintf("Payout %s (%s) of partnership %s (%s), triggered by %s, is at or above the dual-approval threshold and awaits the approval of another finance user.",
-				p.ID, humanize(p.Kind), w.in.PartnershipID, w.in.BrandName, p.TriggeredBy)); err != nil {
+			fmt.Sprintf("Payout %s (%s, %s) of partnership %s (%s), triggered by %s, is at or above the dual-approval threshold and awaits the approval of another finance user.",
+				p.ID, humanize(p.Kind), p.Amount, w.in.PartnershipID, w.in.BrandName, p.TriggeredBy)); err != nil {
 			return err
 		}
 	}

@@ -66,7 +66,7 @@ func TestPayoutDualApproval(t *testing.T) {
 	require.Len(t, mails, 1)
 	require.Equal(t, partnership.RoleFinance, mails[0].role)
 	require.Equal(t, "A payout awaits a second approval", mails[0].subject)
-	require.Equal(t, "Payout po_1 (fee) of partnership p-0001 (Acme), triggered by fin-1, is at or above the dual-approval threshold and awaits the approval of another finance user.",
+	require.Equal(t, "Payout po_1 (fee, USD 500.00) of partnership p-0001 (Acme), triggered by fin-1, is at or above the dual-approval threshold and awaits the approval of another finance user.",
 		f.teamMail(0).Text)
 }
 
@@ -144,12 +144,17 @@ func TestPayoutFailedThenRetriggered(t *testing.T) {
 			// The creator and finance are told at once: one may have to fix their details,
 			// the other must trigger it again.
 			require.Equal(t, 1, countPrefix(f.notifySubjects(), "Your payment could not be sent"))
+			for _, n := range f.notifies {
+				if n.Subject == "Your payment could not be sent" {
+					require.Contains(t, n.Text, "The fee payment of USD 500.00 for your partnership with Acme could not be sent")
+				}
+			}
 			mails := f.teamMailsSent()
 			require.Len(t, mails, 1)
 			require.Equal(t, partnership.RoleFinance, mails[0].role)
 			require.Equal(t, "A payout failed", mails[0].subject)
 			require.True(t, strings.HasPrefix(mails[0].key, "p-0001/email/payout_failed/po_1/"), mails[0].key)
-			require.Equal(t, "Payout po_1 (fee) of partnership p-0001 (Acme) failed: "+strings.ReplaceAll(tc.wantCode, "_", " ")+". Trigger it again once the cause is fixed.", f.teamMail(0).Text)
+			require.Equal(t, "Payout po_1 (fee, USD 500.00) of partnership p-0001 (Acme) failed: "+strings.ReplaceAll(tc.wantCode, "_", " ")+". Trigger it again once the cause is fixed.", f.teamMail(0).Text)
 		})
 	}
 }

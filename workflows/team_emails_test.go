@@ -197,9 +197,13 @@ func TestNegotiationAndVettingTurnsEmailed(t *testing.T) {
 	require.Equal(t, []string{"A creator's vetting needs your decision", "The creator countered your offer"}, f.brandSubjects())
 	require.Equal(t, "The vetting of the creator for partnership p-0001 found something to review: see the report's flags. Approve or reject it in Partnerflow within 3 days.",
 		f.brandMails[0].Text)
-	require.Equal(t, "The creator countered your offer on partnership p-0001 with new terms (round 2). Accept, counter or withdraw in Partnerflow within 3 days.",
+	require.Equal(t, "The creator countered your offer on partnership p-0001 with new terms (round 2): USD 600.00. Accept, counter or withdraw in Partnerflow within 3 days.",
 		f.brandMails[1].Text)
 	subjects := f.notifySubjects()
 	require.Equal(t, []string{"New partnership offer from Acme", "Acme answered with new terms"}, subjects)
+	// Amounts are written for people, in major units of the currency.
+	require.Equal(t, "Acme offers you a one-off partnership for USD 500.00. Answer within 3 days.", f.notifies[0].Text)
+	require.Equal(t, "Acme answered your counter-offer with new terms (round 3): USD 600.00. Accept, decline or counter in Partnerflow within 3 days.",
+		f.notifies[1].Text)
 	require.Contains(t, f.notifies[1].IdempotencyKey, "/email/countered/3/")
 }

@@ -1,0 +1,45 @@
+package partnership
+
+import (
+	"math"
+	"testing"
+)
+
+func TestMoneyString(t *testing.T) {
+	for _, tc := range []struct {
+		in   Money
+		want string
+	}{
+		{Money{150000, "USD"}, "USD 1,500.00"},
+		{Money{5, "EUR"}, "EUR 0.05"},
+		{Money{0, "GBP"}, "GBP 0.00"},
+		{Money{99, "USD"}, "USD 0.99"},
+		{Money{100, "USD"}, "USD 1.00"},
+		{Money{123456789, "USD"}, "USD 1,234,567.89"},
+		{Money{150000, "JPY"}, "JPY 150,000"}, // no minor unit
+		{Money{999, "JPY"}, "JPY 999"},
+		{Money{1500, "KWD"}, "KWD 1.500"}, // three decimals
+		{Money{-250, "USD"}, "USD -2.50"},
+		{Money{1500, "ZZZ"}, "ZZZ 15.00"}, // unknown to the tables: two decimals
+		{Money{math.MinInt64, "USD"}, "USD -92,233,720,368,547,758.08"},
+	} {
+		if got := tc.in.String(); got != tc.want {
+			t.Errorf("%+v: got %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestTermsPay(t *testing.T) {
+	fee := Money{150000, "USD"}
+	for bps, want := range map[int64]string{
+		0:    "USD 1,500.00",
+		1000: "USD 1,500.00 plus a 10% commission on sales",
+		1250: "USD 1,500.00 plus a 12.5% commission on sales",
+		1205: "USD 1,500.00 plus a 12.05% commission on sales",
+		5:    "USD 1,500.00 plus a 0.05% commission on sales",
+	} {
+		if got := (Terms{Fee: fee, CommissionBps: bps}).Pay(); got != want {
+			t.Errorf("%d bps: got %q, want %q", bps, got, want)
+		}
+	}
+}
