@@ -14,7 +14,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	gormsqlite "gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -108,9 +111,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.db, err = gorm.Open(gormsqlite.New(gormsqlite.Config{DriverName: "sqlite", Conn: s.sqlDB}), gcfg)
 	case strings.HasPrefix(cfg.URL, "postgres://") || strings.HasPrefix(cfg.URL, "postgresql://"):
 		s.dialect = DialectPostgres
-		s.db, err = gorm.Open(postgres.Open(cfg.URL), gcfg)
+		s.sqlDB, err = openPostgres(cfg.URL)
 		if err == nil {
-			s.sqlDB, err = s.db.DB()
+			s.db, err = gorm.Open(postgres.New(postgres.Config{Conn: s.sqlDB}), gcfg)
 		}
 		if err == nil {
 			n := cfg.MaxOpenConns
@@ -136,6 +139,21 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
+// openPostgres opens a pgx pool that reads every TIMESTAMPTZ in UTC. pgx returns them in the
+// process's local zone otherwise, and the API promises RFC 3339 UTC: an audit event's "at"
+// read on a host set to New York came back as "...-05:00".
+func openPostgres(url string) (*sql.DB, error) {
+	pcfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	return stdlib.OpenDB(*pcfg, stdlib.OptionAfterConnect(func(_ context.Context, conn *pgx.Conn) error {
+		conn.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID,
+			Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
+		return nil
+	})), nil
+}
+
 // sqliteDSN tunes the embedded database: WAL so the API reads while a worker writes, a busy
 // timeout instead of "database is locked" errors, immediate transactions so two writers never
 // deadlock upgrading read locks, and foreign keys on as in PostgreSQL.
@@ -147,6 +165,8 @@ func sqliteDSN(path string) string {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
+	// Times read back in UTC, as from PostgreSQL (openPostgres), not in the host's zone.
+	q.Set("_timezone", "UTC")
 	return "file:" + path + "?" + q.Encode()
 }
 

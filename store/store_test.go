@@ -223,6 +223,8 @@ func TestApplyTransitionIsIdempotent(t *testing.T) {
 			require.Len(t, evs, 2)
 			require.Equal(t, "offer_sent", evs[1].Type)
 			require.JSONEq(t, `{"k":1}`, string(evs[1].Data))
+			// Times read back in UTC, whatever the host's zone (API.md: RFC 3339 UTC).
+			require.Same(t, time.UTC, evs[1].At.Location())
 		})
 	}
 }
@@ -239,6 +241,9 @@ func TestPartnershipRowAndHeadReads(t *testing.T) {
 			full, err := s.GetPartnership(ctx, ids[0])
 			require.NoError(t, err)
 			require.WithinDuration(t, due, *full.DueAt, time.Microsecond)
+			for _, at := range []time.Time{*full.DueAt, full.CreatedAt, full.UpdatedAt} {
+				require.Same(t, time.UTC, at.Location(), "read back in UTC, whatever the host's zone")
+			}
 			// The hand-scanned row reads as GORM reads it (the list scans through GORM).
 			listed, _, err := s.ListPartnerships(ctx, store.PartnershipFilter{BrandID: full.BrandID, Limit: 1})
 			require.NoError(t, err)
