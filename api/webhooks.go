@@ -104,7 +104,10 @@ func (s *Server) esignWebhook(c echo.Context) error {
 	switch {
 	case signer != nil:
 		return s.deliverWebhook(c, ctx, "esign", ev.EventID, pid, partnership.SignalESignSigned, *signer)
-	case recipient:
+	case recipient, !partnership.FinalEnvelopeStatus(ev.Data.Status):
+		// A recipient event that is not a signature, or an envelope sent, delivered or the
+		// like: recorded and acknowledged, but nothing for the workflow (only a final status
+		// ends the signing).
 		return s.deliverWebhook(c, ctx, "esign", ev.EventID, pid, "", nil)
 	}
 	signal := partnership.ESignEvent{EventID: ev.EventID, EnvelopeID: ev.Data.EnvelopeID, Status: ev.Data.Status}

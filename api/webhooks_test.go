@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -117,4 +118,13 @@ func TestESignWebhookSignerSigned(t *testing.T) {
 		Arg: partnership.ESignEvent{EventID: "evt_e1", EnvelopeID: "env-1", Status: "completed"}}, got[2])
 	require.Equal(t, fakeSignal{PartnershipID: "p1", Name: partnership.SignalESignEvent,
 		Arg: partnership.ESignEvent{EventID: "evt_e2", EnvelopeID: "env-1", Status: "declined"}}, got[3])
+
+	// An envelope sent or delivered is still out for signature: recorded, not forwarded, so
+	// that it cannot end the signing.
+	for i, status := range []string{"sent", "delivered", ""} {
+		body := `{"event_id":"evt_n` + strconv.Itoa(i) + `","event":"envelope-` + status + `","data":{"envelope_id":"env-1","status":"` +
+			status + `","custom_fields":{"partnership_id":"p1"}}}`
+		require.Equal(t, "ignored", decodeAck(t, s.postESign(t, body, esignTestSecret, now)).Outcome, status)
+	}
+	require.Len(t, s.wf.signalled(), 4)
 }

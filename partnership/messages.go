@@ -113,6 +113,17 @@ type ESignEvent struct {
 	Status     string `json:"status"` // completed | declined | voided | expired
 }
 
+// FinalEnvelopeStatus reports whether an envelope status ends the signing: completed,
+// declined, voided or expired. Providers also report envelopes sent, delivered and the like,
+// which leave the signing as it was.
+func FinalEnvelopeStatus(status string) bool {
+	switch status {
+	case "completed", "declined", "voided", "expired":
+		return true
+	}
+	return false
+}
+
 // SignerEvent is one signer's signature of an envelope that is not complete yet (the
 // provider's recipient-completed webhook), delivered as a signal.
 type SignerEvent struct {

@@ -58,7 +58,16 @@ func (w *partnershipWorkflow) contracting() error {
 		case "completed":
 		case "declined":
 			return w.end(partnership.StageDeclined, "declined", "contract_declined", systemActor, map[string]string{"event_id": ev.EventID})
-		default: // voided or expired at the provider
+		case "expired":
+			// Expired at the provider ends the partnership as our own signing deadline does.
+			// Versioned ("provider-expiry-expires", asked only here): the old branch ended it
+			// as cancelled, outcome contract_expired, which a client filtering on
+			// stage=expired missed.
+			if workflow.GetVersion(w.ctx, "provider-expiry-expires", workflow.DefaultVersion, 1) >= 1 {
+				return w.end(partnership.StageExpired, "expired", "contract_expired", systemActor, map[string]string{"event_id": ev.EventID})
+			}
+			return w.end(partnership.StageCancelled, "contract_expired", "contract_expired", systemActor, map[string]string{"event_id": ev.EventID})
+		default: // voided at the provider
 			return w.end(partnership.StageCancelled, "contract_"+ev.Status, "contract_"+ev.Status, systemActor, map[string]string{"event_id": ev.EventID})
 		}
 		w.recordSigned(map[string]string{"event_id": ev.EventID})

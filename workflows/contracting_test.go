@@ -21,19 +21,25 @@ func TestContractingOutcomes(t *testing.T) {
 		wantContract  string
 		wantVoids     int
 		wantReminders int
+		oldExpiry     bool // the partnership started before provider-expiry-expires
 	}{
 		{name: "creator declines to sign", esignStatus: "declined", wantStage: partnership.StageDeclined,
 			wantOutcome: "declined", wantEvent: "contract_declined", wantContract: "declined"},
 		{name: "envelope voided at the provider", esignStatus: "voided", wantStage: partnership.StageCancelled,
 			wantOutcome: "contract_voided", wantEvent: "contract_voided", wantContract: "voided"},
-		{name: "envelope expired at the provider", esignStatus: "expired", wantStage: partnership.StageCancelled,
-			wantOutcome: "contract_expired", wantEvent: "contract_expired", wantContract: "expired"},
+		{name: "envelope expired at the provider", esignStatus: "expired", wantStage: partnership.StageExpired,
+			wantOutcome: "expired", wantEvent: "contract_expired", wantContract: "expired"},
+		{name: "envelope expired at the provider, before provider-expiry-expires", esignStatus: "expired", oldExpiry: true,
+			wantStage: partnership.StageCancelled, wantOutcome: "contract_expired", wantEvent: "contract_expired", wantContract: "expired"},
 		{name: "signing deadline passes", wantStage: partnership.StageExpired, wantOutcome: "expired",
 			wantEvent: "contract_expired", wantContract: "expired", wantVoids: 1, wantReminders: 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, baseInput())
+			if tc.oldExpiry {
+				f.env.OnGetVersion("provider-expiry-expires", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
 			f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
 			f.snapshot(minute(1.5), "sent")
 			if tc.esignStatus != "" {
@@ -96,6 +102,41 @@ func TestContractingDuplicateESignEvent(t *testing.T) {
 	require.Equal(t, "completed", st.Contract.Status)
 	require.Equal(t, partnership.StageCancelled, st.Stage)
 	require.Equal(t, 0, f.n("VoidEnvelope"), "a signed envelope is not voided")
+}
+
+// TestContractingNonFinalESignEventIgnored: an envelope the provider reports as sent or
+// delivered is still out for signature; the partnership waits on and signs as usual. Before
+// esign-final-only such an event ended it as cancelled.
+func TestContractingNonFinalESignEventIgnored(t *testing.T) {
+	for _, old := range []bool{false, true} {
+		in := baseInput()
+		in.Offer.KillFee = usd(0) // so the cancellation that ends the test ends it at once
+		f := newFixture(t, in)
+		if old {
+			f.env.OnGetVersion("esign-final-only", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+		}
+		f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+		f.esign(minute(2), "esign-evt-sent", envelopeID, "sent")
+		f.esign(minute(2.5), "esign-evt-delivered", envelopeID, "delivered")
+		f.snapshot(minute(3), "waiting")
+		f.esign(minute(4), "esign-evt-1", envelopeID, "completed")
+		f.update(minute(6), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "test over"})
+		st := f.runOK()
+
+		if old {
+			require.Equal(t, partnership.StageCancelled, st.Stage)
+			require.Equal(t, "contract_sent", st.Outcome, "the old branch took a sent envelope for a final one")
+			continue
+		}
+		w := f.snap("waiting")
+		require.Equal(t, partnership.StageContracting, w.Stage)
+		require.Equal(t, "sent", w.Contract.Status)
+		requireNextAction(t, w, partnership.RoleCreator, "sign_contract")
+		require.Equal(t, 1, f.countEvents("contract_signed"))
+		require.Equal(t, "completed", st.Contract.Status)
+		require.Equal(t, partnership.StageCancelled, st.Stage)
+		require.Equal(t, "cancelled", st.Outcome)
+	}
 }
 
 // TestContractingForeignEnvelopeIgnored: an event for another envelope changes nothing.

@@ -51,8 +51,18 @@ func (w *partnershipWorkflow) receiveSignals() {
 	})
 }
 
-// applyESign hands an event for the partnership's envelope to the contract wait, once.
+// applyESign hands an event for the partnership's envelope to the contract wait, once. Only
+// a final status ends the wait: an envelope a provider reports as sent or delivered is still
+// out for signature (the API records such events without forwarding them; one that gets here
+// anyway is dropped). Versioned ("esign-final-only", asked only for such an event): the old
+// branch ended the partnership as cancelled on it.
 func (w *partnershipWorkflow) applyESign(ev partnership.ESignEvent) {
+	if !partnership.FinalEnvelopeStatus(ev.Status) &&
+		workflow.GetVersion(w.ctx, "esign-final-only", workflow.DefaultVersion, 1) >= 1 {
+		workflow.GetLogger(w.ctx).Warn("e-signature event that does not end the signing dropped",
+			"event_id", ev.EventID, "status", ev.Status)
+		return
+	}
 	if w.firstTime("esign/" + ev.EventID) {
 		w.esign = &ev
 	}
