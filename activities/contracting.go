@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -22,6 +23,11 @@ type EnvelopeInput struct {
 	BrandName      string            `json:"brand_name"`
 	Jurisdiction   string            `json:"jurisdiction"`
 	Terms          partnership.Terms `json:"terms"`
+	// Date, SignBy and DraftDueSeconds are written into the agreement (RenderContract);
+	// inputs from before they were added leave them out.
+	Date            time.Time `json:"date,omitzero"`
+	SignBy          time.Time `json:"sign_by,omitzero"`
+	DraftDueSeconds int64     `json:"draft_due_seconds,omitempty"`
 }
 
 // EnvelopeOutput is the created envelope.
@@ -48,8 +54,9 @@ func (a *Activities) CreateEnvelope(ctx context.Context, in EnvelopeInput) (Enve
 		brandEmail = "contracts+" + in.BrandID + "@partnerflow.invalid"
 	}
 	env, err := a.Providers.ESign.CreateEnvelope(ctx, in.IdempotencyKey, providers.EnvelopeRequest{
-		Subject:  "Partnership agreement with " + in.BrandName,
-		Document: RenderContract(in.BrandName, c.Name, in.Jurisdiction, in.Terms),
+		Subject: "Partnership agreement with " + in.BrandName,
+		Document: RenderContract(Contract{Brand: in.BrandName, Creator: c.Name, Jurisdiction: in.Jurisdiction, Terms: in.Terms,
+			Date: in.Date, SignBy: in.SignBy, DraftDueSeconds: in.DraftDueSeconds}),
 		Signers: []providers.Signer{
 			{Role: "creator", Name: c.Name, Email: c.Email},
 			{Role: "brand", Name: in.BrandName, Email: brandEmail},
@@ -166,20 +173,58 @@ func DiscountCodeFor(handle, partnershipID string) string {
 	return b.String() + suffix
 }
 
-// RenderContract renders the agreement text from the terms.
-func RenderContract(brand, creator, jurisdiction string, t partnership.Terms) string {
+// Contract is what the agreement is rendered from: the parties, the agreed terms and the
+// dates that bind them.
+type Contract struct {
+	Brand, Creator, Jurisdiction string
+	Terms                        partnership.Terms
+	// Date is the agreement's date; SignBy the time both signatures are due by (zero: not
+	// written). DraftDueSeconds is how long after signing each deliverable's draft is due
+	// (0: not written).
+	Date, SignBy    time.Time
+	DraftDueSeconds int64
+}
+
+// contractDate writes a date in a contract: "24 November 2026".
+const contractDate = "2 January 2006"
+
+// RenderContract renders the agreement text: amounts in major units of the currency, the
+// commission as a percentage, and every date and period the terms and the campaign fix.
+func RenderContract(c Contract) string {
+	t := c.Terms
 	var b strings.Builder
-	fmt.Fprintf(&b, "PARTNERSHIP AGREEMENT\n\nBetween %s (the Brand) and %s (the Creator).\n\n", brand, creator)
-	fmt.Fprintf(&b, "Kind: %s\nFee: %d %s (minor units)\n", t.Kind, t.Fee.AmountMinor, t.Fee.Currency)
-	if t.CommissionBps > 0 {
-		fmt.Fprintf(&b, "Commission: %d basis points of attributed revenue\n", t.CommissionBps)
+	fmt.Fprintf(&b, "PARTNERSHIP AGREEMENT\n\nBetween %s (the Brand) and %s (the Creator).\n", c.Brand, c.Creator)
+	if !c.Date.IsZero() {
+		fmt.Fprintf(&b, "Dated %s.\n", c.Date.UTC().Format(contractDate))
 	}
-	fmt.Fprintf(&b, "Kill fee: %d %s\n", t.KillFee.AmountMinor, t.KillFee.Currency)
-	fmt.Fprintf(&b, "Usage rights: %d days\nExclusivity: %d days\n", t.UsageRightsDays, t.ExclusivityDays)
+	fmt.Fprintf(&b, "\nKind: %s\nFee: %s\n", strings.ReplaceAll(t.Kind, "_", "-"), t.Fee)
+	if t.CommissionBps > 0 {
+		fmt.Fprintf(&b, "Commission: %s (%d basis points) of the revenue attributed to the Creator's discount code and link\n",
+			partnership.Percent(t.CommissionBps), t.CommissionBps)
+	}
+	fmt.Fprintf(&b, "Kill fee: %s, payable if the Brand cancels after both parties have signed\n", t.KillFee)
+	fmt.Fprintf(&b, "Usage rights: %d days from each post's publication\nExclusivity: %d days\n", t.UsageRightsDays, t.ExclusivityDays)
 	b.WriteString("Deliverables:\n")
 	for i, d := range t.Deliverables {
 		fmt.Fprintf(&b, "  %d. %s %s\n", i+1, d.Platform, d.Format)
 	}
-	fmt.Fprintf(&b, "\nDisclosure: every post must carry a clear advertising label as required in %s.\n", jurisdiction)
+	if c.DraftDueSeconds > 0 {
+		fmt.Fprintf(&b, "Drafts: each deliverable's draft is due within %s of the last signature", partnership.HumanSeconds(c.DraftDueSeconds))
+		if t.Kind == partnership.KindAmbassador {
+			b.WriteString(", and of the start of each period")
+		}
+		b.WriteString(".\n")
+	}
+	if t.Kind == partnership.KindAmbassador && t.PeriodSeconds > 0 {
+		fmt.Fprintf(&b, "Period: the deliverables and the fee repeat every %s", partnership.HumanSeconds(t.PeriodSeconds))
+		if t.EndsAt != nil {
+			fmt.Fprintf(&b, " until %s", t.EndsAt.UTC().Format(contractDate))
+		}
+		b.WriteString(".\n")
+	}
+	fmt.Fprintf(&b, "\nDisclosure: every post must carry a clear advertising label as required in %s.\n", c.Jurisdiction)
+	if !c.SignBy.IsZero() {
+		fmt.Fprintf(&b, "\nThis agreement lapses unless both parties sign it by %s.\n", c.SignBy.UTC().Format("2 January 2006 15:04 UTC"))
+	}
 	return b.String()
 }

@@ -48,13 +48,32 @@ func (t Terms) Pay() string {
 	if t.CommissionBps <= 0 {
 		return t.Fee.String()
 	}
-	pct := strconv.FormatInt(t.CommissionBps/100, 10)
-	if cents := t.CommissionBps % 100; cents != 0 {
+	return t.Fee.String() + " plus a " + Percent(t.CommissionBps) + " commission on sales"
+}
+
+// Percent writes basis points as a percentage: 1000 → "10%", 1250 → "12.5%", 5 → "0.05%".
+func Percent(bps int64) string {
+	pct := strconv.FormatInt(bps/100, 10)
+	if cents := bps % 100; cents != 0 {
 		frac := strconv.FormatInt(100+cents, 10)[1:] // two digits
 		if frac[1] == '0' {
 			frac = frac[:1]
 		}
 		pct += "." + frac
 	}
-	return t.Fee.String() + " plus a " + pct + "% commission on sales"
+	return pct + "%"
+}
+
+// HumanSeconds writes a duration of seconds the way people read it: "3 days", "5 hours",
+// "20 minutes".
+func HumanSeconds(s int64) string {
+	switch {
+	case s >= 2*86400:
+		return strconv.FormatInt(s/86400, 10) + " days"
+	case s >= 2*3600:
+		return strconv.FormatInt(s/3600, 10) + " hours"
+	case s >= 120:
+		return strconv.FormatInt(s/60, 10) + " minutes"
+	}
+	return strconv.FormatInt(s, 10) + " seconds"
 }

@@ -208,7 +208,7 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 			}
 			w.noticeTurn(partnership.RoleBrandManager, "draft_submitted/"+d.ID, "A draft is ready for your review",
 				fmt.Sprintf("Draft %d of deliverable %s (%s %s) of partnership %s is ready for your review. %s Review it within %s.",
-					draft.Version, d.ID, d.Platform, d.Format, w.in.PartnershipID, verdict, humanSeconds(w.in.Campaign.ReviewSLASeconds)))
+					draft.Version, d.ID, d.Platform, d.Format, w.in.PartnershipID, verdict, partnership.HumanSeconds(w.in.Campaign.ReviewSLASeconds)))
 			return partnership.DraftResult{Version: draft.Version, Disclosure: check}, w.persistAndWait(ctx)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(s partnership.DraftSubmission) error {

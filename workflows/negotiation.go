@@ -25,7 +25,7 @@ func (w *partnershipWorkflow) negotiation() error {
 	}
 	if err := w.notifyCreator("offer", "New partnership offer from "+w.in.BrandName,
 		fmt.Sprintf("%s offers you a %s partnership for %s. Answer within %s.",
-			w.in.BrandName, strings.ReplaceAll(offer.Kind, "_", "-"), offer.Pay(), humanSeconds(w.in.Campaign.OfferTTLSeconds))); err != nil {
+			w.in.BrandName, strings.ReplaceAll(offer.Kind, "_", "-"), offer.Pay(), partnership.HumanSeconds(w.in.Campaign.OfferTTLSeconds))); err != nil {
 		return err
 	}
 	// processed counts the history entries handled so far. A move can arrive while the offer
@@ -173,7 +173,7 @@ func (w *partnershipWorkflow) requireVetted(deliverables []partnership.Deliverab
 
 // noticeCounter tells the other side that a counter-offer is theirs to answer (turnEmails).
 func (w *partnershipWorkflow) noticeCounter(move partnership.NegotiationEntry) {
-	within := humanSeconds(w.in.Campaign.OfferTTLSeconds)
+	within := partnership.HumanSeconds(w.in.Campaign.OfferTTLSeconds)
 	step := fmt.Sprintf("countered/%d", move.Round)
 	if move.Role == partnership.RoleCreator {
 		w.noticeTurn(partnership.RoleBrandManager, step, "The creator countered your offer",

@@ -55,7 +55,7 @@ func (w *partnershipWorkflow) vetting() error {
 	}
 	w.noticeTurn(partnership.RoleBrandManager, "decide_vetting", "A creator's vetting needs your decision",
 		fmt.Sprintf("The vetting of the creator for partnership %s %s. Approve or reject it in Partnerflow within %s.",
-			w.in.PartnershipID, why, humanSeconds(w.in.Campaign.OfferTTLSeconds)))
+			w.in.PartnershipID, why, partnership.HumanSeconds(w.in.Campaign.OfferTTLSeconds)))
 	ok, err := w.waitForPerson(partnership.RoleBrandManager, "decide_vetting",
 		partnership.Seconds(w.in.Campaign.OfferTTLSeconds), func() bool { return w.st.Vetting.Decision != "" })
 	if err != nil {

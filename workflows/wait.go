@@ -200,16 +200,3 @@ func humanize(action string) string {
 	}
 	return string(out)
 }
-
-// humanSeconds writes a duration of seconds the way an e-mail should: "3 days", "5 hours", "20 minutes".
-func humanSeconds(s int64) string {
-	switch {
-	case s >= 2*86400:
-		return fmt.Sprintf("%d days", s/86400)
-	case s >= 2*3600:
-		return fmt.Sprintf("%d hours", s/3600)
-	case s >= 120:
-		return fmt.Sprintf("%d minutes", s/60)
-	}
-	return fmt.Sprintf("%d seconds", s)
-}
