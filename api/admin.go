@@ -37,7 +37,7 @@ func (s *Server) createBrand(c echo.Context) error {
 	}
 	handles := normalizeHandles(req.Handles)
 	raw, _ := json.Marshal(handles)
-	b := store.Brand{ID: newID(), Name: strings.TrimSpace(req.Name), ContactEmail: req.ContactEmail, Handles: raw, CreatedAt: s.now()}
+	b := store.Brand{ID: newID(), Name: strings.TrimSpace(req.Name), ContactEmail: req.ContactEmail, Handles: raw, TurnEmails: true, CreatedAt: s.now()}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	if err := s.store.CreateBrand(ctx, &b); err != nil {
