@@ -382,3 +382,44 @@ func TestNotifyTeam(t *testing.T) {
 	require.Equal(t, "p1/email/reminder/trigger_payout/3", msgs.Items[0].Key)
 	require.Equal(t, "trigger it", msgs.Items[0].Text)
 }
+
+// TestNotifyBrandTurnEmails: a brand that turned the turn e-mails off is not sent them, from
+// the moment it does; its other e-mails (reminders, overdue notices, failures), and inputs
+// recorded before turn e-mails were marked, are still sent.
+func TestNotifyBrandTurnEmails(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	require.NoError(t, e.st.CreateBrand(ctx, &store.Brand{ID: "b2", Name: "Globex", ContactEmail: "partners@globex.example",
+		Handles: store.JSON(`[]`), TurnEmails: true, CreatedAt: time.Now().UTC()}))
+	send := func(in activities.BrandNotifyInput) {
+		t.Helper()
+		in.BrandID, in.Text = "b2", "text"
+		require.NoError(t, e.acts.NotifyBrand(ctx, in))
+	}
+	send(activities.BrandNotifyInput{IdempotencyKey: "p1/email/draft_submitted/d1/1", Subject: "A draft is ready for your review", Turn: true})
+	off := false
+	_, err := e.st.UpdateBrand(ctx, "b2", store.BrandChanges{TurnEmails: &off})
+	require.NoError(t, err)
+	send(activities.BrandNotifyInput{IdempotencyKey: "p1/email/draft_submitted/d1/2", Subject: "A draft is ready for your review", Turn: true})
+	send(activities.BrandNotifyInput{IdempotencyKey: "p1/email/reminder/review_draft/3", Subject: "Reminder: action needed on your partnership"})
+	var recorded activities.BrandNotifyInput
+	require.NoError(t, json.Unmarshal([]byte(`{"idempotency_key":"p1/email/countered/2/4","brand_id":"b2",
+		"subject":"The creator countered your offer","text":"text"}`), &recorded))
+	send(recorded)
+
+	res, err := http.Get(e.sb + "/sandbox/messages")
+	require.NoError(t, err)
+	var msgs struct {
+		Items []struct {
+			To  string
+			Key string `json:"idempotency_key"`
+		} `json:"items"`
+	}
+	require.NoError(t, decode(res, &msgs))
+	var keys []string
+	for _, m := range msgs.Items {
+		require.Equal(t, "partners@globex.example", m.To)
+		keys = append(keys, m.Key)
+	}
+	require.Equal(t, []string{"p1/email/draft_submitted/d1/1", "p1/email/reminder/review_draft/3", "p1/email/countered/2/4"}, keys)
+}

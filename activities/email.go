@@ -34,13 +34,18 @@ type BrandNotifyInput struct {
 	BrandID        string `json:"brand_id"`
 	Subject        string `json:"subject"`
 	Text           string `json:"text"`
+	// Turn marks a turn e-mail (the brand's move is next), which a brand can turn off.
+	// Inputs recorded before it have none: they were all sent, and still are.
+	Turn bool `json:"turn,omitempty"`
 }
 
 // NotifyBrand e-mails the brand's contact address; a brand without one is told through
-// next_action and the audit trail only, so there is nothing to send.
+// next_action and the audit trail only, so there is nothing to send. Nor is a turn e-mail
+// to a brand that turned them off: it still gets its reminders, overdue notices and
+// failures. The setting is read at send time, so a change applies to partnerships in flight.
 func (a *Activities) NotifyBrand(ctx context.Context, in BrandNotifyInput) error {
 	b, err := a.Store.GetBrand(ctx, in.BrandID)
-	if err != nil || b.ContactEmail == "" {
+	if err != nil || b.ContactEmail == "" || (in.Turn && !b.TurnEmails) {
 		return err
 	}
 	_, err = a.Providers.Email.Send(ctx, in.IdempotencyKey, providers.Message{To: b.ContactEmail, Subject: in.Subject, Text: in.Text})

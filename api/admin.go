@@ -17,6 +17,9 @@ type brandRequest struct {
 	Name         string   `json:"name" validate:"required,max=200"`
 	ContactEmail string   `json:"contact_email" validate:"omitempty,email,max=320"`
 	Handles      []string `json:"handles" validate:"max=20,dive,required,max=100"`
+	// TurnEmails is true when absent: a brand is told of each move that waits on it until it
+	// says otherwise.
+	TurnEmails *bool `json:"turn_emails"`
 }
 
 type brandResponse struct {
@@ -24,7 +27,15 @@ type brandResponse struct {
 	Name         string   `json:"name"`
 	ContactEmail string   `json:"contact_email,omitempty"`
 	Handles      []string `json:"handles"`
+	TurnEmails   bool     `json:"turn_emails"`
 	CreatedAt    string   `json:"created_at"`
+}
+
+func toBrandResponse(b store.Brand) brandResponse {
+	var handles []string
+	_ = json.Unmarshal(b.Handles, &handles)
+	return brandResponse{ID: b.ID, Name: b.Name, ContactEmail: b.ContactEmail, Handles: nonNil(handles),
+		TurnEmails: b.TurnEmails, CreatedAt: rfc3339(b.CreatedAt)}
 }
 
 func (s *Server) createBrand(c echo.Context) error {
@@ -35,15 +46,15 @@ func (s *Server) createBrand(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	handles := normalizeHandles(req.Handles)
-	raw, _ := json.Marshal(handles)
-	b := store.Brand{ID: newID(), Name: strings.TrimSpace(req.Name), ContactEmail: req.ContactEmail, Handles: raw, CreatedAt: s.now()}
+	raw, _ := json.Marshal(normalizeHandles(req.Handles))
+	b := store.Brand{ID: newID(), Name: strings.TrimSpace(req.Name), ContactEmail: req.ContactEmail, Handles: raw,
+		TurnEmails: req.TurnEmails == nil || *req.TurnEmails, CreatedAt: s.now()}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	if err := s.store.CreateBrand(ctx, &b); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, brandResponse{ID: b.ID, Name: b.Name, ContactEmail: b.ContactEmail, Handles: handles, CreatedAt: rfc3339(b.CreatedAt)})
+	return c.JSON(http.StatusCreated, toBrandResponse(b))
 }
 
 func normalizeHandles(hs []string) []string {

@@ -20,6 +20,10 @@ import (
 // the handlers.
 type strictBinder struct{}
 
+// mimeMergePatch is the media type of a JSON merge patch (RFC 7396), which a PATCH may name
+// instead of application/json.
+const mimeMergePatch = "application/merge-patch+json"
+
 // bodyKey holds the generic decoding of the request body.
 const bodyKey = "partnerflow.body"
 
@@ -28,7 +32,11 @@ func (strictBinder) Bind(i any, c echo.Context) error {
 	if req.ContentLength == 0 && req.Body == http.NoBody {
 		return problem(http.StatusBadRequest, "a JSON body is required")
 	}
-	if ct := req.Header.Get(echo.HeaderContentType); ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+	if ct := req.Header.Get(echo.HeaderContentType); ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) &&
+		!(req.Method == http.MethodPatch && strings.HasPrefix(ct, mimeMergePatch)) {
+		if req.Method == http.MethodPatch {
+			return problem(http.StatusUnsupportedMediaType, "the body must be application/json or "+mimeMergePatch)
+		}
 		return problem(http.StatusUnsupportedMediaType, "the body must be application/json")
 	}
 	raw, err := io.ReadAll(req.Body)
@@ -135,7 +143,19 @@ func newValidator() *requestValidator {
 }
 
 func (rv *requestValidator) Validate(i any) error {
-	err := rv.v.Struct(i)
+	return fieldErrors(rv.v.Struct(i))
+}
+
+// validatePartial applies the rules of the named fields only (Go field names).
+func (rv *requestValidator) validatePartial(i any, fields ...string) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	return fieldErrors(rv.v.StructPartial(i, fields...))
+}
+
+// fieldErrors turns the validator's verdict into a 422 naming each field by its JSON path.
+func fieldErrors(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -190,6 +210,22 @@ func bind(c echo.Context, into any) error {
 		return err
 	}
 	return validate(c, into)
+}
+
+// validatePatch checks a bound merge-patch body: against the route's schema, then each member
+// it sends (fields, the Go fields of into) by the rules of the create request into is, so an
+// edit is held to what creating demanded and what it leaves alone is not checked again.
+func validatePatch(c echo.Context, into any, fields ...string) error {
+	if doc, ok := c.Get(bodyKey).(any); ok {
+		if err := bodySchemas.check(c, doc); err != nil {
+			return err
+		}
+	}
+	rv, ok := c.Echo().Validator.(*requestValidator)
+	if !ok {
+		return errors.New("api: the server has no request validator")
+	}
+	return rv.validatePartial(into, fields...)
 }
 
 // validate checks a bound body: first against the OpenAPI document's schema for the route

@@ -13,8 +13,10 @@ type Store interface {
 	Ping(ctx context.Context) error
 	CreateBrand(ctx context.Context, b *store.Brand) error
 	GetBrand(ctx context.Context, id string) (store.Brand, error)
+	UpdateBrand(ctx context.Context, id string, ch store.BrandChanges) (store.Brand, error)
 	CreateCreator(ctx context.Context, c *store.Creator) error
 	GetCreator(ctx context.Context, id string) (store.Creator, error)
+	UpdateCreator(ctx context.Context, id string, ch store.CreatorChanges) (store.Creator, error)
 	UpdatePayoutProfile(ctx context.Context, creatorID, accountID, taxForm string) error
 	CreateCampaign(ctx context.Context, c *store.Campaign) error
 	GetCampaign(ctx context.Context, id string) (store.Campaign, error)

@@ -51,6 +51,38 @@ func seesCreator(id auth.Identity, creatorID string) bool {
 	return false
 }
 
+// creatorView is how much of a creator the caller may see.
+type creatorView int
+
+const (
+	// creatorHidden: out of scope, a 404.
+	creatorHidden creatorView = iota
+	// creatorProfile: name, country, accounts and whether they can be paid, without the
+	// e-mail or payout details.
+	creatorProfile
+	// creatorFull: everything the API shows of a creator.
+	creatorFull
+)
+
+// viewOfCreator decides what the caller sees of a creator: admins and the creator all of it;
+// a brand manager the profile of a creator their brand added or has a partnership with
+// (partnered, asked only when it decides); anyone else nothing.
+func viewOfCreator(id auth.Identity, c store.Creator, partnered func() (bool, error)) (creatorView, error) {
+	switch {
+	case seesCreator(id, c.ID):
+		return creatorFull, nil
+	case id.Role != partnership.RoleBrandManager:
+		return creatorHidden, nil
+	case c.CreatedByBrandID == id.BrandID:
+		return creatorProfile, nil
+	}
+	ok, err := partnered()
+	if err != nil || !ok {
+		return creatorHidden, err
+	}
+	return creatorProfile, nil
+}
+
 // scopeFilter narrows a partnership list to what the caller may see.
 func scopeFilter(id auth.Identity, f *store.PartnershipFilter) error {
 	return scopeOwners(id, &f.BrandID, &f.CreatorID)

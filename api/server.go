@@ -96,7 +96,11 @@ func New(cfg Config, st Store, wf Workflows, log *slog.Logger) *Server {
 
 	v1 := e.Group("/v1", s.authenticate, s.rateLimit(), s.idempotency)
 	v1.POST("/brands", s.createBrand)
+	v1.GET("/brands/:id", s.getBrand)
+	v1.PATCH("/brands/:id", s.patchBrand)
 	v1.POST("/creators", s.createCreator)
+	v1.GET("/creators/:id", s.getCreator)
+	v1.PATCH("/creators/:id", s.patchCreator)
 	v1.PUT("/creators/:id/payout-profile", s.putPayoutProfile)
 	v1.POST("/campaigns", s.createCampaign)
 	v1.GET("/campaigns/:id", s.getCampaign)

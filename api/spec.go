@@ -161,6 +161,8 @@ func schemaMessage(se *openapi3.SchemaError) string {
 		}
 	case "additionalProperties":
 		return "is not a field of this request"
+	case "nullable":
+		return "must not be null"
 	case "pattern", "format":
 		if s != nil && s.Format != "" {
 			return "must be in " + s.Format + " format"

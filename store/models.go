@@ -42,11 +42,16 @@ func (j JSON) MarshalJSON() ([]byte, error) {
 
 // Brand is a company running campaigns.
 type Brand struct {
-	ID           string    `gorm:"primaryKey" json:"id"`
-	Name         string    `json:"name"`
-	ContactEmail string    `json:"contact_email"`
-	Handles      JSON      `json:"handles"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID           string `gorm:"primaryKey" json:"id"`
+	Name         string `json:"name"`
+	ContactEmail string `json:"contact_email"`
+	Handles      JSON   `json:"handles"`
+	// TurnEmails says whether the contact address is e-mailed each move that waits on the
+	// brand (the turn e-mails); reminders, overdue notices and failures are sent regardless.
+	// It is written as given, false included, so a Brand built without it has them off: the
+	// API sets it true unless told otherwise, as migration 6 did for the brands before it.
+	TurnEmails bool      `json:"turn_emails"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 // Creator is an influencer. Email and payout details stay in the database; workflows only

@@ -22,6 +22,38 @@ func (s *Store) GetBrand(ctx context.Context, id string) (Brand, error) {
 	return b, translate(err)
 }
 
+// BrandChanges are the columns UpdateBrand sets; a nil field is left as it is.
+type BrandChanges struct {
+	Name         *string
+	ContactEmail *string
+	Handles      JSON
+	TurnEmails   *bool
+}
+
+// UpdateBrand sets the given columns of a brand, and only those, so two updates of different
+// fields never undo each other, and returns the row as it is after the update.
+func (s *Store) UpdateBrand(ctx context.Context, id string, ch BrandChanges) (Brand, error) {
+	cols := map[string]any{}
+	if ch.Name != nil {
+		cols["name"] = *ch.Name
+	}
+	if ch.ContactEmail != nil {
+		cols["contact_email"] = *ch.ContactEmail
+	}
+	if ch.Handles != nil {
+		cols["handles"] = ch.Handles
+	}
+	if ch.TurnEmails != nil {
+		cols["turn_emails"] = *ch.TurnEmails
+	}
+	if len(cols) == 0 {
+		return s.GetBrand(ctx, id)
+	}
+	var b Brand
+	err := s.updateRow(ctx, &b, id, cols)
+	return b, err
+}
+
 // CreateCreator inserts a creator.
 func (s *Store) CreateCreator(ctx context.Context, c *Creator) error {
 	defer s.writing()()
@@ -47,6 +79,49 @@ func (s *Store) UpdatePayoutProfile(ctx context.Context, creatorID, accountID, t
 		return ErrNotFound
 	}
 	return nil
+}
+
+// CreatorChanges are the profile columns UpdateCreator sets; a nil field is left as it is.
+// The accounts are not among them: vetting and the verification of posts rely on them.
+type CreatorChanges struct {
+	Name    *string
+	Email   *string
+	Country *string
+}
+
+// UpdateCreator sets the given profile columns of a creator, and only those, and returns the
+// row as it is after the update.
+func (s *Store) UpdateCreator(ctx context.Context, id string, ch CreatorChanges) (Creator, error) {
+	cols := map[string]any{}
+	for col, v := range map[string]*string{"name": ch.Name, "email": ch.Email, "country": ch.Country} {
+		if v != nil {
+			cols[col] = *v
+		}
+	}
+	if len(cols) == 0 {
+		return s.GetCreator(ctx, id)
+	}
+	cols["updated_at"] = time.Now().UTC()
+	var c Creator
+	err := s.updateRow(ctx, &c, id, cols)
+	return c, err
+}
+
+// updateRow sets cols of the row of model's table with that id and reads the row back into
+// model, in one transaction: the answer is the update's result, not a later writer's.
+func (s *Store) updateRow(ctx context.Context, model any, id string, cols map[string]any) error {
+	defer s.writing()()
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(model).Where("id = ?", id).Updates(cols)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return tx.Where("id = ?", id).Take(model).Error
+	})
+	return translate(err)
 }
 
 // CreateCampaign inserts a campaign.

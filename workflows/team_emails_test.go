@@ -207,3 +207,51 @@ func TestNegotiationAndVettingTurnsEmailed(t *testing.T) {
 		f.notifies[1].Text)
 	require.Contains(t, f.notifies[1].IdempotencyKey, "/email/countered/3/")
 }
+
+// brandTurns maps the subject of each e-mail to the brand to whether it went as a turn e-mail.
+func (f *fixture) brandTurns() map[string]bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]bool{}
+	for _, m := range f.brandMails {
+		if turn, seen := out[m.Subject]; seen && turn != m.Turn {
+			f.t.Errorf("%q went both as a turn e-mail and not", m.Subject)
+		}
+		out[m.Subject] = m.Turn
+	}
+	return out
+}
+
+// TestOnlyTurnEmailsAreMarkedTurn: the e-mails that tell the brand its move is next (a
+// vetting to decide, a counter-offer, a draft to review) go as turn e-mails, which a brand may
+// turn off (NotifyBrand reads its setting); its reminders and missed deadlines do not, so it
+// gets those whatever it chose.
+func TestOnlyTurnEmailsAreMarkedTurn(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.vet = activities.VetOutput{Report: json.RawMessage(`{"flags":[{"code":"follower_spike"}]}`), Clean: false}
+	// The vetting waits 3 days; the brand is reminded a day before and decides after it.
+	f.update(2*day+minute(1), "approve", partnership.UpdateVettingDecision, partnership.VettingDecision{Actor: brand, Decision: "approve"})
+	f.update(2*day+minute(2), "counter-1", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "counter", Terms: termsOn("instagram")})
+	f.update(2*day+minute(3), "counter-2", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: brand, Action: "counter", Terms: termsOn("instagram")})
+	f.update(2*day+minute(4), "decline", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "decline"})
+	f.runOK()
+	require.Equal(t, map[string]bool{
+		"A creator's vetting needs your decision":     true,
+		"Reminder: action needed on your partnership": false,
+		"The creator countered your offer":            true,
+	}, f.brandTurns())
+
+	in := baseInput()
+	in.Offer.KillFee = usd(0)
+	f = newFixture(t, in)
+	f.toContent()
+	f.draft(minute(3), "draft-1", "d1", compliantText)
+	f.review(3*day, "review-1", "d1", 1, "approve")
+	f.update(3*day+minute(1), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "x"})
+	f.runOK()
+	require.Equal(t, map[string]bool{
+		"A draft is ready for your review":            true,
+		"Reminder: action needed on your partnership": false,
+		"Overdue: a partnership is waiting for you":   false,
+	}, f.brandTurns())
+}

@@ -132,7 +132,7 @@ func (w *partnershipWorkflow) noticeLoop(ctx workflow.Context) {
 		}
 		n := w.notices[0]
 		w.notices = w.notices[1:]
-		if err := w.notifyIn(ctx, n.role, n.step, n.subject, n.text); err != nil {
+		if err := w.notifyIn(ctx, n.role, n.step, n.subject, n.text, true); err != nil {
 			return // cancelled, or the read model could not record the failure
 		}
 	}
@@ -153,11 +153,13 @@ func (w *partnershipWorkflow) notifyBrand(step, subject, text string) error {
 // deployment's finance or admin team (NotifyTeam). The addresses are looked up by the
 // activities, so none enters workflow history.
 func (w *partnershipWorkflow) notify(role, step, subject, text string) error {
-	return w.notifyIn(w.ctx, role, step, subject, text)
+	return w.notifyIn(w.ctx, role, step, subject, text, false)
 }
 
-// notifyIn is notify on the coroutine of ctx.
-func (w *partnershipWorkflow) notifyIn(wctx workflow.Context, role, step, subject, text string) error {
+// notifyIn is notify on the coroutine of ctx. turn marks the turn e-mails (noticeLoop's),
+// which NotifyBrand leaves unsent to a brand that turned them off; the flag is only in the
+// activity's input, which replay does not compare, so histories recorded before it replay.
+func (w *partnershipWorkflow) notifyIn(wctx workflow.Context, role, step, subject, text string, turn bool) error {
 	key := func() string {
 		w.messages++ // the key must differ per message even for the same step
 		return w.idemKey("email/"+step, w.messages)
@@ -170,7 +172,7 @@ func (w *partnershipWorkflow) notifyIn(wctx workflow.Context, role, step, subjec
 			activities.NotifyInput{IdempotencyKey: key(), CreatorID: w.in.CreatorID, Subject: subject, Text: text})
 	case partnership.RoleBrandManager:
 		sent = workflow.ExecuteActivity(ctx, a.NotifyBrand,
-			activities.BrandNotifyInput{IdempotencyKey: key(), BrandID: w.in.BrandID, Subject: subject, Text: text})
+			activities.BrandNotifyInput{IdempotencyKey: key(), BrandID: w.in.BrandID, Subject: subject, Text: text, Turn: turn})
 	case partnership.RoleFinance, partnership.RoleAdmin:
 		sent = workflow.ExecuteActivity(ctx, a.NotifyTeam,
 			activities.TeamNotifyInput{IdempotencyKey: key(), Role: role, Subject: subject, Text: text})
