@@ -42,6 +42,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 	routes := []route{
 		{"POST", "/v1/brands", map[string]any{}, []string{"admin"}, false, false},
 		{"POST", "/v1/creators", map[string]any{}, []string{"admin", "brand_manager"}, false, false},
+		{"GET", "/v1/brands/" + w.brandID, nil, []string{"admin", "brand_manager"}, true, false},
+		{"PATCH", "/v1/brands/" + w.brandID, map[string]any{"name": ""}, []string{"admin", "brand_manager"}, true, false},
+		{"GET", "/v1/creators/" + w.creatorID, nil, []string{"admin", "brand_manager", "creator"}, true, true},
+		{"PATCH", "/v1/creators/" + w.creatorID, map[string]any{"email": "bad"}, []string{"creator", "admin"}, true, true},
 		{"PUT", "/v1/creators/" + w.creatorID + "/payout-profile", map[string]any{}, []string{"creator", "admin"}, true, true},
 		{"POST", "/v1/campaigns", map[string]any{"brand_id": w.brandID}, []string{"brand_manager", "admin"}, true, false},
 		{"GET", "/v1/campaigns/" + w.campaignID, nil, []string{"admin", "finance", "brand_manager", "creator"}, true, true},
