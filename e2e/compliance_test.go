@@ -31,6 +31,7 @@ func TestComplianceHoldAfterRecheck(t *testing.T) {
 	require.Contains(t, path(st, "compliance_hold", "reasons"), "disclosure_not_compliant")
 	r := w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"})
 	require.Equal(t, http.StatusConflict, r.Status, "no payout while on hold: %s", r.Body)
+	require.Contains(t, r.JSON(t)["detail"], "compliance hold")
 
 	// The creator fixes the post and submits it again: the hold lifts and payout proceeds.
 	must(t, sb.do(http.MethodPatch, "/sandbox/social/posts/"+postID, map[string]any{"caption": caption}), http.StatusOK)

@@ -87,6 +87,9 @@ type partnershipWorkflow struct {
 
 	// payable lists payout kinds the partnership owes, in order of becoming payable.
 	payable []string
+	// feeEarly: the fee became payable when every deliverable was verified
+	// (fee-on-verification), before the re-check; tracking must not add it again.
+	feeEarly bool
 }
 
 func newPartnershipWorkflow(ctx workflow.Context, in partnership.Input) *partnershipWorkflow {

@@ -319,6 +319,9 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 			if !payable {
 				return w.conflict("no %s is payable while the partnership is %s", t.Kind, w.st.Stage)
 			}
+			if err := w.heldByCompliance(t.Kind); err != nil {
+				return err
+			}
 			for _, p := range w.st.Payouts {
 				if p.Kind == t.Kind && p.Status != partnership.PayoutFailed {
 					return w.conflict("the %s payout %s is already %s", t.Kind, p.ID, p.Status)
@@ -357,6 +360,19 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 			if p.TriggeredBy == ap.Actor.Sub {
 				return w.conflict("the second approval must come from a different finance user than %s", p.TriggeredBy)
 			}
-			return nil
+			return w.heldByCompliance(p.Kind)
 		}})
+}
+
+// heldByCompliance refuses to trigger or approve a payout for the content (the fee or the
+// commission) while a re-check has the partnership on compliance hold: it waits until the
+// posts are fixed and verified again. A cancelled partnership's payouts are not held. Only
+// validators ask, so partnerships in flight need no version: before fee-on-verification
+// nothing for the content was payable during a hold.
+func (w *partnershipWorkflow) heldByCompliance(kind string) error {
+	if w.st.ComplianceHold == nil || w.cancelled() ||
+		(kind != partnership.PayoutKindFee && kind != partnership.PayoutKindCommission) {
+		return nil
+	}
+	return w.conflict("payouts are on compliance hold until the re-checked posts are fixed and verified again")
 }

@@ -12,9 +12,9 @@ import (
 	"github.com/partnerflow/partnerflow/partnership"
 )
 
-// publishing waits until every deliverable's live post is verified, then re-checks the posts
-// after the campaign's recheck_after_seconds. Verification failures go back to the creator,
-// who can fix the post and submit again.
+// publishing waits until every deliverable's live post is verified, which makes the fee
+// payable, then re-checks the posts after the campaign's recheck_after_seconds. Verification
+// failures go back to the creator, who can fix the post and submit again.
 func (w *partnershipWorkflow) publishing() error {
 	w.setStage(partnership.StagePublishing)
 	if err := w.untilDeliverables(isVerified); err != nil {
@@ -24,6 +24,17 @@ func (w *partnershipWorkflow) publishing() error {
 		end := workflow.Now(w.ctx).UTC().AddDate(0, 0, days)
 		w.st.UsageRightsEndAt = &end
 	}
+	// The fee is payable once every deliverable is verified (PRODUCT.md), not only after the
+	// re-check: the creator is not kept waiting for the re-check period, and a post taken
+	// down later puts whatever is not paid yet on hold. Versioned ("fee-on-verification",
+	// asked only for terms with a fee): the old branch made the fee payable after the
+	// re-check, in tracking.
+	if w.st.Terms.Fee.AmountMinor > 0 &&
+		workflow.GetVersion(w.ctx, "fee-on-verification", workflow.DefaultVersion, 1) >= 1 {
+		w.feeEarly = true
+		w.payable = append(w.payable, partnership.PayoutKindFee)
+		w.emit("fee_payable", systemActor, map[string]any{"amount": w.st.Terms.Fee})
+	}
 	return w.recheck()
 }
 
@@ -31,18 +42,26 @@ func isVerified(d partnership.Deliverable) bool { return d.Status == partnership
 
 // recheck verifies every live post again once it has been up for recheck_after_seconds. A
 // post deleted or with its disclosure edited out puts the partnership on compliance hold: the
-// brand is told, the creator must fix and resubmit, and nothing becomes payable until the fix
-// is verified. The fee is therefore payable only after the posts stayed compliant that long.
+// brand is told, the creator must fix and resubmit, and no fee or commission is paid (or
+// approved) until the fix is verified. Until the re-check, the fee is paid as finance
+// triggers it (fee-on-verification); on the old branch nothing was payable before it.
 func (w *partnershipWorkflow) recheck() error {
 	after := partnership.Seconds(w.in.Campaign.RecheckAfterSeconds)
 	if after <= 0 {
+		if w.feeEarly {
+			return w.persist(w.ctx) // the fee_payable event
+		}
 		return nil
 	}
 	w.setNext(partnership.RoleSystem, "recheck_posts", after)
 	if err := w.persist(w.ctx); err != nil {
 		return err
 	}
-	if _, err := workflow.AwaitWithTimeout(w.ctx, after, w.cancelled); err != nil {
+	if w.feeEarly {
+		if _, err := w.settleUntil(workflow.Now(w.ctx).Add(after), true); err != nil {
+			return err
+		}
+	} else if _, err := workflow.AwaitWithTimeout(w.ctx, after, w.cancelled); err != nil {
 		return err
 	}
 	if w.cancelled() {

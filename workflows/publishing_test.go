@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
@@ -75,10 +76,86 @@ func TestPublishingVerificationFailsThenResubmitted(t *testing.T) {
 // TestPublishingRecheckComplianceHold: a verified post re-checked after recheck_after_seconds
 // that lost its disclosure puts the partnership on hold until it is fixed; only then is the
 // fee payable.
-func TestPublishingRecheckComplianceHold(t *testing.T) {
+// TestPublishingFeePayableOnVerification: the fee is payable once every deliverable is
+// verified, during the re-check period; a payout the re-check finds on compliance hold cannot
+// be approved until the fixed post verifies.
+func TestPublishingFeePayableOnVerification(t *testing.T) {
+	in := baseInput()
+	in.Campaign.RecheckAfterSeconds = 14 * 86400
+	in.Campaign.DualApprovalThresholdMinor = 10_000
+	f := newFixture(t, in)
+	f.verifyResults = []partnership.VerificationReport{
+		{MediaID: "m-1", Verified: true, Reasons: []string{}, CheckedAt: testStart},
+		failedReport(activities.ReasonDisclosure),
+	}
+	f.toPayout() // verified at minute 5
+	f.snapshot(minute(5.5), "waiting-recheck")
+	f.trigger(minute(6), "trigger-before-recheck", finance1, partnership.PayoutKindFee)
+	asked := -1
+	f.at(minute(10), func() { asked = len(f.teamMailsSent()) })
+	hold := minute(5) + 14*day
+	f.snapshot(hold+minute(1), "hold")
+	f.update(hold+minute(1.5), "approve-on-hold", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: finance2, PayoutID: "po_1"})
+	f.trigger(hold+minute(1.6), "trigger-on-hold", finance1, partnership.PayoutKindFee)
+	f.post(hold+minute(2), "fix", "d1", "https://instagram.example/p/1-fixed")
+	f.update(hold+minute(4), "approve", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: finance2, PayoutID: "po_1"})
+	f.payment(hold+minute(5), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+
+	w := f.snap("waiting-recheck")
+	require.Equal(t, partnership.StagePublishing, w.Stage)
+	requireNextAction(t, w, partnership.RoleSystem, "recheck_posts")
+	f.requireAccepted("trigger-before-recheck")
+	require.Equal(t, 1, f.countEvents("fee_payable"))
+
+	h := f.snap("hold")
+	require.NotNil(t, h.ComplianceHold)
+	require.Equal(t, partnership.PayoutAwaitingApproval, h.Payouts[0].Status)
+	require.Equal(t, 1, asked, "finance is asked for the second approval when the payout waits for it, not after the re-check")
+	mails := f.teamMailsSent()
+	require.Len(t, mails, 1, "and once")
+	require.Equal(t, "A payout awaits a second approval", mails[0].subject)
+	f.requireRejected("approve-on-hold", partnership.ErrTypeConflict)
+	f.requireRejected("trigger-on-hold", partnership.ErrTypeConflict)
+	f.requireAccepted("fix")
+	f.requireAccepted("approve")
+
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Len(t, st.Payouts, 1)
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
+	require.Equal(t, 1, f.n("CreateTransfer"))
+	requireSubsequence(t, f.eventTypes(), []string{"post_verified", "fee_payable", "payout_triggered", "compliance_hold",
+		"post_verified", "compliance_hold_lifted", "payout_approved", "payout_paid"})
+}
+
+// TestPublishingFeePaidDuringRecheck: a fee triggered while the posts wait for their re-check
+// is sent and settled then, not after the re-check period.
+func TestPublishingFeePaidDuringRecheck(t *testing.T) {
 	in := baseInput()
 	in.Campaign.RecheckAfterSeconds = 14 * 86400
 	f := newFixture(t, in)
+	f.toPayout() // verified at minute 5
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(7), "pay-evt-1", "po_1", "paid", "")
+	f.snapshot(minute(8), "paid")
+	st := f.runOK()
+
+	p := f.snap("paid")
+	require.Equal(t, partnership.StagePublishing, p.Stage, "the re-check is still to come")
+	require.Equal(t, partnership.PayoutPaid, p.Payouts[0].Status)
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Equal(t, 2, f.n("VerifyPost"), "verified, then re-checked")
+	require.Equal(t, 1, f.n("CreateTransfer"))
+	require.True(t, f.event("completed").At.Equal(testStart.Add(minute(5)+14*day)), "completed at the re-check")
+}
+
+// TestPublishingRecheckComplianceHoldBeforeFeeOnVerification: partnerships that reached
+// their verified posts before fee-on-verification owe the fee only after the re-check.
+func TestPublishingRecheckComplianceHoldBeforeFeeOnVerification(t *testing.T) {
+	in := baseInput()
+	in.Campaign.RecheckAfterSeconds = 14 * 86400
+	f := newFixture(t, in)
+	f.env.OnGetVersion("fee-on-verification", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	f.verifyResults = []partnership.VerificationReport{
 		{MediaID: "m-1", Verified: true, Reasons: []string{}, CheckedAt: testStart},
 		failedReport(activities.ReasonDisclosure),

@@ -14,7 +14,7 @@ import (
 func (w *partnershipWorkflow) tracking() error {
 	// A commission-only or gifting deal owes no fee; making it payable would wait forever for
 	// a payout that can never be triggered.
-	if w.st.Terms.Fee.AmountMinor > 0 {
+	if w.st.Terms.Fee.AmountMinor > 0 && !w.feeEarly {
 		w.payable = append(w.payable, partnership.PayoutKindFee)
 	}
 	if w.st.Terms.CommissionBps <= 0 {
@@ -27,28 +27,12 @@ func (w *partnershipWorkflow) tracking() error {
 		return err
 	}
 	// The fee is payable during the window: settle payouts as finance triggers them.
-	deadline := workflow.Now(w.ctx).Add(window)
-	for {
-		remaining := deadline.Sub(workflow.Now(w.ctx))
-		if remaining <= 0 {
-			break
-		}
-		changes := w.changes
-		woke, err := workflow.AwaitWithTimeout(w.ctx, remaining, func() bool {
-			return w.cancelled() || w.payoutWork() || w.changes != changes
-		})
-		if err != nil {
-			return err
-		}
-		if w.cancelled() {
-			return w.compensate(*w.cancel)
-		}
-		if !woke {
-			break
-		}
-		if err := w.settle(); err != nil {
-			return err
-		}
+	cancelled, err := w.settleUntil(workflow.Now(w.ctx).Add(window), false)
+	if err != nil {
+		return err
+	}
+	if cancelled {
+		return w.compensate(*w.cancel)
 	}
 	if err := w.collectConversions(workflow.Now(w.ctx).UTC()); err != nil {
 		return err
@@ -57,6 +41,41 @@ func (w *partnershipWorkflow) tracking() error {
 		w.payable = append(w.payable, partnership.PayoutKindCommission)
 	}
 	return nil
+}
+
+// settleUntil settles payouts as finance triggers and approves them until deadline. It
+// reports a cancellation that woke it; one that arrives as the deadline passes is the
+// caller's to notice. askApprovals: the finance team is asked for each second approval as
+// it becomes due (the re-check's wait); tracking's wait never asked, and must not start to
+// while its partnerships replay.
+func (w *partnershipWorkflow) settleUntil(deadline time.Time, askApprovals bool) (cancelled bool, err error) {
+	for {
+		remaining := deadline.Sub(workflow.Now(w.ctx))
+		if remaining <= 0 {
+			return false, nil
+		}
+		changes := w.changes
+		woke, err := workflow.AwaitWithTimeout(w.ctx, remaining, func() bool {
+			return w.cancelled() || w.payoutWork() || w.changes != changes
+		})
+		if err != nil {
+			return false, err
+		}
+		if w.cancelled() {
+			return true, nil
+		}
+		if !woke {
+			return false, nil
+		}
+		if err := w.settle(); err != nil {
+			return false, err
+		}
+		if askApprovals {
+			if err := w.askSecondApprovals(); err != nil {
+				return false, err
+			}
+		}
+	}
 }
 
 // collectConversions counts the orders on the creator's code from this cycle's attribution
