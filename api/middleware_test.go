@@ -109,3 +109,32 @@ func TestChunkedBodyOverLimitIs413(t *testing.T) {
 	s.Handler().ServeHTTP(rec, req)
 	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code, "webhook")
 }
+
+// TestBearerSchemeIsCaseInsensitive: RFC 9110 makes the authentication scheme
+// case-insensitive, so "bearer" and "BEARER" work as "Bearer" does; another scheme, or the
+// scheme without a token, is still a 401.
+func TestBearerSchemeIsCaseInsensitive(t *testing.T) {
+	s := newBareServer(t, Config{})
+	tok, err := auth.Issue(mwSecret, auth.Identity{Sub: "ann", Role: "admin"}, time.Hour, time.Now())
+	require.NoError(t, err)
+	for header, want := range map[string]int{
+		"Bearer " + tok:    http.StatusOK,
+		"bearer " + tok:    http.StatusOK,
+		"BEARER " + tok:    http.StatusOK,
+		"BeArEr  " + tok:   http.StatusOK,
+		"Basic " + tok:     http.StatusUnauthorized,
+		"Bearer":           http.StatusUnauthorized,
+		"bearer ":          http.StatusUnauthorized,
+		"Bearertok " + tok: http.StatusUnauthorized,
+		tok:                http.StatusUnauthorized,
+	} {
+		req := signedDisclosureRequest(t, "ann")
+		req.Header.Set("Authorization", header)
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		require.Equal(t, want, rec.Code, "%.12s…: %s", header, rec.Body.String())
+		if want == http.StatusUnauthorized {
+			require.Equal(t, "application/problem+json", rec.Header().Get("Content-Type"))
+		}
+	}
+}
