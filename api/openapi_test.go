@@ -84,7 +84,8 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 }
 
 // TestOpenAPIConventions checks the cross-cutting rules the document promises: bearer auth on
-// /v1 but not on webhooks, Idempotency-Key on every /v1 POST, problem+json errors.
+// /v1 but not on webhooks, Idempotency-Key on every /v1 POST, problem+json errors, the
+// refusals of a JSON body wherever one is taken.
 func TestOpenAPIConventions(t *testing.T) {
 	doc := loadOpenAPI(t)
 	for path, item := range doc.Paths.Map() {
@@ -124,6 +125,15 @@ func TestOpenAPIConventions(t *testing.T) {
 			}
 			if v1 && op.Responses.Value("default") == nil {
 				t.Errorf("%s: no default (500) response", name)
+			}
+			// A JSON body, even an optional one, goes through strictBinder: malformed (400),
+			// too large (413), not JSON (415), invalid fields (422).
+			if v1 && !webhook && op.RequestBody != nil {
+				for _, code := range []string{"400", "413", "415", "422"} {
+					if op.Responses.Value(code) == nil {
+						t.Errorf("%s: takes a JSON body but documents no %s", name, code)
+					}
+				}
 			}
 		}
 	}
@@ -197,7 +207,7 @@ func TestOpenAPISchemasMatchResponses(t *testing.T) {
 		{"Payout", payout},
 		{"DraftResult", partnership.DraftResult{Version: 1, Disclosure: disclosure}},
 		{"DisclosureResult", disclosure},
-		{"Event", store.Event{Seq: 1, Type: "completed", Actor: "system", Role: "system", At: now}},
+		{"Event", store.Event{Seq: 1, Type: "completed", Actor: "system", Role: "system", At: now, Data: store.JSON(`{}`)}},
 		{"Event", store.Event{Seq: 2, Type: "stage_changed", Actor: "system", Role: "system", At: now, Data: store.JSON(`{"from":"a"}`)}},
 		{"Campaign", campaignResponse{Campaign: camp, CreatedAt: rfc3339(now)}},
 		{"Brand", brandResponse{ID: "b", Name: "n", Handles: []string{"@b"}, CreatedAt: rfc3339(now)}},
@@ -221,6 +231,12 @@ func TestOpenAPISchemasMatchResponses(t *testing.T) {
 		if err := sref.Value.VisitJSON(v); err != nil {
 			t.Errorf("%s does not describe %s: %v", c.schema, raw, err)
 		}
+	}
+	// An event's data is what activities.RecordTransition stores: an object, {} when there
+	// are none. The document used to promise null, which a client never sees.
+	noData := map[string]any{"seq": 1, "type": "completed", "actor": "system", "role": "system", "at": rfc3339(now), "data": nil}
+	if doc.Components.Schemas["Event"].Value.VisitJSON(noData) == nil {
+		t.Error("Event allows data null, which the server never answers")
 	}
 }
 
