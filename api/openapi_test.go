@@ -17,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/require"
 
 	"github.com/partnerflow/partnerflow/auth"
 	"github.com/partnerflow/partnerflow/partnership"
@@ -310,5 +311,29 @@ func TestOpenAPIDescribesLiveResponses(t *testing.T) {
 				t.Errorf("response does not match the document: %v", err)
 			}
 		})
+	}
+}
+
+// TestCampaignZeroValuesAreDocumented: an optional numeric campaign setting is 0 when left
+// out, and 0 means something different per setting (no limit, no reminders, never, at once):
+// each one's description must say what. Clients send 0, so validation stays as it is.
+func TestCampaignZeroValuesAreDocumented(t *testing.T) {
+	in := loadOpenAPI(t).Components.Schemas["CampaignInput"].Value
+	for name, prop := range in.Properties {
+		p := prop.Value
+		if slices.Contains(in.Required, name) || !p.Type.Is("integer") {
+			continue
+		}
+		if p.Min == nil || *p.Min != 0 {
+			t.Errorf("%s: an optional setting that is 0 when left out must allow 0", name)
+		}
+		desc := strings.Join(strings.Fields(p.Description), " ")
+		if !strings.Contains(desc, "0 (the default)") && !strings.Contains(desc, "(0 = ") {
+			t.Errorf("%s: the description does not say what 0 means: %q", name, p.Description)
+		}
+	}
+	due := loadOpenAPI(t).Components.Schemas["NextAction"].Value.Properties["due_at"].Value.Description
+	for _, fixed := range []string{"7 days", "24 hours"} { // workflows.financeDue, workflows.holdDue
+		require.Contains(t, due, fixed, "the deadlines that are not campaign settings")
 	}
 }
