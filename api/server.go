@@ -129,9 +129,10 @@ type routeGroup struct {
 	mw []echo.MiddlewareFunc
 }
 
-func (r routeGroup) GET(path string, h echo.HandlerFunc)  { r.g.GET(path, h, r.mw...) }
-func (r routeGroup) POST(path string, h echo.HandlerFunc) { r.g.POST(path, h, r.mw...) }
-func (r routeGroup) PUT(path string, h echo.HandlerFunc)  { r.g.PUT(path, h, r.mw...) }
+func (r routeGroup) GET(path string, h echo.HandlerFunc)   { r.g.GET(path, h, r.mw...) }
+func (r routeGroup) POST(path string, h echo.HandlerFunc)  { r.g.POST(path, h, r.mw...) }
+func (r routeGroup) PUT(path string, h echo.HandlerFunc)   { r.g.PUT(path, h, r.mw...) }
+func (r routeGroup) PATCH(path string, h echo.HandlerFunc) { r.g.PATCH(path, h, r.mw...) }
 
 // Handler is the root HTTP handler.
 func (s *Server) Handler() http.Handler { return s.echo }
