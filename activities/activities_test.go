@@ -338,6 +338,7 @@ func TestRecordTransitionWritesSnapshotAndEventsOnce(t *testing.T) {
 	evs, err := e.st.ListEvents(ctx, "p1", 0, 10)
 	require.NoError(t, err)
 	require.Len(t, evs, 1)
+	require.JSONEq(t, `{}`, string(evs[0].Data), "an event without data has {}, as the OpenAPI document says")
 }
 
 func TestDiscountCodeFor(t *testing.T) {

@@ -14,10 +14,10 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// strictBinder decodes JSON bodies only: malformed JSON is a 400, a value of the wrong type a
-// 422 naming the field. It keeps the decoded document on the context for validate, which
-// checks it against the OpenAPI document. Path and query parameters are read explicitly by
-// the handlers.
+// strictBinder decodes JSON bodies only: malformed JSON, or JSON that is not an object
+// (`null`, `[]`, `"x"`, `1`), is a 400, a value of the wrong type a 422 naming the field. It
+// keeps the decoded document on the context for validate, which checks it against the
+// OpenAPI document. Path and query parameters are read explicitly by the handlers.
 type strictBinder struct{}
 
 // mimeMergePatch is the media type of a JSON merge patch (RFC 7396), which a PATCH may name
@@ -43,19 +43,30 @@ func (strictBinder) Bind(i any, c echo.Context) error {
 	if err != nil {
 		return readError(err)
 	}
+	if isOptional(i) && len(bytes.TrimSpace(raw)) == 0 {
+		return nil // an optional body left out, sent chunked
+	}
 	var doc any
 	if err := decodeJSON(bytes.NewReader(raw), &doc); err != nil {
 		return err
+	}
+	if _, object := doc.(map[string]any); !object {
+		// Every body is an object. `null` used to decode into the zero struct and come back as
+		// 422s on its required fields, while `[]` and `"x"` were 400s; it is no body, which
+		// an optional body may be (as it always could).
+		if doc == nil && isOptional(i) {
+			return nil
+		}
+		return problem(http.StatusBadRequest, "the body must be a JSON object")
 	}
 	c.Set(bodyKey, doc)
 	if err := decodeJSON(bytes.NewReader(raw), i); err != nil {
 		// An object that is well-formed JSON (doc decoded) but does not fit the struct, with
 		// no field named: a time that does not parse, whose error encoding/json reports
 		// without its field. The route's schema names it (a 422, as API.md asks of invalid
-		// fields). A body that is not an object stays a 400, and so does what the schema
-		// allows and Go still refuses.
+		// fields). What the schema allows and Go still refuses stays a 400.
 		var pe *problemError
-		if _, object := doc.(map[string]any); object && !(errors.As(err, &pe) && len(pe.p.Errors) > 0) {
+		if !(errors.As(err, &pe) && len(pe.p.Errors) > 0) {
 			if serr := bodySchemas.check(c, doc); serr != nil {
 				return serr
 			}

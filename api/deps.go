@@ -38,7 +38,10 @@ type Store interface {
 // Workflows is what the handlers need from Temporal.
 type Workflows interface {
 	Ping(ctx context.Context) error
+	// Start starts the partnership's workflow; errWorkflowStarted when its id is taken.
 	Start(ctx context.Context, in partnership.Input) error
+	// Exists reports whether the partnership's workflow exists; an error leaves it unknown.
+	Exists(ctx context.Context, partnershipID string) (bool, error)
 	// Update runs a named Update; updateID deduplicates retries (the Idempotency-Key).
 	Update(ctx context.Context, partnershipID, updateID, name string, arg, result any) error
 	Signal(ctx context.Context, partnershipID, name string, arg any) error

@@ -37,16 +37,70 @@ type fakeWorkflows struct {
 	answer    func(ctx context.Context, u fakeUpdate, result any) error
 	signals   []fakeSignal
 	signalErr error
+	// running holds the partnership ids whose workflow exists, as Temporal would know them.
+	running map[string]bool
+	// startFault, when set, answers Start in Temporal's place: landed says whether the
+	// workflow was created all the same (a timeout after the server took it).
+	startFault func(ctx context.Context, in partnership.Input) (landed bool, err error)
+	// existsErr, when set, is the answer to Exists: Temporal cannot say.
+	existsErr error
 }
 
 func (w *fakeWorkflows) Ping(context.Context) error { return nil }
 
-// Start records the input of the workflow the API started.
-func (w *fakeWorkflows) Start(_ context.Context, in partnership.Input) error {
+// Start records the input of every start the API asked for and, like Temporal's conflict
+// policy, refuses a second workflow with the same id.
+func (w *fakeWorkflows) Start(ctx context.Context, in partnership.Input) error {
+	w.mu.Lock()
+	w.started = append(w.started, in)
+	fault := w.startFault
+	w.mu.Unlock()
+	if fault != nil {
+		landed, err := fault(ctx, in)
+		if landed {
+			w.setRunning(in.PartnershipID)
+		}
+		return err
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.started = append(w.started, in)
+	if w.running[in.PartnershipID] {
+		return errWorkflowStarted
+	}
+	if w.running == nil {
+		w.running = map[string]bool{}
+	}
+	w.running[in.PartnershipID] = true
 	return nil
+}
+
+// Exists answers from running, on a context that must still be live.
+func (w *fakeWorkflows) Exists(ctx context.Context, partnershipID string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, mapTemporalError(err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.existsErr != nil {
+		return false, w.existsErr
+	}
+	return w.running[partnershipID], nil
+}
+
+func (w *fakeWorkflows) setRunning(partnershipID string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.running == nil {
+		w.running = map[string]bool{}
+	}
+	w.running[partnershipID] = true
+}
+
+// workflowCount is how many workflows exist.
+func (w *fakeWorkflows) workflowCount() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.running)
 }
 
 func (w *fakeWorkflows) starts() []partnership.Input {

@@ -19,9 +19,9 @@ const identityKey = "identity"
 // authenticate requires a valid bearer token on every /v1 route but the webhooks.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		h := c.Request().Header.Get(echo.HeaderAuthorization)
-		token, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok || token == "" {
+		// RFC 9110 §11.1: the scheme is case-insensitive ("bearer", "BEARER").
+		scheme, token, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
+		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="partnerflow"`)
 			return problem(http.StatusUnauthorized, "a bearer token is required")
 		}

@@ -109,3 +109,66 @@ func TestChunkedBodyOverLimitIs413(t *testing.T) {
 	s.Handler().ServeHTTP(rec, req)
 	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code, "webhook")
 }
+
+// TestBearerSchemeIsCaseInsensitive: RFC 9110 makes the authentication scheme
+// case-insensitive, so "bearer" and "BEARER" work as "Bearer" does; another scheme, or the
+// scheme without a token, is still a 401.
+func TestBearerSchemeIsCaseInsensitive(t *testing.T) {
+	s := newBareServer(t, Config{})
+	tok, err := auth.Issue(mwSecret, auth.Identity{Sub: "ann", Role: "admin"}, time.Hour, time.Now())
+	require.NoError(t, err)
+	for header, want := range map[string]int{
+		"Bearer " + tok:    http.StatusOK,
+		"bearer " + tok:    http.StatusOK,
+		"BEARER " + tok:    http.StatusOK,
+		"BeArEr  " + tok:   http.StatusOK,
+		"Basic " + tok:     http.StatusUnauthorized,
+		"Bearer":           http.StatusUnauthorized,
+		"bearer ":          http.StatusUnauthorized,
+		"Bearertok " + tok: http.StatusUnauthorized,
+		tok:                http.StatusUnauthorized,
+	} {
+		req := signedDisclosureRequest(t, "ann")
+		req.Header.Set("Authorization", header)
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		require.Equal(t, want, rec.Code, "%.12s…: %s", header, rec.Body.String())
+		if want == http.StatusUnauthorized {
+			require.Equal(t, "application/problem+json", rec.Header().Get("Content-Type"))
+		}
+	}
+}
+
+// TestWrongMethodIs405: a method a /v1 route does not serve is a 405 problem with an Allow
+// header naming those it does, as outside /v1; it was a 404 (Echo's group middleware backs
+// the group with a catch-all route, which its router prefers to a 405). A path that is no
+// route stays a 404, and a real route still needs its token.
+func TestWrongMethodIs405(t *testing.T) {
+	s := newActionServer(t, Config{})
+	for _, tc := range []struct{ method, path, allow string }{
+		{http.MethodDelete, "/v1/partnerships/p1", http.MethodGet},
+		{http.MethodPut, "/v1/partnerships", http.MethodGet + ", " + http.MethodPost},
+		{http.MethodGet, "/v1/partnerships/p1/cancel", http.MethodPost},
+		{http.MethodPost, "/v1/campaigns/camp1", http.MethodGet},
+		{http.MethodDelete, "/healthz", http.MethodGet},
+	} {
+		rec := s.do(t, brandManager, tc.method, tc.path, "", "")
+		require.Equal(t, http.StatusMethodNotAllowed, rec.Code, "%s %s: %s", tc.method, tc.path, rec.Body.String())
+		p := decodeProblem(t, rec)
+		require.Equal(t, http.StatusMethodNotAllowed, p.Status)
+		require.Equal(t, "method not allowed on this route", p.Detail)
+		for _, m := range strings.Split(tc.allow, ", ") {
+			require.Contains(t, rec.Header().Get("Allow"), m, "%s %s", tc.method, tc.path)
+		}
+	}
+
+	rec := s.do(t, brandManager, http.MethodGet, "/v1/nothing-here", "", "")
+	require.Equal(t, http.StatusNotFound, rec.Code)
+	require.Equal(t, "no such route", decodeProblem(t, rec).Detail)
+
+	rec = httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/partnerships/p1", nil))
+	require.Equal(t, http.StatusUnauthorized, rec.Code, "routes keep their middleware")
+	rec = s.do(t, brandManager, http.MethodGet, "/v1/partnerships/p1", "", "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+}

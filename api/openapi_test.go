@@ -17,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/require"
 
 	"github.com/partnerflow/partnerflow/auth"
 	"github.com/partnerflow/partnerflow/partnership"
@@ -84,7 +85,8 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 }
 
 // TestOpenAPIConventions checks the cross-cutting rules the document promises: bearer auth on
-// /v1 but not on webhooks, Idempotency-Key on every /v1 POST, problem+json errors.
+// /v1 but not on webhooks, Idempotency-Key on every /v1 POST, problem+json errors, the
+// refusals of a JSON body wherever one is taken.
 func TestOpenAPIConventions(t *testing.T) {
 	doc := loadOpenAPI(t)
 	for path, item := range doc.Paths.Map() {
@@ -124,6 +126,15 @@ func TestOpenAPIConventions(t *testing.T) {
 			}
 			if v1 && op.Responses.Value("default") == nil {
 				t.Errorf("%s: no default (500) response", name)
+			}
+			// A JSON body, even an optional one, goes through strictBinder: malformed (400),
+			// too large (413), not JSON (415), invalid fields (422).
+			if v1 && !webhook && op.RequestBody != nil {
+				for _, code := range []string{"400", "413", "415", "422"} {
+					if op.Responses.Value(code) == nil {
+						t.Errorf("%s: takes a JSON body but documents no %s", name, code)
+					}
+				}
 			}
 		}
 	}
@@ -197,7 +208,7 @@ func TestOpenAPISchemasMatchResponses(t *testing.T) {
 		{"Payout", payout},
 		{"DraftResult", partnership.DraftResult{Version: 1, Disclosure: disclosure}},
 		{"DisclosureResult", disclosure},
-		{"Event", store.Event{Seq: 1, Type: "completed", Actor: "system", Role: "system", At: now}},
+		{"Event", store.Event{Seq: 1, Type: "completed", Actor: "system", Role: "system", At: now, Data: store.JSON(`{}`)}},
 		{"Event", store.Event{Seq: 2, Type: "stage_changed", Actor: "system", Role: "system", At: now, Data: store.JSON(`{"from":"a"}`)}},
 		{"Campaign", campaignResponse{Campaign: camp, CreatedAt: rfc3339(now)}},
 		{"Brand", brandResponse{ID: "b", Name: "n", Handles: []string{"@b"}, CreatedAt: rfc3339(now)}},
@@ -224,6 +235,12 @@ func TestOpenAPISchemasMatchResponses(t *testing.T) {
 		if err := sref.Value.VisitJSON(v); err != nil {
 			t.Errorf("%s does not describe %s: %v", c.schema, raw, err)
 		}
+	}
+	// An event's data is what activities.RecordTransition stores: an object, {} when there
+	// are none. The document used to promise null, which a client never sees.
+	noData := map[string]any{"seq": 1, "type": "completed", "actor": "system", "role": "system", "at": rfc3339(now), "data": nil}
+	if doc.Components.Schemas["Event"].Value.VisitJSON(noData) == nil {
+		t.Error("Event allows data null, which the server never answers")
 	}
 }
 
@@ -297,5 +314,29 @@ func TestOpenAPIDescribesLiveResponses(t *testing.T) {
 				t.Errorf("response does not match the document: %v", err)
 			}
 		})
+	}
+}
+
+// TestCampaignZeroValuesAreDocumented: an optional numeric campaign setting is 0 when left
+// out, and 0 means something different per setting (no limit, no reminders, never, at once):
+// each one's description must say what. Clients send 0, so validation stays as it is.
+func TestCampaignZeroValuesAreDocumented(t *testing.T) {
+	in := loadOpenAPI(t).Components.Schemas["CampaignInput"].Value
+	for name, prop := range in.Properties {
+		p := prop.Value
+		if slices.Contains(in.Required, name) || !p.Type.Is("integer") {
+			continue
+		}
+		if p.Min == nil || *p.Min != 0 {
+			t.Errorf("%s: an optional setting that is 0 when left out must allow 0", name)
+		}
+		desc := strings.Join(strings.Fields(p.Description), " ")
+		if !strings.Contains(desc, "0 (the default)") && !strings.Contains(desc, "(0 = ") {
+			t.Errorf("%s: the description does not say what 0 means: %q", name, p.Description)
+		}
+	}
+	due := loadOpenAPI(t).Components.Schemas["NextAction"].Value.Properties["due_at"].Value.Description
+	for _, fixed := range []string{"7 days", "24 hours"} { // workflows.financeDue, workflows.holdDue
+		require.Contains(t, due, fixed, "the deadlines that are not campaign settings")
 	}
 }

@@ -163,8 +163,20 @@ func (s *Server) createPartnership(c echo.Context) error {
 	var brandHandles []string
 	_ = json.Unmarshal(brand.Handles, &brandHandles)
 
+	// The id, and the row an earlier attempt with this Idempotency-Key left: see the
+	// invariant in partnership_start.go.
+	pid, prev, err := s.createTarget(ctx, c, camp.ID, creator.ID)
+	if err != nil {
+		return err
+	}
+	if prev != nil && prev.StateVersion > 0 {
+		// The earlier attempt's workflow has run and written its state: it is the answer.
+		return c.JSON(http.StatusCreated, summary(*prev))
+	}
 	now := s.now().Truncate(time.Microsecond)
-	pid := newID()
+	if prev != nil {
+		now = prev.CreatedAt // the same input as the attempt that wrote the row
+	}
 	in := partnership.Input{
 		PartnershipID: pid, BrandID: camp.BrandID, CreatorID: creator.ID, CreatorHandle: handles[platform], Platform: platform,
 		CreatorHandles: handles, BrandName: brand.Name, BrandHandles: brandHandles, Campaign: settings, Offer: offer, CreatedBy: id.Actor(), CreatedAt: now,
@@ -177,18 +189,32 @@ func (s *Server) createPartnership(c echo.Context) error {
 	row := store.Partnership{ID: pid, BrandID: in.BrandID, CampaignID: settings.ID, CreatorID: creator.ID,
 		Stage: string(partnership.StageVetting), NextActionRole: partnership.RoleSystem, NextAction: "vet_creator",
 		State: raw, CreatedAt: now, UpdatedAt: now}
-	// The row first, so the partnership is listable when we answer; if the workflow cannot
-	// start, the row goes again and the client gets a 503 to retry.
-	if err := s.store.CreatePartnership(ctx, &row); err != nil {
+	// The row first, so the partnership is listable when we answer and its workflow never
+	// runs without it.
+	if prev != nil {
+		row = *prev
+	} else if err := s.store.CreatePartnership(ctx, &row); err != nil {
 		return err
 	}
-	if err := s.wf.Start(ctx, in); err != nil {
-		bg, cancel2 := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel2()
-		_ = s.store.DeletePartnership(bg, pid)
-		return err
+	started, err := s.startWorkflow(ctx, in)
+	switch {
+	case started:
+		return c.JSON(http.StatusCreated, summary(row))
+	case errors.Is(err, errStartInDoubt):
+		detail := "Temporal did not say whether the partnership was created; a retry with the same Idempotency-Key answers with it if it was"
+		if c.Request().Header.Get(idempotencyHeader) == "" {
+			detail = "Temporal did not say whether the partnership was created; list the campaign's partnerships before creating it again"
+		}
+		return problem(http.StatusServiceUnavailable, detail)
 	}
-	return c.JSON(http.StatusCreated, summary(row))
+	// No workflow has the id: nothing was created, and the client may retry.
+	bg, cancel2 := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel2()
+	if derr := s.store.DeletePartnership(bg, pid); derr != nil {
+		s.log.WarnContext(ctx, "could not delete the row of a partnership whose workflow did not start",
+			"partnership_id", pid, "error", derr)
+	}
+	return err
 }
 
 // creatorHandles maps each platform the creator has an account on to its handle (the first

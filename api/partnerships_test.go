@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/partnerflow/partnerflow/partnership"
 	"github.com/partnerflow/partnerflow/store"
 )
 
@@ -52,4 +55,153 @@ func TestCreatePartnershipNeedsAnAccountPerPlatform(t *testing.T) {
 	require.Equal(t, all, started[1].CreatorHandles)
 	require.Equal(t, "tiktok", started[1].Platform, "vetting reads the first deliverable's platform")
 	require.Equal(t, "maya.tt", started[1].CreatorHandle)
+}
+
+const (
+	createPath = "/v1/partnerships"
+	createBody = `{"campaign_id":"camp2","creator_id":"c1","offer":{"kind":"one_off",` +
+		`"fee":{"amount_minor":50000,"currency":"USD"},"deliverables":[{"platform":"instagram","format":"post"}]}}`
+)
+
+// newCreateServer is newActionServer with campaign camp2 of brand b1, whose settings are
+// stored as the API stores them, to invite creator c1 to.
+func newCreateServer(t *testing.T, cfg Config) *actionServer {
+	t.Helper()
+	s := newActionServer(t, cfg)
+	require.NoError(t, s.st.CreateCampaign(context.Background(), &store.Campaign{ID: "camp2", BrandID: "b1", Name: "Summer",
+		Settings: store.JSON(`{"id":"camp2","brand_id":"b1","name":"Summer"}`), CreatedAt: time.Now().UTC()}))
+	return s
+}
+
+// rows lists camp2's partnerships in the read model.
+func (s *actionServer) rows(t *testing.T) []store.Partnership {
+	t.Helper()
+	rows, _, err := s.st.ListPartnerships(context.Background(), store.PartnershipFilter{CampaignID: "camp2", Limit: 50})
+	require.NoError(t, err)
+	return rows
+}
+
+// startTimesOut is a start that waits out the request's deadline, as one to a Temporal too
+// slow to answer does; landed says whether the server created the workflow all the same.
+func startTimesOut(landed bool) func(context.Context, partnership.Input) (bool, error) {
+	return func(ctx context.Context, _ partnership.Input) (bool, error) {
+		<-ctx.Done()
+		return landed, mapTemporalError(ctx.Err())
+	}
+}
+
+// TestCreateConvergesWhenTheStartFails: a workflow never runs without its row, and a create
+// retried with the same Idempotency-Key ends in one partnership, whatever the start's error
+// hid. (The start used to be undone on any error: a timeout whose workflow had started left
+// it running without a row, and the retry made a second partnership.)
+func TestCreateConvergesWhenTheStartFails(t *testing.T) {
+	const key = "invite-maya"
+	pid := keyedPartnershipID(brandManager.Sub, key, "camp2", "c1")
+	create := func(s *actionServer) *httptest.ResponseRecorder {
+		return s.do(t, brandManager, http.MethodPost, createPath, key, createBody)
+	}
+	// retry sends the create again once Temporal is well, and checks that it answers with
+	// the one partnership there is.
+	retry := func(t *testing.T, s *actionServer) map[string]any {
+		t.Helper()
+		s.wf.startFault, s.wf.existsErr = nil, nil
+		rec := create(s)
+		require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+		var got map[string]any
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
+		require.Equal(t, pid, got["id"], "the key names the partnership")
+		rows := s.rows(t)
+		require.Len(t, rows, 1, "one partnership")
+		require.Equal(t, pid, rows[0].ID)
+		require.Equal(t, 1, s.wf.workflowCount(), "one workflow")
+		return got
+	}
+
+	t.Run("the workflow started all the same", func(t *testing.T) {
+		s := newCreateServer(t, Config{RequestTimeout: 300 * time.Millisecond})
+		s.wf.startFault = startTimesOut(true)
+		rec := create(s)
+		// Temporal is asked afresh: the request's own context has expired by now.
+		require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+		require.Len(t, s.rows(t), 1)
+		rec = create(s)
+		require.Equal(t, http.StatusCreated, rec.Code)
+		require.Equal(t, "true", rec.Header().Get("Idempotent-Replayed"))
+		require.Len(t, s.wf.starts(), 1)
+	})
+
+	t.Run("it did not start", func(t *testing.T) {
+		s := newCreateServer(t, Config{RequestTimeout: 300 * time.Millisecond})
+		s.wf.startFault = startTimesOut(false)
+		rec := create(s)
+		require.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+		require.Equal(t, "5", rec.Header().Get("Retry-After"))
+		require.Equal(t, "a dependency is unavailable; retry shortly", decodeProblem(t, rec).Detail)
+		require.Empty(t, s.rows(t), "nothing was created")
+		require.Zero(t, s.wf.workflowCount())
+		retry(t, s)
+	})
+
+	t.Run("it started after Temporal said it had not", func(t *testing.T) {
+		s := newCreateServer(t, Config{RequestTimeout: 300 * time.Millisecond})
+		s.wf.startFault = startTimesOut(false)
+		require.Equal(t, http.StatusServiceUnavailable, create(s).Code)
+		s.wf.setRunning(pid) // the start was still in flight at the server, and landed
+		retry(t, s)
+	})
+
+	for _, landed := range []bool{true, false} {
+		t.Run(fmt.Sprintf("Temporal cannot say (started: %v)", landed), func(t *testing.T) {
+			s := newCreateServer(t, Config{RequestTimeout: 300 * time.Millisecond})
+			s.wf.startFault = startTimesOut(landed)
+			s.wf.existsErr = errTemporalUnavailable
+			rec := create(s)
+			require.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+			require.Contains(t, decodeProblem(t, rec).Detail, "retry with the same Idempotency-Key")
+			require.Len(t, s.rows(t), 1, "the row stays while a workflow may run")
+			retry(t, s)
+		})
+	}
+
+	t.Run("a definite refusal is undone", func(t *testing.T) {
+		s := newCreateServer(t, Config{})
+		s.wf.startFault = func(context.Context, partnership.Input) (bool, error) {
+			return false, errTemporalUnavailable
+		}
+		require.Equal(t, http.StatusServiceUnavailable, create(s).Code)
+		require.Empty(t, s.rows(t))
+		retry(t, s)
+	})
+
+	t.Run("the earlier attempt's workflow has moved on", func(t *testing.T) {
+		s := newCreateServer(t, Config{RequestTimeout: 300 * time.Millisecond})
+		s.wf.startFault = startTimesOut(true)
+		s.wf.existsErr = errTemporalUnavailable
+		require.Equal(t, http.StatusServiceUnavailable, create(s).Code)
+		require.NoError(t, s.st.ApplyTransition(context.Background(), store.Transition{PartnershipID: pid, Version: 1,
+			Stage: "negotiation", State: store.JSON(`{"id":"` + pid + `","stage":"negotiation"}`), UpdatedAt: time.Now().UTC()}))
+		n := len(s.wf.starts())
+		got := retry(t, s)
+		require.Equal(t, "negotiation", got["stage"], "the partnership as it is now")
+		require.Len(t, s.wf.starts(), n, "its workflow has written its state: nothing to start")
+	})
+
+	t.Run("a key reused after its 24 h names a new partnership", func(t *testing.T) {
+		s := newCreateServer(t, Config{RequestTimeout: 300 * time.Millisecond})
+		s.wf.startFault = startTimesOut(false)
+		s.wf.existsErr = errTemporalUnavailable
+		require.Equal(t, http.StatusServiceUnavailable, create(s).Code)
+		s.now = func() time.Time { return time.Now().UTC().Add(idempotencyTTL + time.Hour) }
+		s.wf.startFault, s.wf.existsErr = nil, nil
+		rec := create(s)
+		require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+		require.NotContains(t, rec.Body.String(), pid)
+		require.Len(t, s.rows(t), 2)
+	})
+
+	t.Run("ids are the subject's and the invitation's", func(t *testing.T) {
+		require.NotEqual(t, pid, keyedPartnershipID("admin-1", key, "camp2", "c1"))
+		require.NotEqual(t, pid, keyedPartnershipID(brandManager.Sub, key, "camp2", "c2"))
+		require.NotEqual(t, pid, keyedPartnershipID(brandManager.Sub, key+"\x00camp2", "", "c1"), "the parts cannot run into each other")
+	})
 }

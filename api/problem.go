@@ -108,7 +108,8 @@ func (s *Server) toProblem(err error, c echo.Context) Problem {
 		case http.StatusUnauthorized:
 			detail = "a valid bearer token is required"
 		}
-		if m, ok := he.Message.(string); ok && he.Code < 500 && he.Code != http.StatusNotFound {
+		// A message of Echo's own (its sentinel errors carry the status text) says less.
+		if m, ok := he.Message.(string); ok && he.Code < 500 && he.Code != http.StatusNotFound && m != http.StatusText(he.Code) {
 			detail = m
 		}
 		return problem(he.Code, detail).p

@@ -94,7 +94,7 @@ func New(cfg Config, st Store, wf Workflows, log *slog.Logger) *Server {
 	hooks.POST("/esign", s.esignWebhook)
 	hooks.POST("/payments", s.paymentsWebhook)
 
-	v1 := e.Group("/v1", s.authenticate, s.rateLimit(), s.idempotency)
+	v1 := routeGroup{g: e.Group("/v1"), mw: []echo.MiddlewareFunc{s.authenticate, s.rateLimit(), s.idempotency}}
 	v1.POST("/brands", s.createBrand)
 	v1.GET("/brands/:id", s.getBrand)
 	v1.PATCH("/brands/:id", s.patchBrand)
@@ -122,6 +122,21 @@ func New(cfg Config, st Store, wf Workflows, log *slog.Logger) *Server {
 	v1.POST("/disclosure/check", s.checkDisclosure)
 	return s
 }
+
+// routeGroup adds routes under a prefix, each with the group's middleware as its own. Echo's
+// group middleware does the same for the routes but also adds a catch-all route for the
+// prefix, which its router prefers to answering 405: a wrong method on a real route
+// (DELETE /v1/partnerships/{id}) was a 404 without an Allow header. Without the catch-all, a
+// path that is no route is a 404 before any authentication, as outside /v1.
+type routeGroup struct {
+	g  *echo.Group
+	mw []echo.MiddlewareFunc
+}
+
+func (r routeGroup) GET(path string, h echo.HandlerFunc)   { r.g.GET(path, h, r.mw...) }
+func (r routeGroup) POST(path string, h echo.HandlerFunc)  { r.g.POST(path, h, r.mw...) }
+func (r routeGroup) PUT(path string, h echo.HandlerFunc)   { r.g.PUT(path, h, r.mw...) }
+func (r routeGroup) PATCH(path string, h echo.HandlerFunc) { r.g.PATCH(path, h, r.mw...) }
 
 // Handler is the root HTTP handler.
 func (s *Server) Handler() http.Handler { return s.echo }

@@ -21,6 +21,8 @@ var (
 	errWorkflowClosed = errors.New("workflow closed")
 	// errWorkflowMissing: no workflow exists for the id.
 	errWorkflowMissing = errors.New("workflow not found")
+	// errWorkflowStarted: a start found a workflow with its id already there.
+	errWorkflowStarted = errors.New("workflow already started")
 )
 
 // actionError is a refusal from a workflow validator or handler.
@@ -54,7 +56,8 @@ func (t TemporalWorkflows) Ping(ctx context.Context) error {
 }
 
 // Start starts the partnership workflow. The deterministic ID and the conflict policy make a
-// duplicate start fail instead of running a second workflow for the same partnership.
+// duplicate start fail (errWorkflowStarted) instead of running a second workflow for the
+// same partnership.
 func (t TemporalWorkflows) Start(ctx context.Context, in partnership.Input) error {
 	_, err := t.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       partnership.WorkflowID(in.PartnershipID),
@@ -63,6 +66,20 @@ func (t TemporalWorkflows) Start(ctx context.Context, in partnership.Input) erro
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	}, partnership.WorkflowType, in)
 	return mapTemporalError(err)
+}
+
+// Exists reports whether the partnership's workflow exists, running or closed. Only
+// Temporal's NotFound says it does not; any other failure is returned, and leaves it unknown.
+func (t TemporalWorkflows) Exists(ctx context.Context, partnershipID string) (bool, error) {
+	_, err := t.Client.DescribeWorkflowExecution(ctx, partnership.WorkflowID(partnershipID), "")
+	var nf *serviceerror.NotFound
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &nf):
+		return false, nil
+	}
+	return false, mapTemporalError(err)
 }
 
 // Update sends an Update and waits for its result.
@@ -127,7 +144,7 @@ func mapTemporalError(err error) error {
 		}
 		return errWorkflowMissing
 	case errors.As(err, &already):
-		return fmt.Errorf("%w: %v", errWorkflowClosed, err)
+		return fmt.Errorf("%w: %v", errWorkflowStarted, err)
 	case errors.As(err, &unavailable), errors.As(err, &deadline), errors.As(err, &canceled),
 		errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%w: %v", errTemporalUnavailable, err)

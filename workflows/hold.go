@@ -25,7 +25,8 @@ import (
 // deadline_missed event, counted by partnerflow_deadlines_missed{role="admin"}, and an e-mail
 // to the admin team), and the clock starts again. A day: the creator and the brand are both waiting on it, and a step
 // that timed out has already been retried for one. The hold never resolves on its own: what
-// fixes it (the provider, the configuration, the data) is outside the workflow.
+// fixes it (the provider, the configuration, the data) is outside the workflow. The OpenAPI
+// document (NextAction.due_at) tells clients: change both.
 const holdDue = 24 * time.Hour
 
 // Provider names as they appear in provider_hold, the same as the sandbox's and the

@@ -14,7 +14,8 @@ import (
 )
 
 // financeDue is how long finance has to act on a payable or approvable payout before the
-// partnership escalates it; the campaign has no setting for it.
+// partnership escalates it; the campaign has no setting for it. The OpenAPI document
+// (NextAction.due_at) tells clients: change both.
 const financeDue = 7 * 24 * time.Hour
 
 // transferRetryWait is how long a payout whose transfer ran out of retries waits before its

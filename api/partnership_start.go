@@ -1,0 +1,99 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/store"
+)
+
+// Creating a partnership writes two things that no transaction spans: its row in the read
+// model and its workflow in Temporal. The invariant kept between them:
+//
+//	A workflow never runs without its row, and a create retried with the same
+//	Idempotency-Key ends in one partnership.
+//
+// So the row is written first and deleted only when Temporal says that no workflow has the
+// partnership's id: a failed start is followed by a Describe, because a timeout says nothing
+// of what the server did, and an earlier attempt with the same key may have started it. When
+// Temporal cannot be asked either, the row stays and the client gets errStartInDoubt (503).
+// A keyed create names its partnership after the key (keyedPartnershipID), so the retry finds
+// that row and that workflow: Temporal's WorkflowExecutionAlreadyStarted for its own id
+// means the earlier attempt worked. Left open: a start still in flight at the server when
+// the Describe answers NotFound, which lands after the row is gone; a retry with the key then
+// recreates the row around it.
+
+// startCheckTimeout bounds asking Temporal whether a workflow exists after its start failed.
+// Its own context: the request's has often expired (that is why the start failed). It is
+// well inside abandonedClaimMargin, so no retry takes the key over meanwhile.
+const startCheckTimeout = 5 * time.Second
+
+// errStartInDoubt: the start failed and Temporal could not say whether the workflow exists.
+var errStartInDoubt = errors.New("workflow start in doubt")
+
+// partnershipIDSpace is the UUID namespace of partnership ids derived from an
+// Idempotency-Key (version 5, so never equal to a newID, which is version 7).
+var partnershipIDSpace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://partnerflow.dev/ids/partnership"))
+
+// keyedPartnershipID names the partnership a create with an Idempotency-Key makes: the same
+// subject, key, campaign and creator always give the same id. The body's other fields are
+// left out, as in actionUpdateID, so that a retry whose JSON was re-serialised still finds
+// what it retries; the campaign and creator keep a key reused for another invitation from
+// meeting the first one.
+func keyedPartnershipID(sub, key, campaignID, creatorID string) string {
+	name, _ := json.Marshal([]string{sub, key, campaignID, creatorID})
+	return uuid.NewSHA1(partnershipIDSpace, name).String()
+}
+
+// createTarget picks the id of the partnership a create makes and finds the row an earlier
+// attempt with the same Idempotency-Key left (nil if none). A row older than the key's 24 h
+// is not an earlier attempt but an earlier partnership, whose key the client has reused as
+// it may: that create gets a fresh id, as one without a key does.
+func (s *Server) createTarget(ctx context.Context, c echo.Context, campaignID, creatorID string) (string, *store.Partnership, error) {
+	key := c.Request().Header.Get(idempotencyHeader)
+	if key == "" {
+		return newID(), nil, nil
+	}
+	pid := keyedPartnershipID(identity(c).Sub, key, campaignID, creatorID)
+	prev, err := s.store.GetPartnership(ctx, pid)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return pid, nil, nil
+	case err != nil:
+		return "", nil, err
+	case s.now().Sub(prev.CreatedAt) > idempotencyTTL:
+		return newID(), nil, nil
+	}
+	return pid, &prev, nil
+}
+
+// startWorkflow starts the partnership's workflow and reports whether it exists afterwards.
+// Not existing with an error other than errStartInDoubt means Temporal said no workflow has
+// the id: nothing runs, and the caller deletes the row.
+func (s *Server) startWorkflow(ctx context.Context, in partnership.Input) (bool, error) {
+	pid := in.PartnershipID
+	err := s.wf.Start(ctx, in)
+	if err == nil || errors.Is(err, errWorkflowStarted) {
+		// Already started: the id is this partnership's alone, so an earlier attempt did it.
+		return true, nil
+	}
+	ask, cancel := context.WithTimeout(context.WithoutCancel(ctx), startCheckTimeout)
+	defer cancel()
+	exists, derr := s.wf.Exists(ask, pid)
+	switch {
+	case derr != nil:
+		s.log.WarnContext(ctx, "partnership workflow start in doubt; its row is kept",
+			"partnership_id", pid, "start_error", err, "describe_error", derr)
+		return false, errStartInDoubt
+	case exists:
+		s.log.InfoContext(ctx, "partnership workflow started despite an error", "partnership_id", pid, "start_error", err)
+		return true, nil
+	}
+	return false, err
+}
