@@ -197,7 +197,7 @@ func RenderContract(c Contract) string {
 	if !c.Date.IsZero() {
 		fmt.Fprintf(&b, "Dated %s.\n", c.Date.UTC().Format(contractDate))
 	}
-	fmt.Fprintf(&b, "\nKind: %s\nFee: %s\n", strings.ReplaceAll(t.Kind, "_", "-"), t.Fee)
+	fmt.Fprintf(&b, "\nKind: %s\nFee: %s\n", partnership.KindName(t.Kind), t.Fee)
 	if t.CommissionBps > 0 {
 		fmt.Fprintf(&b, "Commission: %s (%d basis points) of the revenue attributed to the Creator's discount code and link\n",
 			partnership.Percent(t.CommissionBps), t.CommissionBps)

@@ -2,18 +2,27 @@ package partnership
 
 import (
 	"strconv"
-
-	"golang.org/x/text/currency"
+	"strings"
 )
 
-// String writes the amount for people, as e-mails show it: the ISO code, then the amount in
-// major units with the currency's own number of decimals and thousands grouped, "USD
-// 1,500.00", "JPY 150,000", "KWD 1.500". Integer arithmetic only; a code the currency tables
-// do not know is written with two decimals.
+// minorDigits are the ISO 4217 currencies whose minor unit is not two digits: amount_minor
+// counts in these units (ISO's, which payment providers follow), so an amount is written
+// with this many decimals. Not CLDR's display digits, which differ for IDR, COP, HUF and
+// others (x/text/currency wrote IDR 1,500.00 as "IDR 150,000").
+var minorDigits = map[string]int{
+	"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0,
+	"RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+	"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+	"CLF": 4, "UYW": 4,
+}
+
+// String writes the amount for people, as e-mails and contracts show it: the ISO code, then
+// the amount in major units with the currency's ISO 4217 number of decimals and thousands
+// grouped, "USD 1,500.00", "JPY 150,000", "KWD 1.500". Integer arithmetic only.
 func (m Money) String() string {
-	decimals := 2
-	if unit, err := currency.ParseISO(m.Currency); err == nil {
-		decimals, _ = currency.Standard.Rounding(unit)
+	decimals, ok := minorDigits[m.Currency]
+	if !ok {
+		decimals = 2
 	}
 	sign, amount := "", m.AmountMinor
 	if amount < 0 {
@@ -43,12 +52,23 @@ func (m Money) String() string {
 }
 
 // Pay is what the terms pay, as e-mails show it: the fee, and the commission when there is
-// one, "USD 1,500.00 plus a 12.5% commission on sales".
+// one, "USD 1,500.00 plus a 12.5% commission on sales"; "a 10% commission on sales" without
+// a fee, "no fee" for a gifting deal.
 func (t Terms) Pay() string {
-	if t.CommissionBps <= 0 {
+	switch {
+	case t.CommissionBps <= 0 && t.Fee.AmountMinor <= 0:
+		return "no fee"
+	case t.CommissionBps <= 0:
 		return t.Fee.String()
+	case t.Fee.AmountMinor <= 0:
+		return "a " + Percent(t.CommissionBps) + " commission on sales"
 	}
 	return t.Fee.String() + " plus a " + Percent(t.CommissionBps) + " commission on sales"
+}
+
+// KindName writes an offer kind for people: "one-off", "ambassador".
+func KindName(kind string) string {
+	return strings.ReplaceAll(kind, "_", "-")
 }
 
 // Percent writes basis points as a percentage: 1000 → "10%", 1250 → "12.5%", 5 → "0.05%".

@@ -21,6 +21,11 @@ func TestMoneyString(t *testing.T) {
 		{Money{1500, "KWD"}, "KWD 1.500"}, // three decimals
 		{Money{-250, "USD"}, "USD -2.50"},
 		{Money{1500, "ZZZ"}, "ZZZ 15.00"}, // unknown to the tables: two decimals
+		{Money{150000, "IDR"}, "IDR 1,500.00"}, // ISO: two decimals (CLDR displays none)
+		{Money{150000, "COP"}, "COP 1,500.00"},
+		{Money{150000, "HUF"}, "HUF 1,500.00"},
+		{Money{1500, "IQD"}, "IQD 1.500"},
+		{Money{15000, "CLF"}, "CLF 1.5000"},
 		{Money{math.MinInt64, "USD"}, "USD -92,233,720,368,547,758.08"},
 	} {
 		if got := tc.in.String(); got != tc.want {
@@ -30,6 +35,12 @@ func TestMoneyString(t *testing.T) {
 }
 
 func TestTermsPay(t *testing.T) {
+	if got := (Terms{Fee: Money{0, "USD"}}).Pay(); got != "no fee" {
+		t.Errorf("gifting: got %q", got)
+	}
+	if got := (Terms{Fee: Money{0, "USD"}, CommissionBps: 1000}).Pay(); got != "a 10% commission on sales" {
+		t.Errorf("commission only: got %q", got)
+	}
 	fee := Money{150000, "USD"}
 	for bps, want := range map[int64]string{
 		0:    "USD 1,500.00",

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -58,7 +59,7 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	// when the contract was signed and the brand side cancelled. During tracking, also the
 	// commission on the orders made until the cancellation.
 	switch {
-	case w.delivered() && w.st.Terms.Fee.AmountMinor > 0:
+	case (w.delivered() || w.feeSent()) && w.st.Terms.Fee.AmountMinor > 0:
 		w.payable = []string{partnership.PayoutKindFee}
 		w.emit("fee_payable_after_cancellation", systemActor, map[string]any{"amount": w.st.Terms.Fee})
 	case signed && w.st.Terms.KillFee.AmountMinor > 0 && w.owesKillFee(c):
@@ -71,6 +72,9 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 		if err := w.commissionAfterCancellation(c); err != nil {
 			return err
 		}
+	}
+	if err := w.dropUnpayableFee(); err != nil {
+		return err
 	}
 	if len(w.payable) > 0 {
 		if err := w.settleAll(); err != nil {
@@ -141,6 +145,42 @@ func (w *partnershipWorkflow) owesKillFee(c partnership.Cancellation) bool {
 }
 
 // delivered reports whether every deliverable's post is verified: the fee is earned.
+// feeSent reports whether a fee payout's transfer is out or paid. The fee then counts as
+// earned, whatever a later re-check found (fee-on-verification pays it before the re-check),
+// and no kill fee is owed on top of it.
+func (w *partnershipWorkflow) feeSent() bool {
+	for _, p := range w.st.Payouts {
+		if p.Kind == partnership.PayoutKindFee && (p.Status == partnership.PayoutProcessing || p.Status == partnership.PayoutPaid) {
+			return true
+		}
+	}
+	return false
+}
+
+// dropUnpayableFee fails a fee payout still waiting for its second approval when the
+// cancellation left the fee unpaid (the re-check had put the posts on hold, so the kill fee
+// is owed instead): approved later, it would pay both. Only fee-on-verification makes a fee
+// payout before the re-check, so partnerships from before it never have one here.
+func (w *partnershipWorkflow) dropUnpayableFee() error {
+	if slices.Contains(w.payable, partnership.PayoutKindFee) {
+		return nil
+	}
+	dropped := false
+	for i := range w.st.Payouts {
+		p := &w.st.Payouts[i]
+		if p.Kind == partnership.PayoutKindFee && p.Status == partnership.PayoutAwaitingApproval {
+			p.Status, p.FailureCode = partnership.PayoutFailed, "partnership_cancelled"
+			w.emit("payout_failed", systemActor, map[string]string{"payout_id": p.ID, "failure_code": p.FailureCode})
+			dropped = true
+		}
+	}
+	if !dropped {
+		return nil
+	}
+	w.changes++
+	return w.persist(w.ctx)
+}
+
 func (w *partnershipWorkflow) delivered() bool {
 	if len(w.st.Deliverables) == 0 {
 		return false

@@ -25,7 +25,7 @@ func (w *partnershipWorkflow) negotiation() error {
 	}
 	if err := w.notifyCreator("offer", "New partnership offer from "+w.in.BrandName,
 		fmt.Sprintf("%s offers you a %s partnership for %s. Answer within %s.",
-			w.in.BrandName, strings.ReplaceAll(offer.Kind, "_", "-"), offer.Pay(), partnership.HumanSeconds(w.in.Campaign.OfferTTLSeconds))); err != nil {
+			w.in.BrandName, partnership.KindName(offer.Kind), offer.Pay(), partnership.HumanSeconds(w.in.Campaign.OfferTTLSeconds))); err != nil {
 		return err
 	}
 	// processed counts the history entries handled so far. A move can arrive while the offer

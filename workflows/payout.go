@@ -367,11 +367,11 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 
 // heldByCompliance refuses to trigger or approve a payout for the content (the fee or the
 // commission) while a re-check has the partnership on compliance hold: it waits until the
-// posts are fixed and verified again. A cancelled partnership's payouts are not held. Only
-// validators ask, so partnerships in flight need no version: before fee-on-verification
-// nothing for the content was payable during a hold.
+// posts are fixed and verified again. A cancelled partnership's payouts are not held: what
+// compensate left payable is owed. Only validators ask, so partnerships in flight need no
+// version: before fee-on-verification nothing for the content was payable during a hold.
 func (w *partnershipWorkflow) heldByCompliance(kind string) error {
-	if w.st.ComplianceHold == nil || w.cancelled() ||
+	if w.st.ComplianceHold == nil || w.st.Stage == partnership.StageCancelled ||
 		(kind != partnership.PayoutKindFee && kind != partnership.PayoutKindCommission) {
 		return nil
 	}

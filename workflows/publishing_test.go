@@ -301,3 +301,63 @@ func TestPublishingPostCountsOnce(t *testing.T) {
 		require.Equal(t, []string{"m-1"}, v.OtherMediaIDs, "d1's verified post goes with d2's verification")
 	}
 }
+
+// TestCancelOnHoldAfterFeePaid: a fee paid before the re-check counts as earned when the
+// brand cancels during the compliance hold the re-check raised: no kill fee on top of it.
+func TestCancelOnHoldAfterFeePaid(t *testing.T) {
+	in := baseInput()
+	in.Campaign.RecheckAfterSeconds = 14 * 86400
+	f := newFixture(t, in)
+	f.verifyResults = []partnership.VerificationReport{
+		{MediaID: "m-1", Verified: true, Reasons: []string{}, CheckedAt: testStart},
+		failedReport(activities.ReasonDisclosure),
+	}
+	f.toPayout() // verified at minute 5
+	f.trigger(minute(6), "fee", finance1, partnership.PayoutKindFee)
+	f.payment(minute(7), "pay-evt-1", "po_1", "paid", "")
+	hold := minute(5) + 14*day
+	f.snapshot(hold+minute(1), "hold")
+	f.update(hold+minute(2), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "post taken down"})
+	st := f.runOK() // nothing is left to pay: it ends at the cancellation
+
+	require.NotNil(t, f.snap("hold").ComplianceHold)
+	f.requireAccepted("cancel")
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Len(t, st.Payouts, 1, "the fee only")
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
+	require.Equal(t, 0, f.countEvents("kill_fee_payable"))
+	require.Equal(t, 1, f.n("CreateTransfer"))
+}
+
+// TestCancelOnHoldDropsUnapprovedFee: a fee payout still waiting for its second approval when
+// the brand cancels during the compliance hold is failed (partnership_cancelled): the kill fee
+// is owed instead, and approving the fee afterwards would have paid both.
+func TestCancelOnHoldDropsUnapprovedFee(t *testing.T) {
+	in := baseInput()
+	in.Campaign.RecheckAfterSeconds = 14 * 86400
+	in.Campaign.DualApprovalThresholdMinor = 20_000 // the fee (50,000) needs it, the kill fee (10,000) not
+	f := newFixture(t, in)
+	f.verifyResults = []partnership.VerificationReport{
+		{MediaID: "m-1", Verified: true, Reasons: []string{}, CheckedAt: testStart},
+		failedReport(activities.ReasonDisclosure),
+	}
+	f.toPayout()
+	f.trigger(minute(6), "fee", finance1, partnership.PayoutKindFee)
+	hold := minute(5) + 14*day
+	f.update(hold+minute(2), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "post taken down"})
+	f.update(hold+minute(3), "approve-fee", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: finance2, PayoutID: "po_1"})
+	f.trigger(hold+minute(4), "kill-fee", finance1, partnership.PayoutKindKillFee)
+	f.payment(hold+minute(5), "pay-evt-2", "po_2", "paid", "")
+	st := f.runOK()
+
+	f.requireAccepted("fee")
+	f.requireRejected("approve-fee", partnership.ErrTypeConflict)
+	f.requireAccepted("kill-fee")
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Len(t, st.Payouts, 2)
+	require.Equal(t, partnership.PayoutFailed, st.Payouts[0].Status)
+	require.Equal(t, "partnership_cancelled", st.Payouts[0].FailureCode)
+	require.Equal(t, partnership.PayoutKindKillFee, st.Payouts[1].Kind)
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[1].Status)
+	require.Equal(t, 1, f.n("CreateTransfer"), "the kill fee only")
+}
