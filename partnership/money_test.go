@@ -20,7 +20,7 @@ func TestMoneyString(t *testing.T) {
 		{Money{999, "JPY"}, "JPY 999"},
 		{Money{1500, "KWD"}, "KWD 1.500"}, // three decimals
 		{Money{-250, "USD"}, "USD -2.50"},
-		{Money{1500, "ZZZ"}, "ZZZ 15.00"}, // unknown to the tables: two decimals
+		{Money{1500, "ZZZ"}, "ZZZ 15.00"},      // unknown to the tables: two decimals
 		{Money{150000, "IDR"}, "IDR 1,500.00"}, // ISO: two decimals (CLDR displays none)
 		{Money{150000, "COP"}, "COP 1,500.00"},
 		{Money{150000, "HUF"}, "HUF 1,500.00"},
