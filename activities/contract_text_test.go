@@ -19,7 +19,7 @@ func TestRenderContract(t *testing.T) {
 		Terms: partnership.Terms{Kind: "one_off", Fee: partnership.Money{AmountMinor: 150000, Currency: "USD"}, CommissionBps: 1250,
 			KillFee: partnership.Money{AmountMinor: 30000, Currency: "USD"}, UsageRightsDays: 90, ExclusivityDays: 30,
 			Deliverables: []partnership.DeliverableSpec{{Platform: "instagram", Format: "post"}, {Platform: "tiktok", Format: "video"}}},
-		Date: date, SignBy: date.Add(72 * time.Hour), DraftDueSeconds: 7 * 86400,
+		Date: date, SignWithinSeconds: 3 * 86400, DraftDueSeconds: 7 * 86400,
 	})
 	require.Equal(t, `PARTNERSHIP AGREEMENT
 
@@ -30,7 +30,7 @@ Kind: one-off
 Fee: USD 1,500.00
 Commission: 12.5% (1250 basis points) of the revenue attributed to the Creator's discount code and link
 Kill fee: USD 300.00, payable if the Brand cancels after both parties have signed
-Usage rights: 90 days from each post's publication
+Usage rights: 90 days from the verification of the last post
 Exclusivity: 30 days
 Deliverables:
   1. instagram post
@@ -39,7 +39,7 @@ Drafts: each deliverable's draft is due within 7 days of the last signature.
 
 Disclosure: every post must carry a clear advertising label as required in US.
 
-This agreement lapses unless both parties sign it by 27 November 2026 09:04 UTC.
+This agreement lapses unless both parties sign it within 3 days of its sending.
 `, oneOff)
 
 	ends := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)

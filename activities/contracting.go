@@ -23,11 +23,11 @@ type EnvelopeInput struct {
 	BrandName      string            `json:"brand_name"`
 	Jurisdiction   string            `json:"jurisdiction"`
 	Terms          partnership.Terms `json:"terms"`
-	// Date, SignBy and DraftDueSeconds are written into the agreement (RenderContract);
-	// inputs from before they were added leave them out.
-	Date            time.Time `json:"date,omitzero"`
-	SignBy          time.Time `json:"sign_by,omitzero"`
-	DraftDueSeconds int64     `json:"draft_due_seconds,omitempty"`
+	// Date, SignWithinSeconds and DraftDueSeconds are written into the agreement
+	// (RenderContract); inputs from before they were added leave them out.
+	Date              time.Time `json:"date,omitzero"`
+	SignWithinSeconds int64     `json:"sign_within_seconds,omitempty"`
+	DraftDueSeconds   int64     `json:"draft_due_seconds,omitempty"`
 }
 
 // EnvelopeOutput is the created envelope.
@@ -56,7 +56,7 @@ func (a *Activities) CreateEnvelope(ctx context.Context, in EnvelopeInput) (Enve
 	env, err := a.Providers.ESign.CreateEnvelope(ctx, in.IdempotencyKey, providers.EnvelopeRequest{
 		Subject: "Partnership agreement with " + in.BrandName,
 		Document: RenderContract(Contract{Brand: in.BrandName, Creator: c.Name, Jurisdiction: in.Jurisdiction, Terms: in.Terms,
-			Date: in.Date, SignBy: in.SignBy, DraftDueSeconds: in.DraftDueSeconds}),
+			Date: in.Date, SignWithinSeconds: in.SignWithinSeconds, DraftDueSeconds: in.DraftDueSeconds}),
 		Signers: []providers.Signer{
 			{Role: "creator", Name: c.Name, Email: c.Email},
 			{Role: "brand", Name: in.BrandName, Email: brandEmail},
@@ -178,11 +178,11 @@ func DiscountCodeFor(handle, partnershipID string) string {
 type Contract struct {
 	Brand, Creator, Jurisdiction string
 	Terms                        partnership.Terms
-	// Date is the agreement's date; SignBy the time both signatures are due by (zero: not
-	// written). DraftDueSeconds is how long after signing each deliverable's draft is due
-	// (0: not written).
-	Date, SignBy    time.Time
-	DraftDueSeconds int64
+	// Date is the agreement's date. SignWithinSeconds is how long after it is sent both
+	// signatures are due (the workflow's signing wait counts from then too), DraftDueSeconds
+	// how long after signing each deliverable's draft is due; 0 leaves either unwritten.
+	Date                               time.Time
+	SignWithinSeconds, DraftDueSeconds int64
 }
 
 // contractDate writes a date in a contract: "24 November 2026".
@@ -203,7 +203,7 @@ func RenderContract(c Contract) string {
 			partnership.Percent(t.CommissionBps), t.CommissionBps)
 	}
 	fmt.Fprintf(&b, "Kill fee: %s, payable if the Brand cancels after both parties have signed\n", t.KillFee)
-	fmt.Fprintf(&b, "Usage rights: %d days from each post's publication\nExclusivity: %d days\n", t.UsageRightsDays, t.ExclusivityDays)
+	fmt.Fprintf(&b, "Usage rights: %d days from the verification of the last post\nExclusivity: %d days\n", t.UsageRightsDays, t.ExclusivityDays)
 	b.WriteString("Deliverables:\n")
 	for i, d := range t.Deliverables {
 		fmt.Fprintf(&b, "  %d. %s %s\n", i+1, d.Platform, d.Format)
@@ -223,8 +223,8 @@ func RenderContract(c Contract) string {
 		b.WriteString(".\n")
 	}
 	fmt.Fprintf(&b, "\nDisclosure: every post must carry a clear advertising label as required in %s.\n", c.Jurisdiction)
-	if !c.SignBy.IsZero() {
-		fmt.Fprintf(&b, "\nThis agreement lapses unless both parties sign it by %s.\n", c.SignBy.UTC().Format("2 January 2006 15:04 UTC"))
+	if c.SignWithinSeconds > 0 {
+		fmt.Fprintf(&b, "\nThis agreement lapses unless both parties sign it within %s of its sending.\n", partnership.HumanSeconds(c.SignWithinSeconds))
 	}
 	return b.String()
 }

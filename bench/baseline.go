@@ -327,9 +327,8 @@ func (b *BaselineActivities) Envelope(ctx context.Context, in BaselineInput, fee
 	terms := partnership.Terms{Kind: "one_off", Fee: partnership.Money{AmountMinor: fee, Currency: "USD"},
 		KillFee: partnership.Money{AmountMinor: fee / 5, Currency: "USD"}, UsageRightsDays: 90, ExclusivityDays: 30,
 		Deliverables: []partnership.DeliverableSpec{{Platform: "instagram", Format: "post"}}}
-	now := time.Now().UTC()
 	doc := activities.RenderContract(activities.Contract{Brand: in.BrandName, Creator: in.CreatorName, Jurisdiction: "US", Terms: terms,
-		Date: now, SignBy: now.Add(72 * time.Hour), DraftDueSeconds: 7 * 86400})
+		Date: time.Now().UTC(), SignWithinSeconds: 3 * 86400, DraftDueSeconds: 7 * 86400})
 	return b.Providers.ESign.CreateEnvelope(ctx, in.ID+"/envelope/1", providers.EnvelopeRequest{
 		Subject:  "Partnership agreement with " + in.BrandName,
 		Document: doc,

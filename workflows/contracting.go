@@ -20,11 +20,10 @@ func (w *partnershipWorkflow) contracting() error {
 	}
 	var env activities.EnvelopeOutput
 	if err := w.callProvider(providerStep{name: "create_contract", provider: providerESign}, func(keySeq int) error {
-		now := workflow.Now(w.ctx).UTC()
 		return workflow.ExecuteActivity(w.providerCtx(), a.CreateEnvelope, activities.EnvelopeInput{
 			IdempotencyKey: w.idemKey("envelope", keySeq), PartnershipID: w.in.PartnershipID, CreatorID: w.in.CreatorID,
 			BrandID: w.in.BrandID, BrandName: w.in.BrandName, Jurisdiction: w.in.Campaign.Jurisdiction, Terms: w.st.Terms,
-			Date: now, SignBy: now.Add(partnership.Seconds(w.in.Campaign.OfferTTLSeconds)), DraftDueSeconds: w.in.Campaign.DraftDueSeconds,
+			Date: workflow.Now(w.ctx).UTC(), SignWithinSeconds: w.in.Campaign.OfferTTLSeconds, DraftDueSeconds: w.in.Campaign.DraftDueSeconds,
 		}).Get(w.ctx, &env)
 	}); err != nil {
 		return err

@@ -129,10 +129,10 @@ func TestHappyPath(t *testing.T) {
 	require.Equal(t, "c-1", f.transfers[0].CreatorID)
 	require.Equal(t, "p-0001/envelope/1", f.envelopes[0].IdempotencyKey)
 	require.Equal(t, f.in.Offer, f.envelopes[0].Terms)
-	// The agreement is dated when the envelope is made and states when it must be signed by
-	// (the offer's answer time) and when drafts are due.
+	// The agreement is dated when the envelope is made and states how long the parties have
+	// to sign it (the offer's answer time, as the signing wait) and when drafts are due.
 	require.False(t, f.envelopes[0].Date.Before(testStart))
-	require.Equal(t, 3*day, f.envelopes[0].SignBy.Sub(f.envelopes[0].Date))
+	require.EqualValues(t, 3*86400, f.envelopes[0].SignWithinSeconds)
 	require.EqualValues(t, 7*86400, f.envelopes[0].DraftDueSeconds)
 	require.Equal(t, "p-0001/discount/1", f.discounts[0].IdempotencyKey)
 	require.Equal(t, "https://instagram.example/p/1", f.verifies[0].URL)

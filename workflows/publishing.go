@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -53,16 +54,22 @@ func (w *partnershipWorkflow) recheck() error {
 		}
 		return nil
 	}
-	w.setNext(partnership.RoleSystem, "recheck_posts", after)
-	if err := w.persist(w.ctx); err != nil {
-		return err
-	}
 	if w.feeEarly {
-		if _, err := w.settleUntil(workflow.Now(w.ctx).Add(after), true); err != nil {
+		at := workflow.Now(w.ctx).Add(after)
+		if err := w.recheckNext(at); err != nil {
 			return err
 		}
-	} else if _, err := workflow.AwaitWithTimeout(w.ctx, after, w.cancelled); err != nil {
-		return err
+		if _, err := w.settleUntil(at, func() error { return w.recheckNext(at) }); err != nil {
+			return err
+		}
+	} else {
+		w.setNext(partnership.RoleSystem, "recheck_posts", after)
+		if err := w.persist(w.ctx); err != nil {
+			return err
+		}
+		if _, err := workflow.AwaitWithTimeout(w.ctx, after, w.cancelled); err != nil {
+			return err
+		}
 	}
 	if w.cancelled() {
 		return w.compensate(*w.cancel)
@@ -104,6 +111,28 @@ func (w *partnershipWorkflow) recheck() error {
 	}
 	w.st.ComplianceHold = nil
 	w.emit("compliance_hold_lifted", systemActor, nil)
+	return w.persist(w.ctx)
+}
+
+// recheckNext says who acts next while the posts wait for their re-check at at, with the fee
+// payable (fee-on-verification): finance, while a payable payout is to trigger or approve
+// (asked for a second approval as it comes due), the system's transfer while one is out, the
+// re-check once everything payable is paid. An unchanged next action keeps its deadline.
+func (w *partnershipWorkflow) recheckNext(at time.Time) error {
+	if err := w.askSecondApprovals(); err != nil {
+		return err
+	}
+	role, action, within := partnership.RoleSystem, "recheck_posts", at.Sub(workflow.Now(w.ctx))
+	if !w.allPaid() {
+		role, action = w.payoutNextAction()
+		within = financeDue
+		if role == partnership.RoleSystem {
+			within = transferRetryWait
+		}
+	}
+	if na := w.st.NextAction; na == nil || na.Role != role || na.Action != action {
+		w.setNext(role, action, within)
+	}
 	return w.persist(w.ctx)
 }
 

@@ -91,6 +91,7 @@ func TestPublishingFeePayableOnVerification(t *testing.T) {
 	f.toPayout() // verified at minute 5
 	f.snapshot(minute(5.5), "waiting-recheck")
 	f.trigger(minute(6), "trigger-before-recheck", finance1, partnership.PayoutKindFee)
+	f.snapshot(minute(6.5), "triggered")
 	asked := -1
 	f.at(minute(10), func() { asked = len(f.teamMailsSent()) })
 	hold := minute(5) + 14*day
@@ -104,7 +105,10 @@ func TestPublishingFeePayableOnVerification(t *testing.T) {
 
 	w := f.snap("waiting-recheck")
 	require.Equal(t, partnership.StagePublishing, w.Stage)
-	requireNextAction(t, w, partnership.RoleSystem, "recheck_posts")
+	// Finance's move while the posts wait for their re-check: the fee is payable.
+	requireNextAction(t, w, partnership.RoleFinance, "trigger_payout")
+	requireDueAt(t, w, testStart.Add(minute(5)+7*day))
+	requireNextAction(t, f.snap("triggered"), partnership.RoleFinance, "approve_payout")
 	f.requireAccepted("trigger-before-recheck")
 	require.Equal(t, 1, f.countEvents("fee_payable"))
 
@@ -143,6 +147,8 @@ func TestPublishingFeePaidDuringRecheck(t *testing.T) {
 	p := f.snap("paid")
 	require.Equal(t, partnership.StagePublishing, p.Stage, "the re-check is still to come")
 	require.Equal(t, partnership.PayoutPaid, p.Payouts[0].Status)
+	requireNextAction(t, p, partnership.RoleSystem, "recheck_posts")
+	requireDueAt(t, p, testStart.Add(minute(5)+14*day))
 	require.Equal(t, partnership.StageCompleted, st.Stage)
 	require.Equal(t, 2, f.n("VerifyPost"), "verified, then re-checked")
 	require.Equal(t, 1, f.n("CreateTransfer"))

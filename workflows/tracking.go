@@ -27,7 +27,11 @@ func (w *partnershipWorkflow) tracking() error {
 		return err
 	}
 	// The fee is payable during the window: settle payouts as finance triggers them.
-	cancelled, err := w.settleUntil(workflow.Now(w.ctx).Add(window), false)
+	var settled func() error
+	if w.feeEarly {
+		settled = w.askSecondApprovals // the fee may wait for its approval during the window
+	}
+	cancelled, err := w.settleUntil(workflow.Now(w.ctx).Add(window), settled)
 	if err != nil {
 		return err
 	}
@@ -45,10 +49,10 @@ func (w *partnershipWorkflow) tracking() error {
 
 // settleUntil settles payouts as finance triggers and approves them until deadline. It
 // reports a cancellation that woke it; one that arrives as the deadline passes is the
-// caller's to notice. askApprovals: the finance team is asked for each second approval as
-// it becomes due (the re-check's wait); tracking's wait never asked, and must not start to
-// while its partnerships replay.
-func (w *partnershipWorkflow) settleUntil(deadline time.Time, askApprovals bool) (cancelled bool, err error) {
+// caller's to notice. settled, when not nil, runs after each settle (the re-check's wait
+// asks for second approvals and says who acts next); tracking's wait ran nothing there on
+// partnerships from before fee-on-verification, which must replay as they ran.
+func (w *partnershipWorkflow) settleUntil(deadline time.Time, settled func() error) (cancelled bool, err error) {
 	for {
 		remaining := deadline.Sub(workflow.Now(w.ctx))
 		if remaining <= 0 {
@@ -70,8 +74,8 @@ func (w *partnershipWorkflow) settleUntil(deadline time.Time, askApprovals bool)
 		if err := w.settle(); err != nil {
 			return false, err
 		}
-		if askApprovals {
-			if err := w.askSecondApprovals(); err != nil {
+		if settled != nil {
+			if err := settled(); err != nil {
 				return false, err
 			}
 		}
