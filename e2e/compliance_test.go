@@ -21,7 +21,9 @@ func TestComplianceHoldAfterRecheck(t *testing.T) {
 		return path(s, "deliverables", 0, "status") == "verified"
 	})
 	require.Equal(t, "publishing", st["stage"])
-	require.Equal(t, "recheck_posts", path(st, "next_action", "action"))
+	// The fee is payable from verification: finance's move while the re-check is due.
+	require.Equal(t, "trigger_payout", path(st, "next_action", "action"))
+	require.Equal(t, "finance", path(st, "next_action", "role"))
 
 	// The disclosure is edited out after verification.
 	postID := post["id"].(string)
