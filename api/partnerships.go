@@ -165,7 +165,7 @@ func (s *Server) createPartnership(c echo.Context) error {
 
 	// The id, and the row an earlier attempt with this Idempotency-Key left: see the
 	// invariant in partnership_start.go.
-	pid, prev, err := s.createTarget(ctx, c, camp.ID, creator.ID)
+	pid, prev, err := s.createTarget(ctx, c, camp.ID, creator.ID, offer)
 	if err != nil {
 		return err
 	}
