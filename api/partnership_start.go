@@ -24,7 +24,9 @@ import (
 // So the row is written first and deleted only when Temporal says that no workflow has the
 // partnership's id: a failed start is followed by a Describe, because a timeout says nothing
 // of what the server did, and an earlier attempt with the same key may have started it. When
-// Temporal cannot be asked either, the row stays and the client gets errStartInDoubt (503).
+// Temporal cannot be asked either, the row stays and the client gets errStartInDoubt (503);
+// if no workflow has its id, the reconciler (reconcile.go) deletes it minutes later, as it
+// does the row of a create whose process died before the start.
 // A keyed create names its partnership after the key (keyedPartnershipID), so the retry finds
 // that row and that workflow: Temporal's WorkflowExecutionAlreadyStarted for its own id
 // means the earlier attempt worked. The offer is not part of the id, so a retry that finds
@@ -113,6 +115,28 @@ func sameTerms(a, b partnership.Terms) bool {
 	ra, err1 := json.Marshal(a)
 	rb, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && bytes.Equal(ra, rb)
+}
+
+// retakeRow readies the row an earlier attempt left, and no workflow has written, for this
+// retry's start. It touches the row first, so that the reconciler, which deletes only rows
+// untouched since its cutoff, cannot delete it after it asked Temporal before this start (see
+// reconcile.go). If the row is gone meanwhile (the reconciler found no workflow) it is
+// written again; if the workflow wrote it, written says so and row is the partnership now.
+func (s *Server) retakeRow(ctx context.Context, prev store.Partnership) (row store.Partnership, written bool, err error) {
+	touched, err := s.store.TouchUnstartedPartnership(ctx, prev.ID, s.now().Truncate(time.Microsecond))
+	if err != nil || touched {
+		return prev, false, err
+	}
+	row, err = s.store.GetPartnership(ctx, prev.ID)
+	switch {
+	case err == nil:
+		return row, row.StateVersion > 0, nil
+	case !errors.Is(err, store.ErrNotFound):
+		return prev, false, err
+	}
+	row = prev
+	row.UpdatedAt = s.now().Truncate(time.Microsecond)
+	return row, false, s.store.CreatePartnership(ctx, &row)
 }
 
 // startWorkflow starts the partnership's workflow and reports whether it exists afterwards.

@@ -77,7 +77,7 @@ func newCreateServer(t *testing.T, cfg Config) *actionServer {
 // rows lists camp2's partnerships in the read model.
 func (s *actionServer) rows(t *testing.T) []store.Partnership {
 	t.Helper()
-	rows, _, err := s.st.ListPartnerships(context.Background(), store.PartnershipFilter{CampaignID: "camp2", Limit: 50})
+	rows, _, err := s.st.ListPartnerships(context.Background(), store.PartnershipFilter{CampaignID: "camp2", Limit: 200})
 	require.NoError(t, err)
 	return rows
 }
