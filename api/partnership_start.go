@@ -60,7 +60,10 @@ func keyedPartnershipID(sub, key, campaignID, creatorID string) string {
 // createTarget picks the id of the partnership a create makes and finds the row an earlier
 // attempt with the same Idempotency-Key left (nil if none). A row older than the key's 24 h
 // is not an earlier attempt but an earlier partnership, whose key the client has reused as
-// it may: that create gets a fresh id, as one without a key does.
+// it may: that create gets a fresh id, as one without a key does. Those 24 h run from the
+// row's creation, not from the key's record, which each attempt renews and a 5xx releases: a
+// create retried only after 503s for longer than that makes a second partnership (the
+// Idempotency-Key parameter in openapi.yaml says so).
 //
 // The id leaves the offer out, so an earlier attempt's row may hold another offer: the key
 // was used with another body. The idempotency layer answers that with a 422 while the key's
