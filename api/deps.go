@@ -23,6 +23,9 @@ type Store interface {
 	CampaignPartnerships(ctx context.Context, campaignID string) ([]store.Partnership, error)
 	CreatePartnership(ctx context.Context, p *store.Partnership) error
 	DeletePartnership(ctx context.Context, id string) error
+	UnstartedPartnerships(ctx context.Context, f store.UnstartedFilter) ([]store.Partnership, error)
+	DeleteUnstartedPartnership(ctx context.Context, id string, before time.Time) (bool, error)
+	TouchUnstartedPartnership(ctx context.Context, id string, at time.Time) (bool, error)
 	GetPartnership(ctx context.Context, id string) (store.Partnership, error)
 	GetPartnershipHead(ctx context.Context, id string) (store.Partnership, error)
 	PartnershipIDByEnvelope(ctx context.Context, envelopeID string) (string, error)

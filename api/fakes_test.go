@@ -44,6 +44,11 @@ type fakeWorkflows struct {
 	startFault func(ctx context.Context, in partnership.Input) (landed bool, err error)
 	// existsErr, when set, is the answer to Exists: Temporal cannot say.
 	existsErr error
+	// asked lists the partnership ids Exists was asked about.
+	asked []string
+	// afterExists, when set, runs after Exists has read its answer and before it returns
+	// it: what happens at Temporal while that answer is on its way.
+	afterExists func(partnershipID string)
 }
 
 func (w *fakeWorkflows) Ping(context.Context) error { return nil }
@@ -80,11 +85,22 @@ func (w *fakeWorkflows) Exists(ctx context.Context, partnershipID string) (bool,
 		return false, mapTemporalError(err)
 	}
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.existsErr != nil {
-		return false, w.existsErr
+	w.asked = append(w.asked, partnershipID)
+	exists, err, after := w.running[partnershipID], w.existsErr, w.afterExists
+	w.mu.Unlock()
+	if after != nil {
+		after(partnershipID)
 	}
-	return w.running[partnershipID], nil
+	if err != nil {
+		return false, err
+	}
+	return exists, nil
+}
+
+func (w *fakeWorkflows) askedAbout() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.asked...)
 }
 
 func (w *fakeWorkflows) setRunning(partnershipID string) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -56,7 +57,7 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 		if !claimed {
 			switch {
 			case rec.RequestHash != hash:
-				return invalidFields(map[string]string{idempotencyHeader: "was already used with a different request body"})
+				return keyReused()
 			case rec.Status == 0:
 				return problem(http.StatusConflict, "a request with this Idempotency-Key is still in progress")
 			}
@@ -109,10 +110,27 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 		// answered after it left): that error may be the cancellation's by-product and nobody
 		// read it. A success is kept even then: its effects happened, and only the stored
 		// response stops the retry from repeating them.
+		// Nor is a handler's finding that the key was used before with another body (see
+		// keyReused) an answer to store: the key stays the first body's.
 		gone := status == statusClientClosed || (client.Err() != nil && status >= 400)
-		settle(!(status >= 500 || status == http.StatusTooManyRequests || gone), status, rw.buf.Bytes())
+		var reused *keyReusedError
+		keep := !(status >= 500 || status == http.StatusTooManyRequests || gone || errors.As(err, &reused))
+		settle(keep, status, rw.buf.Bytes())
 		return nil
 	}
+}
+
+// keyReusedError is the 422 for an Idempotency-Key already used with another request body.
+// The middleware answers it itself while the key's record holds the first body's hash; a
+// handler answers it when the record is gone (a 5xx released it) but what the first body
+// made is still there (createTarget). Either way the key is not settled with it.
+type keyReusedError struct{ p *problemError }
+
+func (e *keyReusedError) Error() string { return e.p.Error() }
+func (e *keyReusedError) Unwrap() error { return e.p }
+
+func keyReused() *keyReusedError {
+	return &keyReusedError{invalidFields(map[string]string{idempotencyHeader: "was already used with a different request body"})}
 }
 
 type recordingWriter struct {

@@ -165,7 +165,7 @@ func (s *Server) createPartnership(c echo.Context) error {
 
 	// The id, and the row an earlier attempt with this Idempotency-Key left: see the
 	// invariant in partnership_start.go.
-	pid, prev, err := s.createTarget(ctx, c, camp.ID, creator.ID)
+	pid, prev, err := s.createTarget(ctx, c, camp.ID, creator.ID, offer)
 	if err != nil {
 		return err
 	}
@@ -191,19 +191,31 @@ func (s *Server) createPartnership(c echo.Context) error {
 		State: raw, CreatedAt: now, UpdatedAt: now}
 	// The row first, so the partnership is listable when we answer and its workflow never
 	// runs without it.
-	if prev != nil {
-		row = *prev
-	} else if err := s.store.CreatePartnership(ctx, &row); err != nil {
-		return err
+	if prev == nil {
+		if err := s.store.CreatePartnership(ctx, &row); err != nil {
+			return err
+		}
+	} else {
+		var written bool
+		row, written, err = s.retakeRow(ctx, *prev)
+		if err != nil {
+			return err
+		}
+		if written {
+			return c.JSON(http.StatusCreated, summary(row)) // its workflow wrote it meanwhile
+		}
 	}
 	started, err := s.startWorkflow(ctx, in)
 	switch {
 	case started:
 		return c.JSON(http.StatusCreated, summary(row))
 	case errors.Is(err, errStartInDoubt):
-		detail := "Temporal did not say whether the partnership was created; a retry with the same Idempotency-Key answers with it if it was"
+		// The row is listed either way until the reconciler has asked Temporal.
+		detail := "Temporal did not say whether the partnership was created, so it may exist: a retry with the same " +
+			"Idempotency-Key answers with it if it does; a create whose workflow never started is removed within minutes"
 		if c.Request().Header.Get(idempotencyHeader) == "" {
-			detail = "Temporal did not say whether the partnership was created; list the campaign's partnerships before creating it again"
+			detail = "Temporal did not say whether the partnership was created, so it may exist; a create whose workflow " +
+				"never started is removed within minutes, so one still listed after that exists"
 		}
 		return problem(http.StatusServiceUnavailable, detail)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,7 +77,7 @@ func newCreateServer(t *testing.T, cfg Config) *actionServer {
 // rows lists camp2's partnerships in the read model.
 func (s *actionServer) rows(t *testing.T) []store.Partnership {
 	t.Helper()
-	rows, _, err := s.st.ListPartnerships(context.Background(), store.PartnershipFilter{CampaignID: "camp2", Limit: 50})
+	rows, _, err := s.st.ListPartnerships(context.Background(), store.PartnershipFilter{CampaignID: "camp2", Limit: 200})
 	require.NoError(t, err)
 	return rows
 }
@@ -178,8 +179,15 @@ func TestCreateConvergesWhenTheStartFails(t *testing.T) {
 		s.wf.startFault = startTimesOut(true)
 		s.wf.existsErr = errTemporalUnavailable
 		require.Equal(t, http.StatusServiceUnavailable, create(s).Code)
+		row, err := s.st.GetPartnership(context.Background(), pid)
+		require.NoError(t, err)
+		var st partnership.State
+		require.NoError(t, json.Unmarshal(row.State, &st))
+		st.Stage = partnership.StageNegotiation
+		raw, err := json.Marshal(st)
+		require.NoError(t, err)
 		require.NoError(t, s.st.ApplyTransition(context.Background(), store.Transition{PartnershipID: pid, Version: 1,
-			Stage: "negotiation", State: store.JSON(`{"id":"` + pid + `","stage":"negotiation"}`), UpdatedAt: time.Now().UTC()}))
+			Stage: "negotiation", State: raw, UpdatedAt: time.Now().UTC()}))
 		n := len(s.wf.starts())
 		got := retry(t, s)
 		require.Equal(t, "negotiation", got["stage"], "the partnership as it is now")
@@ -203,5 +211,82 @@ func TestCreateConvergesWhenTheStartFails(t *testing.T) {
 		require.NotEqual(t, pid, keyedPartnershipID("admin-1", key, "camp2", "c1"))
 		require.NotEqual(t, pid, keyedPartnershipID(brandManager.Sub, key, "camp2", "c2"))
 		require.NotEqual(t, pid, keyedPartnershipID(brandManager.Sub, key+"\x00camp2", "", "c1"), "the parts cannot run into each other")
+	})
+}
+
+// TestCreateRetriedWithAnotherOffer: the same Idempotency-Key with another body is a 422, even
+// once a 503 has released the key's record and only the row the first attempt left says
+// what the key was used for; the 422 does not take the key over, so the first body's retry
+// still finds its partnership. A retry whose JSON was only re-serialised is the same body.
+func TestCreateRetriedWithAnotherOffer(t *testing.T) {
+	const key = "invite-maya"
+	pid := keyedPartnershipID(brandManager.Sub, key, "camp2", "c1")
+	otherFee := strings.Replace(createBody, `"amount_minor":50000`, `"amount_minor":70000`, 1)
+	// The first attempt's start is in doubt: its row stays, its key is released.
+	inDoubt := func(t *testing.T) *actionServer {
+		s := newCreateServer(t, Config{RequestTimeout: 300 * time.Millisecond})
+		s.wf.startFault = startTimesOut(true)
+		s.wf.existsErr = errTemporalUnavailable
+		rec := s.do(t, brandManager, http.MethodPost, createPath, key, createBody)
+		require.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+		s.wf.startFault, s.wf.existsErr = nil, nil
+		return s
+	}
+	reused := func(t *testing.T, s *actionServer, body string) {
+		t.Helper()
+		n := len(s.wf.starts())
+		rec := s.do(t, brandManager, http.MethodPost, createPath, key, body)
+		require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+		require.Equal(t, map[string]string{idempotencyHeader: "was already used with a different request body"},
+			decodeProblem(t, rec).Errors, "the idempotency layer's answer")
+		require.Len(t, s.wf.starts(), n, "nothing started")
+		require.Len(t, s.rows(t), 1)
+	}
+	created := func(t *testing.T, s *actionServer, body string) map[string]any {
+		t.Helper()
+		rec := s.do(t, brandManager, http.MethodPost, createPath, key, body)
+		require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+		var got map[string]any
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
+		require.Equal(t, pid, got["id"])
+		require.Len(t, s.rows(t), 1)
+		return got
+	}
+
+	t.Run("before the workflow wrote", func(t *testing.T) {
+		s := inDoubt(t)
+		reused(t, s, otherFee)
+		reused(t, s, strings.Replace(createBody, `"format":"post"`, `"format":"reel"`, 1))
+		reused(t, s, otherFee) // the 422 was not stored: it is found again, not replayed
+		created(t, s, createBody)
+		require.Equal(t, 1, s.wf.workflowCount())
+	})
+
+	t.Run("after negotiation replaced the terms", func(t *testing.T) {
+		s := inDoubt(t)
+		row, err := s.st.GetPartnership(context.Background(), pid)
+		require.NoError(t, err)
+		var st partnership.State
+		require.NoError(t, json.Unmarshal(row.State, &st))
+		offer, counter := st.Terms, st.Terms
+		counter.Fee.AmountMinor = 70000
+		st.Stage, st.Terms = partnership.StageNegotiation, counter
+		st.Negotiation.History = []partnership.NegotiationEntry{
+			{Round: 1, Role: partnership.RoleBrandManager, Action: "offer", Terms: &offer},
+			{Round: 2, Role: partnership.RoleCreator, Action: "counter", Terms: &counter},
+		}
+		raw, err := json.Marshal(st)
+		require.NoError(t, err)
+		require.NoError(t, s.st.ApplyTransition(context.Background(), store.Transition{PartnershipID: pid, Version: 3,
+			Stage: "negotiation", State: raw, UpdatedAt: time.Now().UTC()}))
+		reused(t, s, otherFee) // the counter-offer's terms are not what the key created
+		got := created(t, s, createBody)
+		require.Equal(t, "negotiation", got["stage"])
+	})
+
+	t.Run("the same offer serialised otherwise", func(t *testing.T) {
+		s := inDoubt(t)
+		created(t, s, `{"offer":{"deliverables":[{"format":"post","platform":"instagram"}],"kill_fee":{"currency":"USD","amount_minor":0},`+
+			`"fee":{"currency":"USD","amount_minor":50000},"commission_bps":0,"kind":"one_off"},"creator_id":"c1","campaign_id":"camp2"}`)
 	})
 }

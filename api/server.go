@@ -36,6 +36,12 @@ type Config struct {
 	// Middleware runs first on every request, before request IDs and logging (tracing, so
 	// the request's span covers all of it and its trace id reaches the request log line).
 	Middleware []echo.MiddlewareFunc
+	// ReconcileInterval is how often RunReconciler looks for creates whose workflow never
+	// started (default a minute); UnstartedGrace how long such a row is left alone after it
+	// was last touched (default 5 minutes, and never less than twice the request timeout
+	// plus a minute, so that no start can still land after it).
+	ReconcileInterval time.Duration
+	UnstartedGrace    time.Duration
 }
 
 // Server is the HTTP API.
@@ -56,6 +62,13 @@ func New(cfg Config, st Store, wf Workflows, log *slog.Logger) *Server {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
+	if cfg.ReconcileInterval <= 0 {
+		cfg.ReconcileInterval = defaultReconcileInterval
+	}
+	if cfg.UnstartedGrace <= 0 {
+		cfg.UnstartedGrace = defaultUnstartedGrace
+	}
+	cfg.UnstartedGrace = max(cfg.UnstartedGrace, 2*cfg.RequestTimeout+abandonedClaimMargin)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{echo: e, store: st, wf: wf, cfg: cfg, log: log, now: func() time.Time { return time.Now().UTC() },

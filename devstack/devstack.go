@@ -147,7 +147,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	run("sandbox", func() error { return sb.Run(ctx) })
 	run("sandbox http", func() error { return service.ServeListener(ctx, sbLn, sb.Handler(), log) })
-	run("api http", func() error { return service.ServeListener(ctx, apiLn, apiServer.Handler(), log) })
+	run("api http", func() error { return apiServer.ServeListener(ctx, apiLn, log) })
 	if opts.Worker {
 		run("worker", func() error { return service.RunWorker(ctx, cfg, st, tc, tel, log) })
 	}

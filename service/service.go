@@ -132,6 +132,32 @@ func NewAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client.C
 	return &API{Server: srv, handler: mux}, nil
 }
 
+// Serve runs the API on addr until ctx is done: its HTTP server and its background work (the
+// reconciler that removes creates whose workflow never started), both stopped before it
+// returns.
+func (a *API) Serve(ctx context.Context, addr string, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return a.ServeListener(ctx, ln, log)
+}
+
+// ServeListener is Serve on an open listener.
+func (a *API) ServeListener(ctx context.Context, ln net.Listener, log *slog.Logger) error {
+	bg, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Server.RunReconciler(bg)
+	}()
+	defer func() {
+		stop()
+		<-done
+	}()
+	return ServeListener(ctx, ln, a.handler, log)
+}
+
 // RunWorker runs the partnership worker until ctx is done or the worker fails for good (say
 // its namespace does not exist). While it polls, tel reports it healthy and refreshes the
 // overdue-partnerships gauge.

@@ -56,7 +56,7 @@ func runAPI(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log.Info("partnerflow api listening", "addr", cfg.HTTPAddr, "tracing", tel.Tracing(), "payload_encryption", cfg.PayloadKeys != "")
-	return service.Serve(ctx, cfg.HTTPAddr, srv.Handler(), log)
+	return srv.Serve(ctx, cfg.HTTPAddr, log)
 }
 
 // runWorker is the worker process: production (environment) or joining a dev stack (--data-dir).
