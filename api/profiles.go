@@ -45,16 +45,18 @@ type brandPatch struct {
 func (p brandPatch) request() (brandRequest, []string) {
 	var req brandRequest
 	var fields []string
-	if p.Name.Set {
-		req.Name, fields = p.Name.Value, append(fields, "Name")
-	}
-	if p.ContactEmail.Set {
-		req.ContactEmail, fields = p.ContactEmail.Value, append(fields, "ContactEmail")
-	}
-	if p.Handles.Set {
-		req.Handles, fields = p.Handles.Value, append(fields, "Handles")
-	}
+	take(p.Name, &req.Name, "Name", &fields)
+	take(p.ContactEmail, &req.ContactEmail, "ContactEmail", &fields)
+	take(p.Handles, &req.Handles, "Handles", &fields)
 	return req, fields
+}
+
+// take copies a member the patch sends into the create request's field named name, and
+// lists that field among those to validate.
+func take[T any](o optional[T], into *T, name string, fields *[]string) {
+	if o.Set {
+		*into, *fields = o.Value, append(*fields, name)
+	}
 }
 
 func (s *Server) getBrand(c echo.Context) error {
@@ -135,15 +137,9 @@ const accountsFixed = "cannot be changed: vetting and the verification of posts 
 func (p creatorPatch) request() (creatorRequest, []string) {
 	var req creatorRequest
 	var fields []string
-	if p.Name.Set {
-		req.Name, fields = p.Name.Value, append(fields, "Name")
-	}
-	if p.Email.Set {
-		req.Email, fields = p.Email.Value, append(fields, "Email")
-	}
-	if p.Country.Set {
-		req.Country, fields = p.Country.Value, append(fields, "Country")
-	}
+	take(p.Name, &req.Name, "Name", &fields)
+	take(p.Email, &req.Email, "Email", &fields)
+	take(p.Country, &req.Country, "Country", &fields)
 	return req, fields
 }
 
