@@ -96,6 +96,7 @@ func (s *Server) reconcileUnstarted(ctx context.Context, cur unstartedCursor) un
 					"partnership_id", p.ID, "error", err)
 				return cur
 			case deleted:
+				s.unstartedRemoved.Inc()
 				s.log.InfoContext(ctx, "reconciler: deleted a partnership whose workflow never started",
 					"partnership_id", p.ID, "brand_id", p.BrandID, "campaign_id", p.CampaignID, "creator_id", p.CreatorID,
 					"created_at", p.CreatedAt)

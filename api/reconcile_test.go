@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnerflow/partnerflow/store"
@@ -61,6 +62,7 @@ func TestReconcilerRemovesCreatesThatNeverStarted(t *testing.T) {
 	require.ElementsMatch(t, []string{"running", "in-flight", "written"}, s.rowIDs(t))
 	require.Equal(t, []string{"never-started", "never-started", "running", "also-never-started"}, s.wf.askedAbout(),
 		"oldest first; neither the young row nor the written one is asked about")
+	require.Equal(t, 2.0, testutil.ToFloat64(s.unstartedRemoved), "each deletion is counted for alerting")
 
 	// Another replica's round, on the same rows: nothing left to do.
 	s.reconcileUnstarted(context.Background(), unstartedCursor{})

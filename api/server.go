@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -55,6 +56,23 @@ type Server struct {
 	// claimAbandonAfter is the age at which an Idempotency-Key still "in progress" is taken
 	// over: the request timeout plus abandonedClaimMargin.
 	claimAbandonAfter time.Duration
+	// unstartedRemoved counts the rows the reconciler deleted (reconcile.go): creates whose
+	// workflow never started, worth an alert when it climbs.
+	unstartedRemoved prometheus.Counter
+}
+
+// registeredCounter registers a counter, or returns the one already registered under its
+// name (several servers in one process, as in tests, share the default registry).
+func registeredCounter(r prometheus.Registerer, opts prometheus.CounterOpts) prometheus.Counter {
+	c := prometheus.NewCounter(opts)
+	if err := r.Register(c); err != nil {
+		if are, ok := errors.AsType[prometheus.AlreadyRegisteredError](err); ok {
+			if existing, ok := are.ExistingCollector.(prometheus.Counter); ok {
+				return existing
+			}
+		}
+	}
+	return c
 }
 
 // New builds the server and its routes.
@@ -82,6 +100,9 @@ func New(cfg Config, st Store, wf Workflows, log *slog.Logger) *Server {
 	if cfg.Registry != nil {
 		gatherer, registerer = cfg.Registry, cfg.Registry
 	}
+	s.unstartedRemoved = registeredCounter(registerer, prometheus.CounterOpts{Namespace: "partnerflow",
+		Name: "unstarted_partnerships_removed_total",
+		Help: "Partnership rows the reconciler deleted because their workflow never started."})
 	e.Use(cfg.Middleware...)
 	e.Use(
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}),
