@@ -16,7 +16,7 @@ import (
 type brandRequest struct {
 	Name         string   `json:"name" validate:"required,max=200"`
 	ContactEmail string   `json:"contact_email" validate:"omitempty,email,max=320"`
-	Handles      []string `json:"handles" validate:"max=20,dive,required,max=100"`
+	Handles      []string `json:"handles" validate:"max=20,dive,handle"`
 	// TurnEmails is true when absent: a brand is told of each move that waits on it until it
 	// says otherwise.
 	TurnEmails *bool `json:"turn_emails"`
@@ -71,7 +71,7 @@ func normalizeHandles(hs []string) []string {
 
 type account struct {
 	Platform string `json:"platform" validate:"required,oneof=instagram tiktok youtube x facebook"`
-	Handle   string `json:"handle" validate:"required,max=100"`
+	Handle   string `json:"handle" validate:"required,handle"`
 }
 
 type creatorRequest struct {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strings"
 
 	"github.com/go-playground/validator/v10"
@@ -138,6 +139,11 @@ func jsonKind(t reflect.Type) string {
 	return "an object"
 }
 
+// handlePattern is a social handle as the OpenAPI document's Handle schema says: an optional
+// "@" and 1 to 100 characters, none of them a space or another "@"; spaces around it are
+// trimmed later.
+var handlePattern = regexp.MustCompile(`^\s*@?[^\s@]{1,100}\s*$`)
+
 // requestValidator applies `validate` tags and reports failures by JSON field path.
 type requestValidator struct{ v *validator.Validate }
 
@@ -150,6 +156,11 @@ func newValidator() *requestValidator {
 		}
 		return name
 	})
+	if err := v.RegisterValidation("handle", func(fl validator.FieldLevel) bool {
+		return handlePattern.MatchString(fl.Field().String())
+	}); err != nil {
+		panic(err) // a programming error: the tag name or function is invalid
+	}
 	return &requestValidator{v: v}
 }
 
@@ -211,6 +222,8 @@ func fieldMessage(fe validator.FieldError) string {
 		return "must be an http(s) URL"
 	case "uuid":
 		return "must be a UUID"
+	case "handle":
+		return "must be a handle: an optional @ and 1 to 100 characters, none of them a space or another @"
 	}
 	return "is invalid (" + fe.Tag() + ")"
 }

@@ -414,3 +414,47 @@ func TestPatchSchemasMirrorCreate(t *testing.T) {
 		}
 	}
 }
+
+// TestHandles: a handle is an optional "@" and 1 to 100 characters without spaces, on brands
+// and creators alike; a brand keeps its handles with the "@", a creator's accounts without.
+func TestHandles(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *profileServer) {
+		long := strings.Repeat("h", 100)
+		rec := s.call(t, profileAdmin, http.MethodPost, "/v1/brands", `{"name":"Initech","handles":["@`+long+`","initech"]}`)
+		require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+		require.Equal(t, []any{"@" + long, "@initech"}, decodeBody(t, rec)["handles"])
+
+		rec = s.call(t, profileAdmin, http.MethodPost, "/v1/creators",
+			`{"name":"Kim","email":"kim@example.com","country":"US","accounts":[{"platform":"x","handle":"@`+long+`"}]}`)
+		require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+		created := decodeBody(t, rec)
+		require.Equal(t, long, created["accounts"].([]any)[0].(map[string]any)["handle"])
+
+		const rule = "must be a handle: an optional @ and 1 to 100 characters, none of them a space or another @"
+		for body, fields := range map[string]map[string]string{
+			`{"name":"Initech","handles":["` + long + `h"]}`:  {"handles[0]": rule},
+			`{"name":"Initech","handles":["acme brand"]}`:     {"handles[0]": rule},
+			`{"name":"Initech","handles":["@@acme"]}`:         {"handles[0]": rule},
+			`{"name":"Initech","handles":["@` + long + `h"]}`: {"handles[0]": rule},
+			`{"name":"Initech","handles":["ok", ""]}`:         {"handles[1]": "must have at least 1 character(s)"},
+		} {
+			rec := s.call(t, profileAdmin, http.MethodPost, "/v1/brands", body)
+			require.Equal(t, http.StatusUnprocessableEntity, rec.Code, body)
+			require.Equal(t, fields, decodeProblem(t, rec).Errors, body)
+		}
+		rec = s.call(t, profileAdmin, http.MethodPost, "/v1/creators",
+			`{"name":"Kim","email":"kim@example.com","country":"US","accounts":[{"platform":"x","handle":"kim lee"}]}`)
+		require.Equal(t, http.StatusUnprocessableEntity, rec.Code)
+		require.Equal(t, map[string]string{"accounts[0].handle": rule}, decodeProblem(t, rec).Errors)
+		rec = s.call(t, managerB1, http.MethodPatch, "/v1/brands/b1", `{"handles":["acme corp"]}`)
+		require.Equal(t, http.StatusUnprocessableEntity, rec.Code)
+		require.Equal(t, map[string]string{"handles[0]": rule}, decodeProblem(t, rec).Errors)
+
+		// The Go rule says what the schema says, for a request that skips the schema check.
+		rv := newValidator()
+		for handle, ok := range map[string]bool{"@" + long: true, long: true, long + "h": false, "": false, "@": false, "a b": false, "a@b": false, "@élan": true, " @maya ": true} {
+			err := rv.Validate(account{Platform: "x", Handle: handle})
+			require.Equal(t, ok, err == nil, "%q: %v", handle, err)
+		}
+	})
+}

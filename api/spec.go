@@ -164,7 +164,13 @@ func schemaMessage(se *openapi3.SchemaError) string {
 	case "nullable":
 		return "must not be null"
 	case "pattern", "format":
-		if s != nil && s.Format != "" {
+		if s == nil {
+			break
+		}
+		if msg, ok := s.Extensions["x-pattern-message"].(string); ok && se.SchemaField == "pattern" {
+			return msg // the schema says what its pattern means
+		}
+		if s.Format != "" {
 			return "must be in " + s.Format + " format"
 		}
 		return "has the wrong format"
