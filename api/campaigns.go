@@ -93,6 +93,39 @@ func (s *Server) getCampaign(c echo.Context) error {
 	return c.JSON(http.StatusOK, campaignResponse{Campaign: settings, Brief: row.Brief, CreatedAt: rfc3339(row.CreatedAt)})
 }
 
+// listCampaigns is GET /v1/campaigns: a brand manager's own brand's campaigns, a creator's
+// campaigns with a partnership of theirs, every campaign for finance and admins; newest first.
+func (s *Server) listCampaigns(c echo.Context) error {
+	id := identity(c)
+	limit, err := parseLimit(c)
+	if err != nil {
+		return err
+	}
+	f := store.CampaignFilter{BrandID: c.QueryParam("brand_id"), Limit: limit, Cursor: c.QueryParam("cursor")}
+	if err := scopeOwners(id, &f.BrandID, &f.CreatorID); err != nil {
+		// Filtering on someone else's brand shows an empty list, as for partnerships.
+		return c.JSON(http.StatusOK, map[string]any{"items": []campaignResponse{}, "next_cursor": ""})
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	rows, next, err := s.store.ListCampaigns(ctx, f)
+	if errors.Is(err, store.ErrBadCursor) {
+		return invalidFields(map[string]string{"cursor": "is not a cursor this server issued"})
+	}
+	if err != nil {
+		return err
+	}
+	items := make([]campaignResponse, 0, len(rows))
+	for _, row := range rows {
+		var settings partnership.Campaign
+		if err := json.Unmarshal(row.Settings, &settings); err != nil {
+			return err
+		}
+		items = append(items, campaignResponse{Campaign: settings, Brief: row.Brief, CreatedAt: rfc3339(row.CreatedAt)})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": next})
+}
+
 // loadCampaign loads a campaign the caller may see; creators see the campaigns they have a
 // partnership in.
 func (s *Server) loadCampaign(ctx ctxT, id auth.Identity, campaignID string) (store.Campaign, partnership.Campaign, error) {

@@ -20,6 +20,7 @@ type Store interface {
 	UpdatePayoutProfile(ctx context.Context, creatorID, accountID, taxForm string) error
 	CreateCampaign(ctx context.Context, c *store.Campaign) error
 	GetCampaign(ctx context.Context, id string) (store.Campaign, error)
+	ListCampaigns(ctx context.Context, f store.CampaignFilter) ([]store.Campaign, string, error)
 	CampaignPartnerships(ctx context.Context, campaignID string) ([]store.Partnership, error)
 	CreatePartnership(ctx context.Context, p *store.Partnership) error
 	DeletePartnership(ctx context.Context, id string) error

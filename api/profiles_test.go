@@ -83,7 +83,7 @@ func seedProfiles(t *testing.T, st *store.Store) {
 		require.NoError(t, st.CreateCreator(ctx, &c))
 	}
 	require.NoError(t, st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9"))
-	require.NoError(t, st.CreateCampaign(ctx, &store.Campaign{ID: "camp2", BrandID: "b2", Name: "Fall", Settings: store.JSON(`{}`), CreatedAt: now}))
+	require.NoError(t, st.CreateCampaign(ctx, &store.Campaign{ID: "camp2", BrandID: "b2", Name: "Fall", Settings: campaignSettings(t, "camp2", "b2"), CreatedAt: now}))
 	require.NoError(t, st.CreatePartnership(ctx, &store.Partnership{ID: "p2", BrandID: "b2", CampaignID: "camp2", CreatorID: "c2",
 		Stage: "vetting", State: store.JSON(`{"id":"p2"}`), CreatedAt: now, UpdatedAt: now}))
 }

@@ -137,6 +137,7 @@ func New(cfg Config, st Store, wf Workflows, log *slog.Logger) *Server {
 	v1.PATCH("/creators/:id", s.patchCreator)
 	v1.PUT("/creators/:id/payout-profile", s.putPayoutProfile)
 	v1.POST("/campaigns", s.createCampaign)
+	v1.GET("/campaigns", s.listCampaigns)
 	v1.GET("/campaigns/:id", s.getCampaign)
 	v1.GET("/campaigns/:id/report", s.campaignReport)
 	v1.POST("/partnerships", s.createPartnership)

@@ -48,6 +48,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"PATCH", "/v1/creators/" + w.creatorID, map[string]any{"email": "bad"}, []string{"creator", "admin"}, true, true},
 		{"PUT", "/v1/creators/" + w.creatorID + "/payout-profile", map[string]any{}, []string{"creator", "admin"}, true, true},
 		{"POST", "/v1/campaigns", map[string]any{"brand_id": w.brandID}, []string{"brand_manager", "admin"}, true, false},
+		{"GET", "/v1/campaigns", nil, []string{"admin", "finance", "brand_manager", "creator"}, false, false},
 		{"GET", "/v1/campaigns/" + w.campaignID, nil, []string{"admin", "finance", "brand_manager", "creator"}, true, true},
 		{"GET", "/v1/campaigns/" + w.campaignID + "/report", nil, []string{"admin", "finance", "brand_manager"}, true, false},
 		{"POST", "/v1/partnerships", map[string]any{"campaign_id": w.campaignID, "creator_id": w.creatorID, "offer": map[string]any{}},

@@ -58,22 +58,27 @@ func (s *Store) ListPartnerships(ctx context.Context, f PartnershipFilter) ([]Pa
 	if f.ByDue {
 		return listByDue(q, f)
 	}
-	if f.Cursor != "" {
-		at, id, err := decodeCursor(f.Cursor)
+	return newestFirst(q, f.Cursor, f.Limit, func(p Partnership) (time.Time, string) { return p.CreatedAt, p.ID })
+}
+
+// newestFirst pages the rows of q by (created_at, id) descending: at most limit rows after
+// the cursor, and the cursor of the next page ("" on the last). key gives a row's pair.
+func newestFirst[T any](q *gorm.DB, cursor string, limit int, key func(T) (time.Time, string)) ([]T, string, error) {
+	if cursor != "" {
+		at, id, err := decodeCursor(cursor)
 		if err != nil || strings.HasPrefix(id, dueCursorMark) {
 			return nil, "", ErrBadCursor
 		}
 		q = q.Where("(created_at < ?) OR (created_at = ? AND id < ?)", at, at, id)
 	}
-	var rows []Partnership
-	if err := q.Order("created_at DESC").Order("id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+	var rows []T
+	if err := q.Order("created_at DESC").Order("id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
 		return nil, "", translate(err)
 	}
 	next := ""
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		last := rows[len(rows)-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next = encodeCursor(key(rows[len(rows)-1]))
 	}
 	return rows, next, nil
 }
