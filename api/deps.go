@@ -21,6 +21,7 @@ type Store interface {
 	CreateCampaign(ctx context.Context, c *store.Campaign) error
 	GetCampaign(ctx context.Context, id string) (store.Campaign, error)
 	ListCampaigns(ctx context.Context, f store.CampaignFilter) ([]store.Campaign, string, error)
+	ListCreators(ctx context.Context, f store.CreatorFilter) ([]store.Creator, string, error)
 	CampaignPartnerships(ctx context.Context, campaignID string) ([]store.Partnership, error)
 	CreatePartnership(ctx context.Context, p *store.Partnership) error
 	DeletePartnership(ctx context.Context, id string) error

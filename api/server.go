@@ -133,6 +133,7 @@ func New(cfg Config, st Store, wf Workflows, log *slog.Logger) *Server {
 	v1.GET("/brands/:id", s.getBrand)
 	v1.PATCH("/brands/:id", s.patchBrand)
 	v1.POST("/creators", s.createCreator)
+	v1.GET("/creators", s.listCreators)
 	v1.GET("/creators/:id", s.getCreator)
 	v1.PATCH("/creators/:id", s.patchCreator)
 	v1.PUT("/creators/:id/payout-profile", s.putPayoutProfile)

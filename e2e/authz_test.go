@@ -42,6 +42,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	routes := []route{
 		{"POST", "/v1/brands", map[string]any{}, []string{"admin"}, false, false},
 		{"POST", "/v1/creators", map[string]any{}, []string{"admin", "brand_manager"}, false, false},
+		{"GET", "/v1/creators", nil, []string{"admin", "brand_manager"}, false, false},
 		{"GET", "/v1/brands/" + w.brandID, nil, []string{"admin", "brand_manager"}, true, false},
 		{"PATCH", "/v1/brands/" + w.brandID, map[string]any{"name": ""}, []string{"admin", "brand_manager"}, true, false},
 		{"GET", "/v1/creators/" + w.creatorID, nil, []string{"admin", "brand_manager", "creator"}, true, true},
