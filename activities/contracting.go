@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/partnerflow/partnerflow/partnership"
@@ -64,7 +65,7 @@ func (a *Activities) CreateEnvelope(ctx context.Context, in EnvelopeInput) (Enve
 		Metadata: map[string]string{"partnership_id": in.PartnershipID},
 	})
 	if err != nil {
-		return EnvelopeOutput{}, err
+		return EnvelopeOutput{}, refusalAfterRetry(ctx, err)
 	}
 	return EnvelopeOutput{EnvelopeID: env.ID, Status: env.Status, SigningURLs: env.SigningURLs}, nil
 }
@@ -126,6 +127,17 @@ func isConflict(err error) bool {
 	return appErr.Details(&rej) == nil && rej.StatusCode == http.StatusConflict
 }
 
+// refusalAfterRetry is how a keyed create's failure must be read on a retry of its activity:
+// the earlier attempt failed without a refusal (those are not retried) and may have made what
+// the key names, so a refusal now does not prove that nothing was made (ErrTypeRefusedInDoubt;
+// the workflow keeps the key). A refusal on the first attempt stays one.
+func refusalAfterRetry(ctx context.Context, err error) error {
+	if activity.IsActivity(ctx) && activity.GetInfo(ctx).Attempt > 1 {
+		return providers.RefusalInDoubt(err)
+	}
+	return err
+}
+
 // DiscountInput asks for the creator's discount code and tracking link.
 type DiscountInput struct {
 	IdempotencyKey string `json:"idempotency_key"`
@@ -147,7 +159,7 @@ func (a *Activities) CreateDiscountCode(ctx context.Context, in DiscountInput) (
 		Metadata: map[string]string{"partnership_id": in.PartnershipID},
 	})
 	if err != nil {
-		return DiscountOutput{}, err
+		return DiscountOutput{}, refusalAfterRetry(ctx, err)
 	}
 	return DiscountOutput{Code: dc.Code, Link: dc.Link}, nil
 }

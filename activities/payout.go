@@ -113,10 +113,11 @@ func (a *Activities) createTransfer(ctx context.Context, in TransferInput, retry
 		Metadata:    map[string]string{"partnership_id": in.PartnershipID, "payout_id": in.PayoutID},
 	})
 	var appErr *temporal.ApplicationError
-	if retry && errors.As(err, &appErr) && appErr.Type() == providers.ErrTypeRejected {
-		// Refused on a retry: perhaps the same refusal as a first attempt that never arrived,
-		// perhaps the key's transfer exists with other details (the account changed since).
-		// Only a person can tell; meanwhile the key is kept.
+	if errors.As(err, &appErr) && (appErr.Type() == providers.ErrTypeRefusedInDoubt || retry && appErr.Type() == providers.ErrTypeRejected) {
+		// Refused on a retry, of this activity or of a request inside this attempt that got
+		// no answer: perhaps the same refusal as a first request that never arrived, perhaps
+		// the key's transfer exists (in progress, or with other details: the account changed
+		// since). Only a person can tell; meanwhile the key is kept.
 		return TransferOutput{}, temporal.NewApplicationErrorWithCause(appErr.Message()+"; refused on a retry, so the transfer is in doubt and retried with the same key", ErrTypeTransferInDoubt, err)
 	}
 	if err != nil {

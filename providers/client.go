@@ -160,10 +160,13 @@ type call struct {
 // do performs c and decodes a 2xx JSON response into c.out.
 func (h *httpClient) do(ctx context.Context, c call) error {
 	start := time.Now()
-	attempts := new(int)
-	ctx = context.WithValue(ctx, attemptsKey{}, attempts)
+	trace := &callTrace{}
+	ctx = context.WithValue(ctx, traceKey{}, trace)
 	status, err := h.roundTrip(ctx, c)
-	h.log.Debug("provider call", "op", c.op, "status", status, "attempts", *attempts,
+	if c.idempotencyKey != "" && trace.unanswered {
+		err = RefusalInDoubt(err)
+	}
+	h.log.Debug("provider call", "op", c.op, "status", status, "attempts", trace.requests,
 		"duration", time.Since(start), "ok", err == nil)
 	return err
 }
@@ -229,11 +232,7 @@ func (h *httpClient) transportError(ctx context.Context, op string, err error) e
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("%s %s: %w", h.provider, op, ctxErr)
 	}
-	n := 0
-	if p, ok := ctx.Value(attemptsKey{}).(*int); ok {
-		n = *p
-	}
-	return fmt.Errorf("%s %s: request failed after %d attempt(s): %w", h.provider, op, n, unwrapURLError(err))
+	return fmt.Errorf("%s %s: request failed after %d attempt(s): %w", h.provider, op, traceOf(ctx).requests, unwrapURLError(err))
 }
 
 func unwrapURLError(err error) error {

@@ -324,3 +324,57 @@ func TestClientConfigValidate(t *testing.T) {
 		require.Error(t, bad.Validate(), "%+v", bad)
 	}
 }
+
+// TestRefusalAfterUnansweredRequestIsInDoubt: a keyed create sent again after a request that
+// got no answer (a timeout) or a 5xx may have been made by that request, so the provider's
+// refusal of the repeat (Stripe's 409 "key in use", a 422) is ErrTypeRefusedInDoubt, which
+// callers do not read as "nothing was made" (they would use a new key and make it twice). A
+// 408 or 429 says the request was not processed, so a refusal after one stays a refusal; so
+// does one of a call without a key.
+func TestRefusalAfterUnansweredRequestIsInDoubt(t *testing.T) {
+	conflict := reply{status: 409, body: `{"error":{"message":"another request with this idempotency key is in progress"}}`}
+	for name, tc := range map[string]struct {
+		first   reply
+		inDoubt bool
+	}{
+		"timed out": {reply{status: 200, body: transferOK, delay: time.Second}, true},
+		"503":       {reply{status: 503}, true},
+		"429":       {reply{status: 429}, false},
+		"408":       {reply{status: 408}, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newScripted(t, tc.first, conflict)
+			cfg := testConfig(s.srv.URL)
+			cfg.Timeout = 200 * time.Millisecond
+			_, err := NewPaymentsClient(cfg).CreateTransfer(t.Context(), "key-1", transferReq)
+			require.Equal(t, int32(2), s.calls.Load())
+			if !tc.inDoubt {
+				requireRejected(t, err, 409)
+				return
+			}
+			var appErr *temporal.ApplicationError
+			require.ErrorAs(t, err, &appErr)
+			require.Equal(t, ErrTypeRefusedInDoubt, appErr.Type())
+			require.True(t, appErr.NonRetryable(), "the caller decides; the key is kept")
+			require.Contains(t, appErr.Message(), "another request with this idempotency key is in progress")
+			var rej Rejection
+			require.NoError(t, appErr.Details(&rej))
+			require.Equal(t, Rejection{Provider: "payments", StatusCode: 409, Message: "another request with this idempotency key is in progress"}, rej)
+		})
+	}
+
+	t.Run("without a key", func(t *testing.T) {
+		s := newScripted(t, reply{status: 503}, reply{status: 409})
+		err := NewESignClient(testConfig(s.srv.URL)).VoidEnvelope(t.Context(), "env_1", "cancelled")
+		requireRejected(t, err, 409)
+	})
+	t.Run("first request refused", func(t *testing.T) {
+		s := newScripted(t, conflict)
+		_, err := NewPaymentsClient(testConfig(s.srv.URL)).CreateTransfer(t.Context(), "key-1", transferReq)
+		requireRejected(t, err, 409)
+	})
+	t.Run("other errors pass through", func(t *testing.T) {
+		plain := errors.New("boom")
+		require.Same(t, plain, RefusalInDoubt(plain))
+	})
+}

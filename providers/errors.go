@@ -2,6 +2,7 @@ package providers
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -16,6 +17,13 @@ const (
 	// ErrTypeRejected: the provider refused the request (4xx other than 404, 408 and 429).
 	// Retrying the same request cannot succeed.
 	ErrTypeRejected = "ProviderRejected"
+	// ErrTypeRefusedInDoubt: the provider refused a keyed request that the client had sent
+	// before without learning the outcome (no answer, or a 5xx). The earlier sending may have
+	// made what the key names, and a provider answers a repeat of an in-progress or finished
+	// key with a refusal of its own (Stripe's 409 idempotency_key_in_use, a 422 when the body
+	// was built again from changed data), so the refusal proves nothing was made no more than
+	// a timeout does. Not retryable here; callers keep the key (see RefusalInDoubt).
+	ErrTypeRefusedInDoubt = "ProviderRefusedInDoubt"
 	// ErrTypeRequestInvalid: the client refused to send the request (e.g. no idempotency key).
 	ErrTypeRequestInvalid = "ProviderRequestInvalid"
 	// ErrTypeResponseInvalid: a 2xx response that is too large or not the expected JSON.
@@ -108,4 +116,23 @@ func invalidResponse(provider, op, msg string) error {
 
 func responseTooLarge(provider, op string, limit int64) error {
 	return invalidResponse(provider, op, fmt.Sprintf("response larger than %d bytes refused", limit))
+}
+
+// RefusalInDoubt turns a refusal (ErrTypeRejected) of a keyed call into ErrTypeRefusedInDoubt,
+// with the same Rejection detail. The client does so when an earlier request of the call went
+// unanswered, and an activity when an earlier attempt of it did (ended without an answer): callers
+// that take a refusal to mean "nothing was made under this key" (a new key next time, a payout
+// failed) must not take this one so. Other errors pass through.
+func RefusalInDoubt(err error) error {
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.Type() != ErrTypeRejected {
+		return err
+	}
+	var rej Rejection
+	if appErr.HasDetails() {
+		_ = appErr.Details(&rej)
+	}
+	return temporal.NewNonRetryableApplicationError(
+		appErr.Message()+"; an earlier request with this idempotency key got no answer, so what it asked for may exist",
+		ErrTypeRefusedInDoubt, nil, rej)
 }

@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -42,14 +43,28 @@ func scrub(kv []any) []any {
 	return out
 }
 
-type attemptsKey struct{}
+type traceKey struct{}
 
-// countAttempt records, per call, how many attempts were made, for the final log record and
-// error message; retryablehttp only knows it internally.
-func countAttempt(_ retryablehttp.Logger, req *http.Request, retry int) {
-	if p, ok := req.Context().Value(attemptsKey{}).(*int); ok {
-		*p = retry + 1
+// callTrace is what one call's requests did, which retryablehttp only knows internally: how
+// many were sent (for the final log record and error message), and whether one of them may
+// have been carried out without our learning its outcome (see RefusalInDoubt).
+type callTrace struct {
+	requests int
+	// unanswered: a request before the last got no answer (a transport error, a timeout) or a
+	// 5xx, so the provider may have acted on it.
+	unanswered bool
+}
+
+func traceOf(ctx context.Context) *callTrace {
+	if t, ok := ctx.Value(traceKey{}).(*callTrace); ok {
+		return t
 	}
+	return &callTrace{}
+}
+
+// countAttempt records, per call, how many requests were sent.
+func countAttempt(_ retryablehttp.Logger, req *http.Request, retry int) {
+	traceOf(req.Context()).requests = retry + 1
 }
 
 var _ retryablehttp.RequestLogHook = countAttempt

@@ -13,7 +13,12 @@ import (
 
 // checkRetry retries transport errors (including timeouts) and the statuses that mean "try
 // again later": 408, 429 and 5xx. Every other answer is final.
+// It also notes, for RefusalInDoubt, a request the provider may have acted on without our
+// learning the outcome: no answer, or a 5xx (408 and 429 say the request was not processed).
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if err != nil || resp.StatusCode >= 500 {
+		traceOf(ctx).unanswered = true
+	}
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}

@@ -124,12 +124,12 @@ func describeFailure(err error, provider string) stepFailure {
 		f.errType = cmp.Or(appErr.Type(), f.errType)
 	}
 	var rej providers.Rejection
-	if f.errType == providers.ErrTypeRejected && appErr.HasDetails() && appErr.Details(&rej) == nil {
+	if (f.errType == providers.ErrTypeRejected || f.errType == providers.ErrTypeRefusedInDoubt) && appErr.HasDetails() && appErr.Details(&rej) == nil {
 		f.provider, f.statusCode = cmp.Or(rej.Provider, provider), rej.StatusCode
 	}
 	switch f.errType {
 	case providers.ErrTypeRejected, providers.ErrTypeRequestInvalid, activities.ErrTypeNotFound:
-		f.refused = true
+		f.refused = true // not ErrTypeRefusedInDoubt: an earlier sending may have made it
 	}
 	return f
 }

@@ -177,6 +177,35 @@ func TestHoldUnreadableAnswerKeepsItsKey(t *testing.T) {
 	require.Equal(t, 2, countPrefix(f.brandSubjects(), holdSubject), "the brand hears of each hold")
 }
 
+// TestHoldRefusedInDoubtKeepsItsKey: the provider refused a repeat of the envelope's key
+// after an earlier sending went unanswered (ProviderRefusedInDoubt): that sending may have
+// made the envelope, so the admin's retry asks under the same key, never a second envelope.
+func TestHoldRefusedInDoubtKeepsItsKey(t *testing.T) {
+	in := baseInput()
+	in.Offer.KillFee = usd(0)
+	f := newFixture(t, in)
+	f.envelopeErrs = []error{temporal.NewNonRetryableApplicationError(
+		"esign create envelope: another request with this idempotency key is in progress; an earlier request with this idempotency key got no answer, so what it asked for may exist",
+		providers.ErrTypeRefusedInDoubt, nil, providers.Rejection{Provider: "esign", StatusCode: 409, Message: "another request with this idempotency key is in progress"})}
+	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+	f.snapshot(minute(2), "held")
+	retry(minute(3), f, "retry", admin, "the provider has finished")
+	f.snapshot(minute(4), "sent")
+	f.update(minute(5), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "test over"})
+	f.runOK()
+
+	h := f.snap("held").ProviderHold
+	require.NotNil(t, h)
+	require.Equal(t, providers.ErrTypeRefusedInDoubt, h.Error)
+	require.Equal(t, 409, h.StatusCode)
+	f.requireAccepted("retry")
+	require.Equal(t, envelopeID, f.snap("sent").Contract.EnvelopeID)
+	require.Equal(t, 2, f.n("CreateEnvelope"))
+	for _, e := range f.envelopes {
+		require.Equal(t, "p-0001/envelope/1", e.IdempotencyKey, "the retry keeps the key that may have made the envelope")
+	}
+}
+
 // TestHoldCollectConversionsOutOfTime: the commerce provider stayed down for the activity's
 // whole day of retries at the end of the attribution window. The partnership holds in
 // tracking (error Timeout); a missed admin deadline is escalated and the clock starts again;
