@@ -20,6 +20,9 @@ func (w *partnershipWorkflow) negotiation() error {
 		{Round: 1, Role: partnership.RoleBrandManager, Actor: w.in.CreatedBy.Sub, Action: "offer", Terms: &offer, At: now},
 	}}
 	w.emit("offer_sent", w.in.CreatedBy, nil)
+	// The creator's turn from now: the write that records the vetting decision may be this
+	// one, and its answer must not still name the decision as what comes next.
+	w.setNext(partnership.RoleCreator, "answer_offer", partnership.Seconds(w.in.Campaign.OfferTTLSeconds))
 	if err := w.persist(w.ctx); err != nil {
 		return err
 	}

@@ -184,6 +184,37 @@ func TestFailureEmailsBeforeVersion(t *testing.T) {
 	require.Empty(t, f.teamMailsSent())
 }
 
+// TestTrackingNextActionFollowsTheFee: during the attribution window next_action names
+// finance while the fee is to trigger or approve and the transfer while it is on its way;
+// once the fee is paid, the count of conversions at the window's end.
+func TestTrackingNextActionFollowsTheFee(t *testing.T) {
+	in := baseInput()
+	in.Offer.CommissionBps = 1500
+	in.Campaign.DualApprovalThresholdMinor = 1 // the fee waits for a second approval
+	f := newFixture(t, in)
+	f.conversions = activities.ConversionsOutput{Conversions: 1, Revenue: usd(10_000)}
+	f.toPayout() // verified at minute 5: the window runs to minute 5 + 30 days
+	end := minute(5) + 30*day
+	f.trigger(minute(6), "fee", finance1, partnership.PayoutKindFee)
+	f.snapshot(minute(6.5), "triggered")
+	f.update(minute(7), "approve", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: finance2, PayoutID: "po_1"})
+	f.snapshot(minute(7.5), "approved")
+	f.payment(minute(8), "pay-evt-1", "po_1", "paid", "")
+	f.snapshot(minute(8.5), "paid")
+	f.trigger(end+minute(1), "commission", finance1, partnership.PayoutKindCommission)
+	f.update(end+minute(1.5), "approve-2", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: finance2, PayoutID: "po_2"})
+	f.payment(end+minute(2), "pay-evt-2", "po_2", "paid", "")
+	st := f.runOK()
+
+	requireNextAction(t, f.snap("triggered"), partnership.RoleFinance, "approve_payout")
+	requireNextAction(t, f.snap("approved"), partnership.RoleSystem, "await_transfer")
+	paid := f.snap("paid")
+	require.Equal(t, partnership.StageTracking, paid.Stage)
+	requireNextAction(t, paid, partnership.RoleSystem, "collect_conversions")
+	requireDueAt(t, paid, testStart.Add(end))
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+}
+
 // TestPayoutCommissionAfterAttributionWindow: with a commission the partnership tracks sales
 // for the attribution window; the commission is revenue * bps / 10000, rounded down.
 func TestPayoutCommissionAfterAttributionWindow(t *testing.T) {
@@ -206,8 +237,10 @@ func TestPayoutCommissionAfterAttributionWindow(t *testing.T) {
 
 	tr := f.snap("tracking")
 	require.Equal(t, partnership.StageTracking, tr.Stage)
-	requireNextAction(t, tr, partnership.RoleSystem, "collect_conversions")
-	requireDueAt(t, tr, testStart.Add(end))
+	// The fee is payable since the post was verified: finance is who must act during the
+	// window, until the fee is paid.
+	requireNextAction(t, tr, partnership.RoleFinance, "trigger_payout")
+	requireDueAt(t, tr, testStart.Add(minute(5)).Add(7*day))
 	f.requireRejected("commission-too-early", partnership.ErrTypeConflict)
 
 	p := f.snap("payout")

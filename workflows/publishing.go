@@ -122,7 +122,14 @@ func (w *partnershipWorkflow) recheckNext(at time.Time) error {
 	if err := w.askSecondApprovals(); err != nil {
 		return err
 	}
-	role, action, within := partnership.RoleSystem, "recheck_posts", at.Sub(workflow.Now(w.ctx))
+	w.nextWhileSettling(partnership.RoleSystem, "recheck_posts", at.Sub(workflow.Now(w.ctx)))
+	return w.persist(w.ctx)
+}
+
+// nextWhileSettling sets next_action during a wait beside which payouts settle: finance while
+// a payout is to trigger or approve, the transfer while one is on its way, otherwise the
+// wait's own action (role, action, due within). An unchanged action keeps its deadline.
+func (w *partnershipWorkflow) nextWhileSettling(role, action string, within time.Duration) {
 	if !w.allPaid() {
 		role, action = w.payoutNextAction()
 		within = financeDue
@@ -133,7 +140,6 @@ func (w *partnershipWorkflow) recheckNext(at time.Time) error {
 	if na := w.st.NextAction; na == nil || na.Role != role || na.Action != action {
 		w.setNext(role, action, within)
 	}
-	return w.persist(w.ctx)
 }
 
 // verifyPending verifies every submitted post that is waiting for it.

@@ -21,17 +21,26 @@ func (w *partnershipWorkflow) tracking() error {
 		return nil
 	}
 	w.setStage(partnership.StageTracking)
-	window := partnership.Seconds(w.in.Campaign.AttributionWindowSeconds)
-	w.setNext(partnership.RoleSystem, "collect_conversions", window)
+	end := workflow.Now(w.ctx).Add(partnership.Seconds(w.in.Campaign.AttributionWindowSeconds))
+	// next_action names finance while the fee is to trigger or approve, the transfer while it
+	// is on its way, and the count of conversions at the window's end once it is paid.
+	next := func() { w.nextWhileSettling(partnership.RoleSystem, "collect_conversions", end.Sub(workflow.Now(w.ctx))) }
+	next()
 	if err := w.persist(w.ctx); err != nil {
 		return err
 	}
 	// The fee is payable during the window: settle payouts as finance triggers them.
-	var settled func() error
+	settled := func() error { next(); return nil }
 	if w.feeEarly {
-		settled = w.askSecondApprovals // the fee may wait for its approval during the window
+		settled = func() error { // the fee may wait for its approval during the window
+			if err := w.askSecondApprovals(); err != nil {
+				return err
+			}
+			next()
+			return nil
+		}
 	}
-	cancelled, err := w.settleUntil(workflow.Now(w.ctx).Add(window), settled)
+	cancelled, err := w.settleUntil(end, settled)
 	if err != nil {
 		return err
 	}
@@ -49,9 +58,9 @@ func (w *partnershipWorkflow) tracking() error {
 
 // settleUntil settles payouts as finance triggers and approves them until deadline. It
 // reports a cancellation that woke it; one that arrives as the deadline passes is the
-// caller's to notice. settled, when not nil, runs after each settle (the re-check's wait
-// asks for second approvals and says who acts next); tracking's wait ran nothing there on
-// partnerships from before fee-on-verification, which must replay as they ran.
+// caller's to notice. settled, when not nil, runs after each settle: it says who acts next,
+// and on partnerships from fee-on-verification on asks for second approvals (tracking's wait
+// asked for none before, and such partnerships must replay as they ran).
 func (w *partnershipWorkflow) settleUntil(deadline time.Time, settled func() error) (cancelled bool, err error) {
 	for {
 		remaining := deadline.Sub(workflow.Now(w.ctx))

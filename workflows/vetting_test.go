@@ -83,7 +83,15 @@ func TestVettingBrandDecision(t *testing.T) {
 			require.Equal(t, 1, f.n("VetCreatorAccounts"))
 			require.Equal(t, 0, f.n("CreateEnvelope"))
 			if tc.decision != "" {
-				f.requireAccepted("decide")
+				// The decision's answer is the read model's row that holds it: already the
+				// next stage's, never the decision as still to make.
+				acked := f.ackedState(f.requireAccepted("decide"))
+				require.False(t, acked.NextAction != nil && acked.NextAction.Action == "decide_vetting",
+					"the answer names the decision as still to make")
+				if tc.decision == "approve" {
+					require.Equal(t, partnership.StageNegotiation, acked.Stage)
+					requireNextAction(t, acked, partnership.RoleCreator, "answer_offer")
+				}
 				require.Equal(t, tc.decision, st.Vetting.Decision)
 				require.Equal(t, tc.decider.Sub, st.Vetting.DecidedBy)
 				require.Equal(t, "checked", st.Vetting.Note)
