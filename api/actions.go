@@ -159,7 +159,7 @@ func (s *Server) actOnState(c echo.Context, name string, body any, build func() 
 		return nil, err
 	}
 	if p.StateVersion >= ack.Version {
-		return json.RawMessage(p.State), nil
+		return stateView(identity(c), p.State)
 	}
 	// Not expected (the read model is written before the Update returns), but never answer
 	// with a state from before the action: ask the workflow itself.
@@ -167,7 +167,11 @@ func (s *Server) actOnState(c echo.Context, name string, body any, build func() 
 	if err := s.wf.Query(ctx, id, partnership.QueryState, &st); err != nil {
 		return nil, err
 	}
-	return json.Marshal(st)
+	raw, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	return stateView(identity(c), raw)
 }
 
 type vettingDecisionRequest struct {

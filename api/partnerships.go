@@ -337,6 +337,7 @@ func inScope(c echo.Context, p store.Partnership, err error) (store.Partnership,
 }
 
 func (s *Server) getPartnership(c echo.Context) error {
+	id := identity(c)
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	// A client polling for the next change sends the ETag it holds: an unchanged partnership
@@ -346,8 +347,8 @@ func (s *Server) getPartnership(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if etagMatches(inm, stateETag(head.StateVersion)) {
-			c.Response().Header().Set("ETag", stateETag(head.StateVersion))
+		if etagMatches(inm, stateETag(head.StateVersion, id.Role)) {
+			c.Response().Header().Set("ETag", stateETag(head.StateVersion, id.Role))
 			return c.NoContent(http.StatusNotModified)
 		}
 	}
@@ -355,16 +356,20 @@ func (s *Server) getPartnership(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("ETag", stateETag(p.StateVersion))
-	return c.JSONBlob(http.StatusOK, p.State)
+	doc, err := stateView(id, p.State)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("ETag", stateETag(p.StateVersion, id.Role))
+	return c.JSONBlob(http.StatusOK, doc)
 }
 
-// stateETag names a version of a partnership's state in the stored documents' shape (RFC 9110
-// entity tag). The version only grows and a migration that rewrites the documents changes
-// the shape, so equal tags mean the same document: a client holding a tag from before such a
-// migration gets the rewritten document, not a 304.
-func stateETag(version int64) string {
-	return `"v` + strconv.FormatInt(version, 10) + "." + strconv.Itoa(store.StateShape) + `"`
+// stateETag names a version of a partnership's state in the stored documents' shape, as the
+// role's view shows it (RFC 9110 entity tag). The version only grows and a migration that
+// rewrites the documents changes the shape, so equal tags mean the same document: a client
+// holding a tag from before such a migration gets the rewritten document, not a 304.
+func stateETag(version int64, role string) string {
+	return `"v` + strconv.FormatInt(version, 10) + "." + strconv.Itoa(store.StateShape) + "." + viewName(role) + `"`
 }
 
 // etagMatches applies If-None-Match's weak comparison: any listed tag, or *, matches.
@@ -403,6 +408,11 @@ func (s *Server) listEvents(c echo.Context) error {
 	if len(evs) > limit {
 		evs = evs[:limit]
 		next = strconv.FormatInt(evs[len(evs)-1].Seq, 10)
+	}
+	for i := range evs {
+		if evs[i].Data, err = eventView(identity(c), evs[i].Type, evs[i].Data); err != nil {
+			return err
+		}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(evs), "next_cursor": next})
 }

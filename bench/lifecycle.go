@@ -233,14 +233,18 @@ func (d *restDriver) lifecycle(ctx context.Context, w world) (string, error) {
 	if err := d.action(ctx, http.MethodPost, base+"/negotiation", p.bm, map[string]any{"action": "accept"}, nil, http.StatusOK); err != nil {
 		return pid, err
 	}
-	v, err := d.waitFor(ctx, p.poller, pid, "signing URLs", func(v partnershipView) bool {
-		return v.Contract.SigningURLs["creator"] != "" && v.Contract.SigningURLs["brand"] != ""
-	})
+	// Each party is shown only its own signing URL: the brand's viewer waits for the envelope,
+	// then the creator reads theirs.
+	v, err := d.waitFor(ctx, p.poller, pid, "signing URLs", func(v partnershipView) bool { return v.Contract.SigningURLs["brand"] != "" })
 	if err != nil {
 		return pid, err
 	}
-	for _, role := range []string{"creator", "brand"} {
-		if err := d.http.call(ctx, http.MethodPost, v.Contract.SigningURLs[role], "", map[string]any{}, nil, http.StatusOK); err != nil {
+	mine, err := d.waitFor(ctx, p.creator, pid, "the creator's signing URL", func(v partnershipView) bool { return v.Contract.SigningURLs["creator"] != "" })
+	if err != nil {
+		return pid, err
+	}
+	for _, u := range []string{mine.Contract.SigningURLs["creator"], v.Contract.SigningURLs["brand"]} {
+		if err := d.http.call(ctx, http.MethodPost, u, "", map[string]any{}, nil, http.StatusOK); err != nil {
 			return pid, err
 		}
 	}

@@ -43,7 +43,7 @@ func TestLifecycleWithFailingProviders(t *testing.T) {
 	}
 	for i, w := range worlds {
 		st := w.waitFor(pids[i], "signing URLs", func(s map[string]any) bool { return path(s, "contract", "signing_urls", "brand") != nil })
-		must(t, sandbox(t).post(path(st, "contract", "signing_urls", "creator").(string), map[string]any{}), http.StatusOK)
+		must(t, sandbox(t).post(w.creatorSigningURL(pids[i]), map[string]any{}), http.StatusOK)
 		must(t, sandbox(t).post(path(st, "contract", "signing_urls", "brand").(string), map[string]any{}), http.StatusOK)
 	}
 	for i, w := range worlds {

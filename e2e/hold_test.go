@@ -54,7 +54,7 @@ func TestProviderRefusalHoldsForAdminRetry(t *testing.T) {
 	st = w.waitFor(pid, "signing URLs", func(s map[string]any) bool { return path(s, "contract", "signing_urls", "brand") != nil })
 	require.Equal(t, "sign_contract", path(st, "next_action", "action"))
 	setFaults(t, map[string]any{"commerce": map[string]any{"error_rate": 1, "status": 400}})
-	must(t, sandbox(t).post(path(st, "contract", "signing_urls", "creator").(string), map[string]any{}), http.StatusOK)
+	must(t, sandbox(t).post(w.creatorSigningURL(pid), map[string]any{}), http.StatusOK)
 	must(t, sandbox(t).post(path(st, "contract", "signing_urls", "brand").(string), map[string]any{}), http.StatusOK)
 	st = w.waitFor(pid, "the discount code's hold", func(s map[string]any) bool { return s["provider_hold"] != nil })
 	require.Equal(t, "contracting", st["stage"])

@@ -37,7 +37,7 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	require.Equal(t, "contracting", st["stage"])
 	require.EqualValues(t, 60000, path(st, "terms", "fee", "amount_minor"), "the counter-offer's terms were agreed")
 	sb := sandbox(t)
-	must(t, sb.post(path(st, "contract", "signing_urls", "creator").(string), map[string]any{}), http.StatusOK)
+	must(t, sb.post(w.creatorSigningURL(pid), map[string]any{}), http.StatusOK)
 	must(t, sb.post(path(st, "contract", "signing_urls", "brand").(string), map[string]any{}), http.StatusOK)
 
 	st = w.waitStage(pid, "content")

@@ -157,7 +157,7 @@ func TestReliabilityKillDevManyStages(t *testing.T) {
 	contracting.w.waitStage(contracting.pid, "negotiation")
 	must(t, contracting.w.creator.post("/v1/partnerships/"+contracting.pid+"/negotiation", map[string]any{"action": "accept"}), http.StatusOK)
 	st := contracting.w.waitFor(contracting.pid, "signing URLs", func(s map[string]any) bool { return path(s, "contract", "signing_urls", "brand") != nil })
-	must(t, sandbox(t).post(path(st, "contract", "signing_urls", "creator").(string), map[string]any{}), http.StatusOK)
+	must(t, sandbox(t).post(contracting.w.creatorSigningURL(contracting.pid), map[string]any{}), http.StatusOK)
 	contracting.st = st // one signature raises no event: the envelope waits for the brand
 
 	st = content.w.toContent(content.pid)

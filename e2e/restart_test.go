@@ -124,7 +124,7 @@ func TestKillDevAndResume(t *testing.T) {
 	w.waitStage(pid, "negotiation")
 	must(t, w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"}), http.StatusOK)
 	st := w.waitFor(pid, "signing URLs", func(s map[string]any) bool { return path(s, "contract", "signing_urls", "brand") != nil })
-	must(t, sandbox(t).post(path(st, "contract", "signing_urls", "creator").(string), map[string]any{}), http.StatusOK)
+	must(t, sandbox(t).post(w.creatorSigningURL(pid), map[string]any{}), http.StatusOK)
 
 	// Kill mid-contracting: one signature in, the envelope waiting for the brand.
 	dev.kill()
@@ -225,10 +225,11 @@ func TestSeparateWorkerProcess(t *testing.T) {
 	w.waitStage(pid, "negotiation")
 	must(t, w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"}), http.StatusOK)
 	st := w.waitFor(pid, "signing URLs", func(s map[string]any) bool { return path(s, "contract", "signing_urls", "brand") != nil })
+	creatorURL := w.creatorSigningURL(pid)
 
 	require.NoError(t, worker.Process.Signal(syscall.SIGKILL))
 	_, _ = worker.Process.Wait()
-	must(t, sandbox(t).post(path(st, "contract", "signing_urls", "creator").(string), map[string]any{}), http.StatusOK)
+	must(t, sandbox(t).post(creatorURL, map[string]any{}), http.StatusOK)
 	must(t, sandbox(t).post(path(st, "contract", "signing_urls", "brand").(string), map[string]any{}), http.StatusOK)
 	startWorker(t, bin, dataDir)
 	st = w.waitStage(pid, "content")

@@ -24,9 +24,23 @@ func TestSigningOneSignerAtATime(t *testing.T) {
 	require.NotNil(t, due)
 	require.Nil(t, path(st, "contract", "signers", "creator", "signed_at"), "nobody has signed yet")
 	require.Nil(t, path(st, "contract", "signers", "brand", "signed_at"))
+	// A signing URL signs as its signer, so each party is shown only its own: the creator
+	// cannot sign for the brand, nor the brand for the creator.
+	urls := map[string]any{}
+	for who, c := range map[string]*client{"brand_manager": w.bm, "creator": w.creator, "finance": w.finance, "admin": w.admin} {
+		urls[who] = path(must(t, c.get("/v1/partnerships/"+pid), http.StatusOK), "contract", "signing_urls")
+	}
+	brandURL, creatorURL := path(st, "contract", "signing_urls", "brand"), w.creatorSigningURL(pid)
+	require.Equal(t, map[string]any{
+		"brand_manager": map[string]any{"brand": brandURL},
+		"creator":       map[string]any{"creator": creatorURL},
+		"finance":       map[string]any{},
+		"admin":         map[string]any{"brand": brandURL, "creator": creatorURL},
+	}, urls)
+	require.NotEqual(t, brandURL, creatorURL)
 
 	sb := sandbox(t)
-	signed := must(t, sb.post(path(st, "contract", "signing_urls", "creator").(string), map[string]any{}), http.StatusOK)
+	signed := must(t, sb.post(w.creatorSigningURL(pid), map[string]any{}), http.StatusOK)
 	require.Equal(t, "sent", signed["envelope_status"], "the envelope still waits for the brand")
 
 	st = w.waitFor(pid, "the creator's signature", func(s map[string]any) bool {

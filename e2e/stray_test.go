@@ -26,7 +26,7 @@ func TestReliabilityDuplicateAndLateMessages(t *testing.T) {
 		w.waitStage(pid, "negotiation")
 		must(t, w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"}), http.StatusOK)
 		st := w.waitFor(pid, "signing URLs", func(s map[string]any) bool { return path(s, "contract", "signing_urls", "brand") != nil })
-		must(t, sandbox(t).post(path(st, "contract", "signing_urls", "creator").(string), map[string]any{}), http.StatusOK)
+		must(t, sandbox(t).post(w.creatorSigningURL(pid), map[string]any{}), http.StatusOK)
 		must(t, sandbox(t).post(path(st, "contract", "signing_urls", "brand").(string), map[string]any{}), http.StatusOK)
 		// The sandbox queued envelope-completed when the last signature came in; send its exact
 		// body five more times at once, racing the sandbox's own delivery.

@@ -94,6 +94,14 @@ func (w *world) state(pid string) map[string]any {
 	return must(w.t, w.bm.get("/v1/partnerships/"+pid), http.StatusOK)
 }
 
+// creatorSigningURL is the creator's signing URL, which only the creator and admins are shown.
+func (w *world) creatorSigningURL(pid string) string {
+	w.t.Helper()
+	u, _ := path(must(w.t, w.creator.get("/v1/partnerships/"+pid), http.StatusOK), "contract", "signing_urls", "creator").(string)
+	require.NotEmpty(w.t, u, "the creator is shown their signing URL")
+	return u
+}
+
 func (w *world) waitStage(pid, stage string) map[string]any {
 	w.t.Helper()
 	return w.waitFor(pid, "stage "+stage, func(st map[string]any) bool { return st["stage"] == stage })
@@ -151,7 +159,7 @@ func (w *world) toContent(pid string) map[string]any {
 	w.waitStage(pid, "negotiation")
 	must(w.t, w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"}), http.StatusOK)
 	st := w.waitFor(pid, "signing URLs", func(s map[string]any) bool { return path(s, "contract", "signing_urls", "brand") != nil })
-	must(w.t, sandbox(w.t).post(path(st, "contract", "signing_urls", "creator").(string), map[string]any{}), http.StatusOK)
+	must(w.t, sandbox(w.t).post(w.creatorSigningURL(pid), map[string]any{}), http.StatusOK)
 	must(w.t, sandbox(w.t).post(path(st, "contract", "signing_urls", "brand").(string), map[string]any{}), http.StatusOK)
 	return w.waitStage(pid, "content")
 }

@@ -1,0 +1,116 @@
+package api
+
+import (
+	"encoding/json"
+
+	"github.com/partnerflow/partnerflow/auth"
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// A partnership's state document and audit trail hold everything; what one party may not see
+// is taken out when they are served:
+//   - contract.signing_urls: a signing URL is a capability to sign as its signer (the provider
+//     asks for nothing else), so a creator is given only the creator's, a brand manager only
+//     the brand's, finance neither, and admins both (to help a signer who lost theirs);
+//   - the vetting decision's note and who made it are the brand's internal assessment: a
+//     creator sees the decision and the report on their own accounts, not the note (in the
+//     state or in the vetting_decided event) nor the brand user who decided.
+
+// stateView is the state document raw as the caller may see it.
+func stateView(id auth.Identity, raw []byte) ([]byte, error) {
+	if id.Role == partnership.RoleAdmin {
+		return raw, nil
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, err
+	}
+	if err := editObject(doc, "contract", func(contract map[string]json.RawMessage) error {
+		return editSigningURLs(contract, signerOf(id.Role))
+	}); err != nil {
+		return nil, err
+	}
+	if id.Role == partnership.RoleCreator {
+		if err := editObject(doc, "vetting", func(v map[string]json.RawMessage) error {
+			delete(v, "note")
+			if _, ok := v["decided_by"]; ok {
+				v["decided_by"] = json.RawMessage(`""`)
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(doc)
+}
+
+// signerOf is the contract signer whose signing URL role may see ("" for none).
+func signerOf(role string) string {
+	switch role {
+	case partnership.RoleCreator:
+		return "creator"
+	case partnership.RoleBrandManager:
+		return "brand"
+	}
+	return ""
+}
+
+// editSigningURLs keeps only signer's URL in the contract's signing_urls (null stays null).
+func editSigningURLs(contract map[string]json.RawMessage, signer string) error {
+	raw, ok := contract["signing_urls"]
+	if !ok || string(raw) == "null" {
+		return nil
+	}
+	var urls map[string]string
+	if err := json.Unmarshal(raw, &urls); err != nil {
+		return err
+	}
+	kept := map[string]string{}
+	if u, ok := urls[signer]; ok && signer != "" {
+		kept[signer] = u
+	}
+	out, err := json.Marshal(kept)
+	contract["signing_urls"] = out
+	return err
+}
+
+// editObject applies edit to the JSON object doc[key], when there is one.
+func editObject(doc map[string]json.RawMessage, key string, edit func(map[string]json.RawMessage) error) error {
+	raw, ok := doc[key]
+	if !ok || string(raw) == "null" {
+		return nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return err
+	}
+	if err := edit(obj); err != nil {
+		return err
+	}
+	out, err := json.Marshal(obj)
+	doc[key] = out
+	return err
+}
+
+// eventView is an audit event's data as the caller may see it: a creator's copy of the
+// vetting decision has no note.
+func eventView(id auth.Identity, typ string, data []byte) ([]byte, error) {
+	if id.Role != partnership.RoleCreator || typ != "vetting_decided" || len(data) == 0 || string(data) == "null" {
+		return data, nil
+	}
+	var d map[string]json.RawMessage
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, err
+	}
+	delete(d, "note")
+	return json.Marshal(d)
+}
+
+// viewName names the caller's view of a partnership in its ETag: the views differ, so a tag
+// must not match another view's document.
+func viewName(role string) string {
+	if role == partnership.RoleAdmin {
+		return "all"
+	}
+	return role
+}
