@@ -24,7 +24,9 @@ func (w *partnershipWorkflow) tracking() error {
 	end := workflow.Now(w.ctx).Add(partnership.Seconds(w.in.Campaign.AttributionWindowSeconds))
 	// next_action names finance while the fee is to trigger or approve, the transfer while it
 	// is on its way, and the count of conversions at the window's end once it is paid.
-	next := func() { w.nextWhileSettling(partnership.RoleSystem, "collect_conversions", end.Sub(workflow.Now(w.ctx))) }
+	next := func() {
+		w.nextWhileSettling(partnership.RoleSystem, "collect_conversions", end.Sub(workflow.Now(w.ctx)))
+	}
 	next()
 	if err := w.persist(w.ctx); err != nil {
 		return err
