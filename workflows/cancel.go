@@ -102,7 +102,14 @@ func (w *partnershipWorkflow) registerCancelUpdate() error {
 				err := workflow.Await(ctx, func() bool { return w.st.Stage == partnership.StageCancelled })
 				return partnership.Ack{Stage: w.st.Stage}, err
 			}
-			err := workflow.Await(ctx, func() bool { return w.persistedStage == partnership.StageCancelled })
+			// A partnership that ended otherwise before the cancellation applied (a race the
+			// main loop lost) answers so, rather than leaving the caller and the workflow waiting.
+			err := workflow.Await(ctx, func() bool {
+				return w.persistedStage == partnership.StageCancelled || w.ended && w.persistedStage.Terminal()
+			})
+			if err == nil && w.persistedStage != partnership.StageCancelled {
+				return partnership.Ack{}, w.conflict("the partnership ended %s before the cancellation applied", w.persistedStage)
+			}
 			return partnership.Ack{Stage: w.persistedStage, Version: w.persisted}, err
 		},
 		workflow.UpdateHandlerOptions{Validator: func(r partnership.CancelRequest) error {

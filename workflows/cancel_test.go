@@ -96,6 +96,53 @@ func TestCancelBeforeSigning(t *testing.T) {
 	}
 }
 
+// TestCancelDuringSigningDeadlineVoid: the signing deadline passed and the envelope is being
+// voided when the brand (or the creator) cancels. The cancellation is answered and applied:
+// the partnership ends cancelled, the envelope voided once. It used to end expired with the
+// cancellation never answered, and the workflow stayed open waiting for its handler.
+func TestCancelDuringSigningDeadlineVoid(t *testing.T) {
+	for _, actor := range []partnership.Actor{brand, creator} {
+		t.Run(actor.Role, func(t *testing.T) {
+			f := newFixture(t, baseInput())
+			f.voidDelay = minute(10) // the provider takes a while to void
+			f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+			// The signing deadline is 3 days after the envelope went out (minute 1).
+			f.update(minute(1)+3*day+minute(5), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: actor, Reason: "no longer needed"})
+			st := f.runOK()
+
+			acked := f.ackedState(f.requireAccepted("cancel"))
+			require.Equal(t, partnership.StageCancelled, acked.Stage)
+			require.Equal(t, partnership.StageCancelled, st.Stage)
+			require.Equal(t, actor.Sub, st.Cancellation.By)
+			require.Equal(t, "voided", st.Contract.Status)
+			require.Equal(t, 1, f.n("VoidEnvelope"))
+			require.Equal(t, 0, f.countEvents("contract_expired"))
+			require.Empty(t, st.Payouts, "nobody signed: no kill fee")
+		})
+	}
+}
+
+// TestCancelDuringSigningDeadlineVoidBeforeVersion: a partnership on the old branch of
+// cancel-at-signing-deadline ends expired as before, and the cancellation it had accepted is
+// now answered with a conflict naming that end, so the workflow closes.
+func TestCancelDuringSigningDeadlineVoidBeforeVersion(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.env.OnGetVersion("cancel-at-signing-deadline", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.voidDelay = minute(10)
+	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+	f.update(minute(1)+3*day+minute(5), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "no longer needed"})
+	st := f.runOK()
+
+	require.Equal(t, partnership.StageExpired, st.Stage)
+	o := f.upd("cancel")
+	require.True(t, o.accepted)
+	require.True(t, o.completed, "the cancellation is answered")
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, o.err, &appErr)
+	require.Equal(t, partnership.ErrTypeConflict, appErr.Type())
+	require.Contains(t, appErr.Message(), "ended expired before the cancellation applied")
+}
+
 // killFeeScript cancels a signed partnership at minute 3 and lets finance pay the kill fee as
 // soon as it is payable. The steps are milliseconds apart (see TestBugKillFeeSettlementBusyLoops).
 func killFeeScript(f *fixture) {

@@ -42,6 +42,13 @@ func (w *partnershipWorkflow) contracting() error {
 		return w.compensate(*w.cancel)
 	case !ok && !signedNow:
 		w.voidEnvelope("signing deadline passed")
+		if w.cancelled() && workflow.GetVersion(w.ctx, "cancel-at-signing-deadline", workflow.DefaultVersion, 1) >= 1 {
+			// Cancelled or withdrawn while the void ran: the partnership ends as its people
+			// asked (compensate skips the void envelope, and owes the kill fee if the refused
+			// void found it signed). The old branch ended it expired and left the cancel
+			// unanswered, the workflow open; asked only on this path.
+			return w.compensate(*w.cancel)
+		}
 		// The void is refused when the envelope reached a final status just as the deadline
 		// passed; voidEnvelope then recorded it.
 		switch w.st.Contract.Status {
