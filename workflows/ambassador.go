@@ -44,6 +44,9 @@ func (w *partnershipWorkflow) continueAsNew() error {
 	w.st.Cycles = append(w.st.Cycles, summary)
 	w.st.Cycle++
 	w.st.Deliverables, w.st.Payouts, w.st.ComplianceHold = []partnership.Deliverable{}, []partnership.Payout{}, nil
+	// Nothing is payable until the next cycle delivers: a trigger accepted while the last
+	// write is made would otherwise start the next cycle with this cycle's fee in flight.
+	w.payable = nil
 	w.st.Tracking = partnership.Tracking{DiscountCode: w.st.Tracking.DiscountCode, Link: w.st.Tracking.Link,
 		Revenue: partnership.Money{Currency: w.st.Terms.Fee.Currency}}
 	next := w.cycleStart(w.st.Cycle)
@@ -57,6 +60,12 @@ func (w *partnershipWorkflow) continueAsNew() error {
 	// The next run starts from this version: every write must be done before handing over.
 	if err := w.flushRecords(w.ctx); err != nil {
 		return err
+	}
+	if w.cancelled() && workflow.GetVersion(w.ctx, "cancel-during-handover", workflow.DefaultVersion, 1) >= 1 {
+		// Cancelled while that write was made: the cancellation is applied in this run, as
+		// it would be at the start of the next (its Update cannot follow the hand-over). The
+		// old branch continued as new without it; asked only on this path.
+		return w.compensate(*w.cancel)
 	}
 	used := partnership.UsedPosts{MediaIDs: slices.Clone(w.usedPosts.MediaIDs), URLKeys: slices.Clone(w.usedPosts.URLKeys)}
 	addUsedPosts(&used, summary.Deliverables)

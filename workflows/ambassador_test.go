@@ -214,3 +214,65 @@ func TestAmbassadorPostCountsOnceAcrossCycles(t *testing.T) {
 		})
 	}
 }
+
+// handOverSlowly runs cycle 1 with the read model briefly down when the cycle's last write
+// (payout_paid, cycle_completed) is made, so the hand-over to the next run waits 30 s for it
+// (recordLoop's retry), and calls during to act in that window.
+func handOverSlowly(t *testing.T, in partnership.Input, during func(f *fixture)) *fixture {
+	t.Helper()
+	f := newFixture(t, in)
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.at(minute(6.5), func() { f.mu.Lock(); f.recordFailures = 1; f.mu.Unlock() })
+	f.payment(minute(7), "pay-evt-1", "po_1", "paid", "")
+	during(f)
+	f.run()
+	return f
+}
+
+// TestAmbassadorCancelledDuringHandOver: a cancellation accepted while cycle 1 hands over to
+// cycle 2 is applied in this run: the partnership ends cancelled and the cancel is answered.
+// It used to be dropped (the run continued as new without it, the caller never answered).
+func TestAmbassadorCancelledDuringHandOver(t *testing.T) {
+	in := ambassadorInput()
+	in.Offer.KillFee = usd(0)
+	f := handOverSlowly(t, in, func(f *fixture) {
+		f.update(minute(7)+10*time.Second, "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "campaign stopped"})
+	})
+	require.NoError(t, f.resultErr, "the run ends; it does not continue as new")
+	acked := f.ackedState(f.requireAccepted("cancel"))
+	require.Equal(t, partnership.StageCancelled, acked.Stage)
+	st := f.result
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Equal(t, brand.Sub, st.Cancellation.By)
+	require.Equal(t, 2, st.Cycle, "cancelled between cycles, before the second delivered")
+	require.Equal(t, 1, f.countEvents("cycle_completed"))
+}
+
+// TestAmbassadorFeeNotTriggerableDuringHandOver: once a cycle is paid and handed over, its fee
+// can no longer be triggered again in the window before the next run: the trigger is refused
+// and the next cycle starts with no payout of its own in flight.
+func TestAmbassadorFeeNotTriggerableDuringHandOver(t *testing.T) {
+	f := handOverSlowly(t, ambassadorInput(), func(f *fixture) {
+		f.trigger(minute(7)+10*time.Second, "trigger-again", finance1, partnership.PayoutKindFee)
+	})
+	var can *workflow.ContinueAsNewError
+	require.True(t, errors.As(f.resultErr, &can), "cycle 1 continues as new, got %v", f.resultErr)
+	var next partnership.Input
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	f.requireRejected("trigger-again", partnership.ErrTypeConflict)
+	require.Empty(t, next.Carry.State.Payouts)
+}
+
+// TestAmbassadorCancelledDuringHandOverBeforeVersion: on the old branch of
+// cancel-during-handover the run continues as new as before, and the cancellation it
+// accepted is answered with a conflict instead of never.
+func TestAmbassadorCancelledDuringHandOverBeforeVersion(t *testing.T) {
+	in := ambassadorInput()
+	f := handOverSlowly(t, in, func(f *fixture) {
+		f.env.OnGetVersion("cancel-during-handover", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+		f.update(minute(7)+10*time.Second, "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "campaign stopped"})
+	})
+	var can *workflow.ContinueAsNewError
+	require.True(t, errors.As(f.resultErr, &can), "the old branch continues as new, got %v", f.resultErr)
+}

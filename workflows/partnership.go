@@ -206,7 +206,10 @@ func (w *partnershipWorkflow) run() error {
 		}
 	}
 	if !w.ended && w.hasNextCycle() {
-		return w.continueAsNew()
+		// continueAsNew ends the run unless a cancellation came in during the hand-over.
+		if err := w.continueAsNew(); !errors.Is(err, errEnded) {
+			return err
+		}
 	}
 	if !w.ended {
 		w.finish(partnership.StageCompleted, "completed")
