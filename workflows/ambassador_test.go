@@ -265,8 +265,8 @@ func TestAmbassadorFeeNotTriggerableDuringHandOver(t *testing.T) {
 }
 
 // TestAmbassadorCancelledDuringHandOverBeforeVersion: on the old branch of
-// cancel-during-handover the run continues as new as before, and the cancellation it
-// accepted is answered with a conflict instead of never.
+// cancel-during-handover the run continues as new as before (and the cancellation it accepted
+// stays unanswered, as it did), so histories that took it replay.
 func TestAmbassadorCancelledDuringHandOverBeforeVersion(t *testing.T) {
 	in := ambassadorInput()
 	f := handOverSlowly(t, in, func(f *fixture) {
