@@ -30,6 +30,12 @@ type env struct {
 
 func newEnv(t *testing.T) env {
 	t.Helper()
+	return newEnvOn(t, store.Config{SQLitePath: filepath.Join(t.TempDir(), "app.db")})
+}
+
+// newEnvOn is newEnv on the database cfg names (a fresh PostgreSQL one, say).
+func newEnvOn(t *testing.T, dbCfg store.Config) env {
+	t.Helper()
 	sb, err := sandbox.New(sandbox.Config{SettleDelay: time.Hour})
 	require.NoError(t, err)
 	srv := httptest.NewServer(sb.Handler())
@@ -38,7 +44,7 @@ func newEnv(t *testing.T) env {
 		return providers.ClientConfig{BaseURL: srv.URL + "/" + p, Timeout: 5 * time.Second, RetryMax: -1}
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(t.TempDir(), "app.db")})
+	st, err := store.Open(ctx, dbCfg)
 	require.NoError(t, err)
 	require.NoError(t, st.Migrate(ctx))
 	t.Cleanup(func() { _ = st.Close() })

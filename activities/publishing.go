@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/partnerflow/partnerflow/partnership"
 	"github.com/partnerflow/partnerflow/providers"
+	"github.com/partnerflow/partnerflow/store"
 )
 
 // VerifyInput describes the live post to verify and what it must match.
@@ -29,6 +32,12 @@ type VerifyInput struct {
 	// cycle and of an ambassador partnership's earlier ones: one post counts for one
 	// deliverable, whichever of its URLs was submitted.
 	OtherMediaIDs []string `json:"other_media_ids,omitempty"`
+	// PartnershipID, DeliverableID and Cycle name what the post is verified for: a post that
+	// passes every other check is claimed for them across every partnership (store.PostClaim).
+	// Empty in inputs scheduled before they existed, which claim nothing.
+	PartnershipID string `json:"partnership_id,omitempty"`
+	DeliverableID string `json:"deliverable_id,omitempty"`
+	Cycle         int    `json:"cycle,omitempty"`
 }
 
 // Verification failure reasons.
@@ -46,6 +55,13 @@ const (
 // belongs to the creator, is on the deliverable's platform and not already another
 // deliverable's post, carries the approved caption, passes the disclosure rules and mentions
 // the discount code or link.
+//
+// "Another deliverable's post" spans every partnership: a post that passes every other check
+// is claimed for the input's partnership, deliverable and cycle in the database, and a post
+// claimed for anything else fails with post_used_for_another_deliverable, so one post is
+// never paid for twice (by two partnerships of the same brand and creator, say). Claiming
+// again for the same three succeeds: an activity retry, the re-check, the same post
+// resubmitted after a failure. Claims are never released (store.PostClaim).
 func (a *Activities) VerifyPost(ctx context.Context, in VerifyInput) (partnership.VerificationReport, error) {
 	rep := partnership.VerificationReport{Reasons: []string{}, CheckedAt: time.Now().UTC()}
 	m, err := a.Providers.Social.MediaByURL(ctx, in.URL)
@@ -88,8 +104,48 @@ func (a *Activities) VerifyPost(ctx context.Context, in VerifyInput) (partnershi
 			rep.Reasons = append(rep.Reasons, ReasonNoCodeOrLink)
 		}
 	}
+	if err := a.claimPost(ctx, in, m, &rep); err != nil {
+		return rep, err
+	}
 	rep.Verified = len(rep.Reasons) == 0
 	return rep, nil
+}
+
+// claimPost claims the post for in's deliverable when it passed every other check, and adds
+// post_used_for_another_deliverable to rep when another partnership, deliverable or cycle
+// holds it. A post that fails anyway is only looked up, not claimed, so the reasons say all
+// that is wrong with it and a post that never counted leaves no claim.
+func (a *Activities) claimPost(ctx context.Context, in VerifyInput, m providers.Media, rep *partnership.VerificationReport) error {
+	if in.PartnershipID == "" || in.DeliverableID == "" || slices.Contains(rep.Reasons, ReasonPostReused) {
+		return nil
+	}
+	want := store.PostClaim{
+		// The deliverable's platform: a post on any other fails wrong_platform above.
+		Platform: strings.ToLower(cmp.Or(in.Platform, in.Disclosure.Platform, m.Platform)),
+		MediaID:  m.ID, PostURL: in.URL,
+		PartnershipID: in.PartnershipID, DeliverableID: in.DeliverableID, Cycle: max(in.Cycle, 1),
+	}
+	if want.MediaID == "" {
+		want.MediaID = "url:" + partnership.PostURLKey(in.URL)
+	}
+	var (
+		held store.PostClaim
+		err  error
+	)
+	if len(rep.Reasons) == 0 {
+		held, err = a.Store.ClaimPost(ctx, want)
+	} else if held, err = a.Store.GetPostClaim(ctx, want.Platform, want.MediaID); errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("claim post %s for deliverable %s: %w", want.MediaID, in.DeliverableID, err)
+	}
+	if !held.SameHolder(want) {
+		slog.InfoContext(ctx, "live post already counts for another deliverable", "partnership_id", in.PartnershipID,
+			"deliverable_id", in.DeliverableID, "media_id", want.MediaID, "held_by", held.PartnershipID, "held_for", held.DeliverableID, "held_in_cycle", held.Cycle)
+		rep.Reasons = append(rep.Reasons, ReasonPostReused)
+	}
+	return nil
 }
 
 // normalizeCaption folds case and whitespace so a re-typed caption still matches.

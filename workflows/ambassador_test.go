@@ -203,6 +203,7 @@ func TestAmbassadorPostCountsOnceAcrossCycles(t *testing.T) {
 			require.Len(t, f.verifies, 2)
 			for _, v := range f.verifies {
 				require.Equal(t, []string{"m-1"}, v.OtherMediaIDs, "cycle 1's post goes with cycle 2's verifications")
+				require.Equal(t, 2, v.Cycle, "cycle 2's posts are claimed for cycle 2")
 			}
 			require.Equal(t, 1, f.n("CreateTransfer"), "cycle 2 pays for its own post only")
 

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -186,7 +185,10 @@ func (w *partnershipWorkflow) verifyPending() error {
 
 // verify checks a deliverable's live post against its approved draft, the creator's account
 // on the deliverable's platform, and the posts verified for the other deliverables, of this
-// cycle and of an ambassador partnership's earlier ones.
+// cycle and of an ambassador partnership's earlier ones. It names the partnership, the
+// deliverable and the cycle, for which the activity claims the post across every
+// partnership (store.PostClaim): the re-check and a resubmission claim it for the same three
+// again, which succeeds. Activity input only, not compared on replay: no version needed.
 func (w *partnershipWorkflow) verify(d partnership.Deliverable) (partnership.VerificationReport, error) {
 	approved := approvedDraft(d)
 	handle, _ := w.in.HandleOn(d.Platform) // every platform of the terms has one (validated)
@@ -201,6 +203,7 @@ func (w *partnershipWorkflow) verify(d partnership.Deliverable) (partnership.Ver
 	err := w.callProvider(providerStep{name: "verify_post", provider: providerSocial, deliverable: d.ID}, func(int) error {
 		return workflow.ExecuteActivity(w.providerCtx(), a.VerifyPost, activities.VerifyInput{
 			URL: d.Publication.URL, Handle: handle, Platform: d.Platform, ApprovedCaption: approved.Caption,
+			PartnershipID: w.in.PartnershipID, DeliverableID: d.ID, Cycle: w.st.Cycle,
 			DiscountCode: w.st.Tracking.DiscountCode, Link: w.st.Tracking.Link, OtherMediaIDs: others,
 			Disclosure: w.disclosureInput(d, "", approved.OnscreenDisclosure, approved.SpokenDisclosure, approved.PlatformPaidLabel),
 		}).Get(w.ctx, &rep)
@@ -247,11 +250,11 @@ func (w *partnershipWorkflow) registerPublishingUpdates() error {
 			// One post counts for one deliverable. Verification also refuses a post already
 			// verified for another deliverable, whatever URL it was submitted under.
 			for _, o := range w.st.Deliverables {
-				if o.ID != d.ID && o.Publication != nil && postURLKey(o.Publication.URL) == postURLKey(p.URL) {
+				if o.ID != d.ID && o.Publication != nil && partnership.PostURLKey(o.Publication.URL) == partnership.PostURLKey(p.URL) {
 					return w.conflict("this post is already the publication of deliverable %s; each deliverable needs its own post", o.ID)
 				}
 			}
-			if slices.Contains(w.usedPosts.URLKeys, postURLKey(p.URL)) {
+			if slices.Contains(w.usedPosts.URLKeys, partnership.PostURLKey(p.URL)) {
 				return w.conflict("this post was already verified for a deliverable of an earlier cycle; each cycle needs new posts")
 			}
 			return nil
@@ -267,22 +270,8 @@ func addUsedPosts(used *partnership.UsedPosts, deliverables []partnership.Delive
 		if r := d.Publication.Report; r != nil && r.MediaID != "" && !slices.Contains(used.MediaIDs, r.MediaID) {
 			used.MediaIDs = append(used.MediaIDs, r.MediaID)
 		}
-		if key := postURLKey(d.Publication.URL); !slices.Contains(used.URLKeys, key) {
+		if key := partnership.PostURLKey(d.Publication.URL); !slices.Contains(used.URLKeys, key) {
 			used.URLKeys = append(used.URLKeys, key)
 		}
 	}
-}
-
-// postURLKey reduces a post's URL to what names the post, so the same URL typed again with
-// another scheme, host case, "www.", trailing slash or fragment is recognised. The query
-// stays: on some platforms it names the post (YouTube's watch?v=).
-func postURLKey(raw string) string {
-	// url.Parse is a pure function of its input; workflowcheck only sees the runtime cleanup
-	// goroutine behind the IPv6 zone interning (unique.Make) deep inside it.
-	u, err := url.Parse(strings.TrimSpace(raw)) //workflowcheck:ignore
-	if err != nil || u.Host == "" {
-		return strings.TrimSpace(raw)
-	}
-	host := strings.TrimPrefix(strings.ToLower(u.Host), "www.")
-	return host + strings.TrimSuffix(u.EscapedPath(), "/") + "?" + u.RawQuery
 }

@@ -153,6 +153,13 @@ func TestPublishingFeePaidDuringRecheck(t *testing.T) {
 	require.Equal(t, 2, f.n("VerifyPost"), "verified, then re-checked")
 	require.Equal(t, 1, f.n("CreateTransfer"))
 	require.True(t, f.event("completed").At.Equal(testStart.Add(minute(5)+14*day)), "completed at the re-check")
+	// The verification and the re-check claim the post for the same partnership, deliverable
+	// and cycle (the activity's claim across partnerships), so the re-check is not refused by
+	// the verification's own claim.
+	for _, v := range f.verifies {
+		require.Equal(t, []string{in.PartnershipID, st.Deliverables[0].ID}, []string{v.PartnershipID, v.DeliverableID})
+		require.Equal(t, 1, v.Cycle)
+	}
 }
 
 // TestPublishingRecheckComplianceHoldBeforeFeeOnVerification: partnerships that reached
