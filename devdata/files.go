@@ -56,7 +56,7 @@ func LoadOrCreateSecrets(dataDir string) (Secrets, error) {
 	}
 	s = Secrets{JWTSecret: randomHex(32), ESignWebhookSecret: randomHex(32), PaymentsWebhookSecret: randomHex(32)}
 	raw, _ = json.MarshalIndent(s, "", "  ")
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return s, err
 	}
 	return s, writeFileAtomic(path, raw, 0o600)

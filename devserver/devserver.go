@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -22,6 +20,8 @@ import (
 	"go.temporal.io/server/common/primitives"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
+
+	"github.com/partnerflow/partnerflow/internal/privatefile"
 )
 
 // Options configures the dev server.
@@ -73,8 +73,10 @@ func Start(opts Options) (*Server, error) {
 		}
 		opts.FrontendPort = p
 	}
-	if err := os.MkdirAll(filepath.Dir(opts.DatabaseFile), 0o755); err != nil {
-		return nil, fmt.Errorf("devserver: create data dir: %w", err)
+	// The history holds workflow inputs (ids and terms, no personal data), but nobody else
+	// needs to read it either.
+	if err := privatefile.Ensure(opts.DatabaseFile); err != nil {
+		return nil, fmt.Errorf("devserver: create database file: %w", err)
 	}
 
 	sqlCfg := sqlConfig(opts.DatabaseFile)

@@ -24,6 +24,8 @@ import (
 	"gorm.io/gorm/logger"
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/partnerflow/partnerflow/internal/privatefile"
 )
 
 // Dialects.
@@ -92,6 +94,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			return nil, errors.New("store: neither a database URL nor a SQLite path given")
 		}
 		s.dialect = DialectSQLite
+		// The database holds creators' e-mail addresses and payout accounts.
+		if err := privatefile.Ensure(cfg.SQLitePath); err != nil {
+			return nil, fmt.Errorf("store: create sqlite file: %w", err)
+		}
 		s.sqlDB, err = sql.Open("sqlite", sqliteDSN(cfg.SQLitePath))
 		if err != nil {
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
