@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -23,6 +24,32 @@ const (
 	// presumed dead (the process was killed) and a retry takes the key over.
 	abandonedClaimMargin = time.Minute
 )
+
+// requestHash identifies a request for its Idempotency-Key: its method, path and body.
+func requestHash(method, path string, body []byte) string {
+	sum := sha256.Sum256(append([]byte(method+" "+path+"\n"), body...))
+	return hex.EncodeToString(sum[:])
+}
+
+// canonicalJSON is a JSON body in one spelling (no insignificant whitespace, object members
+// sorted, numbers as written), so that a retry that re-encodes the same body is the same
+// request; a body that is not one JSON value is compared as it is.
+func canonicalJSON(body []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return body
+	}
+	if _, err := dec.Token(); err != io.EOF { // anything after the value
+		return body
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return body
+	}
+	return out
+}
 
 // idempotency makes every POST with an Idempotency-Key safe to retry: the first response is
 // stored and replayed for the same key and body; the same key with another body is a 422;
@@ -44,8 +71,7 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 			return readError(err)
 		}
 		req.Body = io.NopCloser(bytes.NewReader(body))
-		sum := sha256.Sum256(append([]byte(req.Method+" "+req.URL.Path+"\n"), body...))
-		hash := hex.EncodeToString(sum[:])
+		hash, legacy := requestHash(req.Method, req.URL.Path, canonicalJSON(body)), requestHash(req.Method, req.URL.Path, body)
 		sub := identity(c).Sub
 
 		ctx, cancel := s.ctx(c)
@@ -56,7 +82,7 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if !claimed {
 			switch {
-			case rec.RequestHash != hash:
+			case rec.RequestHash != hash && rec.RequestHash != legacy: // legacy: claims made before bodies were canonical
 				return keyReused()
 			case rec.Status == 0:
 				return problem(http.StatusConflict, "a request with this Idempotency-Key is still in progress")

@@ -120,3 +120,38 @@ func TestClientGoneReleasesTheKey(t *testing.T) {
 	require.Equal(t, "true", rec.Header().Get("Idempotent-Replayed"))
 	require.Len(t, s.wf.sent(), n)
 }
+
+// TestIdempotencyKeyComparesJSONNotBytes: a retry that encodes the same JSON body otherwise
+// (spacing, member order) is the same request and gets the first answer; another value under
+// the key is a 422; a body that is not JSON is compared as sent.
+func TestIdempotencyKeyComparesJSONNotBytes(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *profileServer) {
+		post := func(key, body string) *httptest.ResponseRecorder {
+			t.Helper()
+			req := httptest.NewRequest(http.MethodPost, "/v1/brands", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Idempotency-Key", key)
+			tok, err := auth.Issue(mwSecret, profileAdmin, time.Hour, time.Now())
+			require.NoError(t, err)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			rec := httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, req)
+			return rec
+		}
+		first := post("k-json", `{"name":"Initech","handles":["@initech"],"turn_emails":false}`)
+		require.Equal(t, http.StatusCreated, first.Code, first.Body.String())
+		again := post("k-json", "{\n  \"turn_emails\": false,\n  \"name\": \"Initech\",\n  \"handles\": [ \"@initech\" ]\n}\n")
+		require.Equal(t, http.StatusCreated, again.Code, again.Body.String())
+		require.Equal(t, "true", again.Header().Get("Idempotent-Replayed"))
+		require.Equal(t, decodeBody(t, first)["id"], decodeBody(t, again)["id"], "one brand")
+
+		other := post("k-json", `{"name":"Initech","handles":["@initech"],"turn_emails":true}`)
+		require.Equal(t, http.StatusUnprocessableEntity, other.Code)
+
+		bad := post("k-bad", `{"name":`)
+		require.Equal(t, http.StatusBadRequest, bad.Code)
+		require.Equal(t, http.StatusBadRequest, post("k-bad", `{"name":`).Code)
+		require.Equal(t, "true", post("k-bad", `{"name":`).Header().Get("Idempotent-Replayed"))
+		require.Equal(t, http.StatusUnprocessableEntity, post("k-bad", `{"name": `).Code, "not JSON: compared byte for byte")
+	})
+}
