@@ -182,10 +182,22 @@ func (w *partnershipWorkflow) deliverable(id string) (*partnership.Deliverable, 
 	return nil, false
 }
 
+// replaceable reports whether the creator may replace the draft a deliverable has in review
+// without waiting for the brand: it fails the disclosure check, so it can never be approved,
+// and the brand has not reviewed it yet. The new version gets the review SLA afresh.
+func replaceable(d partnership.Deliverable) bool {
+	n := len(d.Drafts)
+	return d.Status == partnership.DeliverableInReview && n > 0 && !d.Drafts[n-1].Compliant && d.Drafts[n-1].Review == nil
+}
+
 func (w *partnershipWorkflow) registerContentUpdates() error {
 	if err := workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateSubmitDraft,
 		func(ctx workflow.Context, s partnership.DraftSubmission) (partnership.DraftResult, error) {
 			d, _ := w.deliverable(s.DeliverableID)
+			// Until this draft is recorded, another for the same deliverable is refused: both
+			// would pass the validator while this one's check runs.
+			w.checking[d.ID] = true
+			defer delete(w.checking, s.DeliverableID)
 			var check partnership.DisclosureReply
 			lctx := workflow.WithLocalActivityOptions(ctx, checkOptions)
 			if err := workflow.ExecuteLocalActivity(lctx, a.CheckDisclosure, w.disclosureInput(*d, s.Caption,
@@ -222,8 +234,11 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 			if !ok {
 				return w.notFound("deliverable %q not found", s.DeliverableID)
 			}
-			if d.Status != partnership.DeliverableAwaitingDraft && d.Status != partnership.DeliverableChangesRequested {
-				return w.conflict("deliverable %s is %s; a draft is not expected now", d.ID, d.Status)
+			if w.checking[d.ID] {
+				return w.conflict("a draft of deliverable %s is being checked; submit again once it is answered", d.ID)
+			}
+			if d.Status != partnership.DeliverableAwaitingDraft && d.Status != partnership.DeliverableChangesRequested && !replaceable(*d) {
+				return w.conflict("deliverable %s is %s; a draft is not expected now (one in review can be replaced only while it fails the disclosure check)", d.ID, d.Status)
 			}
 			if s.Caption == "" {
 				return w.invalid("caption is required")

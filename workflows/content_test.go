@@ -67,6 +67,61 @@ func TestContentNonCompliantDraftCannotBeApproved(t *testing.T) {
 	require.Equal(t, 2, f.countEvents("draft_reviewed"), "refused reviews leave no trace")
 }
 
+// TestContentFailingDraftReplacedWithoutReview: a draft that fails the disclosure check can
+// never be approved, so the creator may replace it while it waits for review, without a round
+// trip through the brand: the new version is the one under review, with the review SLA from
+// its submission. A draft that passes the check waits for the brand as before.
+func TestContentFailingDraftReplacedWithoutReview(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.toContent()
+	f.draft(minute(3), "draft-v1", "d1", "Loving my new shoes "+noAdMarker)
+	f.draft(minute(4), "draft-v2", "d1", compliantText)
+	f.snapshot(minute(4.5), "replaced")
+	f.draft(minute(5), "draft-v3", "d1", compliantText+" again")
+	f.review(minute(6), "review-v1", "d1", 1, "request_changes")
+	f.review(minute(7), "approve-v2", "d1", 2, "approve")
+	f.finishFrom(8)
+	st := f.runOK()
+
+	f.requireAccepted("draft-v1")
+	r2 := decodeResult[partnership.DraftResult](t, f.requireAccepted("draft-v2"))
+	require.Equal(t, 2, r2.Version)
+	f.requireRejected("draft-v3", partnership.ErrTypeConflict) // v2 passes: it waits for the brand
+	f.requireRejected("review-v1", partnership.ErrTypeConflict)
+	f.requireAccepted("approve-v2")
+
+	r := f.snap("replaced")
+	d := r.Deliverables[0]
+	require.Equal(t, partnership.DeliverableInReview, d.Status)
+	require.Len(t, d.Drafts, 2)
+	require.Nil(t, d.Drafts[0].Review, "the replaced draft was never reviewed")
+	requireNextAction(t, r, partnership.RoleBrandManager, "review_draft")
+	requireDueAt(t, r, testStart.Add(minute(4)).Add(2*day))
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Equal(t, compliantText, f.verifies[0].ApprovedCaption)
+}
+
+// TestContentDraftsRacingForOneDeliverable: two drafts for one deliverable submitted together
+// (two tabs, a retry with another key) are not both recorded: the second is refused while the
+// first one's disclosure check runs.
+func TestContentDraftsRacingForOneDeliverable(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.toContent()
+	f.at(minute(3), func() {
+		f.updateNow("draft-a", partnership.UpdateSubmitDraft, partnership.DraftSubmission{Actor: creator, DeliverableID: "d1", Caption: compliantText})
+		f.updateNow("draft-b", partnership.UpdateSubmitDraft, partnership.DraftSubmission{Actor: creator, DeliverableID: "d1", Caption: compliantText + " v2"})
+	})
+	f.snapshot(minute(4), "after")
+	f.review(minute(5), "approve", "d1", 1, "approve")
+	f.finishFrom(6)
+	st := f.runOK()
+
+	f.requireAccepted("draft-a")
+	f.requireRejected("draft-b", partnership.ErrTypeConflict)
+	require.Len(t, f.snap("after").Deliverables[0].Drafts, 1)
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+}
+
 // TestContentRevisionRoundsLimit: once max_revision_rounds changes were requested the brand
 // can only approve.
 func TestContentRevisionRoundsLimit(t *testing.T) {

@@ -62,6 +62,9 @@ type partnershipWorkflow struct {
 	transferInDoubt map[string]bool
 	// approvalAsked: payouts whose second approval the finance team was asked for.
 	approvalAsked map[string]bool
+	// checking: deliverables whose submitted draft is being checked for disclosure; another
+	// draft for them waits for that one's answer (the handler blocks before it records it).
+	checking map[string]bool
 	cancel        *partnership.Cancellation
 	// usedPosts are the posts verified in an ambassador partnership's earlier cycles: none of
 	// them may count for a deliverable of this one.
@@ -98,7 +101,7 @@ func newPartnershipWorkflow(ctx workflow.Context, in partnership.Input) *partner
 		ctx:        ctx,
 		in:         in,
 		seenEvents: map[string]bool{}, escalations: map[string]int{},
-		payments: map[string]partnership.PaymentEvent{}, transferInDoubt: map[string]bool{}, approvalAsked: map[string]bool{},
+		payments: map[string]partnership.PaymentEvent{}, transferInDoubt: map[string]bool{}, approvalAsked: map[string]bool{}, checking: map[string]bool{},
 	}
 	if c := in.Carry; c != nil {
 		// The next cycle of an ambassador partnership: carry on where the last run stopped.
