@@ -65,7 +65,7 @@ type partnershipWorkflow struct {
 	// checking: deliverables whose submitted draft is being checked for disclosure; another
 	// draft for them waits for that one's answer (the handler blocks before it records it).
 	checking map[string]bool
-	cancel        *partnership.Cancellation
+	cancel   *partnership.Cancellation
 	// usedPosts are the posts verified in an ambassador partnership's earlier cycles: none of
 	// them may count for a deliverable of this one.
 	usedPosts partnership.UsedPosts
