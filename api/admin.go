@@ -29,13 +29,14 @@ type brandResponse struct {
 	Handles      []string `json:"handles"`
 	TurnEmails   bool     `json:"turn_emails"`
 	CreatedAt    string   `json:"created_at"`
+	UpdatedAt    string   `json:"updated_at"`
 }
 
 func toBrandResponse(b store.Brand) brandResponse {
 	var handles []string
 	_ = json.Unmarshal(b.Handles, &handles)
 	return brandResponse{ID: b.ID, Name: b.Name, ContactEmail: b.ContactEmail, Handles: nonNil(handles),
-		TurnEmails: b.TurnEmails, CreatedAt: rfc3339(b.CreatedAt)}
+		TurnEmails: b.TurnEmails, CreatedAt: rfc3339(b.CreatedAt), UpdatedAt: rfc3339(b.UpdatedAt)}
 }
 
 func (s *Server) createBrand(c echo.Context) error {
@@ -47,8 +48,9 @@ func (s *Server) createBrand(c echo.Context) error {
 		return err
 	}
 	raw, _ := json.Marshal(normalizeHandles(req.Handles))
+	now := s.now()
 	b := store.Brand{ID: newID(), Name: strings.TrimSpace(req.Name), ContactEmail: req.ContactEmail, Handles: raw,
-		TurnEmails: req.TurnEmails == nil || *req.TurnEmails, CreatedAt: s.now()}
+		TurnEmails: req.TurnEmails == nil || *req.TurnEmails, CreatedAt: now, UpdatedAt: now}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	if err := s.store.CreateBrand(ctx, &b); err != nil {

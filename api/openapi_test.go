@@ -211,7 +211,7 @@ func TestOpenAPISchemasMatchResponses(t *testing.T) {
 		{"Event", store.Event{Seq: 1, Type: "completed", Actor: "system", Role: "system", At: now, Data: store.JSON(`{}`)}},
 		{"Event", store.Event{Seq: 2, Type: "stage_changed", Actor: "system", Role: "system", At: now, Data: store.JSON(`{"from":"a"}`)}},
 		{"Campaign", campaignResponse{Campaign: camp, CreatedAt: rfc3339(now)}},
-		{"Brand", brandResponse{ID: "b", Name: "n", Handles: []string{"@b"}, CreatedAt: rfc3339(now)}},
+		{"Brand", brandResponse{ID: "b", Name: "n", Handles: []string{"@b"}, CreatedAt: rfc3339(now), UpdatedAt: rfc3339(now)}},
 		{"Brand", toBrandResponse(store.Brand{ID: "b", Name: "n", ContactEmail: "a@b.example", Handles: store.JSON(`null`), CreatedAt: now})},
 		{"Creator", toCreatorResponse(store.Creator{ID: "cr", Accounts: store.JSON(`[{"platform":"x","handle":"h"}]`), CreatedAt: now})},
 		{"CreatorProfile", toCreatorProfile(store.Creator{ID: "cr", Email: "e@x.example", PaymentsAccountID: "acct", TaxForm: "W-9",

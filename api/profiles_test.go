@@ -172,6 +172,27 @@ func TestBrandAccess(t *testing.T) {
 		require.Equal(t, []any{"@acme"}, got["handles"])
 		require.Equal(t, true, got["turn_emails"])
 		require.NotEmpty(t, got["created_at"])
+		require.Equal(t, got["created_at"], got["updated_at"], "a brand never edited was last changed when created")
+	})
+}
+
+// TestBrandUpdatedAt: the brand says when it was last edited; an edit moves it, not created_at.
+func TestBrandUpdatedAt(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *profileServer) {
+		then := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+		require.NoError(t, s.st.CreateBrand(context.Background(), &store.Brand{ID: "b3", Name: "Initech", Handles: store.JSON(`[]`),
+			TurnEmails: true, CreatedAt: then}))
+		got := decodeBody(t, s.call(t, profileAdmin, http.MethodGet, "/v1/brands/b3", ""))
+		require.Equal(t, then.Format(time.RFC3339), got["updated_at"])
+
+		rec := s.call(t, profileAdmin, http.MethodPatch, "/v1/brands/b3", `{"name":"Initech 2"}`)
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		got = decodeBody(t, rec)
+		require.Equal(t, then.Format(time.RFC3339), got["created_at"])
+		updated, err := time.Parse(time.RFC3339, got["updated_at"].(string))
+		require.NoError(t, err)
+		require.True(t, updated.After(then), "updated_at %s", updated)
+		require.Equal(t, got, decodeBody(t, s.call(t, profileAdmin, http.MethodGet, "/v1/brands/b3", "")))
 	})
 }
 

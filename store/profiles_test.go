@@ -106,3 +106,44 @@ func TestUpdateCreatorSetsOnlyGivenColumns(t *testing.T) {
 		})
 	}
 }
+
+// A brand is last changed when created, and each update moves updated_at; created_at stays.
+func TestUpdateBrandMovesUpdatedAt(t *testing.T) {
+	for name, s := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			created := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+			require.NoError(t, s.CreateBrand(ctx, &store.Brand{ID: "b1", Name: "Acme", Handles: store.JSON(`[]`), CreatedAt: created}))
+			b, err := s.GetBrand(ctx, "b1")
+			require.NoError(t, err)
+			require.True(t, b.UpdatedAt.Equal(created), "updated_at %s starts at created_at", b.UpdatedAt)
+
+			b, err = s.UpdateBrand(ctx, "b1", store.BrandChanges{Name: ptr("Acme Corp")})
+			require.NoError(t, err)
+			require.True(t, b.UpdatedAt.After(created), "updated_at %s", b.UpdatedAt)
+			require.True(t, b.CreatedAt.Equal(created))
+			read, err := s.GetBrand(ctx, "b1")
+			require.NoError(t, err)
+			require.True(t, read.UpdatedAt.Equal(b.UpdatedAt))
+		})
+	}
+}
+
+// Migration 8 gives the brands there were an updated_at: their created_at.
+func TestBrandUpdatedAtMigrationBackfills(t *testing.T) {
+	for name, s := range dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+			require.NoError(t, s.CreateBrand(ctx, &store.Brand{ID: "b-old", Name: "Acme", Handles: store.JSON(`[]`), TurnEmails: true,
+				CreatedAt: created, UpdatedAt: created.Add(time.Hour)}))
+			require.NoError(t, s.MigrateDownTo(ctx, 7))
+			require.NoError(t, s.Migrate(ctx))
+			b, err := s.GetBrand(ctx, "b-old")
+			require.NoError(t, err)
+			require.True(t, b.UpdatedAt.Equal(created), "updated_at %s", b.UpdatedAt)
+			require.True(t, b.CreatedAt.Equal(created))
+			require.Equal(t, "Acme", b.Name)
+		})
+	}
+}

@@ -9,8 +9,11 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// CreateBrand inserts a brand.
+// CreateBrand inserts a brand; one not given an UpdatedAt was last changed when created.
 func (s *Store) CreateBrand(ctx context.Context, b *Brand) error {
+	if b.UpdatedAt.IsZero() {
+		b.UpdatedAt = b.CreatedAt
+	}
 	defer s.writing()()
 	return translate(s.db.WithContext(ctx).Create(b).Error)
 }
@@ -49,6 +52,7 @@ func (s *Store) UpdateBrand(ctx context.Context, id string, ch BrandChanges) (Br
 	if len(cols) == 0 {
 		return s.GetBrand(ctx, id)
 	}
+	cols["updated_at"] = time.Now().UTC()
 	var b Brand
 	err := s.updateRow(ctx, &b, id, cols)
 	return b, err
