@@ -40,7 +40,8 @@ func toBrandResponse(b store.Brand) brandResponse {
 }
 
 func (s *Server) createBrand(c echo.Context) error {
-	if err := allow(identity(c), partnership.RoleAdmin); err != nil {
+	id := identity(c)
+	if err := allow(id, partnership.RoleAdmin); err != nil {
 		return err
 	}
 	var req brandRequest
@@ -53,7 +54,7 @@ func (s *Server) createBrand(c echo.Context) error {
 		TurnEmails: req.TurnEmails == nil || *req.TurnEmails, CreatedAt: now, UpdatedAt: now}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	if err := s.store.CreateBrand(ctx, &b); err != nil {
+	if err := s.store.CreateBrand(ctx, &b, id.Actor()); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, toBrandResponse(b))
@@ -119,7 +120,7 @@ func (s *Server) createCreator(c echo.Context) error {
 		Country: req.Country, Accounts: raw, CreatedByBrandID: id.BrandID, CreatedAt: now, UpdatedAt: now}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	if err := s.store.CreateCreator(ctx, &cr); err != nil {
+	if err := s.store.CreateCreator(ctx, &cr, id.Actor()); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, toCreatorResponse(cr))
@@ -145,7 +146,7 @@ func (s *Server) putPayoutProfile(c echo.Context) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	if err := s.store.UpdatePayoutProfile(ctx, creatorID, req.PaymentsAccountID, req.TaxForm); err != nil {
+	if err := s.store.UpdatePayoutProfile(ctx, creatorID, req.PaymentsAccountID, req.TaxForm, id.Actor()); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("creator")
 		}

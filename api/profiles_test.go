@@ -71,8 +71,8 @@ func seedProfiles(t *testing.T, st *store.Store) {
 	t.Helper()
 	ctx, now := context.Background(), time.Now().UTC()
 	require.NoError(t, st.CreateBrand(ctx, &store.Brand{ID: "b1", Name: "Acme", ContactEmail: "partners@acme.example",
-		Handles: store.JSON(`["@acme"]`), TurnEmails: true, CreatedAt: now}))
-	require.NoError(t, st.CreateBrand(ctx, &store.Brand{ID: "b2", Name: "Globex", Handles: store.JSON(`[]`), TurnEmails: true, CreatedAt: now}))
+		Handles: store.JSON(`["@acme"]`), TurnEmails: true, CreatedAt: now}, seedActor))
+	require.NoError(t, st.CreateBrand(ctx, &store.Brand{ID: "b2", Name: "Globex", Handles: store.JSON(`[]`), TurnEmails: true, CreatedAt: now}, seedActor))
 	for _, c := range []store.Creator{
 		{ID: "c1", Name: "Maya", Email: "maya@exmaple.com", Country: "US", CreatedByBrandID: "b1",
 			Accounts: store.JSON(`[{"platform":"instagram","handle":"maya"}]`)},
@@ -80,9 +80,9 @@ func seedProfiles(t *testing.T, st *store.Store) {
 		{ID: "c3", Name: "Ana", Email: "ana@example.com", Country: "ES", Accounts: store.JSON(`[{"platform":"youtube","handle":"ana"}]`)},
 	} {
 		c.CreatedAt, c.UpdatedAt = now, now
-		require.NoError(t, st.CreateCreator(ctx, &c))
+		require.NoError(t, st.CreateCreator(ctx, &c, seedActor))
 	}
-	require.NoError(t, st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9"))
+	require.NoError(t, st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9", seedActor))
 	require.NoError(t, st.CreateCampaign(ctx, &store.Campaign{ID: "camp2", BrandID: "b2", Name: "Fall", Settings: campaignSettings(t, "camp2", "b2"), CreatedAt: now}))
 	require.NoError(t, st.CreatePartnership(ctx, &store.Partnership{ID: "p2", BrandID: "b2", CampaignID: "camp2", CreatorID: "c2",
 		Stage: "vetting", State: store.JSON(`{"id":"p2"}`), CreatedAt: now, UpdatedAt: now}))
@@ -181,7 +181,7 @@ func TestBrandUpdatedAt(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *profileServer) {
 		then := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
 		require.NoError(t, s.st.CreateBrand(context.Background(), &store.Brand{ID: "b3", Name: "Initech", Handles: store.JSON(`[]`),
-			TurnEmails: true, CreatedAt: then}))
+			TurnEmails: true, CreatedAt: then}, seedActor))
 		got := decodeBody(t, s.call(t, profileAdmin, http.MethodGet, "/v1/brands/b3", ""))
 		require.Equal(t, then.Format(time.RFC3339), got["updated_at"])
 
