@@ -216,6 +216,9 @@ func TestOpenAPISchemasMatchResponses(t *testing.T) {
 		{"Creator", toCreatorResponse(store.Creator{ID: "cr", Accounts: store.JSON(`[{"platform":"x","handle":"h"}]`), CreatedAt: now})},
 		{"CreatorProfile", toCreatorProfile(store.Creator{ID: "cr", Email: "e@x.example", PaymentsAccountID: "acct", TaxForm: "W-9",
 			Accounts: store.JSON(`[{"platform":"x","handle":"h"}]`), CreatedAt: now})},
+		{"ProfileChange", toProfileChange(store.ProfileChange{ID: 7, Type: store.ChangeUpdated, Actor: "maya", Role: "creator", At: now,
+			Fields: []string{"payments_account_id", "tax_form"}})},
+		{"ProfileChange", toProfileChange(store.ProfileChange{ID: 1, Type: store.ChangeCreated, Actor: "admin-1", Role: "admin", At: now})},
 		{"Problem", conflict},
 		{"Problem", invalidFields(map[string]string{"limit": "bad"}).p},
 	}
