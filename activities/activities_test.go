@@ -28,6 +28,9 @@ type env struct {
 	st   *store.Store
 }
 
+// byAdmin is who the tests create and change brands and creators as.
+var byAdmin = store.Actor{Sub: "admin-1", Role: "admin"}
+
 func newEnv(t *testing.T) env {
 	t.Helper()
 	return newEnvOn(t, store.Config{SQLitePath: filepath.Join(t.TempDir(), "app.db")})
@@ -49,9 +52,9 @@ func newEnvOn(t *testing.T, dbCfg store.Config) env {
 	require.NoError(t, st.Migrate(ctx))
 	t.Cleanup(func() { _ = st.Close() })
 	now := time.Now().UTC()
-	require.NoError(t, st.CreateBrand(ctx, &store.Brand{ID: "b1", Name: "Acme", Handles: store.JSON(`["@acme"]`), CreatedAt: now}))
+	require.NoError(t, st.CreateBrand(ctx, &store.Brand{ID: "b1", Name: "Acme", Handles: store.JSON(`["@acme"]`), CreatedAt: now}, byAdmin))
 	require.NoError(t, st.CreateCreator(ctx, &store.Creator{ID: "c1", Name: "Maya", Email: "maya@example.com", Country: "US",
-		Accounts: store.JSON(`[]`), CreatedAt: now, UpdatedAt: now}))
+		Accounts: store.JSON(`[]`), CreatedAt: now, UpdatedAt: now}, byAdmin))
 	return env{st: st, sb: srv.URL, acts: &activities.Activities{Store: st, Providers: providers.Set{
 		Social: providers.NewSocialClient(cfg("social")), ESign: providers.NewESignClient(cfg("esign")),
 		Payments: providers.NewPaymentsClient(cfg("payments")), Commerce: providers.NewCommerceClient(cfg("commerce")),
@@ -87,7 +90,7 @@ func TestCreateTransferNeedsPayoutProfileAndIsIdempotent(t *testing.T) {
 	require.Equal(t, activities.ErrTypePayoutProfileMissing, appErr.Type())
 	require.True(t, appErr.NonRetryable())
 
-	require.NoError(t, e.st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9"))
+	require.NoError(t, e.st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9", byAdmin))
 	first, err := e.acts.CreateTransfer(ctx, in)
 	require.NoError(t, err)
 	again, err := e.acts.CreateTransfer(ctx, in)
@@ -124,7 +127,7 @@ func TestCreateTransferRefusalsAreFinalOnlyOnTheFirstAttempt(t *testing.T) {
 	require.False(t, final)
 
 	// A request the provider refuses: final on the first attempt, in doubt on a retry.
-	require.NoError(t, e.st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9"))
+	require.NoError(t, e.st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9", byAdmin))
 	bad := in
 	bad.IdempotencyKey, bad.Amount.Currency = "p1/payout/po_9/1", "US"
 	_, err = e.acts.CreateTransfer(ctx, bad)
@@ -140,12 +143,12 @@ func TestCreateTransferRefusalsAreFinalOnlyOnTheFirstAttempt(t *testing.T) {
 	// different body, and the transfer stays the only one.
 	first, err := e.acts.CreateTransfer(ctx, in)
 	require.NoError(t, err)
-	require.NoError(t, e.st.UpdatePayoutProfile(ctx, "c1", "acct_maya_new", "W-9"))
+	require.NoError(t, e.st.UpdatePayoutProfile(ctx, "c1", "acct_maya_new", "W-9", byAdmin))
 	_, err = e.acts.CreateTransferRetry(ctx, in)
 	typ, final = errType(err)
 	require.Equal(t, activities.ErrTypeTransferInDoubt, typ)
 	require.False(t, final)
-	require.NoError(t, e.st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9"))
+	require.NoError(t, e.st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9", byAdmin))
 	again, err := e.acts.CreateTransferRetry(ctx, in)
 	require.NoError(t, err)
 	require.Equal(t, first.TransferID, again.TransferID)
@@ -397,7 +400,7 @@ func TestNotifyBrandTurnEmails(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	require.NoError(t, e.st.CreateBrand(ctx, &store.Brand{ID: "b2", Name: "Globex", ContactEmail: "partners@globex.example",
-		Handles: store.JSON(`[]`), TurnEmails: true, CreatedAt: time.Now().UTC()}))
+		Handles: store.JSON(`[]`), TurnEmails: true, CreatedAt: time.Now().UTC()}, byAdmin))
 	send := func(in activities.BrandNotifyInput) {
 		t.Helper()
 		in.BrandID, in.Text = "b2", "text"
@@ -405,7 +408,7 @@ func TestNotifyBrandTurnEmails(t *testing.T) {
 	}
 	send(activities.BrandNotifyInput{IdempotencyKey: "p1/email/draft_submitted/d1/1", Subject: "A draft is ready for your review", Turn: true})
 	off := false
-	_, err := e.st.UpdateBrand(ctx, "b2", store.BrandChanges{TurnEmails: &off})
+	_, err := e.st.UpdateBrand(ctx, "b2", store.BrandChanges{TurnEmails: &off}, byAdmin)
 	require.NoError(t, err)
 	send(activities.BrandNotifyInput{IdempotencyKey: "p1/email/draft_submitted/d1/2", Subject: "A draft is ready for your review", Turn: true})
 	send(activities.BrandNotifyInput{IdempotencyKey: "p1/email/reminder/review_draft/3", Subject: "Reminder: action needed on your partnership"})

@@ -64,7 +64,7 @@ func newKeyProvider(t *testing.T, first func(w http.ResponseWriter)) *keyProvide
 func TestTransferRefusedAfterUnansweredRequestStaysInDoubt(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	require.NoError(t, e.st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9"))
+	require.NoError(t, e.st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9", byAdmin))
 	p := newKeyProvider(t, func(w http.ResponseWriter) {
 		time.Sleep(300 * time.Millisecond)
 		_, _ = w.Write([]byte(`{"id":"tr_1","status":"pending"}`))

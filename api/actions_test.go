@@ -93,7 +93,7 @@ func TestWorkflowInvalidIsAFieldError(t *testing.T) {
 // own role, still approves with no body at all.
 func TestAdminOverridesNeedAReason(t *testing.T) {
 	s := newActionServer(t, Config{})
-	require.NoError(t, s.st.UpdatePayoutProfile(context.Background(), "c1", "acct_1", "W-9"))
+	require.NoError(t, s.st.UpdatePayoutProfile(context.Background(), "c1", "acct_1", "W-9", seedActor))
 	admin := auth.Identity{Sub: "root", Role: "admin"}
 	cases := []struct{ path, without, field, with string }{
 		{"/v1/partnerships/p1/retry", `{"reason":"   "}`, "reason", `{"reason":"provider fixed"}`},

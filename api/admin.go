@@ -29,17 +29,19 @@ type brandResponse struct {
 	Handles      []string `json:"handles"`
 	TurnEmails   bool     `json:"turn_emails"`
 	CreatedAt    string   `json:"created_at"`
+	UpdatedAt    string   `json:"updated_at"`
 }
 
 func toBrandResponse(b store.Brand) brandResponse {
 	var handles []string
 	_ = json.Unmarshal(b.Handles, &handles)
 	return brandResponse{ID: b.ID, Name: b.Name, ContactEmail: b.ContactEmail, Handles: nonNil(handles),
-		TurnEmails: b.TurnEmails, CreatedAt: rfc3339(b.CreatedAt)}
+		TurnEmails: b.TurnEmails, CreatedAt: rfc3339(b.CreatedAt), UpdatedAt: rfc3339(b.UpdatedAt)}
 }
 
 func (s *Server) createBrand(c echo.Context) error {
-	if err := allow(identity(c), partnership.RoleAdmin); err != nil {
+	id := identity(c)
+	if err := allow(id, partnership.RoleAdmin); err != nil {
 		return err
 	}
 	var req brandRequest
@@ -47,11 +49,12 @@ func (s *Server) createBrand(c echo.Context) error {
 		return err
 	}
 	raw, _ := json.Marshal(normalizeHandles(req.Handles))
+	now := s.now()
 	b := store.Brand{ID: newID(), Name: strings.TrimSpace(req.Name), ContactEmail: req.ContactEmail, Handles: raw,
-		TurnEmails: req.TurnEmails == nil || *req.TurnEmails, CreatedAt: s.now()}
+		TurnEmails: req.TurnEmails == nil || *req.TurnEmails, CreatedAt: now, UpdatedAt: now}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	if err := s.store.CreateBrand(ctx, &b); err != nil {
+	if err := s.store.CreateBrand(ctx, &b, id.Actor()); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, toBrandResponse(b))
@@ -117,7 +120,7 @@ func (s *Server) createCreator(c echo.Context) error {
 		Country: req.Country, Accounts: raw, CreatedByBrandID: id.BrandID, CreatedAt: now, UpdatedAt: now}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	if err := s.store.CreateCreator(ctx, &cr); err != nil {
+	if err := s.store.CreateCreator(ctx, &cr, id.Actor()); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, toCreatorResponse(cr))
@@ -143,7 +146,7 @@ func (s *Server) putPayoutProfile(c echo.Context) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	if err := s.store.UpdatePayoutProfile(ctx, creatorID, req.PaymentsAccountID, req.TaxForm); err != nil {
+	if err := s.store.UpdatePayoutProfile(ctx, creatorID, req.PaymentsAccountID, req.TaxForm, id.Actor()); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("creator")
 		}

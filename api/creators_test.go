@@ -22,7 +22,7 @@ func TestListCreators(t *testing.T) {
 		now := time.Now().UTC()
 		require.NoError(t, s.st.CreateCreator(context.Background(), &store.Creator{ID: "c4", Name: "Jo Park", Email: "jo@example.com",
 			Country: "KR", Accounts: store.JSON(`[{"platform":"youtube","handle":"jo"},{"platform":"instagram","handle":"Jo_Cooks"}]`),
-			CreatedAt: now, UpdatedAt: now}))
+			CreatedAt: now, UpdatedAt: now}, seedActor))
 		list := func(who auth.Identity, query string) ([]string, []map[string]any, string) {
 			t.Helper()
 			rec := s.call(t, who, http.MethodGet, "/v1/creators"+query, "")

@@ -11,13 +11,14 @@ import (
 // Store is what the handlers need from the database.
 type Store interface {
 	Ping(ctx context.Context) error
-	CreateBrand(ctx context.Context, b *store.Brand) error
+	CreateBrand(ctx context.Context, b *store.Brand, by store.Actor) error
 	GetBrand(ctx context.Context, id string) (store.Brand, error)
-	UpdateBrand(ctx context.Context, id string, ch store.BrandChanges) (store.Brand, error)
-	CreateCreator(ctx context.Context, c *store.Creator) error
+	UpdateBrand(ctx context.Context, id string, ch store.BrandChanges, by store.Actor) (store.Brand, error)
+	CreateCreator(ctx context.Context, c *store.Creator, by store.Actor) error
 	GetCreator(ctx context.Context, id string) (store.Creator, error)
-	UpdateCreator(ctx context.Context, id string, ch store.CreatorChanges) (store.Creator, error)
-	UpdatePayoutProfile(ctx context.Context, creatorID, accountID, taxForm string) error
+	UpdateCreator(ctx context.Context, id string, ch store.CreatorChanges, by store.Actor) (store.Creator, error)
+	UpdatePayoutProfile(ctx context.Context, creatorID, accountID, taxForm string, by store.Actor) error
+	ListProfileChanges(ctx context.Context, kind, id string, afterID int64, limit int) ([]store.ProfileChange, error)
 	CreateCampaign(ctx context.Context, c *store.Campaign) error
 	GetCampaign(ctx context.Context, id string) (store.Campaign, error)
 	ListCampaigns(ctx context.Context, f store.CampaignFilter) ([]store.Campaign, string, error)

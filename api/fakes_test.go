@@ -163,6 +163,9 @@ func (w *fakeWorkflows) sent() []fakeUpdate {
 	return append([]fakeUpdate(nil), w.updates...)
 }
 
+// seedActor is who the tests' fixtures are created and changed by.
+var seedActor = store.Actor{Sub: "seed", Role: "admin"}
+
 // actionServer is the API over a migrated SQLite store holding one partnership ("p1" of
 // brand "b1" and creator "c1", in stage content) and a fake Temporal.
 type actionServer struct {
@@ -179,9 +182,9 @@ func newActionServer(t *testing.T, cfg Config) *actionServer {
 	t.Cleanup(func() { _ = st.Close() })
 	require.NoError(t, st.Migrate(ctx))
 	now := time.Now().UTC()
-	require.NoError(t, st.CreateBrand(ctx, &store.Brand{ID: "b1", Name: "Acme", Handles: store.JSON(`["@acme"]`), CreatedAt: now}))
+	require.NoError(t, st.CreateBrand(ctx, &store.Brand{ID: "b1", Name: "Acme", Handles: store.JSON(`["@acme"]`), CreatedAt: now}, seedActor))
 	require.NoError(t, st.CreateCreator(ctx, &store.Creator{ID: "c1", Name: "Maya", Email: "m@example.com", Country: "US",
-		Accounts: store.JSON(`[{"platform":"instagram","handle":"maya"}]`), CreatedAt: now, UpdatedAt: now}))
+		Accounts: store.JSON(`[{"platform":"instagram","handle":"maya"}]`), CreatedAt: now, UpdatedAt: now}, seedActor))
 	require.NoError(t, st.CreateCampaign(ctx, &store.Campaign{ID: "camp1", BrandID: "b1", Name: "Spring", Settings: store.JSON(`{}`), CreatedAt: now}))
 	require.NoError(t, st.CreatePartnership(ctx, &store.Partnership{ID: "p1", BrandID: "b1", CampaignID: "camp1", CreatorID: "c1",
 		Stage: "content", State: store.JSON(`{"id":"p1","stage":"content"}`), StateVersion: 1, CreatedAt: now, UpdatedAt: now}))

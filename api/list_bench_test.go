@@ -116,7 +116,7 @@ func seedPartnerships(b *testing.B, st *store.Store, n int) (brands, creators, c
 	now := time.Now().UTC()
 	for i := 0; i < 100; i++ {
 		br := store.Brand{ID: fmt.Sprintf("brand-%03d", i), Name: "Brand", Handles: store.JSON(`[]`), CreatedAt: now}
-		if err := st.CreateBrand(ctx, &br); err != nil {
+		if err := st.CreateBrand(ctx, &br, seedActor); err != nil {
 			b.Fatal(err)
 		}
 		brands = append(brands, br.ID)
@@ -124,7 +124,7 @@ func seedPartnerships(b *testing.B, st *store.Store, n int) (brands, creators, c
 	for i := 0; i < 1000; i++ {
 		c := store.Creator{ID: fmt.Sprintf("creator-%04d", i), Name: "C", Email: "c@example.com", Country: "US",
 			Accounts: store.JSON(`[]`), CreatedAt: now, UpdatedAt: now}
-		if err := st.CreateCreator(ctx, &c); err != nil {
+		if err := st.CreateCreator(ctx, &c, seedActor); err != nil {
 			b.Fatal(err)
 		}
 		creators = append(creators, c.ID)

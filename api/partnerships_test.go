@@ -28,7 +28,7 @@ func TestCreatePartnershipNeedsAnAccountPerPlatform(t *testing.T) {
 		Settings: store.JSON(`{"id":"camp2","brand_id":"b1","name":"Summer"}`), CreatedAt: now}))
 	require.NoError(t, s.st.CreateCreator(ctx, &store.Creator{ID: "c2", Name: "Maya", Email: "m2@example.com", Country: "US",
 		Accounts:  store.JSON(`[{"platform":"instagram","handle":"maya"},{"platform":"tiktok","handle":"maya.tt"},{"platform":"x","handle":"maya_x"}]`),
-		CreatedAt: now, UpdatedAt: now}))
+		CreatedAt: now, UpdatedAt: now}, seedActor))
 	create := func(creatorID, deliverables string) *httptest.ResponseRecorder {
 		return s.do(t, brandManager, http.MethodPost, "/v1/partnerships", "", `{"campaign_id":"camp2","creator_id":"`+creatorID+`","offer":`+
 			`{"kind":"one_off","fee":{"amount_minor":50000,"currency":"USD"},"deliverables":`+deliverables+`}}`)

@@ -113,7 +113,7 @@ func (s *Server) patchBrand(c echo.Context) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	b, err := s.store.UpdateBrand(ctx, brandID, ch)
+	b, err := s.store.UpdateBrand(ctx, brandID, ch, id.Actor())
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("brand")
 	} else if err != nil {
@@ -223,7 +223,7 @@ func (s *Server) patchCreator(c echo.Context) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	cr, err := s.store.UpdateCreator(ctx, creatorID, ch)
+	cr, err := s.store.UpdateCreator(ctx, creatorID, ch, id.Actor())
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("creator")
 	} else if err != nil {

@@ -71,8 +71,8 @@ func seedProfiles(t *testing.T, st *store.Store) {
 	t.Helper()
 	ctx, now := context.Background(), time.Now().UTC()
 	require.NoError(t, st.CreateBrand(ctx, &store.Brand{ID: "b1", Name: "Acme", ContactEmail: "partners@acme.example",
-		Handles: store.JSON(`["@acme"]`), TurnEmails: true, CreatedAt: now}))
-	require.NoError(t, st.CreateBrand(ctx, &store.Brand{ID: "b2", Name: "Globex", Handles: store.JSON(`[]`), TurnEmails: true, CreatedAt: now}))
+		Handles: store.JSON(`["@acme"]`), TurnEmails: true, CreatedAt: now}, seedActor))
+	require.NoError(t, st.CreateBrand(ctx, &store.Brand{ID: "b2", Name: "Globex", Handles: store.JSON(`[]`), TurnEmails: true, CreatedAt: now}, seedActor))
 	for _, c := range []store.Creator{
 		{ID: "c1", Name: "Maya", Email: "maya@exmaple.com", Country: "US", CreatedByBrandID: "b1",
 			Accounts: store.JSON(`[{"platform":"instagram","handle":"maya"}]`)},
@@ -80,9 +80,9 @@ func seedProfiles(t *testing.T, st *store.Store) {
 		{ID: "c3", Name: "Ana", Email: "ana@example.com", Country: "ES", Accounts: store.JSON(`[{"platform":"youtube","handle":"ana"}]`)},
 	} {
 		c.CreatedAt, c.UpdatedAt = now, now
-		require.NoError(t, st.CreateCreator(ctx, &c))
+		require.NoError(t, st.CreateCreator(ctx, &c, seedActor))
 	}
-	require.NoError(t, st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9"))
+	require.NoError(t, st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9", seedActor))
 	require.NoError(t, st.CreateCampaign(ctx, &store.Campaign{ID: "camp2", BrandID: "b2", Name: "Fall", Settings: campaignSettings(t, "camp2", "b2"), CreatedAt: now}))
 	require.NoError(t, st.CreatePartnership(ctx, &store.Partnership{ID: "p2", BrandID: "b2", CampaignID: "camp2", CreatorID: "c2",
 		Stage: "vetting", State: store.JSON(`{"id":"p2"}`), CreatedAt: now, UpdatedAt: now}))
@@ -172,6 +172,27 @@ func TestBrandAccess(t *testing.T) {
 		require.Equal(t, []any{"@acme"}, got["handles"])
 		require.Equal(t, true, got["turn_emails"])
 		require.NotEmpty(t, got["created_at"])
+		require.Equal(t, got["created_at"], got["updated_at"], "a brand never edited was last changed when created")
+	})
+}
+
+// TestBrandUpdatedAt: the brand says when it was last edited; an edit moves it, not created_at.
+func TestBrandUpdatedAt(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *profileServer) {
+		then := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+		require.NoError(t, s.st.CreateBrand(context.Background(), &store.Brand{ID: "b3", Name: "Initech", Handles: store.JSON(`[]`),
+			TurnEmails: true, CreatedAt: then}, seedActor))
+		got := decodeBody(t, s.call(t, profileAdmin, http.MethodGet, "/v1/brands/b3", ""))
+		require.Equal(t, then.Format(time.RFC3339), got["updated_at"])
+
+		rec := s.call(t, profileAdmin, http.MethodPatch, "/v1/brands/b3", `{"name":"Initech 2"}`)
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		got = decodeBody(t, rec)
+		require.Equal(t, then.Format(time.RFC3339), got["created_at"])
+		updated, err := time.Parse(time.RFC3339, got["updated_at"].(string))
+		require.NoError(t, err)
+		require.True(t, updated.After(then), "updated_at %s", updated)
+		require.Equal(t, got, decodeBody(t, s.call(t, profileAdmin, http.MethodGet, "/v1/brands/b3", "")))
 	})
 }
 

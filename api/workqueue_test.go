@@ -19,7 +19,7 @@ import (
 func TestWorkQueueFilters(t *testing.T) {
 	s := newActionServer(t, Config{})
 	ctx, now := context.Background(), time.Now().UTC()
-	require.NoError(t, s.st.CreateBrand(ctx, &store.Brand{ID: "b2", Name: "Other", Handles: store.JSON(`[]`), CreatedAt: now}))
+	require.NoError(t, s.st.CreateBrand(ctx, &store.Brand{ID: "b2", Name: "Other", Handles: store.JSON(`[]`), CreatedAt: now}, seedActor))
 	require.NoError(t, s.st.CreateCampaign(ctx, &store.Campaign{ID: "camp9", BrandID: "b2", Name: "Other", Settings: store.JSON(`{}`), CreatedAt: now}))
 	add := func(id, brand, campaign, role string, due time.Duration) {
 		require.NoError(t, s.st.CreatePartnership(ctx, &store.Partnership{ID: id, BrandID: brand, CampaignID: campaign, CreatorID: "c1",

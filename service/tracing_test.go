@@ -105,6 +105,9 @@ func testConfig() config.Config {
 		ESignWebhookSecret: "e", PaymentsWebhookSecret: "p"}
 }
 
+// byAdmin is who the tests create and change brands and creators as.
+var byAdmin = store.Actor{Sub: "admin-1", Role: "admin"}
+
 // seedPartnership stores a brand, creator, campaign and partnership in a fresh SQLite store.
 func seedPartnership(t *testing.T) (*store.Store, string) {
 	t.Helper()
@@ -113,9 +116,9 @@ func seedPartnership(t *testing.T) (*store.Store, string) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	now := time.Now().UTC()
-	require.NoError(t, st.CreateBrand(ctx, &store.Brand{ID: "b1", Name: "Acme", Handles: store.JSON(`["@acme"]`), CreatedAt: now}))
+	require.NoError(t, st.CreateBrand(ctx, &store.Brand{ID: "b1", Name: "Acme", Handles: store.JSON(`["@acme"]`), CreatedAt: now}, byAdmin))
 	require.NoError(t, st.CreateCreator(ctx, &store.Creator{ID: "c1", Name: "Maya", Email: "m@example.com", Country: "US",
-		Accounts: store.JSON(`[]`), CreatedAt: now, UpdatedAt: now}))
+		Accounts: store.JSON(`[]`), CreatedAt: now, UpdatedAt: now}, byAdmin))
 	require.NoError(t, st.CreateCampaign(ctx, &store.Campaign{ID: "camp1", BrandID: "b1", Name: "x", Settings: store.JSON(`{}`), CreatedAt: now}))
 	require.NoError(t, st.CreatePartnership(ctx, &store.Partnership{ID: "p1", BrandID: "b1", CampaignID: "camp1", CreatorID: "c1",
 		Stage: "content", State: store.JSON(`{}`), CreatedAt: now, UpdatedAt: now}))

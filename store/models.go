@@ -52,6 +52,8 @@ type Brand struct {
 	// API sets it true unless told otherwise, as migration 6 did for the brands before it.
 	TurnEmails bool      `json:"turn_emails"`
 	CreatedAt  time.Time `json:"created_at"`
+	// UpdatedAt is when an edit last changed the brand; CreateBrand sets it to CreatedAt.
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Creator is an influencer. Email and payout details stay in the database; workflows only

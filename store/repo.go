@@ -3,16 +3,29 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
-// CreateBrand inserts a brand.
-func (s *Store) CreateBrand(ctx context.Context, b *Brand) error {
-	defer s.writing()()
-	return translate(s.db.WithContext(ctx).Create(b).Error)
+// CreateBrand inserts a brand and records its creation by by; one not given an UpdatedAt
+// was last changed when created.
+func (s *Store) CreateBrand(ctx context.Context, b *Brand, by Actor) error {
+	if b.UpdatedAt.IsZero() {
+		b.UpdatedAt = b.CreatedAt
+	}
+	fields := []string{"name"}
+	if b.ContactEmail != "" {
+		fields = append(fields, "contact_email")
+	}
+	var handles []any
+	if json.Unmarshal(b.Handles, &handles) == nil && len(handles) > 0 {
+		fields = append(fields, "handles")
+	}
+	fields = append(fields, "turn_emails") // set either way: true unless the brand said otherwise
+	return s.createProfile(ctx, b, SubjectBrand, b.ID, by, b.CreatedAt, fields)
 }
 
 // GetBrand loads a brand.
@@ -30,34 +43,58 @@ type BrandChanges struct {
 	TurnEmails   *bool
 }
 
-// UpdateBrand sets the given columns of a brand, and only those, so two updates of different
-// fields never undo each other, and returns the row as it is after the update.
-func (s *Store) UpdateBrand(ctx context.Context, id string, ch BrandChanges) (Brand, error) {
-	cols := map[string]any{}
-	if ch.Name != nil {
-		cols["name"] = *ch.Name
-	}
-	if ch.ContactEmail != nil {
-		cols["contact_email"] = *ch.ContactEmail
-	}
-	if ch.Handles != nil {
-		cols["handles"] = ch.Handles
-	}
-	if ch.TurnEmails != nil {
-		cols["turn_emails"] = *ch.TurnEmails
-	}
-	if len(cols) == 0 {
+// UpdateBrand sets the given columns of a brand that differ from what it has, and only
+// those, so two updates of different fields never undo each other; moves updated_at and
+// records the change by by when any does; and returns the row as it is after the update.
+func (s *Store) UpdateBrand(ctx context.Context, id string, ch BrandChanges, by Actor) (Brand, error) {
+	if ch.Name == nil && ch.ContactEmail == nil && ch.Handles == nil && ch.TurnEmails == nil {
 		return s.GetBrand(ctx, id)
 	}
 	var b Brand
-	err := s.updateRow(ctx, &b, id, cols)
+	err := s.updateProfile(ctx, SubjectBrand, &b, id, by, func() (c columnChanges) {
+		if ch.Name != nil && *ch.Name != b.Name {
+			c.set("name", *ch.Name)
+		}
+		if ch.ContactEmail != nil && *ch.ContactEmail != b.ContactEmail {
+			c.set("contact_email", *ch.ContactEmail)
+		}
+		if ch.Handles != nil && !sameJSON(ch.Handles, b.Handles) {
+			c.set("handles", ch.Handles)
+		}
+		if ch.TurnEmails != nil && *ch.TurnEmails != b.TurnEmails {
+			c.set("turn_emails", *ch.TurnEmails)
+		}
+		return c
+	})
 	return b, err
 }
 
-// CreateCreator inserts a creator.
-func (s *Store) CreateCreator(ctx context.Context, c *Creator) error {
+// CreateCreator inserts a creator and records its creation by by.
+func (s *Store) CreateCreator(ctx context.Context, c *Creator, by Actor) error {
+	fields := []string{"name", "email", "country", "accounts"}
+	// Names only: a payout profile given on creation (imports, tests) is recorded as set,
+	// its values nowhere but in the creator's row.
+	if c.PaymentsAccountID != "" {
+		fields = append(fields, "payments_account_id")
+	}
+	if c.TaxForm != "" {
+		fields = append(fields, "tax_form")
+	}
+	return s.createProfile(ctx, c, SubjectCreator, c.ID, by, c.CreatedAt, fields)
+}
+
+// createProfile inserts a brand or creator and the record of its creation, in one transaction.
+func (s *Store) createProfile(ctx context.Context, model any, kind, id string, by Actor, at time.Time, fields []string) error {
+	if at.IsZero() {
+		at = time.Now().UTC()
+	}
 	defer s.writing()()
-	return translate(s.db.WithContext(ctx).Create(c).Error)
+	return translate(s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(model).Error; err != nil {
+			return err
+		}
+		return recordChange(tx, kind, id, ChangeCreated, by, at, fields)
+	}))
 }
 
 // GetCreator loads a creator.
@@ -67,18 +104,19 @@ func (s *Store) GetCreator(ctx context.Context, id string) (Creator, error) {
 	return c, translate(err)
 }
 
-// UpdatePayoutProfile sets where and how a creator is paid.
-func (s *Store) UpdatePayoutProfile(ctx context.Context, creatorID, accountID, taxForm string) error {
-	defer s.writing()()
-	res := s.db.WithContext(ctx).Model(&Creator{}).Where("id = ?", creatorID).
-		Updates(map[string]any{"payments_account_id": accountID, "tax_form": taxForm, "updated_at": time.Now().UTC()})
-	if res.Error != nil {
-		return translate(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return nil
+// UpdatePayoutProfile sets where and how a creator is paid, and records which of the two
+// changed, by by (never the values). Setting what the creator already has changes nothing.
+func (s *Store) UpdatePayoutProfile(ctx context.Context, creatorID, accountID, taxForm string, by Actor) error {
+	var c Creator
+	return s.updateProfile(ctx, SubjectCreator, &c, creatorID, by, func() (ch columnChanges) {
+		if accountID != c.PaymentsAccountID {
+			ch.set("payments_account_id", accountID)
+		}
+		if taxForm != c.TaxForm {
+			ch.set("tax_form", taxForm)
+		}
+		return ch
+	})
 }
 
 // CreatorChanges are the profile columns UpdateCreator sets; a nil field is left as it is.
@@ -89,39 +127,27 @@ type CreatorChanges struct {
 	Country *string
 }
 
-// UpdateCreator sets the given profile columns of a creator, and only those, and returns the
-// row as it is after the update.
-func (s *Store) UpdateCreator(ctx context.Context, id string, ch CreatorChanges) (Creator, error) {
-	cols := map[string]any{}
-	for col, v := range map[string]*string{"name": ch.Name, "email": ch.Email, "country": ch.Country} {
-		if v != nil {
-			cols[col] = *v
-		}
-	}
-	if len(cols) == 0 {
+// UpdateCreator sets the given profile columns of a creator that differ from what it has,
+// and only those; moves updated_at and records the change by by when any does; and returns
+// the row as it is after the update.
+func (s *Store) UpdateCreator(ctx context.Context, id string, ch CreatorChanges, by Actor) (Creator, error) {
+	if ch.Name == nil && ch.Email == nil && ch.Country == nil {
 		return s.GetCreator(ctx, id)
 	}
-	cols["updated_at"] = time.Now().UTC()
 	var c Creator
-	err := s.updateRow(ctx, &c, id, cols)
-	return c, err
-}
-
-// updateRow sets cols of the row of model's table with that id and reads the row back into
-// model, in one transaction: the answer is the update's result, not a later writer's.
-func (s *Store) updateRow(ctx context.Context, model any, id string, cols map[string]any) error {
-	defer s.writing()()
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		res := tx.Model(model).Where("id = ?", id).Updates(cols)
-		if res.Error != nil {
-			return res.Error
+	err := s.updateProfile(ctx, SubjectCreator, &c, id, by, func() (cc columnChanges) {
+		if ch.Name != nil && *ch.Name != c.Name {
+			cc.set("name", *ch.Name)
 		}
-		if res.RowsAffected == 0 {
-			return ErrNotFound
+		if ch.Email != nil && *ch.Email != c.Email {
+			cc.set("email", *ch.Email)
 		}
-		return tx.Where("id = ?", id).Take(model).Error
+		if ch.Country != nil && *ch.Country != c.Country {
+			cc.set("country", *ch.Country)
+		}
+		return cc
 	})
-	return translate(err)
+	return c, err
 }
 
 // CreateCampaign inserts a campaign.

@@ -38,10 +38,10 @@ func seed(t *testing.T, s *store.Store, n int) (brand string, ids []string) {
 	t.Helper()
 	ctx := context.Background()
 	b := store.Brand{ID: "b-" + t.Name(), Name: "Acme", Handles: store.JSON(`["@acme"]`), CreatedAt: time.Now().UTC()}
-	require.NoError(t, s.CreateBrand(ctx, &b))
+	require.NoError(t, s.CreateBrand(ctx, &b, byAdmin))
 	c := store.Creator{ID: "c-" + t.Name(), Name: "Maya", Email: "m@example.com", Country: "US", Accounts: store.JSON(`[]`),
 		CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC()}
-	require.NoError(t, s.CreateCreator(ctx, &c))
+	require.NoError(t, s.CreateCreator(ctx, &c, byAdmin))
 	camp := store.Campaign{ID: "camp-" + t.Name(), BrandID: b.ID, Name: "x", Settings: store.JSON(`{}`), CreatedAt: time.Now().UTC()}
 	require.NoError(t, s.CreateCampaign(ctx, &camp))
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
