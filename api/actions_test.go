@@ -65,7 +65,7 @@ func TestWorkflowInvalidIsAFieldError(t *testing.T) {
 	require.Equal(t, map[string]string{"action": msg}, p.Errors)
 	require.Equal(t, msg, p.Detail)
 
-	rec = s.do(t, brandManager, http.MethodPost, "/v1/partnerships/p1/cancel", "", `{"reason":" "}`)
+	rec = s.do(t, brandManager, http.MethodPost, "/v1/partnerships/p1/cancel", "", `{"reason":"no"}`)
 	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
 	require.Equal(t, map[string]string{"reason": msg}, decodeProblem(t, rec).Errors)
 
@@ -85,6 +85,48 @@ func TestWorkflowInvalidIsAFieldError(t *testing.T) {
 			require.NotEmpty(t, invalidFieldOf[name], "the field %s's validator refuses is named", name)
 		}
 	}
+}
+
+// TestBlankTextIsMissing: text a person must type (a cancellation's or a retry's reason, a
+// draft's caption, a name) is refused when it is only spaces, as when it is left out: a 422
+// naming the field, and nothing reaches the workflow or the store. A cancellation with
+// "   " used to cancel the partnership and e-mail the creator "Reason:    ".
+func TestBlankTextIsMissing(t *testing.T) {
+	s := newActionServer(t, Config{})
+	admin := auth.Identity{Sub: "root", Role: "admin"}
+	maya := auth.Identity{Sub: "maya", Role: "creator", CreatorID: "c1"}
+	cases := []struct {
+		who                auth.Identity
+		method, path, body string
+		field              string
+	}{
+		{brandManager, http.MethodPost, "/v1/partnerships/p1/cancel", `{"reason":"   "}`, "reason"},
+		{maya, http.MethodPost, "/v1/partnerships/p1/cancel", `{"reason":"\t\n"}`, "reason"},
+		{admin, http.MethodPost, "/v1/partnerships/p1/retry", `{"reason":" "}`, "reason"},
+		{maya, http.MethodPost, "/v1/partnerships/p1/deliverables/d1/drafts", `{"caption":"  "}`, "caption"},
+		{admin, http.MethodPost, "/v1/brands", `{"name":"  "}`, "name"},
+		{admin, http.MethodPatch, "/v1/brands/b1", `{"name":"  "}`, "name"},
+		{admin, http.MethodPost, "/v1/creators", `{"name":" ","email":"a@example.com","country":"US","accounts":[{"platform":"instagram","handle":"a"}]}`, "name"},
+		{admin, http.MethodPatch, "/v1/creators/c1", `{"name":" "}`, "name"},
+		{admin, http.MethodPost, "/v1/campaigns", `{"brand_id":"b1","name":"   ","jurisdiction":"US","offer_ttl_seconds":60,"draft_due_seconds":60,"review_sla_seconds":60}`, "name"},
+	}
+	for _, tc := range cases {
+		rec := s.do(t, tc.who, tc.method, tc.path, "", tc.body)
+		require.Equal(t, http.StatusUnprocessableEntity, rec.Code, "%s %s: %s", tc.method, tc.path, rec.Body.String())
+		require.Equal(t, map[string]string{tc.field: "must not be blank"}, decodeProblem(t, rec).Errors, "%s %s", tc.method, tc.path)
+	}
+	require.Empty(t, s.wf.sent(), "no blank text reached the workflow")
+	b, err := s.st.GetBrand(context.Background(), "b1")
+	require.NoError(t, err)
+	require.Equal(t, "Acme", b.Name)
+
+	// The struct's own rule says the same where the document is not consulted.
+	rv := newValidator()
+	err = rv.Validate(&reasonRequest{Reason: " \t"})
+	var pe *problemError
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, map[string]string{"reason": "must not be blank"}, pe.p.Errors)
+	require.NoError(t, rv.Validate(&reasonRequest{Reason: " budget cut "}))
 }
 
 // PRODUCT.md: an admin's overrides are "always with a reason". An admin taking a brand

@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -48,21 +49,29 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	if err := w.persist(w.ctx); err != nil {
 		return err
 	}
-	if c.Role != partnership.RoleCreator {
-		if err := w.notifyCreator("cancelled", "Your partnership was cancelled",
-			fmt.Sprintf("%s cancelled the partnership. Reason: %s", w.in.BrandName, c.Reason)); err != nil {
-			return err
-		}
-	}
 	// What is still owed: the fee when every post was delivered and verified (cancelling during
 	// tracking cuts the commission window short, not the earned fee); otherwise the kill fee
 	// when the contract was signed and the brand side cancelled. During tracking, also the
-	// commission on the orders made until the cancellation.
+	// commission on the orders made until the cancellation (counted below). Decided before the
+	// creator's e-mail, which says so; owesKillFee asks for a version only of a creator's
+	// withdrawal, which sends no e-mail, so the commands keep their order.
+	var owed string
 	switch {
 	case (w.delivered() || w.feeSent()) && w.st.Terms.Fee.AmountMinor > 0:
+		owed = partnership.PayoutKindFee
+	case signed && w.st.Terms.KillFee.AmountMinor > 0 && w.owesKillFee(c):
+		owed = partnership.PayoutKindKillFee
+	}
+	if c.Role != partnership.RoleCreator {
+		if err := w.notifyCreator("cancelled", "Your partnership was cancelled", w.cancellationText(c, owed)); err != nil {
+			return err
+		}
+	}
+	switch owed {
+	case partnership.PayoutKindFee:
 		w.payable = []string{partnership.PayoutKindFee}
 		w.emit("fee_payable_after_cancellation", systemActor, map[string]any{"amount": w.st.Terms.Fee})
-	case signed && w.st.Terms.KillFee.AmountMinor > 0 && w.owesKillFee(c):
+	case partnership.PayoutKindKillFee:
 		w.payable = []string{partnership.PayoutKindKillFee}
 		w.emit("kill_fee_payable", systemActor, map[string]any{"amount": w.st.Terms.KillFee})
 	default:
@@ -87,6 +96,25 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	}
 	w.ended = true
 	return errEnded
+}
+
+// cancellationText is the creator's e-mail when the brand side cancels: which partnership,
+// why, and what is still owed to them (owed: the payout kind that becomes payable, if any).
+func (w *partnershipWorkflow) cancellationText(c partnership.Cancellation, owed string) string {
+	reason := strings.TrimSpace(c.Reason)
+	if !strings.HasSuffix(reason, ".") && !strings.HasSuffix(reason, "!") && !strings.HasSuffix(reason, "?") {
+		reason += "."
+	}
+	text := fmt.Sprintf("%s cancelled %s. Reason: %s", w.in.BrandName, w.partnershipName(), reason)
+	switch owed {
+	case partnership.PayoutKindFee:
+		text += fmt.Sprintf(" Your posts were delivered and verified, so your fee of %s is still owed to you: it will be paid to your payout account.",
+			w.st.Terms.Fee)
+	case partnership.PayoutKindKillFee:
+		text += fmt.Sprintf(" The contract was signed, so a kill fee of %s is owed to you: it will be paid to your payout account.",
+			w.st.Terms.KillFee)
+	}
+	return text
 }
 
 func (w *partnershipWorkflow) registerCancelUpdate() error {
@@ -124,8 +152,8 @@ func (w *partnershipWorkflow) registerCancelUpdate() error {
 			if r.Actor.Role == partnership.RoleCreator && w.st.Contract.Signers.Creator.SignedAt != nil {
 				return w.conflict("you signed the contract; a creator can only withdraw before signing (the brand may still cancel, or the signing deadline pass)")
 			}
-			if r.Reason == "" {
-				return w.invalid("reason is required")
+			if strings.TrimSpace(r.Reason) == "" {
+				return w.invalid("reason is required: say why")
 			}
 			return nil
 		}})

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -225,7 +226,7 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 			if d.Status != partnership.DeliverableAwaitingDraft && d.Status != partnership.DeliverableChangesRequested {
 				return w.conflict("deliverable %s is %s; a draft is not expected now", d.ID, d.Status)
 			}
-			if s.Caption == "" {
+			if strings.TrimSpace(s.Caption) == "" {
 				return w.invalid("caption is required")
 			}
 			return nil
@@ -247,7 +248,7 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 				due := workflow.Now(ctx).UTC().Add(partnership.Seconds(w.in.Campaign.DraftDueSeconds))
 				d.DueAt = &due
 				comments := ""
-				if r.Comments != "" {
+				if strings.TrimSpace(r.Comments) != "" {
 					comments = fmt.Sprintf(": %q", r.Comments)
 				}
 				w.noticeTurn(partnership.RoleCreator, "changes_requested/"+d.ID, "Changes requested on your draft",

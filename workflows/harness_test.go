@@ -789,6 +789,21 @@ func (f *fixture) notifySubjects() []string {
 	return out
 }
 
+// notifyText is the text of the one e-mail to the creator with this subject.
+func (f *fixture) notifyText(subject string) string {
+	f.t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var texts []string
+	for _, n := range f.notifies {
+		if n.Subject == subject {
+			texts = append(texts, n.Text)
+		}
+	}
+	require.Len(f.t, texts, 1, "creator e-mails with subject %q", subject)
+	return texts[0]
+}
+
 func (f *fixture) brandSubjects() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -190,8 +191,8 @@ func (w *partnershipWorkflow) registerRetryUpdate() error {
 			if w.cancelled() {
 				return w.conflict("the partnership is being cancelled")
 			}
-			if r.Reason == "" {
-				return w.invalid("reason is required")
+			if strings.TrimSpace(r.Reason) == "" {
+				return w.invalid("reason is required: say why")
 			}
 			return nil
 		}})

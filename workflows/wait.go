@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -191,6 +192,48 @@ func (w *partnershipWorkflow) bestEffort(ctx workflow.Context, step string, err 
 	}
 	w.emit("email_failed", systemActor, map[string]string{"step": step, "error": rootMessage(err)})
 	return w.persist(ctx)
+}
+
+// partnershipName names the partnership for the creator's e-mails, after its brand: "your
+// one-off partnership for the campaign "Spring launch" (an instagram reel)", or without a
+// campaign name "your one-off partnership (an instagram reel)". The terms agreed so far say
+// what it is about, the offer's before any.
+func (w *partnershipWorkflow) partnershipName() string {
+	t := w.st.Terms
+	if len(t.Deliverables) == 0 {
+		t = w.in.Offer
+	}
+	name := "your " + partnership.KindName(t.Kind) + " partnership"
+	if campaign := strings.TrimSpace(w.in.Campaign.Name); campaign != "" {
+		name += fmt.Sprintf(" for the campaign %q", campaign)
+	}
+	if len(t.Deliverables) > 0 {
+		name += " (" + deliverableList(t.Deliverables) + ")"
+	}
+	return name
+}
+
+// deliverableList writes deliverables for people: "an instagram reel", "an instagram reel and
+// a tiktok video", "3 instagram posts".
+func deliverableList(specs []partnership.DeliverableSpec) string {
+	var kinds []string
+	counts := map[string]int{}
+	for _, d := range specs {
+		k := d.Platform + " " + d.Format
+		if counts[k] == 0 {
+			kinds = append(kinds, k)
+		}
+		counts[k]++
+	}
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		if n := counts[k]; n > 1 {
+			parts[i] = partnership.Plural(n, k)
+		} else {
+			parts[i] = partnership.WithArticle(k)
+		}
+	}
+	return partnership.JoinAnd(parts)
 }
 
 func humanize(action string) string {
