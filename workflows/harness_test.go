@@ -804,6 +804,21 @@ func (f *fixture) notifyText(subject string) string {
 	return texts[0]
 }
 
+// brandText is the text of the one e-mail to the brand with this subject.
+func (f *fixture) brandText(subject string) string {
+	f.t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var texts []string
+	for _, n := range f.brandMails {
+		if n.Subject == subject {
+			texts = append(texts, n.Text)
+		}
+	}
+	require.Len(f.t, texts, 1, "brand e-mails with subject %q", subject)
+	return texts[0]
+}
+
 func (f *fixture) brandSubjects() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()

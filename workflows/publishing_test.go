@@ -164,7 +164,7 @@ func TestPublishingRecheckComplianceHoldBeforeFeeOnVerification(t *testing.T) {
 	f.env.OnGetVersion("fee-on-verification", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	f.verifyResults = []partnership.VerificationReport{
 		{MediaID: "m-1", Verified: true, Reasons: []string{}, CheckedAt: testStart},
-		failedReport(activities.ReasonDisclosure),
+		failedReport(activities.ReasonCaptionMismatch, activities.ReasonDisclosure),
 	}
 	f.toPayout() // verified at minute 5
 	f.snapshot(minute(5.5), "waiting-recheck")
@@ -186,11 +186,16 @@ func TestPublishingRecheckComplianceHoldBeforeFeeOnVerification(t *testing.T) {
 	h := f.snap("hold")
 	require.NotNil(t, h.ComplianceHold)
 	require.Equal(t, []string{"d1"}, h.ComplianceHold.DeliverableIDs)
-	require.Equal(t, []string{activities.ReasonDisclosure}, h.ComplianceHold.Reasons)
+	require.Equal(t, []string{activities.ReasonCaptionMismatch, activities.ReasonDisclosure}, h.ComplianceHold.Reasons)
 	require.Equal(t, partnership.DeliverableVerificationFailed, h.Deliverables[0].Status)
 	requireNextAction(t, h, partnership.RoleCreator, "submit_publication")
 	require.Equal(t, 1, countPrefix(f.brandSubjects(), "Compliance hold"))
 	require.Equal(t, 1, countPrefix(f.notifySubjects(), "Your post needs fixing"))
+	// The e-mails name the post and say what is wrong in words, as the verification failure's do.
+	found := "A re-check of partnership p-0001 with Acme found that the instagram reel d1 (https://instagram.example/p/1) " +
+		"no longer passes verification: caption differs from approved draft, disclosure not compliant. Payout is on hold until the post is fixed and verified."
+	require.Equal(t, found, f.brandText("Compliance hold on a partnership"))
+	require.Equal(t, found+" Fix the post (or publish it again) and submit its URL.", f.notifyText("Your post needs fixing"))
 
 	f.requireAccepted("fix")
 	l := f.snap("lifted")
