@@ -195,7 +195,7 @@ func TestNegotiationAndVettingTurnsEmailed(t *testing.T) {
 	f.runOK()
 
 	require.Equal(t, []string{"A creator's vetting needs your decision", "The creator countered your offer"}, f.brandSubjects())
-	require.Equal(t, "The vetting of the creator for partnership p-0001 found something to review: see the report's flags. Approve or reject it in Partnerflow within 3 days.",
+	require.Equal(t, "The vetting of the creator for partnership p-0001 is not clean. Flagged: follower spike. Approve or reject it in Partnerflow within 3 days.",
 		f.brandMails[0].Text)
 	require.Equal(t, "The creator countered your offer on partnership p-0001 with new terms (round 2): USD 600.00. Accept, counter or withdraw in Partnerflow within 3 days.",
 		f.brandMails[1].Text)
@@ -206,6 +206,38 @@ func TestNegotiationAndVettingTurnsEmailed(t *testing.T) {
 	require.Equal(t, "Acme answered your counter-offer with new terms (round 3): USD 600.00. Accept, decline or counter in Partnerflow within 3 days.",
 		f.notifies[1].Text)
 	require.Contains(t, f.notifies[1].IdempotencyKey, "/email/countered/3/")
+}
+
+// TestVettingEmailSaysWhyNotClean: the brand's e-mail about a vetting that is not clean says
+// why: the score and the threshold when the score fell short (it used to say "see the
+// report's flags" of a report without any), the flags' own words when there are some.
+func TestVettingEmailSaysWhyNotClean(t *testing.T) {
+	cases := []struct {
+		name string
+		out  activities.VetOutput
+		want string
+	}{
+		{"low score, no flags", activities.VetOutput{Report: json.RawMessage(`{"score":42,"flags":[]}`), CleanScore: 60},
+			"is not clean: its score of 42/100 is below the 60 needed to advance without review."},
+		{"low score and a flag", activities.VetOutput{Report: json.RawMessage(
+			`{"score":30,"flags":[{"code":"engagement_far_below_tier","message":"Engagement is a quarter of what the tier predicts."}]}`), CleanScore: 60},
+			"is not clean: its score of 30/100 is below the 60 needed to advance without review. Flagged: Engagement is a quarter of what the tier predicts."},
+		{"a critical flag, score high enough", activities.VetOutput{Report: json.RawMessage(
+			`{"score":80,"flags":[{"code":"account_not_found","message":"The tiktok account could not be vetted."}]}`), CleanScore: 60},
+			"is not clean. Flagged: The tiktok account could not be vetted."},
+		{"recorded before the threshold was", activities.VetOutput{Report: json.RawMessage(`{"score":42,"flags":[]}`)},
+			"is not clean: its score of 42/100 is below the score needed to advance without review."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, baseInput())
+			f.vet = tc.out
+			f.update(minute(1), "reject", partnership.UpdateVettingDecision, partnership.VettingDecision{Actor: brand, Decision: "reject"})
+			f.runOK()
+			require.Equal(t, "The vetting of the creator for partnership p-0001 "+tc.want+" Approve or reject it in Partnerflow within 3 days.",
+				f.brandText("A creator's vetting needs your decision"))
+		})
+	}
 }
 
 // brandTurns maps the subject of each e-mail to the brand to whether it went as a turn e-mail.
