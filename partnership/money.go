@@ -129,6 +129,8 @@ func HumanSeconds(s int64) string {
 		return strconv.FormatInt(s/3600, 10) + " hours"
 	case s >= 120:
 		return strconv.FormatInt(s/60, 10) + " minutes"
+	case s == 1:
+		return "1 second"
 	}
 	return strconv.FormatInt(s, 10) + " seconds"
 }

@@ -83,3 +83,11 @@ func TestWords(t *testing.T) {
 		}
 	}
 }
+
+func TestHumanSeconds(t *testing.T) {
+	for s, want := range map[int64]string{1: "1 second", 30: "30 seconds", 120: "2 minutes", 7200: "2 hours", 3 * 86400: "3 days"} {
+		if got := HumanSeconds(s); got != want {
+			t.Errorf("HumanSeconds(%d) = %q, want %q", s, got, want)
+		}
+	}
+}

@@ -25,9 +25,13 @@ func (w *partnershipWorkflow) content() error {
 			Status: partnership.DeliverableAwaitingDraft, DueAt: &d, Drafts: []partnership.Draft{},
 		})
 	}
+	what := "a draft of " + deliverableList(w.st.Terms.Deliverables)
+	if len(w.st.Deliverables) > 1 {
+		what = fmt.Sprintf("a draft for each of the %d deliverables (%s)", len(w.st.Deliverables), deliverableList(w.st.Terms.Deliverables))
+	}
 	if err := w.notifyCreator("content_open", "Your contract is signed: time to create",
-		fmt.Sprintf("Your discount code is %s. Submit a draft for each of the %d deliverables in Partnerflow.",
-			w.st.Tracking.DiscountCode, len(w.st.Deliverables))); err != nil {
+		fmt.Sprintf("Your discount code is %s. Submit %s in Partnerflow by %s.",
+			w.st.Tracking.DiscountCode, what, due.Format(emailTime))); err != nil {
 		return err
 	}
 	return w.untilDeliverables(func(d partnership.Deliverable) bool {
