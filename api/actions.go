@@ -75,7 +75,7 @@ func (s *Server) act(c echo.Context, name string, body any, build func() any, re
 		if lerr == nil {
 			p = latest
 		}
-		return conflictAt(partnership.Stage(p.Stage), "the partnership is "+p.Stage+"; no further actions are possible")
+		return conflictAt(partnership.Stage(p.Stage), "the partnership is "+partnership.Stage(p.Stage).InWords()+"; no further actions are possible")
 	}
 	return err
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnerflow/partnerflow/auth"
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/store"
 )
 
 // TestUpdateIDIsScopedToTheSubject: Temporal answers a repeated Update ID with the first
@@ -193,7 +195,7 @@ func TestRetryHeldStep(t *testing.T) {
 	require.Regexp(t, `^retry_step/[0-9a-f]{64}$`, sent[0].UpdateID)
 	require.Equal(t, partnership.RetryRequest{Actor: partnership.Actor{Sub: "root", Role: "admin"}, Reason: "e-mail address corrected"}, sent[0].Arg)
 
-	const msg = "nothing to retry: no provider step is on hold while the partnership is content"
+	const msg = "nothing to retry: no provider step is on hold while the partnership is in the content stage"
 	s.wf.answer = func(context.Context, fakeUpdate, any) error {
 		return &actionError{Type: partnership.ErrTypeConflict, Message: msg, Stage: partnership.StageContent}
 	}
@@ -202,4 +204,29 @@ func TestRetryHeldStep(t *testing.T) {
 	p := decodeProblem(t, rec)
 	require.Equal(t, msg, p.Detail)
 	require.Equal(t, partnership.StageContent, p.Stage)
+}
+
+// TestEndedPartnershipConflictReadsAsASentence: an action on a partnership whose workflow has
+// closed is a 409 that says where it stopped as a sentence reads it ("is in the payout stage",
+// "is cancelled"; it used to say "is payout"), with its stage as it is.
+func TestEndedPartnershipConflictReadsAsASentence(t *testing.T) {
+	s := newActionServer(t, Config{})
+	now := time.Now().UTC()
+	for id, stage := range map[string]partnership.Stage{"p2": partnership.StagePayout, "p3": partnership.StageCancelled} {
+		require.NoError(t, s.st.CreatePartnership(context.Background(), &store.Partnership{ID: id, BrandID: "b1", CampaignID: "camp1",
+			CreatorID: "c1", Stage: string(stage), State: store.JSON(`{"id":"` + id + `","stage":"` + string(stage) + `"}`), StateVersion: 1,
+			CreatedAt: now, UpdatedAt: now}))
+	}
+	s.wf.answer = func(context.Context, fakeUpdate, any) error { return errWorkflowClosed }
+	for id, want := range map[string]string{
+		"p2": "the partnership is in the payout stage; no further actions are possible",
+		"p3": "the partnership is cancelled; no further actions are possible",
+	} {
+		rec := s.do(t, brandManager, http.MethodPost, "/v1/partnerships/"+id+"/cancel", "", `{"reason":"again"}`)
+		require.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
+		p := decodeProblem(t, rec)
+		require.Equal(t, want, p.Detail, id)
+	}
+	p := decodeProblem(t, s.do(t, brandManager, http.MethodPost, "/v1/partnerships/p2/cancel", "", `{"reason":"again"}`))
+	require.Equal(t, partnership.StagePayout, p.Stage, "the stage field keeps the stage's name")
 }

@@ -137,11 +137,13 @@ func (w *partnershipWorkflow) registerCancelUpdate() error {
 			if err := w.requireRole(r.Actor, partnership.RoleBrandManager, partnership.RoleAdmin, partnership.RoleCreator); err != nil {
 				return err
 			}
-			if w.ended || w.cancel != nil || w.st.Stage.Terminal() {
-				return w.conflict("the partnership is already %s", w.st.Stage)
-			}
-			if w.st.Stage == partnership.StagePayout {
-				return w.conflict("a partnership in payout can no longer be cancelled")
+			switch {
+			case w.cancel != nil && !w.st.Stage.Terminal():
+				return w.conflict("the partnership is already being cancelled")
+			case w.ended || w.cancel != nil || w.st.Stage.Terminal():
+				return w.conflict("the partnership is already %s", w.st.Stage.InWords())
+			case w.st.Stage == partnership.StagePayout:
+				return w.conflict("a partnership in the payout stage can no longer be cancelled")
 			}
 			if r.Actor.Role == partnership.RoleCreator && w.signed() {
 				return w.conflict("the contract is signed; a creator can only withdraw before signing")

@@ -535,6 +535,9 @@ func TestCancelRefusedInPayout(t *testing.T) {
 
 	f.requireRejected("cancel-in-payout", partnership.ErrTypeConflict)
 	f.requireRejected("admin-cancel-in-payout", partnership.ErrTypeConflict)
+	msg, stage := f.rejection("cancel-in-payout")
+	require.Equal(t, "a partnership in the payout stage can no longer be cancelled", msg)
+	require.Equal(t, partnership.StagePayout, stage)
 	require.Equal(t, partnership.StageCompleted, st.Stage)
 	require.Nil(t, st.Cancellation)
 	require.Equal(t, 0, f.countEvents("partnership_cancelled"))

@@ -228,7 +228,7 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 				return w.notFound("deliverable %q not found", s.DeliverableID)
 			}
 			if d.Status != partnership.DeliverableAwaitingDraft && d.Status != partnership.DeliverableChangesRequested {
-				return w.conflict("deliverable %s is %s; a draft is not expected now", d.ID, d.Status)
+				return w.conflict("deliverable %s is %s; a draft is not expected now", d.ID, humanize(d.Status))
 			}
 			if strings.TrimSpace(s.Caption) == "" {
 				return w.invalid("caption is required")
@@ -275,7 +275,7 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 				return w.notFound("deliverable %q not found", r.DeliverableID)
 			}
 			if d.Status != partnership.DeliverableInReview {
-				return w.conflict("deliverable %s is %s; nothing to review", d.ID, d.Status)
+				return w.conflict("deliverable %s is %s; nothing to review", d.ID, humanize(d.Status))
 			}
 			latest := d.Drafts[len(d.Drafts)-1]
 			if r.Version != latest.Version {

@@ -637,6 +637,17 @@ func (f *fixture) ackedState(o *updOutcome) partnership.State {
 	return st
 }
 
+// rejection is the message and stage of a validator's refusal of update id.
+func (f *fixture) rejection(id string) (string, partnership.Stage) {
+	f.t.Helper()
+	o := f.upd(id)
+	var appErr *temporal.ApplicationError
+	require.True(f.t, errors.As(o.rejectErr, &appErr), "update %s: rejection is not an ApplicationError: %v", id, o.rejectErr)
+	var d workflows.ConflictDetails
+	require.NoError(f.t, appErr.Details(&d))
+	return appErr.Message(), d.Stage
+}
+
 // requireRejected asserts the validator refused the update with the given error type.
 func (f *fixture) requireRejected(id, errType string) {
 	f.t.Helper()

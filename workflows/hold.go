@@ -186,7 +186,7 @@ func (w *partnershipWorkflow) registerRetryUpdate() error {
 				return err
 			}
 			if w.ended || w.st.ProviderHold == nil {
-				return w.conflict("nothing to retry: no provider step is on hold while the partnership is %s", w.st.Stage)
+				return w.conflict("nothing to retry: no provider step is on hold while the partnership is %s", w.st.Stage.InWords())
 			}
 			if w.cancelled() {
 				return w.conflict("the partnership is being cancelled")

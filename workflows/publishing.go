@@ -260,7 +260,7 @@ func (w *partnershipWorkflow) registerPublishingUpdates() error {
 				return w.notFound("deliverable %q not found", p.DeliverableID)
 			}
 			if d.Status != partnership.DeliverableApproved && d.Status != partnership.DeliverableVerificationFailed {
-				return w.conflict("deliverable %s is %s; a live post is accepted once its draft is approved", d.ID, d.Status)
+				return w.conflict("deliverable %s is %s; a live post is accepted once its draft is approved", d.ID, humanize(d.Status))
 			}
 			if p.URL == "" {
 				return w.invalid("url is required")
