@@ -49,29 +49,26 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	if err := w.persist(w.ctx); err != nil {
 		return err
 	}
-	// What is still owed: the fee when every post was delivered and verified (cancelling during
-	// tracking cuts the commission window short, not the earned fee); otherwise the kill fee
-	// when the contract was signed and the brand side cancelled. During tracking, also the
-	// commission on the orders made until the cancellation (counted below). Decided before the
-	// creator's e-mail, which says so; owesKillFee asks for a version only of a creator's
-	// withdrawal, which sends no e-mail, so the commands keep their order.
-	var owed string
-	switch {
-	case (w.delivered() || w.feeSent()) && w.st.Terms.Fee.AmountMinor > 0:
-		owed = partnership.PayoutKindFee
-	case signed && w.st.Terms.KillFee.AmountMinor > 0 && w.owesKillFee(c):
-		owed = partnership.PayoutKindKillFee
-	}
 	if c.Role != partnership.RoleCreator {
-		if err := w.notifyCreator("cancelled", "Your partnership was cancelled", w.cancellationText(c, owed)); err != nil {
+		// The e-mail says what is owed, decided below once it is sent (where the decision has
+		// always been made, so histories replay as recorded). Finance's payout actions wait
+		// while it is sent (compensating), so the decision cannot change in between.
+		w.compensating = true
+		err := w.notifyCreator("cancelled", "Your partnership was cancelled", w.cancellationText(c, w.owedToBrandSide(signed)))
+		w.compensating = false
+		if err != nil {
 			return err
 		}
 	}
-	switch owed {
-	case partnership.PayoutKindFee:
+	// What is still owed: the fee when every post was delivered and verified (cancelling during
+	// tracking cuts the commission window short, not the earned fee); otherwise the kill fee
+	// when the contract was signed and the brand side cancelled. During tracking, also the
+	// commission on the orders made until the cancellation.
+	switch {
+	case (w.delivered() || w.feeSent()) && w.st.Terms.Fee.AmountMinor > 0:
 		w.payable = []string{partnership.PayoutKindFee}
 		w.emit("fee_payable_after_cancellation", systemActor, map[string]any{"amount": w.st.Terms.Fee})
-	case partnership.PayoutKindKillFee:
+	case signed && w.st.Terms.KillFee.AmountMinor > 0 && w.owesKillFee(c):
 		w.payable = []string{partnership.PayoutKindKillFee}
 		w.emit("kill_fee_payable", systemActor, map[string]any{"amount": w.st.Terms.KillFee})
 	default:
@@ -96,6 +93,18 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	}
 	w.ended = true
 	return errEnded
+}
+
+// owedToBrandSide is what a cancellation by the brand side leaves owed to the creator, as
+// compensate decides it (owesKillFee is true for the brand side): the payout kind, or "".
+func (w *partnershipWorkflow) owedToBrandSide(signed bool) string {
+	switch {
+	case (w.delivered() || w.feeSent()) && w.st.Terms.Fee.AmountMinor > 0:
+		return partnership.PayoutKindFee
+	case signed && w.st.Terms.KillFee.AmountMinor > 0:
+		return partnership.PayoutKindKillFee
+	}
+	return ""
 }
 
 // cancellationText is the creator's e-mail when the brand side cancels: which partnership,

@@ -235,7 +235,11 @@ func (f *fixture) mockActivities() {
 			}
 			return f.vet, nil
 		})
-	e.OnActivity(acts.NotifyCreator, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return f.notifyDelay }).Return(
+	e.OnActivity(acts.NotifyCreator, mock.Anything, mock.Anything).AfterFn(func() time.Duration {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.notifyDelay
+	}).Return(
 		func(_ context.Context, in activities.NotifyInput) error {
 			f.mu.Lock()
 			defer f.mu.Unlock()

@@ -310,6 +310,9 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 			if w.ended {
 				return w.conflict("%s", w.notNow())
 			}
+			if w.compensating {
+				return w.conflict("the cancellation is being applied; try again in a moment")
+			}
 			payable := false
 			for _, k := range w.payable {
 				payable = payable || k == t.Kind
@@ -354,6 +357,9 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 			p, ok := w.findPayout(ap.PayoutID)
 			if !ok {
 				return w.notFound("payout %q not found", ap.PayoutID)
+			}
+			if w.compensating {
+				return w.conflict("the cancellation is being applied; try again in a moment")
 			}
 			if p.Status != partnership.PayoutAwaitingApproval {
 				return w.conflict("payout %s is %s; it needs no approval", p.ID, humanize(p.Status))
