@@ -25,6 +25,10 @@ type VetInput struct {
 type VetOutput struct {
 	Report json.RawMessage `json:"report"`
 	Clean  bool            `json:"clean"`
+	// CleanScore is the score a report needs to be clean (the worker's vetting thresholds),
+	// so the brand's e-mail can say how far a report without flags fell short. Zero in
+	// outputs recorded before it existed.
+	CleanScore int `json:"clean_score,omitempty"`
 }
 
 // VetCreator reads the creator's profile and recent posts and assesses them. It vets one
@@ -43,7 +47,7 @@ func (a *Activities) VetCreator(ctx context.Context, in VetInput) (VetOutput, er
 	if err != nil {
 		return VetOutput{}, err
 	}
-	return VetOutput{Report: raw, Clean: report.Clean}, nil
+	return VetOutput{Report: raw, Clean: report.Clean, CleanScore: a.thresholds().CleanScore}, nil
 }
 
 // VetAccountsInput names every account a partnership will use and the campaign's topic.
@@ -92,7 +96,7 @@ func (a *Activities) VetCreatorAccounts(ctx context.Context, in VetAccountsInput
 	if err != nil {
 		return VetOutput{}, err
 	}
-	return VetOutput{Report: raw, Clean: report.Clean}, nil
+	return VetOutput{Report: raw, Clean: report.Clean, CleanScore: a.thresholds().CleanScore}, nil
 }
 
 func (a *Activities) vetAccount(ctx context.Context, acc VetAccount, keywords []string) (vetting.Report, error) {

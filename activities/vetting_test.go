@@ -33,6 +33,7 @@ func vetReport(t *testing.T, out activities.VetOutput) vetting.Combined {
 	var c vetting.Combined
 	require.NoError(t, json.Unmarshal(out.Report, &c))
 	require.Equal(t, c.Clean, out.Clean)
+	require.Equal(t, vetting.DefaultThresholds().CleanScore, out.CleanScore, "the score a clean report needs, for the brand's e-mail")
 	return c
 }
 

@@ -75,7 +75,7 @@ func (s *Server) act(c echo.Context, name string, body any, build func() any, re
 		if lerr == nil {
 			p = latest
 		}
-		return conflictAt(partnership.Stage(p.Stage), "the partnership is "+p.Stage+"; no further actions are possible")
+		return conflictAt(partnership.Stage(p.Stage), "the partnership is "+partnership.Stage(p.Stage).InWords()+"; no further actions are possible")
 	}
 	return err
 }
@@ -219,7 +219,7 @@ func (s *Server) negotiate(c echo.Context) error {
 }
 
 type draftRequest struct {
-	Caption            string   `json:"caption" validate:"required,max=5000"`
+	Caption            string   `json:"caption" validate:"required,notblank,max=5000"`
 	MediaURLs          []string `json:"media_urls" validate:"max=20,dive,required,http_url"`
 	OnscreenDisclosure bool     `json:"onscreen_disclosure"`
 	SpokenDisclosure   bool     `json:"spoken_disclosure"`
@@ -333,7 +333,7 @@ func (s *Server) approvePayout(c echo.Context) error {
 
 // reasonRequest is the body of an action that is only a reason: a cancellation, a retry.
 type reasonRequest struct {
-	Reason string `json:"reason" validate:"required,max=2000"`
+	Reason string `json:"reason" validate:"required,notblank,max=2000"`
 }
 
 func (s *Server) cancel(c echo.Context) error {

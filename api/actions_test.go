@@ -4,11 +4,13 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnerflow/partnerflow/auth"
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/store"
 )
 
 // TestUpdateIDIsScopedToTheSubject: Temporal answers a repeated Update ID with the first
@@ -65,7 +67,7 @@ func TestWorkflowInvalidIsAFieldError(t *testing.T) {
 	require.Equal(t, map[string]string{"action": msg}, p.Errors)
 	require.Equal(t, msg, p.Detail)
 
-	rec = s.do(t, brandManager, http.MethodPost, "/v1/partnerships/p1/cancel", "", `{"reason":" "}`)
+	rec = s.do(t, brandManager, http.MethodPost, "/v1/partnerships/p1/cancel", "", `{"reason":"no"}`)
 	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
 	require.Equal(t, map[string]string{"reason": msg}, decodeProblem(t, rec).Errors)
 
@@ -85,6 +87,48 @@ func TestWorkflowInvalidIsAFieldError(t *testing.T) {
 			require.NotEmpty(t, invalidFieldOf[name], "the field %s's validator refuses is named", name)
 		}
 	}
+}
+
+// TestBlankTextIsMissing: text a person must type (a cancellation's or a retry's reason, a
+// draft's caption, a name) is refused when it is only spaces, as when it is left out: a 422
+// naming the field, and nothing reaches the workflow or the store. A cancellation with
+// "   " used to cancel the partnership and e-mail the creator "Reason:    ".
+func TestBlankTextIsMissing(t *testing.T) {
+	s := newActionServer(t, Config{})
+	admin := auth.Identity{Sub: "root", Role: "admin"}
+	maya := auth.Identity{Sub: "maya", Role: "creator", CreatorID: "c1"}
+	cases := []struct {
+		who                auth.Identity
+		method, path, body string
+		field              string
+	}{
+		{brandManager, http.MethodPost, "/v1/partnerships/p1/cancel", `{"reason":"   "}`, "reason"},
+		{maya, http.MethodPost, "/v1/partnerships/p1/cancel", `{"reason":"\t\n"}`, "reason"},
+		{admin, http.MethodPost, "/v1/partnerships/p1/retry", `{"reason":" "}`, "reason"},
+		{maya, http.MethodPost, "/v1/partnerships/p1/deliverables/d1/drafts", `{"caption":"  "}`, "caption"},
+		{admin, http.MethodPost, "/v1/brands", `{"name":"  "}`, "name"},
+		{admin, http.MethodPatch, "/v1/brands/b1", `{"name":"  "}`, "name"},
+		{admin, http.MethodPost, "/v1/creators", `{"name":" ","email":"a@example.com","country":"US","accounts":[{"platform":"instagram","handle":"a"}]}`, "name"},
+		{admin, http.MethodPatch, "/v1/creators/c1", `{"name":" "}`, "name"},
+		{admin, http.MethodPost, "/v1/campaigns", `{"brand_id":"b1","name":"   ","jurisdiction":"US","offer_ttl_seconds":60,"draft_due_seconds":60,"review_sla_seconds":60}`, "name"},
+	}
+	for _, tc := range cases {
+		rec := s.do(t, tc.who, tc.method, tc.path, "", tc.body)
+		require.Equal(t, http.StatusUnprocessableEntity, rec.Code, "%s %s: %s", tc.method, tc.path, rec.Body.String())
+		require.Equal(t, map[string]string{tc.field: "must not be blank"}, decodeProblem(t, rec).Errors, "%s %s", tc.method, tc.path)
+	}
+	require.Empty(t, s.wf.sent(), "no blank text reached the workflow")
+	b, err := s.st.GetBrand(context.Background(), "b1")
+	require.NoError(t, err)
+	require.Equal(t, "Acme", b.Name)
+
+	// The struct's own rule says the same where the document is not consulted.
+	rv := newValidator()
+	err = rv.Validate(&reasonRequest{Reason: " \t"})
+	var pe *problemError
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, map[string]string{"reason": "must not be blank"}, pe.p.Errors)
+	require.NoError(t, rv.Validate(&reasonRequest{Reason: " budget cut "}))
 }
 
 // PRODUCT.md: an admin's overrides are "always with a reason". An admin taking a brand
@@ -151,7 +195,7 @@ func TestRetryHeldStep(t *testing.T) {
 	require.Regexp(t, `^retry_step/[0-9a-f]{64}$`, sent[0].UpdateID)
 	require.Equal(t, partnership.RetryRequest{Actor: partnership.Actor{Sub: "root", Role: "admin"}, Reason: "e-mail address corrected"}, sent[0].Arg)
 
-	const msg = "nothing to retry: no provider step is on hold while the partnership is content"
+	const msg = "nothing to retry: no provider step is on hold while the partnership is in the content stage"
 	s.wf.answer = func(context.Context, fakeUpdate, any) error {
 		return &actionError{Type: partnership.ErrTypeConflict, Message: msg, Stage: partnership.StageContent}
 	}
@@ -160,4 +204,29 @@ func TestRetryHeldStep(t *testing.T) {
 	p := decodeProblem(t, rec)
 	require.Equal(t, msg, p.Detail)
 	require.Equal(t, partnership.StageContent, p.Stage)
+}
+
+// TestEndedPartnershipConflictReadsAsASentence: an action on a partnership whose workflow has
+// closed is a 409 that says where it stopped as a sentence reads it ("is in the payout stage",
+// "is cancelled"; it used to say "is payout"), with its stage as it is.
+func TestEndedPartnershipConflictReadsAsASentence(t *testing.T) {
+	s := newActionServer(t, Config{})
+	now := time.Now().UTC()
+	for id, stage := range map[string]partnership.Stage{"p2": partnership.StagePayout, "p3": partnership.StageCancelled} {
+		require.NoError(t, s.st.CreatePartnership(context.Background(), &store.Partnership{ID: id, BrandID: "b1", CampaignID: "camp1",
+			CreatorID: "c1", Stage: string(stage), State: store.JSON(`{"id":"` + id + `","stage":"` + string(stage) + `"}`), StateVersion: 1,
+			CreatedAt: now, UpdatedAt: now}))
+	}
+	s.wf.answer = func(context.Context, fakeUpdate, any) error { return errWorkflowClosed }
+	for id, want := range map[string]string{
+		"p2": "the partnership is in the payout stage; no further actions are possible",
+		"p3": "the partnership is cancelled; no further actions are possible",
+	} {
+		rec := s.do(t, brandManager, http.MethodPost, "/v1/partnerships/"+id+"/cancel", "", `{"reason":"again"}`)
+		require.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
+		p := decodeProblem(t, rec)
+		require.Equal(t, want, p.Detail, id)
+	}
+	p := decodeProblem(t, s.do(t, brandManager, http.MethodPost, "/v1/partnerships/p2/cancel", "", `{"reason":"again"}`))
+	require.Equal(t, partnership.StagePayout, p.Stage, "the stage field keeps the stage's name")
 }

@@ -14,7 +14,7 @@ import (
 )
 
 type brandRequest struct {
-	Name         string   `json:"name" validate:"required,max=200"`
+	Name         string   `json:"name" validate:"required,notblank,max=200"`
 	ContactEmail string   `json:"contact_email" validate:"omitempty,email,max=320"`
 	Handles      []string `json:"handles" validate:"max=20,dive,handle"`
 	// TurnEmails is true when absent: a brand is told of each move that waits on it until it
@@ -78,7 +78,7 @@ type account struct {
 }
 
 type creatorRequest struct {
-	Name     string    `json:"name" validate:"required,max=200"`
+	Name     string    `json:"name" validate:"required,notblank,max=200"`
 	Email    string    `json:"email" validate:"required,email,max=320"`
 	Country  string    `json:"country" validate:"required,iso3166_1_alpha2"`
 	Accounts []account `json:"accounts" validate:"required,min=1,max=10,dive"`

@@ -161,6 +161,15 @@ func newValidator() *requestValidator {
 	}); err != nil {
 		panic(err) // a programming error: the tag name or function is invalid
 	}
+	// notblank is the rule for text a person must type (a reason, a name, a caption): spaces
+	// alone say nothing, so they count as missing. The document says the same with
+	// `pattern: '\S'`, which the schema check applies first; the tag keeps the structs honest
+	// where they are validated without it (merge patches, tests).
+	if err := v.RegisterValidation("notblank", func(fl validator.FieldLevel) bool {
+		return strings.TrimSpace(fl.Field().String()) != ""
+	}); err != nil {
+		panic(err)
+	}
 	return &requestValidator{v: v}
 }
 
@@ -196,22 +205,55 @@ func fieldErrors(err error) error {
 	return invalidFields(fields)
 }
 
-func fieldMessage(fe validator.FieldError) string {
+// failedRule is what fieldMessage reads of a validator.FieldError.
+type failedRule interface {
+	Tag() string
+	Param() string
+	Kind() reflect.Kind
+}
+
+// fieldMessage phrases a failed rule for a client, in the words the schema check uses
+// (schemaMessage); never the tag's name, which means nothing to a client.
+func fieldMessage(fe failedRule) string {
+	unit := ""
+	switch fe.Kind() {
+	case reflect.String:
+		unit = " character(s)"
+	case reflect.Slice, reflect.Array, reflect.Map:
+		unit = " element(s)"
+	}
 	switch fe.Tag() {
 	case "required":
 		return "is required"
+	case "notblank":
+		return blankMessage
 	case "oneof":
 		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	case "min", "gte":
-		if fe.Kind() == reflect.String || fe.Kind() == reflect.Slice {
-			return "must have at least " + fe.Param() + " element(s) or character(s)"
+		if unit != "" {
+			return "must have at least " + fe.Param() + unit
 		}
 		return "must be at least " + fe.Param()
 	case "max", "lte":
-		if fe.Kind() == reflect.String || fe.Kind() == reflect.Slice {
-			return "must have at most " + fe.Param() + " element(s) or character(s)"
+		if unit != "" {
+			return "must have at most " + fe.Param() + unit
 		}
 		return "must be at most " + fe.Param()
+	case "gt":
+		if unit != "" {
+			return "must have more than " + fe.Param() + unit
+		}
+		return "must be greater than " + fe.Param()
+	case "lt":
+		if unit != "" {
+			return "must have fewer than " + fe.Param() + unit
+		}
+		return "must be less than " + fe.Param()
+	case "len":
+		if unit != "" {
+			return "must have exactly " + fe.Param() + unit
+		}
+		return "must be " + fe.Param()
 	case "iso4217":
 		return "must be an ISO 4217 currency code such as USD"
 	case "iso3166_1_alpha2":
@@ -224,9 +266,70 @@ func fieldMessage(fe validator.FieldError) string {
 		return "must be a UUID"
 	case "handle":
 		return "must be a handle: an optional @ and 1 to 100 characters, none of them a space or another @"
+	case "required_if":
+		return "is required when " + conditions(fe.Param())
+	case "required_unless":
+		return "is required unless " + conditions(fe.Param())
+	case "required_with", "required_with_all":
+		return "is required when " + fieldList(fe.Param()) + " is given"
+	case "required_without", "required_without_all":
+		return "is required when " + fieldList(fe.Param()) + " is not given"
+	case "excluded_if":
+		return "must be left out when " + conditions(fe.Param())
+	case "excluded_unless":
+		return "must be left out unless " + conditions(fe.Param())
+	case "excluded_with", "excluded_with_all":
+		return "must be left out when " + fieldList(fe.Param()) + " is given"
+	case "excluded_without", "excluded_without_all":
+		return "must be left out when " + fieldList(fe.Param()) + " is not given"
 	}
-	return "is invalid (" + fe.Tag() + ")"
+	return "is invalid"
 }
+
+// conditions phrases the "Field value" pairs of required_if and its kin: "action is counter",
+// "kind is affiliate and fee is 0".
+func conditions(param string) string {
+	words := strings.Fields(param)
+	var out []string
+	for i := 0; i+1 < len(words); i += 2 {
+		out = append(out, jsonName(words[i])+" is "+words[i+1])
+	}
+	if len(out) == 0 {
+		return "other fields call for it"
+	}
+	return strings.Join(out, " and ")
+}
+
+// fieldList phrases the Go field names of required_with and its kin by their JSON names.
+func fieldList(param string) string {
+	words := strings.Fields(param)
+	for i, w := range words {
+		words[i] = jsonName(w)
+	}
+	return strings.Join(words, " or ")
+}
+
+// jsonName turns a Go field name, as a cross-field rule names it, into the JSON name the
+// request structs give it (snake case): Action → action, CommissionBps → commission_bps.
+func jsonName(goName string) string {
+	var b strings.Builder
+	runes := []rune(goName)
+	for i, r := range runes {
+		upper := r >= 'A' && r <= 'Z'
+		if upper && i > 0 && (runes[i-1] < 'A' || runes[i-1] > 'Z' || i+1 < len(runes) && runes[i+1] >= 'a' && runes[i+1] <= 'z') {
+			b.WriteByte('_')
+		}
+		if upper {
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// blankMessage refuses text that is only spaces, in the words of the document's
+// x-pattern-message for the same rule.
+const blankMessage = "must not be blank"
 
 // bind decodes and validates a request body.
 func bind(c echo.Context, into any) error {

@@ -4,6 +4,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -77,4 +81,72 @@ func TestBodyMustBeAnObject(t *testing.T) {
 	req.ContentLength = -1 // chunked, and empty
 	rec := s.doRequest(t, financeC, "", req)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+}
+
+// rule is a failed validate rule, as fieldMessage reads it.
+type rule struct {
+	tag, param string
+	kind       reflect.Kind
+}
+
+func (r rule) Tag() string        { return r.tag }
+func (r rule) Param() string      { return r.param }
+func (r rule) Kind() reflect.Kind { return r.kind }
+
+// TestEveryValidateTagHasAMessage: every rule a request struct of this package names in its
+// validate tags (read from the source, so a new one is caught) fails with words for a client,
+// never "is invalid (required_if)".
+func TestEveryValidateTagHasAMessage(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	tagRE := regexp.MustCompile("validate:\"([^\"]*)\"")
+	seen := map[string]bool{}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		require.NoError(t, err)
+		for _, m := range tagRE.FindAllStringSubmatch(string(src), -1) {
+			for _, r := range strings.Split(m[1], ",") {
+				tag, param, _ := strings.Cut(r, "=")
+				if tag == "dive" || tag == "omitempty" || seen[tag] {
+					continue
+				}
+				seen[tag] = true
+				for _, kind := range []reflect.Kind{reflect.String, reflect.Int64, reflect.Slice, reflect.Pointer} {
+					msg := fieldMessage(rule{tag, param, kind})
+					require.NotContains(t, msg, "is invalid", "%s (%s) needs a message", tag, kind)
+				}
+			}
+		}
+	}
+	require.Contains(t, seen, "required_if", "the source was read")
+
+	for _, c := range []struct {
+		r    rule
+		want string
+	}{
+		{rule{"required_if", "Action counter", reflect.Pointer}, "is required when action is counter"},
+		{rule{"required_if", "Kind affiliate CommissionBps 0", reflect.Pointer}, "is required when kind is affiliate and commission_bps is 0"},
+		{rule{"required_unless", "Kind gifting", reflect.Struct}, "is required unless kind is gifting"},
+		{rule{"required_without", "EndsAt", reflect.Int64}, "is required when ends_at is not given"},
+		{rule{"excluded_if", "Kind gifting", reflect.Int64}, "must be left out when kind is gifting"},
+		{rule{"excluded_with", "PeriodSeconds", reflect.Pointer}, "must be left out when period_seconds is given"},
+		{rule{"min", "1", reflect.Slice}, "must have at least 1 element(s)"},
+		{rule{"max", "200", reflect.String}, "must have at most 200 character(s)"},
+		{rule{"some_new_rule", "", reflect.String}, "is invalid"},
+	} {
+		require.Equal(t, c.want, fieldMessage(c.r), "%+v", c.r)
+	}
+}
+
+// TestCounterWithoutTermsSaysWhy: a counter-offer without terms is refused in words, not by
+// the rule's name ({"terms":"is invalid (required_if)"} before).
+func TestCounterWithoutTermsSaysWhy(t *testing.T) {
+	s := newActionServer(t, Config{})
+	rec := s.do(t, brandManager, http.MethodPost, "/v1/partnerships/p1/negotiation", "", `{"action":"counter"}`)
+	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+	require.Equal(t, map[string]string{"terms": "is required when action is counter"}, decodeProblem(t, rec).Errors)
+	require.Empty(t, s.wf.sent())
 }

@@ -18,7 +18,7 @@ import (
 // typo from parking a partnership for a century.
 type campaignRequest struct {
 	BrandID                    string   `json:"brand_id" validate:"required"`
-	Name                       string   `json:"name" validate:"required,max=200"`
+	Name                       string   `json:"name" validate:"required,notblank,max=200"`
 	Brief                      string   `json:"brief" validate:"max=10000"`
 	Jurisdiction               string   `json:"jurisdiction" validate:"required,oneof=US UK DE FR ES"`
 	Keywords                   []string `json:"keywords" validate:"max=50,dive,required,max=100"`

@@ -61,8 +61,9 @@ func (t termsBody) terms() partnership.Terms {
 	return out
 }
 
-// check enforces what tags cannot: one currency for all money in the terms, and the period
-// and end date that an ambassador partnership needs (and no other kind takes).
+// check enforces what tags cannot: one currency for all money in the terms, the period and
+// end date that an ambassador partnership needs (and no other kind takes), and money that
+// fits the kind (checkWorth).
 func (t termsBody) check(prefix string) error {
 	if t.Kind == partnership.KindAmbassador {
 		switch {
@@ -80,7 +81,7 @@ func (t termsBody) check(prefix string) error {
 	if t.KillFee != nil && t.KillFee.AmountMinor > t.Fee.AmountMinor {
 		return invalidFields(map[string]string{prefix + ".kill_fee.amount_minor": "must not exceed the fee"})
 	}
-	return nil
+	return t.checkWorth(prefix)
 }
 
 type createPartnershipRequest struct {

@@ -29,7 +29,7 @@ func TestFinanceRemindedByEmail(t *testing.T) {
 	mail := waitForMessage(t, pid+"/email/reminder/trigger_payout/")
 	require.Equal(t, devdata.DevFinanceEmail, mail["to"])
 	require.Equal(t, "Reminder: a partnership is waiting for finance", mail["subject"])
-	require.Contains(t, mail["text"], "Partnership "+pid+" (Acme) is waiting for finance to trigger payout by ")
+	require.Contains(t, mail["text"], "Partnership "+pid+" (Acme) is waiting for finance to trigger the payout by ")
 	require.Equal(t, 1, countEvents(t, w, pid, "reminder_sent"))
 
 	must(t, w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"}), http.StatusAccepted)

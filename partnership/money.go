@@ -71,6 +71,41 @@ func KindName(kind string) string {
 	return strings.ReplaceAll(kind, "_", "-")
 }
 
+// WithArticle writes a word or phrase after its indefinite article, for e-mails: "an
+// affiliate", "an ambassador", "a one-off", "an instagram reel", "a gifting". By spelling, with
+// the exceptions the vocabulary has: "one" sounds like "won", the platform "x" like "ex".
+func WithArticle(phrase string) string {
+	lower := strings.ToLower(phrase)
+	vowel := lower != "" && strings.ContainsRune("aeiou", rune(lower[0])) && !strings.HasPrefix(lower, "one")
+	if vowel || lower == "x" || strings.HasPrefix(lower, "x ") {
+		return "an " + phrase
+	}
+	return "a " + phrase
+}
+
+// JoinAnd joins items as a sentence lists them: "a", "a and b", "a, b and c".
+func JoinAnd(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// Plural writes a count and its noun, the noun in the plural unless the count is one: "1
+// post", "3 posts", "0 deliverables", "2 instagram stories".
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if len(noun) > 1 && strings.HasSuffix(noun, "y") && !strings.ContainsRune("aeiou", rune(noun[len(noun)-2])) {
+		return strconv.Itoa(n) + " " + noun[:len(noun)-1] + "ies"
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
 // Percent writes basis points as a percentage: 1000 → "10%", 1250 → "12.5%", 5 → "0.05%".
 func Percent(bps int64) string {
 	pct := strconv.FormatInt(bps/100, 10)
@@ -94,6 +129,8 @@ func HumanSeconds(s int64) string {
 		return strconv.FormatInt(s/3600, 10) + " hours"
 	case s >= 120:
 		return strconv.FormatInt(s/60, 10) + " minutes"
+	case s == 1:
+		return "1 second"
 	}
 	return strconv.FormatInt(s, 10) + " seconds"
 }

@@ -54,3 +54,40 @@ func TestTermsPay(t *testing.T) {
 		}
 	}
 }
+
+func TestWords(t *testing.T) {
+	for in, want := range map[string]string{
+		"one-off": "a one-off", "ambassador": "an ambassador", "affiliate": "an affiliate", "gifting": "a gifting",
+		"instagram reel": "an instagram reel", "tiktok video": "a tiktok video", "x post": "an x post",
+		"youtube short": "a youtube short",
+	} {
+		if got := WithArticle(in); got != want {
+			t.Errorf("WithArticle(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, c := range []struct {
+		n    int
+		noun string
+		want string
+	}{{1, "post", "1 post"}, {0, "post", "0 posts"}, {3, "deliverable", "3 deliverables"}, {2, "instagram story", "2 instagram stories"}, {2, "day", "2 days"}} {
+		if got := Plural(c.n, c.noun); got != c.want {
+			t.Errorf("Plural(%d, %q) = %q, want %q", c.n, c.noun, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		in   []string
+		want string
+	}{{nil, ""}, {[]string{"a"}, "a"}, {[]string{"a", "b"}, "a and b"}, {[]string{"a", "b", "c"}, "a, b and c"}} {
+		if got := JoinAnd(c.in); got != c.want {
+			t.Errorf("JoinAnd(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestHumanSeconds(t *testing.T) {
+	for s, want := range map[int64]string{1: "1 second", 30: "30 seconds", 120: "2 minutes", 7200: "2 hours", 3 * 86400: "3 days"} {
+		if got := HumanSeconds(s); got != want {
+			t.Errorf("HumanSeconds(%d) = %q, want %q", s, got, want)
+		}
+	}
+}

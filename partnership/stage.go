@@ -32,6 +32,21 @@ func (s Stage) Terminal() bool {
 	return false
 }
 
+// InWords writes the stage as what a partnership is, for messages to people: "the partnership
+// is " + InWords() reads "in negotiation", "in the payout stage", or "cancelled" for a stage
+// that ended it.
+func (s Stage) InWords() string {
+	switch {
+	case s.Terminal():
+		return string(s)
+	case s == StageVetting || s == StageNegotiation || s == StageContracting:
+		return "in " + string(s)
+	case s == "":
+		return "not started"
+	}
+	return "in the " + string(s) + " stage"
+}
+
 // Valid reports whether s is one of Stages.
 func (s Stage) Valid() bool {
 	for _, v := range Stages {

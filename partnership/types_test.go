@@ -29,3 +29,16 @@ func TestHandleOn(t *testing.T) {
 		}
 	}
 }
+
+func TestStageInWords(t *testing.T) {
+	for s, want := range map[Stage]string{
+		StageVetting: "in vetting", StageNegotiation: "in negotiation", StageContracting: "in contracting",
+		StageContent: "in the content stage", StagePublishing: "in the publishing stage", StageTracking: "in the tracking stage",
+		StagePayout: "in the payout stage", StageCompleted: "completed", StageCancelled: "cancelled", StageDeclined: "declined",
+		StageExpired: "expired", StageRejected: "rejected",
+	} {
+		if got := s.InWords(); got != want {
+			t.Errorf("%s: got %q, want %q", s, got, want)
+		}
+	}
+}

@@ -27,11 +27,11 @@ func explain(r *Report, keywords []term, cleanScore int) string {
 	case r.Followers == 0:
 		b.WriteString(" Engagement cannot be measured without followers.")
 	case r.TierTypicalEngagement <= 0:
-		fmt.Fprintf(&b, " Across the last %d posts, engagement averaged %s of followers; no typical rate is configured for %s accounts.",
-			r.PostsAnalyzed, percent(r.EngagementRate), r.Tier)
+		fmt.Fprintf(&b, " %s %s of followers; no typical rate is configured for %s accounts.",
+			engagementOver(r.PostsAnalyzed), percent(r.EngagementRate), r.Tier)
 	default:
-		fmt.Fprintf(&b, " Across the last %d posts, engagement averaged %s of followers, %s the %s typical for %s accounts.",
-			r.PostsAnalyzed, percent(r.EngagementRate), relative(r.EngagementVsTier), percent(r.TierTypicalEngagement), r.Tier)
+		fmt.Fprintf(&b, " %s %s of followers, %s the %s typical for %s accounts.",
+			engagementOver(r.PostsAnalyzed), percent(r.EngagementRate), relative(r.EngagementVsTier), percent(r.TierTypicalEngagement), r.Tier)
 	}
 
 	switch {
@@ -39,7 +39,14 @@ func explain(r *Report, keywords []term, cleanScore int) string {
 		b.WriteString(" The campaign has no keywords, so topic fit was not assessed and the score leaves it out.")
 	case r.PostsAnalyzed > 0:
 		fitting := int(math.Round(r.TopicFit * float64(r.PostsAnalyzed)))
-		fmt.Fprintf(&b, " %d of %d recent posts (%s) mention the campaign's topics", fitting, r.PostsAnalyzed, percent(r.TopicFit))
+		posts, verb := "posts", "mention"
+		if r.PostsAnalyzed == 1 {
+			posts = "post"
+		}
+		if fitting == 1 {
+			verb = "mentions"
+		}
+		fmt.Fprintf(&b, " %d of %d recent %s (%s) %s the campaign's topics", fitting, r.PostsAnalyzed, posts, percent(r.TopicFit), verb)
 		if len(r.MatchedKeywords) > 0 {
 			fmt.Fprintf(&b, " (found: %s).", strings.Join(r.MatchedKeywords, ", "))
 		} else {
@@ -74,6 +81,15 @@ func explain(r *Report, keywords []term, cleanScore int) string {
 		fmt.Fprintf(&b, " Score %d/100, below the %d needed to advance without review.", r.Score, cleanScore)
 	}
 	return b.String()
+}
+
+// engagementOver opens the engagement sentence for n analysed posts: "Across the last 3 posts,
+// engagement averaged", "On the last post, engagement was".
+func engagementOver(n int) string {
+	if n == 1 {
+		return "On the last post, engagement was"
+	}
+	return fmt.Sprintf("Across the last %d posts, engagement averaged", n)
 }
 
 // percent formats a fraction as a percentage with at most two decimals: 0.0175 → "1.75%".

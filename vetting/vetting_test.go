@@ -291,3 +291,17 @@ func orEmpty(s []string) []string {
 	}
 	return s
 }
+
+// TestExplanationCountsPostsInEnglish: one analysed post is "the last post", not "the last 1
+// posts"; more are counted in the plural.
+func TestExplanationCountsPostsInEnglish(t *testing.T) {
+	r := Assess(account("newbie", 25_000, 800, feed(1, 1_050, 75, onTopic...)), running, DefaultThresholds())
+	require.Equal(t, 1, r.PostsAnalyzed)
+	require.Contains(t, r.Explanation, " On the last post, engagement was 4.5% of followers,")
+	require.Contains(t, r.Explanation, " 1 of 1 recent post (100%) mentions the campaign's topics")
+	require.NotContains(t, r.Explanation, "1 posts")
+
+	r = Assess(cleanMicro, running, DefaultThresholds())
+	require.Contains(t, r.Explanation, " Across the last 12 posts, engagement averaged 4.5% of followers,")
+	require.Contains(t, r.Explanation, " 12 of 12 recent posts (100%) mention the campaign's topics")
+}

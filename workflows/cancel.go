@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -49,8 +50,13 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 		return err
 	}
 	if c.Role != partnership.RoleCreator {
-		if err := w.notifyCreator("cancelled", "Your partnership was cancelled",
-			fmt.Sprintf("%s cancelled the partnership. Reason: %s", w.in.BrandName, c.Reason)); err != nil {
+		// The e-mail says what is owed, decided below once it is sent (where the decision has
+		// always been made, so histories replay as recorded). Finance's payout actions wait
+		// while it is sent (compensating), so the decision cannot change in between.
+		w.compensating = true
+		err := w.notifyCreator("cancelled", "Your partnership was cancelled", w.cancellationText(c, w.owedToBrandSide(signed)))
+		w.compensating = false
+		if err != nil {
 			return err
 		}
 	}
@@ -89,6 +95,37 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	return errEnded
 }
 
+// owedToBrandSide is what a cancellation by the brand side leaves owed to the creator, as
+// compensate decides it (owesKillFee is true for the brand side): the payout kind, or "".
+func (w *partnershipWorkflow) owedToBrandSide(signed bool) string {
+	switch {
+	case (w.delivered() || w.feeSent()) && w.st.Terms.Fee.AmountMinor > 0:
+		return partnership.PayoutKindFee
+	case signed && w.st.Terms.KillFee.AmountMinor > 0:
+		return partnership.PayoutKindKillFee
+	}
+	return ""
+}
+
+// cancellationText is the creator's e-mail when the brand side cancels: which partnership,
+// why, and what is still owed to them (owed: the payout kind that becomes payable, if any).
+func (w *partnershipWorkflow) cancellationText(c partnership.Cancellation, owed string) string {
+	reason := strings.TrimSpace(c.Reason)
+	if !strings.HasSuffix(reason, ".") && !strings.HasSuffix(reason, "!") && !strings.HasSuffix(reason, "?") {
+		reason += "."
+	}
+	text := fmt.Sprintf("%s cancelled %s. Reason: %s", w.in.BrandName, w.partnershipName(), reason)
+	switch owed {
+	case partnership.PayoutKindFee:
+		text += fmt.Sprintf(" Your posts were delivered and verified, so your fee of %s is still owed to you: it will be paid to your payout account.",
+			w.st.Terms.Fee)
+	case partnership.PayoutKindKillFee:
+		text += fmt.Sprintf(" The contract was signed, so a kill fee of %s is owed to you: it will be paid to your payout account.",
+			w.st.Terms.KillFee)
+	}
+	return text
+}
+
 func (w *partnershipWorkflow) registerCancelUpdate() error {
 	return workflow.SetUpdateHandlerWithOptions(w.ctx, partnership.UpdateCancel,
 		func(ctx workflow.Context, r partnership.CancelRequest) (partnership.Ack, error) {
@@ -116,11 +153,13 @@ func (w *partnershipWorkflow) registerCancelUpdate() error {
 			if err := w.requireRole(r.Actor, partnership.RoleBrandManager, partnership.RoleAdmin, partnership.RoleCreator); err != nil {
 				return err
 			}
-			if w.ended || w.cancel != nil || w.st.Stage.Terminal() {
-				return w.conflict("the partnership is already %s", w.st.Stage)
-			}
-			if w.st.Stage == partnership.StagePayout {
-				return w.conflict("a partnership in payout can no longer be cancelled")
+			switch {
+			case w.cancel != nil && !w.st.Stage.Terminal():
+				return w.conflict("the partnership is already being cancelled")
+			case w.ended || w.cancel != nil || w.st.Stage.Terminal():
+				return w.conflict("the partnership is already %s", w.st.Stage.InWords())
+			case w.st.Stage == partnership.StagePayout:
+				return w.conflict("a partnership in the payout stage can no longer be cancelled")
 			}
 			if r.Actor.Role == partnership.RoleCreator && w.signed() {
 				return w.conflict("the contract is signed; a creator can only withdraw before signing")
@@ -131,8 +170,8 @@ func (w *partnershipWorkflow) registerCancelUpdate() error {
 			if r.Actor.Role == partnership.RoleCreator && w.st.Contract.Signers.Creator.SignedAt != nil {
 				return w.conflict("you signed the contract; a creator can only withdraw before signing (the brand may still cancel, or the signing deadline pass)")
 			}
-			if r.Reason == "" {
-				return w.invalid("reason is required")
+			if strings.TrimSpace(r.Reason) == "" {
+				return w.invalid("reason is required: say why")
 			}
 			return nil
 		}})

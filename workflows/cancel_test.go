@@ -20,11 +20,13 @@ const cancelledSubject = "Your partnership was cancelled"
 func TestCancelByBrandDuringNegotiation(t *testing.T) {
 	f := newFixture(t, baseInput())
 	f.update(minute(1), "no-reason", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand})
+	f.update(minute(1), "blank-reason", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "   "})
 	f.snapshot(minute(1.5), "still-open")
 	f.update(minute(2), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "budget cut"})
 	st := f.runOK()
 
 	f.requireRejected("no-reason", partnership.ErrTypeInvalid)
+	f.requireRejected("blank-reason", partnership.ErrTypeInvalid)
 	require.Equal(t, partnership.StageNegotiation, f.snap("still-open").Stage)
 	res := f.ackedState(f.requireAccepted("cancel"))
 	require.Equal(t, partnership.StageCancelled, res.Stage, "the cancel update answers once the outcome is written")
@@ -40,6 +42,8 @@ func TestCancelByBrandDuringNegotiation(t *testing.T) {
 	require.True(t, st.Cancellation.At.Equal(testStart.Add(minute(2))))
 	require.Empty(t, st.Payouts)
 	require.Equal(t, 1, countPrefix(f.notifySubjects(), cancelledSubject))
+	require.Equal(t, `Acme cancelled your one-off partnership for the campaign "Spring launch" (an instagram reel). Reason: budget cut.`,
+		f.notifyText(cancelledSubject), "the e-mail says which partnership; nothing is owed before signing")
 	require.Equal(t, 0, f.n("VoidEnvelope"))
 	require.Equal(t, 0, f.n("CreateEnvelope"))
 	require.Equal(t, 1, f.countEvents("partnership_cancelled"))
@@ -191,9 +195,30 @@ func TestCancelAfterSigningPaysKillFee(t *testing.T) {
 	require.Equal(t, usd(10_000), f.transfers[0].Amount)
 	require.Equal(t, 0, f.n("VoidEnvelope"), "a signed envelope is not voided")
 	require.Equal(t, 1, countPrefix(f.notifySubjects(), cancelledSubject))
+	require.Equal(t, `Acme cancelled your one-off partnership for the campaign "Spring launch" (an instagram reel). Reason: campaign stopped.`+
+		" The contract was signed, so a kill fee of USD 100.00 is owed to you: it will be paid to your payout account.",
+		f.notifyText(cancelledSubject))
 	requireSubsequence(t, f.eventTypes(), []string{"contract_signed", "partnership_cancelled", "kill_fee_payable",
 		"payout_triggered", "transfer_created", "payout_paid"})
 	require.Equal(t, 0, f.countEvents("completed"))
+}
+
+// TestCancellationEmailNamesThePartnership: without a campaign name the creator's e-mail names
+// the brand, the kind of deal and its deliverables; a reason's own full stop is kept.
+func TestCancellationEmailNamesThePartnership(t *testing.T) {
+	in := baseInput()
+	in.Campaign.Name = ""
+	in.Offer.Kind = "affiliate"
+	in.Offer.CommissionBps = 1000
+	in.Offer.Deliverables = []partnership.DeliverableSpec{{Platform: "instagram", Format: "story"},
+		{Platform: "instagram", Format: "story"}, {Platform: "tiktok", Format: "video"}}
+	f := newFixture(t, in)
+	f.update(minute(2), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: admin, Reason: "  Budget cut. "})
+	f.runOK()
+
+	f.requireAccepted("cancel")
+	require.Equal(t, "Acme cancelled your affiliate partnership (2 instagram stories and a tiktok video). Reason: Budget cut.",
+		f.notifyText(cancelledSubject))
 }
 
 // payKillFeeWhenPayable has finance trigger the kill fee as soon as the cancelled partnership
@@ -557,6 +582,9 @@ func TestCancelRefusedInPayout(t *testing.T) {
 
 	f.requireRejected("cancel-in-payout", partnership.ErrTypeConflict)
 	f.requireRejected("admin-cancel-in-payout", partnership.ErrTypeConflict)
+	msg, stage := f.rejection("cancel-in-payout")
+	require.Equal(t, "a partnership in the payout stage can no longer be cancelled", msg)
+	require.Equal(t, partnership.StagePayout, stage)
 	require.Equal(t, partnership.StageCompleted, st.Stage)
 	require.Nil(t, st.Cancellation)
 	require.Equal(t, 0, f.countEvents("partnership_cancelled"))

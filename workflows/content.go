@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -24,9 +25,13 @@ func (w *partnershipWorkflow) content() error {
 			Status: partnership.DeliverableAwaitingDraft, DueAt: &d, Drafts: []partnership.Draft{},
 		})
 	}
+	what := "a draft of " + deliverableList(w.st.Terms.Deliverables)
+	if len(w.st.Deliverables) > 1 {
+		what = fmt.Sprintf("a draft for each of the %d deliverables (%s)", len(w.st.Deliverables), deliverableList(w.st.Terms.Deliverables))
+	}
 	if err := w.notifyCreator("content_open", "Your contract is signed: time to create",
-		fmt.Sprintf("Your discount code is %s. Submit a draft for each of the %d deliverables in Partnerflow.",
-			w.st.Tracking.DiscountCode, len(w.st.Deliverables))); err != nil {
+		fmt.Sprintf("Your discount code is %s. Submit %s in Partnerflow by %s.",
+			w.st.Tracking.DiscountCode, what, due.Format(emailTime))); err != nil {
 		return err
 	}
 	return w.untilDeliverables(func(d partnership.Deliverable) bool {
@@ -238,9 +243,9 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 				return w.conflict("a draft of deliverable %s is being checked; submit again once it is answered", d.ID)
 			}
 			if d.Status != partnership.DeliverableAwaitingDraft && d.Status != partnership.DeliverableChangesRequested && !replaceable(*d) {
-				return w.conflict("deliverable %s is %s; a draft is not expected now (one in review can be replaced only while it fails the disclosure check)", d.ID, d.Status)
+				return w.conflict("deliverable %s is %s; a draft is not expected now (one in review can be replaced only while it fails the disclosure check)", d.ID, humanize(d.Status))
 			}
-			if s.Caption == "" {
+			if strings.TrimSpace(s.Caption) == "" {
 				return w.invalid("caption is required")
 			}
 			return nil
@@ -262,7 +267,7 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 				due := workflow.Now(ctx).UTC().Add(partnership.Seconds(w.in.Campaign.DraftDueSeconds))
 				d.DueAt = &due
 				comments := ""
-				if r.Comments != "" {
+				if strings.TrimSpace(r.Comments) != "" {
 					comments = fmt.Sprintf(": %q", r.Comments)
 				}
 				w.noticeTurn(partnership.RoleCreator, "changes_requested/"+d.ID, "Changes requested on your draft",
@@ -285,7 +290,7 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 				return w.notFound("deliverable %q not found", r.DeliverableID)
 			}
 			if d.Status != partnership.DeliverableInReview {
-				return w.conflict("deliverable %s is %s; nothing to review", d.ID, d.Status)
+				return w.conflict("deliverable %s is %s; nothing to review", d.ID, humanize(d.Status))
 			}
 			latest := d.Drafts[len(d.Drafts)-1]
 			if r.Version != latest.Version {

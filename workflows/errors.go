@@ -48,6 +48,18 @@ func (w *partnershipWorkflow) requireRole(actor partnership.Actor, roles ...stri
 	return w.forbidden("role %q may not take this action", actor.Role)
 }
 
+// notNow refuses an action the partnership's stage does not allow, in words: "not allowed
+// while the partnership is in negotiation", "not allowed: the partnership is cancelled".
+func (w *partnershipWorkflow) notNow() string {
+	if w.st.Stage.Terminal() {
+		return "not allowed: the partnership is " + w.st.Stage.InWords()
+	}
+	if w.ended {
+		return "not allowed: the partnership has ended"
+	}
+	return "not allowed while the partnership is " + w.st.Stage.InWords()
+}
+
 // requireStage refuses actions outside the given stages, and everything once ended.
 func (w *partnershipWorkflow) requireStage(stages ...partnership.Stage) error {
 	for _, s := range stages {
@@ -55,5 +67,5 @@ func (w *partnershipWorkflow) requireStage(stages ...partnership.Stage) error {
 			return nil
 		}
 	}
-	return w.conflict("not allowed while the partnership is %s", w.st.Stage)
+	return w.conflict("%s", w.notNow())
 }

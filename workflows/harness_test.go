@@ -235,7 +235,11 @@ func (f *fixture) mockActivities() {
 			}
 			return f.vet, nil
 		})
-	e.OnActivity(acts.NotifyCreator, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return f.notifyDelay }).Return(
+	e.OnActivity(acts.NotifyCreator, mock.Anything, mock.Anything).AfterFn(func() time.Duration {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.notifyDelay
+	}).Return(
 		func(_ context.Context, in activities.NotifyInput) error {
 			f.mu.Lock()
 			defer f.mu.Unlock()
@@ -637,6 +641,17 @@ func (f *fixture) ackedState(o *updOutcome) partnership.State {
 	return st
 }
 
+// rejection is the message and stage of a validator's refusal of update id.
+func (f *fixture) rejection(id string) (string, partnership.Stage) {
+	f.t.Helper()
+	o := f.upd(id)
+	var appErr *temporal.ApplicationError
+	require.True(f.t, errors.As(o.rejectErr, &appErr), "update %s: rejection is not an ApplicationError: %v", id, o.rejectErr)
+	var d workflows.ConflictDetails
+	require.NoError(f.t, appErr.Details(&d))
+	return appErr.Message(), d.Stage
+}
+
 // requireRejected asserts the validator refused the update with the given error type.
 func (f *fixture) requireRejected(id, errType string) {
 	f.t.Helper()
@@ -787,6 +802,36 @@ func (f *fixture) notifySubjects() []string {
 		out = append(out, n.Subject)
 	}
 	return out
+}
+
+// notifyText is the text of the one e-mail to the creator with this subject.
+func (f *fixture) notifyText(subject string) string {
+	f.t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var texts []string
+	for _, n := range f.notifies {
+		if n.Subject == subject {
+			texts = append(texts, n.Text)
+		}
+	}
+	require.Len(f.t, texts, 1, "creator e-mails with subject %q", subject)
+	return texts[0]
+}
+
+// brandText is the text of the one e-mail to the brand with this subject.
+func (f *fixture) brandText(subject string) string {
+	f.t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var texts []string
+	for _, n := range f.brandMails {
+		if n.Subject == subject {
+			texts = append(texts, n.Text)
+		}
+	}
+	require.Len(f.t, texts, 1, "brand e-mails with subject %q", subject)
+	return texts[0]
 }
 
 func (f *fixture) brandSubjects() []string {

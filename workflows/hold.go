@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -185,13 +186,13 @@ func (w *partnershipWorkflow) registerRetryUpdate() error {
 				return err
 			}
 			if w.ended || w.st.ProviderHold == nil {
-				return w.conflict("nothing to retry: no provider step is on hold while the partnership is %s", w.st.Stage)
+				return w.conflict("nothing to retry: no provider step is on hold while the partnership is %s", w.st.Stage.InWords())
 			}
 			if w.cancelled() {
 				return w.conflict("the partnership is being cancelled")
 			}
-			if r.Reason == "" {
-				return w.invalid("reason is required")
+			if strings.TrimSpace(r.Reason) == "" {
+				return w.invalid("reason is required: say why")
 			}
 			return nil
 		}})

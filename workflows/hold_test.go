@@ -40,6 +40,7 @@ func TestHoldRefusedEnvelopeThenAdminRetries(t *testing.T) {
 	f.snapshot(minute(2), "held")
 	retry(minute(3), f, "retry-by-brand", brand, "please")
 	retry(minute(3), f, "retry-no-reason", admin, "")
+	retry(minute(3), f, "retry-blank-reason", admin, " \t ")
 	f.update(minute(3.5), "draft-while-held", partnership.UpdateSubmitDraft, partnership.DraftSubmission{Actor: creator, DeliverableID: "d1", Caption: compliantText})
 	retry(minute(4), f, "retry", admin, "creator's e-mail corrected")
 	f.snapshot(minute(4.5), "sent")
@@ -64,6 +65,7 @@ func TestHoldRefusedEnvelopeThenAdminRetries(t *testing.T) {
 
 	f.requireRejected("retry-by-brand", partnership.ErrTypeForbidden)
 	f.requireRejected("retry-no-reason", partnership.ErrTypeInvalid)
+	f.requireRejected("retry-blank-reason", partnership.ErrTypeInvalid)
 	f.requireRejected("draft-while-held", partnership.ErrTypeConflict)
 	acked := f.ackedState(f.requireAccepted("retry"))
 	require.Nil(t, acked.ProviderHold, "the retry's answer shows the hold lifted")

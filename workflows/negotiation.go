@@ -27,8 +27,8 @@ func (w *partnershipWorkflow) negotiation() error {
 		return err
 	}
 	if err := w.notifyCreator("offer", "New partnership offer from "+w.in.BrandName,
-		fmt.Sprintf("%s offers you a %s partnership for %s. Answer within %s.",
-			w.in.BrandName, partnership.KindName(offer.Kind), offer.Pay(), partnership.HumanSeconds(w.in.Campaign.OfferTTLSeconds))); err != nil {
+		fmt.Sprintf("%s offers you %s partnership for %s. Answer within %s.",
+			w.in.BrandName, partnership.WithArticle(partnership.KindName(offer.Kind)), offer.Pay(), partnership.HumanSeconds(w.in.Campaign.OfferTTLSeconds))); err != nil {
 		return err
 	}
 	// processed counts the history entries handled so far. A move can arrive while the offer
@@ -125,8 +125,12 @@ func (w *partnershipWorkflow) registerNegotiationUpdates() error {
 				if m.Terms == nil {
 					return w.invalid("a counter-offer needs terms")
 				}
-				if max := w.in.Campaign.MaxNegotiationRounds; max > 0 && n.Round >= max {
-					return w.conflict("the negotiation reached its limit of %d rounds: accept or decline", max)
+				if w.lastRound(n.Round) {
+					answer := "accept or decline"
+					if m.Actor.Role == partnership.RoleBrandManager {
+						answer = "accept or withdraw"
+					}
+					return w.conflict("the negotiation reached its limit of %s: %s", partnership.Plural(w.in.Campaign.MaxNegotiationRounds, "round"), answer)
 				}
 				// Each post is verified against the creator's account on its platform: a
 				// deliverable on a platform the creator is not on could never be verified.
@@ -174,19 +178,37 @@ func (w *partnershipWorkflow) requireVetted(deliverables []partnership.Deliverab
 		strings.Join(unvetted, ", "), verb, strings.Join(vetted, ", "))
 }
 
-// noticeCounter tells the other side that a counter-offer is theirs to answer (turnEmails).
+// noticeCounter tells the other side that a counter-offer is theirs to answer (turnEmails). At
+// the campaign's round limit the validator refuses another counter, so the e-mail does not
+// offer one.
 func (w *partnershipWorkflow) noticeCounter(move partnership.NegotiationEntry) {
 	within := partnership.HumanSeconds(w.in.Campaign.OfferTTLSeconds)
 	step := fmt.Sprintf("countered/%d", move.Round)
+	options, limit := "Accept, decline or counter", ""
+	if move.Role == partnership.RoleCreator {
+		options = "Accept, counter or withdraw"
+	}
+	if w.lastRound(move.Round) {
+		options, limit = "Accept or decline", " This was the last round the campaign allows: no further counter-offer is possible."
+		if move.Role == partnership.RoleCreator {
+			options = "Accept or withdraw"
+		}
+	}
 	if move.Role == partnership.RoleCreator {
 		w.noticeTurn(partnership.RoleBrandManager, step, "The creator countered your offer",
-			fmt.Sprintf("The creator countered your offer on partnership %s with new terms (round %d): %s. Accept, counter or withdraw in Partnerflow within %s.",
-				w.in.PartnershipID, move.Round, pay(move), within))
+			fmt.Sprintf("The creator countered your offer on partnership %s with new terms (round %d): %s. %s in Partnerflow within %s.%s",
+				w.in.PartnershipID, move.Round, pay(move), options, within, limit))
 		return
 	}
 	w.noticeTurn(partnership.RoleCreator, step, w.in.BrandName+" answered with new terms",
-		fmt.Sprintf("%s answered your counter-offer with new terms (round %d): %s. Accept, decline or counter in Partnerflow within %s.",
-			w.in.BrandName, move.Round, pay(move), within))
+		fmt.Sprintf("%s answered your counter-offer with new terms (round %d): %s. %s in Partnerflow within %s.%s",
+			w.in.BrandName, move.Round, pay(move), options, within, limit))
+}
+
+// lastRound reports whether round is the last the campaign allows: no counter may follow it.
+func (w *partnershipWorkflow) lastRound(round int) bool {
+	max := w.in.Campaign.MaxNegotiationRounds
+	return max > 0 && round >= max
 }
 
 // pay is what a counter-offer's terms pay, for its e-mail.

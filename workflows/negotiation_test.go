@@ -438,3 +438,28 @@ func requireRefusedField(t *testing.T, f *fixture, id, field, msg string) {
 	require.NoError(t, appErr.Details(&d))
 	require.Equal(t, field, d.Field)
 }
+
+// TestConflictsSayTheStageInWords: a refusal names the stage as a sentence reads it ("while the
+// partnership is in negotiation", not "is negotiation"); the details keep the stage's name.
+func TestConflictsSayTheStageInWords(t *testing.T) {
+	in := baseInput()
+	in.Campaign.MaxNegotiationRounds = 2
+	f := newFixture(t, in)
+	f.update(minute(1), "draft-too-early", partnership.UpdateSubmitDraft, partnership.DraftSubmission{Actor: creator, DeliverableID: "d1", Caption: compliantText})
+	f.trigger(minute(1.1), "fee-too-early", finance1, partnership.PayoutKindFee)
+	f.update(minute(2), "counter", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "counter", Terms: termsOn("instagram")})
+	f.update(minute(3), "counter-past-limit", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: brand, Action: "counter", Terms: termsOn("instagram")})
+	f.update(minute(4), "withdraw", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: brand, Action: "withdraw"})
+	f.runOK()
+
+	for id, want := range map[string]string{
+		"draft-too-early":    "not allowed while the partnership is in negotiation",
+		"fee-too-early":      "no fee is payable while the partnership is in negotiation",
+		"counter-past-limit": "the negotiation reached its limit of 2 rounds: accept or withdraw",
+	} {
+		f.requireRejected(id, partnership.ErrTypeConflict)
+		msg, stage := f.rejection(id)
+		require.Equal(t, want, msg, id)
+		require.Equal(t, partnership.StageNegotiation, stage, id)
+	}
+}

@@ -87,6 +87,9 @@ type partnershipWorkflow struct {
 	// key), each of which restarts that wait's clock.
 	escalations map[string]int
 	ended       bool
+	// compensating is set while compensate e-mails the creator what a cancellation leaves owed:
+	// finance's payout actions wait, so what is owed is still what the e-mail says.
+	compensating bool
 
 	// payable lists payout kinds the partnership owes, in order of becoming payable.
 	payable []string

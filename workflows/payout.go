@@ -308,7 +308,10 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 				return err
 			}
 			if w.ended {
-				return w.conflict("not allowed while the partnership is %s", w.st.Stage)
+				return w.conflict("%s", w.notNow())
+			}
+			if w.compensating {
+				return w.conflict("the cancellation is being applied; try again in a moment")
 			}
 			payable := false
 			for _, k := range w.payable {
@@ -318,18 +321,18 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 				return w.invalid("kind must be fee, commission or kill_fee")
 			}
 			if !payable {
-				return w.conflict("no %s is payable while the partnership is %s", t.Kind, w.st.Stage)
+				return w.conflict("no %s is payable while the partnership is %s", humanize(t.Kind), w.st.Stage.InWords())
 			}
 			if err := w.heldByCompliance(t.Kind); err != nil {
 				return err
 			}
 			for _, p := range w.st.Payouts {
 				if p.Kind == t.Kind && p.Status != partnership.PayoutFailed {
-					return w.conflict("the %s payout %s is already %s", t.Kind, p.ID, p.Status)
+					return w.conflict("the %s payout %s is already %s", humanize(t.Kind), p.ID, humanize(p.Status))
 				}
 			}
 			if w.amountFor(t.Kind).AmountMinor <= 0 {
-				return w.conflict("the %s amount is zero; nothing to pay", t.Kind)
+				return w.conflict("the %s amount is zero; nothing to pay", humanize(t.Kind))
 			}
 			return nil
 		}}); err != nil {
@@ -355,8 +358,11 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 			if !ok {
 				return w.notFound("payout %q not found", ap.PayoutID)
 			}
+			if w.compensating {
+				return w.conflict("the cancellation is being applied; try again in a moment")
+			}
 			if p.Status != partnership.PayoutAwaitingApproval {
-				return w.conflict("payout %s is %s; it needs no approval", p.ID, p.Status)
+				return w.conflict("payout %s is %s; it needs no approval", p.ID, humanize(p.Status))
 			}
 			if p.TriggeredBy == ap.Actor.Sub {
 				return w.conflict("the second approval must come from a different finance user than %s", p.TriggeredBy)

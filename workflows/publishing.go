@@ -74,6 +74,7 @@ func (w *partnershipWorkflow) recheck() error {
 		return w.compensate(*w.cancel)
 	}
 	hold := partnership.ComplianceHold{DeliverableIDs: []string{}, Reasons: []string{}, Since: workflow.Now(w.ctx).UTC()}
+	var found []string // each failed post and why, for the e-mails
 	for i := range w.st.Deliverables {
 		d := w.st.Deliverables[i]
 		rep, err := w.verify(d)
@@ -86,6 +87,7 @@ func (w *partnershipWorkflow) recheck() error {
 			dl.Status, dl.Publication.Status = partnership.DeliverableVerificationFailed, "failed"
 			hold.DeliverableIDs = append(hold.DeliverableIDs, d.ID)
 			hold.Reasons = append(hold.Reasons, rep.Reasons...)
+			found = append(found, postFailure(d, rep.Reasons))
 		}
 	}
 	if len(hold.DeliverableIDs) == 0 {
@@ -98,11 +100,16 @@ func (w *partnershipWorkflow) recheck() error {
 	if err := w.persist(w.ctx); err != nil {
 		return err
 	}
-	text := fmt.Sprintf("A re-check of partnership %s found: %v. Payout is on hold until the post is fixed and verified.", w.in.PartnershipID, hold.Reasons)
+	posts := "the post is"
+	if len(found) > 1 {
+		posts = "the posts are"
+	}
+	text := fmt.Sprintf("A re-check of partnership %s with %s found that %s. Payout is on hold until %s fixed and verified.",
+		w.in.PartnershipID, w.in.BrandName, strings.Join(found, "; and that "), posts)
 	if err := w.notifyBrand("compliance_hold", "Compliance hold on a partnership", text); err != nil {
 		return err
 	}
-	if err := w.notifyCreator("compliance_hold", "Your post needs fixing", text+" Fix the post and submit its URL again."); err != nil {
+	if err := w.notifyCreator("compliance_hold", "Your post needs fixing", text+" Fix the post (or publish it again) and submit its URL."); err != nil {
 		return err
 	}
 	if err := w.untilDeliverables(isVerified); err != nil {
@@ -169,18 +176,38 @@ func (w *partnershipWorkflow) verifyPending() error {
 			return err
 		}
 		if !rep.Verified && w.failureEmails() {
-			reasons := make([]string, len(rep.Reasons))
-			for i, r := range rep.Reasons {
-				reasons[i] = humanize(r)
-			}
 			if err := w.notifyCreator("verification_failed/"+d.ID, "Your post could not be verified",
 				fmt.Sprintf("The live post you submitted for your %s %s with %s could not be verified: %s. Fix the post (or publish it again) and submit its URL.",
-					d.Platform, d.Format, w.in.BrandName, strings.Join(reasons, ", "))); err != nil {
+					d.Platform, d.Format, w.in.BrandName, humanizeAll(rep.Reasons))); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// postFailure names a post that failed its re-check and says why, for an e-mail: "the
+// instagram reel d1 (https://instagram.example/p/1) no longer passes verification: caption
+// differs from approved draft, disclosure not compliant".
+func postFailure(d partnership.Deliverable, reasons []string) string {
+	post := fmt.Sprintf("the %s %s %s", d.Platform, d.Format, d.ID)
+	if d.Publication != nil && d.Publication.URL != "" {
+		post += " (" + d.Publication.URL + ")"
+	}
+	post += " no longer passes verification"
+	if len(reasons) == 0 {
+		return post
+	}
+	return post + ": " + humanizeAll(reasons)
+}
+
+// humanizeAll writes verification reason codes for people, comma-separated.
+func humanizeAll(codes []string) string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = humanize(c)
+	}
+	return strings.Join(out, ", ")
 }
 
 // verify checks a deliverable's live post against its approved draft, the creator's account
@@ -242,7 +269,7 @@ func (w *partnershipWorkflow) registerPublishingUpdates() error {
 				return w.notFound("deliverable %q not found", p.DeliverableID)
 			}
 			if d.Status != partnership.DeliverableApproved && d.Status != partnership.DeliverableVerificationFailed {
-				return w.conflict("deliverable %s is %s; a live post is accepted once its draft is approved", d.ID, d.Status)
+				return w.conflict("deliverable %s is %s; a live post is accepted once its draft is approved", d.ID, humanize(d.Status))
 			}
 			if p.URL == "" {
 				return w.invalid("url is required")

@@ -171,7 +171,7 @@ func TestPublishingRecheckComplianceHoldBeforeFeeOnVerification(t *testing.T) {
 	f.env.OnGetVersion("fee-on-verification", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	f.verifyResults = []partnership.VerificationReport{
 		{MediaID: "m-1", Verified: true, Reasons: []string{}, CheckedAt: testStart},
-		failedReport(activities.ReasonDisclosure),
+		failedReport(activities.ReasonCaptionMismatch, activities.ReasonDisclosure),
 	}
 	f.toPayout() // verified at minute 5
 	f.snapshot(minute(5.5), "waiting-recheck")
@@ -193,11 +193,16 @@ func TestPublishingRecheckComplianceHoldBeforeFeeOnVerification(t *testing.T) {
 	h := f.snap("hold")
 	require.NotNil(t, h.ComplianceHold)
 	require.Equal(t, []string{"d1"}, h.ComplianceHold.DeliverableIDs)
-	require.Equal(t, []string{activities.ReasonDisclosure}, h.ComplianceHold.Reasons)
+	require.Equal(t, []string{activities.ReasonCaptionMismatch, activities.ReasonDisclosure}, h.ComplianceHold.Reasons)
 	require.Equal(t, partnership.DeliverableVerificationFailed, h.Deliverables[0].Status)
 	requireNextAction(t, h, partnership.RoleCreator, "submit_publication")
 	require.Equal(t, 1, countPrefix(f.brandSubjects(), "Compliance hold"))
 	require.Equal(t, 1, countPrefix(f.notifySubjects(), "Your post needs fixing"))
+	// The e-mails name the post and say what is wrong in words, as the verification failure's do.
+	found := "A re-check of partnership p-0001 with Acme found that the instagram reel d1 (https://instagram.example/p/1) " +
+		"no longer passes verification: caption differs from approved draft, disclosure not compliant. Payout is on hold until the post is fixed and verified."
+	require.Equal(t, found, f.brandText("Compliance hold on a partnership"))
+	require.Equal(t, found+" Fix the post (or publish it again) and submit its URL.", f.notifyText("Your post needs fixing"))
 
 	f.requireAccepted("fix")
 	l := f.snap("lifted")
@@ -340,6 +345,43 @@ func TestCancelOnHoldAfterFeePaid(t *testing.T) {
 	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
 	require.Equal(t, 0, f.countEvents("kill_fee_payable"))
 	require.Equal(t, 1, f.n("CreateTransfer"))
+}
+
+// TestCancelEmailAndPayoutAgree: while the creator is e-mailed what a cancellation leaves
+// owed, finance's approval of the fee waiting for it is refused (try again), so what is owed
+// is what the e-mail said: the kill fee, not the fee approved in between, and never both.
+func TestCancelEmailAndPayoutAgree(t *testing.T) {
+	in := baseInput()
+	in.Campaign.RecheckAfterSeconds = 14 * 86400
+	in.Campaign.DualApprovalThresholdMinor = 20_000
+	f := newFixture(t, in)
+	f.verifyResults = []partnership.VerificationReport{
+		{MediaID: "m-1", Verified: true, Reasons: []string{}, CheckedAt: testStart},
+		failedReport(activities.ReasonDisclosure),
+	}
+	f.toPayout()
+	f.trigger(minute(6), "fee", finance1, partnership.PayoutKindFee)
+	hold := minute(5) + 14*day
+	f.at(hold+minute(1.5), func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.notifyDelay = minute(2) // the cancellation e-mail is on its way until hold+4
+	})
+	f.update(hold+minute(2), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "post taken down"})
+	f.update(hold+minute(3), "approve-fee", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: finance2, PayoutID: "po_1"})
+	f.trigger(hold+minute(5), "kill-fee", finance1, partnership.PayoutKindKillFee)
+	f.payment(hold+minute(6), "pay-evt-2", "po_2", "paid", "")
+	st := f.runOK()
+
+	f.requireRejected("approve-fee", partnership.ErrTypeConflict)
+	msg, _ := f.rejection("approve-fee")
+	require.Equal(t, "the cancellation is being applied; try again in a moment", msg)
+	require.Contains(t, f.notifyText("Your partnership was cancelled"), "a kill fee of USD 100.00 is owed to you")
+	f.requireAccepted("kill-fee")
+	require.Len(t, st.Payouts, 2)
+	require.Equal(t, partnership.PayoutFailed, st.Payouts[0].Status, "the fee is not paid")
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[1].Status)
+	require.Equal(t, 1, f.n("CreateTransfer"), "the kill fee only")
 }
 
 // TestCancelOnHoldDropsUnapprovedFee: a fee payout still waiting for its second approval when

@@ -54,8 +54,8 @@ func TestFinanceRemindedAndToldWhenOverdue(t *testing.T) {
 	require.Regexp(t, `^p-0001/email/reminder/trigger_payout/\d+$`, mails[0].key)
 	require.Regexp(t, `^p-0001/email/overdue/trigger_payout/\d+$`, mails[1].key)
 	due := payable.Add(7 * day).Format("2 January 2006 15:04 UTC")
-	require.Equal(t, "Partnership p-0001 (Acme) is waiting for finance to trigger payout by "+due+".", f.teamMail(0).Text)
-	require.Equal(t, "The deadline for finance to trigger payout on partnership p-0001 (Acme), due "+due+", has passed. Please act as soon as possible.",
+	require.Equal(t, "Partnership p-0001 (Acme) is waiting for finance to trigger the payout by "+due+".", f.teamMail(0).Text)
+	require.Equal(t, "The deadline for finance to trigger the payout on partnership p-0001 (Acme), due "+due+", has passed. Please act as soon as possible.",
 		f.teamMail(1).Text)
 	require.Equal(t, 0, countPrefix(f.brandSubjects(), "Reminder")+countPrefix(f.brandSubjects(), "Overdue"),
 		"finance's waits are not the brand's: %v", f.brandSubjects())
@@ -82,7 +82,7 @@ func TestAdminRemindedOfAHold(t *testing.T) {
 		{partnership.RoleAdmin, "p-0001/email/reminder/retry_create_contract/3", "Reminder: a partnership is waiting for admin"},
 		{partnership.RoleAdmin, "p-0001/email/overdue/retry_create_contract/4", "Overdue: a partnership is waiting for admin"},
 	}, f.teamMailsSent())
-	require.Contains(t, f.teamMail(0).Text, "waiting for admin to retry create contract by 7 January 2030 09:01 UTC")
+	require.Contains(t, f.teamMail(0).Text, "waiting for admin to retry the held create contract step by 7 January 2030 09:01 UTC")
 	require.Equal(t, []string{holdSubject}, f.brandSubjects())
 }
 
@@ -108,7 +108,7 @@ func TestBrandToldWhenReviewOverdue(t *testing.T) {
 		}
 	}
 	require.Contains(t, overdue.IdempotencyKey, "/email/overdue/review_draft/")
-	require.Equal(t, "The deadline for you to review draft on deliverable d1 of partnership p-0001 (Acme), due 8 January 2030 09:03 UTC, has passed. Please act as soon as possible.", overdue.Text)
+	require.Equal(t, "The deadline for you to review the draft on deliverable d1 of partnership p-0001 (Acme), due 8 January 2030 09:03 UTC, has passed. Please act as soon as possible.", overdue.Text)
 	require.Empty(t, f.teamMailsSent())
 }
 
@@ -195,7 +195,7 @@ func TestNegotiationAndVettingTurnsEmailed(t *testing.T) {
 	f.runOK()
 
 	require.Equal(t, []string{"A creator's vetting needs your decision", "The creator countered your offer"}, f.brandSubjects())
-	require.Equal(t, "The vetting of the creator for partnership p-0001 found something to review: see the report's flags. Approve or reject it in Partnerflow within 3 days.",
+	require.Equal(t, "The vetting of the creator for partnership p-0001 is not clean. Flagged: follower spike. Approve or reject it in Partnerflow within 3 days.",
 		f.brandMails[0].Text)
 	require.Equal(t, "The creator countered your offer on partnership p-0001 with new terms (round 2): USD 600.00. Accept, counter or withdraw in Partnerflow within 3 days.",
 		f.brandMails[1].Text)
@@ -203,9 +203,43 @@ func TestNegotiationAndVettingTurnsEmailed(t *testing.T) {
 	require.Equal(t, []string{"New partnership offer from Acme", "Acme answered with new terms"}, subjects)
 	// Amounts are written for people, in major units of the currency.
 	require.Equal(t, "Acme offers you a one-off partnership for USD 500.00. Answer within 3 days.", f.notifies[0].Text)
-	require.Equal(t, "Acme answered your counter-offer with new terms (round 3): USD 600.00. Accept, decline or counter in Partnerflow within 3 days.",
+	// Round 3 is the campaign's last: a counter would be refused, so none is offered.
+	require.Equal(t, "Acme answered your counter-offer with new terms (round 3): USD 600.00. Accept or decline in Partnerflow within 3 days."+
+		" This was the last round the campaign allows: no further counter-offer is possible.",
 		f.notifies[1].Text)
 	require.Contains(t, f.notifies[1].IdempotencyKey, "/email/countered/3/")
+}
+
+// TestVettingEmailSaysWhyNotClean: the brand's e-mail about a vetting that is not clean says
+// why: the score and the threshold when the score fell short (it used to say "see the
+// report's flags" of a report without any), the flags' own words when there are some.
+func TestVettingEmailSaysWhyNotClean(t *testing.T) {
+	cases := []struct {
+		name string
+		out  activities.VetOutput
+		want string
+	}{
+		{"low score, no flags", activities.VetOutput{Report: json.RawMessage(`{"score":42,"flags":[]}`), CleanScore: 60},
+			"is not clean: its score of 42/100 is below the 60 needed to advance without review."},
+		{"low score and a flag", activities.VetOutput{Report: json.RawMessage(
+			`{"score":30,"flags":[{"code":"engagement_far_below_tier","message":"Engagement is a quarter of what the tier predicts."}]}`), CleanScore: 60},
+			"is not clean: its score of 30/100 is below the 60 needed to advance without review. Flagged: Engagement is a quarter of what the tier predicts."},
+		{"a critical flag, score high enough", activities.VetOutput{Report: json.RawMessage(
+			`{"score":80,"flags":[{"code":"account_not_found","message":"The tiktok account could not be vetted."}]}`), CleanScore: 60},
+			"is not clean. Flagged: The tiktok account could not be vetted."},
+		{"recorded before the threshold was", activities.VetOutput{Report: json.RawMessage(`{"score":42,"flags":[]}`)},
+			"is not clean: its score of 42/100 is below the score needed to advance without review."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, baseInput())
+			f.vet = tc.out
+			f.update(minute(1), "reject", partnership.UpdateVettingDecision, partnership.VettingDecision{Actor: brand, Decision: "reject"})
+			f.runOK()
+			require.Equal(t, "The vetting of the creator for partnership p-0001 "+tc.want+" Approve or reject it in Partnerflow within 3 days.",
+				f.brandText("A creator's vetting needs your decision"))
+		})
+	}
 }
 
 // brandTurns maps the subject of each e-mail to the brand to whether it went as a turn e-mail.
@@ -254,4 +288,43 @@ func TestOnlyTurnEmailsAreMarkedTurn(t *testing.T) {
 		"Reminder: action needed on your partnership": false,
 		"Overdue: a partnership is waiting for you":   false,
 	}, f.brandTurns())
+}
+
+// TestCreatorEmailsReadAsEnglish: the offer takes the article its kind needs ("an affiliate",
+// not "a affiliate"), the reminder says what to do in words and by when (not "to answer
+// offer"), and the e-mail that opens content names the one deliverable instead of "each of
+// the 1 deliverables".
+func TestCreatorEmailsReadAsEnglish(t *testing.T) {
+	in := baseInput()
+	in.Offer.Kind = "affiliate"
+	in.Offer.CommissionBps = 1000
+	in.Offer.KillFee = usd(0) // nothing owed on the cancellation that ends the test
+	f := newFixture(t, in)
+	// The offer's time-to-live is 3 days and the reminder a day before: answer after it.
+	f.update(2*day+minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+	f.esign(2*day+minute(2), "esign-evt-1", envelopeID, "completed")
+	f.update(2*day+minute(3), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "test over"})
+	f.runOK()
+
+	require.Equal(t, "Acme offers you an affiliate partnership for USD 500.00 plus a 10% commission on sales. Answer within 3 days.",
+		f.notifyText("New partnership offer from Acme"))
+	require.Equal(t, "Your partnership with Acme is waiting for you to answer the offer by 9 January 2030 09:00 UTC.",
+		f.notifyText("Reminder: action needed on your partnership"))
+	require.Equal(t, "Your discount code is JANEP123. Submit a draft of an instagram reel in Partnerflow by 15 January 2030 09:02 UTC.",
+		f.notifyText("Your contract is signed: time to create"))
+}
+
+// TestContentEmailCountsDeliverables: with several deliverables the e-mail counts and names them.
+func TestContentEmailCountsDeliverables(t *testing.T) {
+	in := baseInput()
+	in.Offer.Deliverables = []partnership.DeliverableSpec{{Platform: "instagram", Format: "reel"}, {Platform: "instagram", Format: "story"},
+		{Platform: "instagram", Format: "story"}}
+	in.Offer.KillFee = usd(0)
+	f := newFixture(t, in)
+	f.toContent()
+	f.update(minute(3), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "test over"})
+	f.runOK()
+
+	require.Equal(t, "Your discount code is JANEP123. Submit a draft for each of the 3 deliverables (an instagram reel and 2 instagram stories)"+
+		" in Partnerflow by 13 January 2030 09:02 UTC.", f.notifyText("Your contract is signed: time to create"))
 }

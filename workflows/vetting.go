@@ -1,8 +1,10 @@
 package workflows
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -46,15 +48,15 @@ func (w *partnershipWorkflow) vetting() error {
 		w.emit("vetting_auto_approved", systemActor, nil)
 		return nil
 	}
-	why := "is clean, and the campaign asks you to approve every creator"
+	why := "is clean, and the campaign asks you to approve every creator."
 	switch {
 	case err != nil:
-		why = "could not run (" + rootMessage(err) + ")"
+		why = "could not run (" + rootMessage(err) + ")."
 	case !w.st.Vetting.Clean:
-		why = "found something to review: see the report's flags"
+		why = notCleanBecause(out)
 	}
 	w.noticeTurn(partnership.RoleBrandManager, "decide_vetting", "A creator's vetting needs your decision",
-		fmt.Sprintf("The vetting of the creator for partnership %s %s. Approve or reject it in Partnerflow within %s.",
+		fmt.Sprintf("The vetting of the creator for partnership %s %s Approve or reject it in Partnerflow within %s.",
 			w.in.PartnershipID, why, partnership.HumanSeconds(w.in.Campaign.OfferTTLSeconds)))
 	ok, err := w.waitForPerson(partnership.RoleBrandManager, "decide_vetting",
 		partnership.Seconds(w.in.Campaign.OfferTTLSeconds), func() bool { return w.st.Vetting.Decision != "" })
@@ -128,4 +130,37 @@ func (w *partnershipWorkflow) registerVettingUpdates() error {
 			}
 			return nil
 		}})
+}
+
+// notCleanBecause says why a vetting report is not clean, for the brand's e-mail: its flags
+// when it has some, and a score below the one a clean report needs (out.CleanScore; an output
+// recorded before it existed does not say which).
+func notCleanBecause(out activities.VetOutput) string {
+	var r struct {
+		Score *int `json:"score"`
+		Flags []struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"flags"`
+	}
+	_ = json.Unmarshal(out.Report, &r) // a report that does not read says only that it is not clean
+	why := "is not clean."
+	if r.Score != nil && (out.CleanScore == 0 && len(r.Flags) == 0 || *r.Score < out.CleanScore) {
+		needed := "the score needed"
+		if out.CleanScore > 0 {
+			needed = fmt.Sprintf("the %d needed", out.CleanScore)
+		}
+		why = fmt.Sprintf("is not clean: its score of %d/100 is below %s to advance without review.", *r.Score, needed)
+	}
+	if len(r.Flags) == 0 {
+		return why
+	}
+	flags := make([]string, len(r.Flags))
+	for i, f := range r.Flags {
+		flags[i] = strings.TrimSpace(f.Message)
+		if flags[i] == "" {
+			flags[i] = humanize(f.Code) + "."
+		}
+	}
+	return why + " Flagged: " + strings.Join(flags, " ")
 }

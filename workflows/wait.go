@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -44,15 +45,15 @@ func (w *partnershipWorkflow) remind(role, action string) error {
 	var text string
 	switch role {
 	case partnership.RoleCreator:
-		text = fmt.Sprintf("Your partnership with %s is waiting for you to %s.", w.in.BrandName, humanize(action))
+		text = fmt.Sprintf("Your partnership with %s is waiting for you to %s%s.", w.in.BrandName, actionPhrase(action), w.due(" by ", ""))
 	case partnership.RoleBrandManager:
-		text = fmt.Sprintf("Your partnership %s is waiting for you to %s.", w.in.PartnershipID, humanize(action))
+		text = fmt.Sprintf("Your partnership %s is waiting for you to %s%s.", w.in.PartnershipID, actionPhrase(action), w.due(" by ", ""))
 	case partnership.RoleFinance, partnership.RoleAdmin:
 		if !w.teamEmails() {
 			return nil
 		}
 		subject = "Reminder: a partnership is waiting for " + role
-		text = fmt.Sprintf("Partnership %s (%s) is waiting for %s to %s%s.", w.in.PartnershipID, w.in.BrandName, role, humanize(action), w.due(" by ", ""))
+		text = fmt.Sprintf("Partnership %s (%s) is waiting for %s to %s%s.", w.in.PartnershipID, w.in.BrandName, role, actionPhrase(action), w.due(" by ", ""))
 	default:
 		return nil // system steps: next_action and the audit trail say what is under way
 	}
@@ -68,7 +69,7 @@ func (w *partnershipWorkflow) overdue(role, action string, data map[string]strin
 	switch role {
 	case partnership.RoleCreator:
 		subject = "Overdue: your partnership is waiting"
-		text = fmt.Sprintf("The deadline to %s has passed. Please act as soon as possible.", humanize(action))
+		text = fmt.Sprintf("The deadline to %s on your partnership with %s has passed. Please act as soon as possible.", actionPhrase(action), w.in.BrandName)
 	case partnership.RoleBrandManager, partnership.RoleFinance, partnership.RoleAdmin:
 		if !w.teamEmails() {
 			return nil
@@ -83,7 +84,7 @@ func (w *partnershipWorkflow) overdue(role, action string, data map[string]strin
 		}
 		subject = "Overdue: a partnership is waiting for " + who
 		text = fmt.Sprintf("The deadline for %s to %s on %s%s has passed. Please act as soon as possible.",
-			who, humanize(action), on, w.due(", due ", ","))
+			who, actionPhrase(action), on, w.due(", due ", ","))
 	default:
 		return nil
 	}
@@ -191,6 +192,73 @@ func (w *partnershipWorkflow) bestEffort(ctx workflow.Context, step string, err 
 	}
 	w.emit("email_failed", systemActor, map[string]string{"step": step, "error": rootMessage(err)})
 	return w.persist(ctx)
+}
+
+// partnershipName names the partnership for the creator's e-mails, after its brand: "your
+// one-off partnership for the campaign "Spring launch" (an instagram reel)", or without a
+// campaign name "your one-off partnership (an instagram reel)". The terms agreed so far say
+// what it is about, the offer's before any.
+func (w *partnershipWorkflow) partnershipName() string {
+	t := w.st.Terms
+	if len(t.Deliverables) == 0 {
+		t = w.in.Offer
+	}
+	name := "your " + partnership.KindName(t.Kind) + " partnership"
+	if campaign := strings.TrimSpace(w.in.Campaign.Name); campaign != "" {
+		name += fmt.Sprintf(" for the campaign %q", campaign)
+	}
+	if len(t.Deliverables) > 0 {
+		name += " (" + deliverableList(t.Deliverables) + ")"
+	}
+	return name
+}
+
+// deliverableList writes deliverables for people: "an instagram reel", "an instagram reel and
+// a tiktok video", "3 instagram posts".
+func deliverableList(specs []partnership.DeliverableSpec) string {
+	var kinds []string
+	counts := map[string]int{}
+	for _, d := range specs {
+		k := d.Platform + " " + d.Format
+		if counts[k] == 0 {
+			kinds = append(kinds, k)
+		}
+		counts[k]++
+	}
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		if n := counts[k]; n > 1 {
+			parts[i] = partnership.Plural(n, k)
+		} else {
+			parts[i] = partnership.WithArticle(k)
+		}
+	}
+	return partnership.JoinAnd(parts)
+}
+
+// actionPhrases say what each next action asks of a person, for reminders and overdue
+// notices ("waiting for you to answer the offer").
+var actionPhrases = map[string]string{
+	"answer_offer":       "answer the offer",
+	"decide_vetting":     "approve or reject the creator's vetting",
+	"sign_contract":      "sign the contract",
+	"submit_draft":       "submit a draft",
+	"review_draft":       "review the draft",
+	"submit_publication": "submit the live post's URL",
+	"trigger_payout":     "trigger the payout",
+	"approve_payout":     "approve the payout",
+}
+
+// actionPhrase writes a next action for people: its phrase, "retry the held create contract
+// step" for an admin's retry, or the action's words.
+func actionPhrase(action string) string {
+	if p, ok := actionPhrases[action]; ok {
+		return p
+	}
+	if step, ok := strings.CutPrefix(action, "retry_"); ok {
+		return "retry the held " + humanize(step) + " step"
+	}
+	return humanize(action)
 }
 
 func humanize(action string) string {
