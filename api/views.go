@@ -14,7 +14,8 @@ import (
 //     the brand's, finance neither, and admins both (to help a signer who lost theirs);
 //   - the vetting decision's note and who made it are the brand's internal assessment: a
 //     creator sees the decision and the report on their own accounts, not the note (in the
-//     state or in the vetting_decided event) nor the brand user who decided.
+//     state, or in the vetting_decided and vetting_rejected events) nor the brand user who
+//     decided.
 
 // stateView is the state document raw as the caller may see it.
 func stateView(id auth.Identity, raw []byte) ([]byte, error) {
@@ -92,10 +93,10 @@ func editObject(doc map[string]json.RawMessage, key string, edit func(map[string
 	return err
 }
 
-// eventView is an audit event's data as the caller may see it: a creator's copy of the
-// vetting decision has no note.
+// eventView is an audit event's data as the caller may see it: a creator's copies of the
+// vetting decision and of the rejection that ends it have no note.
 func eventView(id auth.Identity, typ string, data []byte) ([]byte, error) {
-	if id.Role != partnership.RoleCreator || typ != "vetting_decided" || len(data) == 0 || string(data) == "null" {
+	if id.Role != partnership.RoleCreator || (typ != "vetting_decided" && typ != "vetting_rejected") || len(data) == 0 || string(data) == "null" {
 		return data, nil
 	}
 	var d map[string]json.RawMessage

@@ -19,6 +19,10 @@ func TestCreatorDeclines(t *testing.T) {
 	st = w.waitStage(pid, "declined")
 	require.Equal(t, "declined", st["outcome"])
 	require.Nil(t, st["next_action"])
+	// The brand hears of it (the creator declined it themselves).
+	told := waitForMessage(t, pid+"/email/ended/offer_declined/")
+	require.Equal(t, "A partnership has ended", told["subject"])
+	require.Contains(t, told["text"], "The creator declined the offer")
 	saveHistory(t, pid, "offer_declined")
 }
 
@@ -31,6 +35,8 @@ func TestOfferExpires(t *testing.T) {
 	r := w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"})
 	require.Equal(t, http.StatusConflict, r.Status, "too late: %s", r.Body)
 	require.Equal(t, "expired", r.JSON(t)["stage"])
+	// Both sides hear that the offer expired.
+	require.Len(t, waitForMessages(t, pid+"/email/ended/offer_expired/", 2), 2)
 	saveHistory(t, pid, "offer_expired")
 }
 

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -301,7 +302,69 @@ func (w *partnershipWorkflow) end(stage partnership.Stage, outcome, eventType st
 	if err := w.persist(w.ctx); err != nil {
 		return err
 	}
+	if err := w.tellEnded(eventType); err != nil {
+		return err
+	}
 	return errEnded
+}
+
+// tellEnded tells the people of a partnership that ended without either of them ending it
+// by an action of theirs they know of: the brand that its offer was declined or went
+// unanswered, both that the contract was declined, voided or not signed in time. The
+// cancellations tell the creator themselves (compensate); a rejected vetting tells nobody (the
+// creator was never offered anything). Versioned ("end-emails", asked only on these ends):
+// they used to end in silence, and the brand learned of it from its lists.
+func (w *partnershipWorkflow) tellEnded(eventType string) error {
+	var toBrand, toCreator string
+	brandSide, creatorSide := w.brandPartnershipName(), w.partnershipName()
+	switch eventType {
+	case "offer_declined":
+		toBrand = fmt.Sprintf("The creator declined the offer of %s. The partnership has ended.", brandSide)
+	case "offer_expired":
+		toBrand = fmt.Sprintf("The offer of %s went unanswered within its %s and has expired.", brandSide, partnership.HumanSeconds(w.in.Campaign.OfferTTLSeconds))
+		toCreator = fmt.Sprintf("The offer of %s from %s has expired.", creatorSide, w.in.BrandName)
+	case "contract_declined":
+		toBrand = fmt.Sprintf("The contract of %s was declined at signing. The partnership has ended.", brandSide)
+		toCreator = fmt.Sprintf("The contract of %s with %s was declined at signing. The partnership has ended.", creatorSide, w.in.BrandName)
+	case "contract_expired":
+		toBrand = fmt.Sprintf("The contract of %s was not signed by both parties in time and has expired.", brandSide)
+		toCreator = fmt.Sprintf("The contract of %s with %s was not signed in time and has expired.", creatorSide, w.in.BrandName)
+	case "contract_voided":
+		toBrand = fmt.Sprintf("The contract of %s was voided at the e-signature provider. The partnership has ended.", brandSide)
+		toCreator = fmt.Sprintf("The contract of %s with %s was voided. The partnership has ended.", creatorSide, w.in.BrandName)
+	default:
+		return nil
+	}
+	if workflow.GetVersion(w.ctx, "end-emails", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	if err := w.notifyBrand("ended/"+eventType, "A partnership has ended", toBrand); err != nil {
+		return err
+	}
+	if toCreator == "" {
+		return nil
+	}
+	return w.notifyCreator("ended/"+eventType, "Your partnership has ended", toCreator)
+}
+
+// brandPartnershipName names the partnership for the brand's e-mails: "the partnership with
+// @maya for the campaign "Spring launch" (an instagram reel)".
+func (w *partnershipWorkflow) brandPartnershipName() string {
+	name := "the partnership"
+	if h := strings.TrimSpace(w.in.CreatorHandle); h != "" {
+		name += " with @" + strings.TrimPrefix(h, "@")
+	}
+	if campaign := strings.TrimSpace(w.in.Campaign.Name); campaign != "" {
+		name += fmt.Sprintf(" for the campaign %q", campaign)
+	}
+	t := w.st.Terms
+	if len(t.Deliverables) == 0 {
+		t = w.in.Offer
+	}
+	if len(t.Deliverables) > 0 {
+		name += " (" + deliverableList(t.Deliverables) + ")"
+	}
+	return name
 }
 
 func (w *partnershipWorkflow) setStage(s partnership.Stage) {

@@ -194,7 +194,7 @@ func TestNegotiationAndVettingTurnsEmailed(t *testing.T) {
 	f.update(minute(4), "decline", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "decline"})
 	f.runOK()
 
-	require.Equal(t, []string{"A creator's vetting needs your decision", "The creator countered your offer"}, f.brandSubjects())
+	require.Equal(t, []string{"A creator's vetting needs your decision", "The creator countered your offer", "A partnership has ended"}, f.brandSubjects())
 	require.Equal(t, "The vetting of the creator for partnership p-0001 is not clean. Flagged: follower spike. Approve or reject it in Partnerflow within 3 days.",
 		f.brandMails[0].Text)
 	require.Equal(t, "The creator countered your offer on partnership p-0001 with new terms (round 2): USD 600.00. Accept, counter or withdraw in Partnerflow within 3 days.",
@@ -273,6 +273,7 @@ func TestOnlyTurnEmailsAreMarkedTurn(t *testing.T) {
 		"A creator's vetting needs your decision":     true,
 		"Reminder: action needed on your partnership": false,
 		"The creator countered your offer":            true,
+		"A partnership has ended":                     false,
 	}, f.brandTurns())
 
 	in := baseInput()
@@ -327,4 +328,57 @@ func TestContentEmailCountsDeliverables(t *testing.T) {
 
 	require.Equal(t, "Your discount code is JANEP123. Submit a draft for each of the 3 deliverables (an instagram reel and 2 instagram stories)"+
 		" in Partnerflow by 13 January 2030 09:02 UTC.", f.notifyText("Your contract is signed: time to create"))
+}
+
+// TestEndedPartnershipsAreTold: a partnership that ends without its people's own action
+// telling them (an offer declined or unanswered, a contract declined, voided or unsigned in
+// time) e-mails the brand, and the creator when the creator did not end it; before
+// "end-emails" it ended in silence.
+func TestEndedPartnershipsAreTold(t *testing.T) {
+	accept := func(f *fixture) {
+		f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
+	}
+	for _, tc := range []struct {
+		name          string
+		script        func(f *fixture)
+		before        bool
+		brand         string // the brand's e-mail ("" for none)
+		creatorEmails int
+	}{
+		{name: "offer declined", script: func(f *fixture) {
+			f.update(minute(1), "decline", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "decline"})
+		}, brand: `The creator declined the offer of the partnership with @jane for the campaign "Spring launch" (an instagram reel). The partnership has ended.`},
+		{name: "offer expired", script: func(*fixture) {},
+			brand: `The offer of the partnership with @jane for the campaign "Spring launch" (an instagram reel) went unanswered within its 3 days and has expired.`, creatorEmails: 1},
+		{name: "contract declined", script: func(f *fixture) {
+			accept(f)
+			f.esign(minute(2), "esign-evt-1", envelopeID, "declined")
+		}, brand: `The contract of the partnership with @jane for the campaign "Spring launch" (an instagram reel) was declined at signing. The partnership has ended.`, creatorEmails: 1},
+		{name: "contract expired", script: accept,
+			brand: `The contract of the partnership with @jane for the campaign "Spring launch" (an instagram reel) was not signed by both parties in time and has expired.`, creatorEmails: 1},
+		{name: "before the version", before: true, script: func(f *fixture) {
+			f.update(minute(1), "decline", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "decline"})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, baseInput())
+			if tc.before {
+				f.env.OnGetVersion("end-emails", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
+			tc.script(f)
+			f.runOK()
+			var ended []string
+			for _, m := range f.brandMails {
+				if m.Subject == "A partnership has ended" {
+					ended = append(ended, m.Text)
+				}
+			}
+			if tc.brand == "" {
+				require.Empty(t, ended)
+			} else {
+				require.Equal(t, []string{tc.brand}, ended)
+			}
+			require.Equal(t, tc.creatorEmails, countPrefix(f.notifySubjects(), "Your partnership has ended"))
+		})
+	}
 }
