@@ -12,6 +12,7 @@ import (
 // TestCreatorDeclines: the creator declines the offer; the partnership ends declined.
 func TestCreatorDeclines(t *testing.T) {
 	w := newWorld(t, campaignOpts{autoApprove: true})
+	must(t, w.bm.do(http.MethodPatch, "/v1/brands/"+w.brandID, map[string]any{"contact_email": "partners@acme.example"}), http.StatusOK)
 	pid := w.createPartnership(10000)
 	w.waitStage(pid, "negotiation")
 	st := must(t, w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "decline"}), http.StatusOK)
@@ -19,8 +20,9 @@ func TestCreatorDeclines(t *testing.T) {
 	st = w.waitStage(pid, "declined")
 	require.Equal(t, "declined", st["outcome"])
 	require.Nil(t, st["next_action"])
-	// The brand hears of it (the creator declined it themselves).
+	// The brand hears of it, at its contact address (the creator declined it themselves).
 	told := waitForMessage(t, pid+"/email/ended/offer_declined/")
+	require.Equal(t, "partners@acme.example", told["to"])
 	require.Equal(t, "A partnership has ended", told["subject"])
 	require.Contains(t, told["text"], "The creator declined the offer")
 	saveHistory(t, pid, "offer_declined")
@@ -35,8 +37,10 @@ func TestOfferExpires(t *testing.T) {
 	r := w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"})
 	require.Equal(t, http.StatusConflict, r.Status, "too late: %s", r.Body)
 	require.Equal(t, "expired", r.JSON(t)["stage"])
-	// Both sides hear that the offer expired.
-	require.Len(t, waitForMessages(t, pid+"/email/ended/offer_expired/", 2), 2)
+	// The creator hears that the offer expired (and the brand, at its contact address).
+	told := waitForMessage(t, pid+"/email/ended/offer_expired/")
+	require.Equal(t, "maya@example.com", told["to"])
+	require.Contains(t, told["text"], "has expired")
 	saveHistory(t, pid, "offer_expired")
 }
 
