@@ -221,11 +221,11 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 			w.emit("draft_submitted", s.Actor, map[string]any{"deliverable_id": d.ID, "version": draft.Version, "compliant": check.Compliant})
 			verdict := "It passes the disclosure check."
 			if !check.Compliant {
-				verdict = "It fails the disclosure check, so it cannot be approved: ask for changes."
+				verdict = "It fails the disclosure check, so it cannot be approved: ask for changes (the creator may also replace it)."
 			}
 			w.noticeTurn(partnership.RoleBrandManager, "draft_submitted/"+d.ID, "A draft is ready for your review",
-				fmt.Sprintf("Draft %d of deliverable %s (%s %s) of partnership %s is ready for your review. %s Review it within %s.",
-					draft.Version, d.ID, d.Platform, d.Format, w.in.PartnershipID, verdict, partnership.HumanSeconds(w.in.Campaign.ReviewSLASeconds)))
+				fmt.Sprintf("Draft %d of the %s %s (deliverable %s) of %s is ready for your review. %s Review it within %s.%s",
+					draft.Version, d.Platform, d.Format, d.ID, w.brandPartnership(false), verdict, partnership.HumanSeconds(w.in.Campaign.ReviewSLASeconds), w.idLine()))
 			return partnership.DraftResult{Version: draft.Version, Disclosure: check}, w.persistAndWait(ctx)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(s partnership.DraftSubmission) error {

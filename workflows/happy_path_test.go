@@ -122,7 +122,7 @@ func TestHappyPath(t *testing.T) {
 	require.Equal(t, 1, countPrefix(f.brandSubjects(), "A draft is ready for your review"), "%v", f.brandSubjects())
 	require.Equal(t, "Your draft is approved: time to publish", f.notifySubjects()[2])
 	require.Equal(t, "Acme approved draft 1 of your instagram reel. Publish it as approved and submit the live post's URL in Partnerflow.", f.notifies[2].Text)
-	require.Equal(t, "Draft 1 of deliverable d1 (instagram reel) of partnership p-0001 is ready for your review. It passes the disclosure check. Review it within 2 days.",
+	require.Equal(t, "Draft 1 of the instagram reel (deliverable d1) of the partnership with @jane for the campaign \"Spring launch\" is ready for your review. It passes the disclosure check. Review it within 2 days. Partnership id: p-0001.",
 		f.brandMails[0].Text)
 	require.Equal(t, "p-0001/payout/po_1/1", f.transfers[0].IdempotencyKey)
 	require.Equal(t, usd(50_000), f.transfers[0].Amount)

@@ -196,8 +196,8 @@ func (w *partnershipWorkflow) noticeCounter(move partnership.NegotiationEntry) {
 	}
 	if move.Role == partnership.RoleCreator {
 		w.noticeTurn(partnership.RoleBrandManager, step, "The creator countered your offer",
-			fmt.Sprintf("The creator countered your offer on partnership %s with new terms (round %d): %s. %s in Partnerflow within %s.%s",
-				w.in.PartnershipID, move.Round, pay(move), options, within, limit))
+			fmt.Sprintf("The creator countered your offer on %s with new terms (round %d): %s. %s in Partnerflow within %s.%s%s",
+				w.brandPartnershipName(), move.Round, pay(move), options, within, limit, w.idLine()))
 		return
 	}
 	w.noticeTurn(partnership.RoleCreator, step, w.in.BrandName+" answered with new terms",

@@ -278,8 +278,8 @@ func (w *partnershipWorkflow) remindUsageRights() error {
 		return err
 	}
 	return w.notifyBrand("usage_rights", "Usage rights ending soon",
-		fmt.Sprintf("Your rights to reuse the content of partnership %s end on %s. Renew them with the creator or stop using the content by then.",
-			w.in.PartnershipID, w.st.UsageRightsEndAt.Format("2 January 2006")))
+		fmt.Sprintf("Your rights to reuse the content of %s end on %s. Renew them with the creator or stop using the content by then.%s",
+			w.brandPartnershipName(), w.st.UsageRightsEndAt.Format("2 January 2006"), w.idLine()))
 }
 
 // errEnded unwinds the stage sequence once the partnership reached an outcome.
@@ -338,7 +338,7 @@ func (w *partnershipWorkflow) tellEnded(eventType string) error {
 	if workflow.GetVersion(w.ctx, "end-emails", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return nil
 	}
-	if err := w.notifyBrand("ended/"+eventType, "A partnership has ended", toBrand); err != nil {
+	if err := w.notifyBrand("ended/"+eventType, "A partnership has ended", toBrand+w.idLine()); err != nil {
 		return err
 	}
 	if toCreator == "" {
@@ -347,9 +347,27 @@ func (w *partnershipWorkflow) tellEnded(eventType string) error {
 	return w.notifyCreator("ended/"+eventType, "Your partnership has ended", toCreator)
 }
 
+// idLine ends a brand's or a team's e-mail with the partnership's id, which the API and its
+// lists take: " Partnership id: 01a2….".
+func (w *partnershipWorkflow) idLine() string {
+	return " Partnership id: " + w.in.PartnershipID + "."
+}
+
+// upperFirst capitalises the first letter of a sentence built from a phrase.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 // brandPartnershipName names the partnership for the brand's e-mails: "the partnership with
-// @maya for the campaign "Spring launch" (an instagram reel)".
-func (w *partnershipWorkflow) brandPartnershipName() string {
+// @jane for the campaign "Spring launch" (an instagram reel)".
+func (w *partnershipWorkflow) brandPartnershipName() string { return w.brandPartnership(true) }
+
+// brandPartnership is brandPartnershipName, without what is to be posted when the e-mail
+// names a deliverable itself.
+func (w *partnershipWorkflow) brandPartnership(withDeliverables bool) string {
 	name := "the partnership"
 	if h := strings.TrimSpace(w.in.CreatorHandle); h != "" {
 		name += " with @" + strings.TrimPrefix(h, "@")
@@ -361,7 +379,7 @@ func (w *partnershipWorkflow) brandPartnershipName() string {
 	if len(t.Deliverables) == 0 {
 		t = w.in.Offer
 	}
-	if len(t.Deliverables) > 0 {
+	if withDeliverables && len(t.Deliverables) > 0 {
 		name += " (" + deliverableList(t.Deliverables) + ")"
 	}
 	return name

@@ -104,12 +104,13 @@ func (w *partnershipWorkflow) recheck() error {
 	if len(found) > 1 {
 		posts = "the posts are"
 	}
-	text := fmt.Sprintf("A re-check of partnership %s with %s found that %s. Payout is on hold until %s fixed and verified.",
-		w.in.PartnershipID, w.in.BrandName, strings.Join(found, "; and that "), posts)
-	if err := w.notifyBrand("compliance_hold", "Compliance hold on a partnership", text); err != nil {
+	finding := fmt.Sprintf("found that %s. Payout is on hold until %s fixed and verified.", strings.Join(found, "; and that "), posts)
+	if err := w.notifyBrand("compliance_hold", "Compliance hold on a partnership",
+		fmt.Sprintf("A re-check of %s %s%s", w.brandPartnership(false), finding, w.idLine())); err != nil {
 		return err
 	}
-	if err := w.notifyCreator("compliance_hold", "Your post needs fixing", text+" Fix the post (or publish it again) and submit its URL."); err != nil {
+	if err := w.notifyCreator("compliance_hold", "Your post needs fixing",
+		fmt.Sprintf("A re-check of %s with %s %s Fix the post (or publish it again) and submit its URL.", w.partnershipName(), w.in.BrandName, finding)); err != nil {
 		return err
 	}
 	if err := w.untilDeliverables(isVerified); err != nil {

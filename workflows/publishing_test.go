@@ -199,10 +199,11 @@ func TestPublishingRecheckComplianceHoldBeforeFeeOnVerification(t *testing.T) {
 	require.Equal(t, 1, countPrefix(f.brandSubjects(), "Compliance hold"))
 	require.Equal(t, 1, countPrefix(f.notifySubjects(), "Your post needs fixing"))
 	// The e-mails name the post and say what is wrong in words, as the verification failure's do.
-	found := "A re-check of partnership p-0001 with Acme found that the instagram reel d1 (https://instagram.example/p/1) " +
+	found := "found that the instagram reel d1 (https://instagram.example/p/1) " +
 		"no longer passes verification: caption differs from approved draft, disclosure not compliant. Payout is on hold until the post is fixed and verified."
-	require.Equal(t, found, f.brandText("Compliance hold on a partnership"))
-	require.Equal(t, found+" Fix the post (or publish it again) and submit its URL.", f.notifyText("Your post needs fixing"))
+	require.Equal(t, "A re-check of the partnership with @jane for the campaign \"Spring launch\" "+found+" Partnership id: p-0001.", f.brandText("Compliance hold on a partnership"))
+	require.Equal(t, "A re-check of your one-off partnership for the campaign \"Spring launch\" (an instagram reel) with Acme "+found+
+		" Fix the post (or publish it again) and submit its URL.", f.notifyText("Your post needs fixing"))
 
 	f.requireAccepted("fix")
 	l := f.snap("lifted")

@@ -108,7 +108,7 @@ func TestBrandToldWhenReviewOverdue(t *testing.T) {
 		}
 	}
 	require.Contains(t, overdue.IdempotencyKey, "/email/overdue/review_draft/")
-	require.Equal(t, "The deadline for you to review the draft on deliverable d1 of partnership p-0001 (Acme), due 8 January 2030 09:03 UTC, has passed. Please act as soon as possible.", overdue.Text)
+	require.Equal(t, "The deadline for you to review the draft on deliverable d1 of the partnership with @jane for the campaign \"Spring launch\", due 8 January 2030 09:03 UTC, has passed. Please act as soon as possible. Partnership id: p-0001.", overdue.Text)
 	require.Empty(t, f.teamMailsSent())
 }
 
@@ -156,8 +156,8 @@ func TestContentTurnsEmailed(t *testing.T) {
 		}
 	}
 	require.Equal(t, []string{
-		"Draft 1 of deliverable d1 (instagram reel) of partnership p-0001 is ready for your review. It fails the disclosure check, so it cannot be approved: ask for changes. Review it within 2 days.",
-		"Draft 2 of deliverable d1 (instagram reel) of partnership p-0001 is ready for your review. It passes the disclosure check. Review it within 2 days.",
+		"Draft 1 of the instagram reel (deliverable d1) of the partnership with @jane for the campaign \"Spring launch\" is ready for your review. It fails the disclosure check, so it cannot be approved: ask for changes (the creator may also replace it). Review it within 2 days. Partnership id: p-0001.",
+		"Draft 2 of the instagram reel (deliverable d1) of the partnership with @jane for the campaign \"Spring launch\" is ready for your review. It passes the disclosure check. Review it within 2 days. Partnership id: p-0001.",
 	}, brandTexts)
 	subjects := f.notifySubjects()
 	require.Equal(t, []string{"Changes requested on your draft", "Your draft is approved: time to publish"}, subjects[2:4], "%v", subjects)
@@ -195,9 +195,9 @@ func TestNegotiationAndVettingTurnsEmailed(t *testing.T) {
 	f.runOK()
 
 	require.Equal(t, []string{"A creator's vetting needs your decision", "The creator countered your offer", "A partnership has ended"}, f.brandSubjects())
-	require.Equal(t, "The vetting of the creator for partnership p-0001 is not clean. Flagged: follower spike. Approve or reject it in Partnerflow within 3 days.",
+	require.Equal(t, "The vetting of the creator for the partnership with @jane for the campaign \"Spring launch\" (an instagram reel) is not clean. Flagged: follower spike. Approve or reject it in Partnerflow within 3 days. Partnership id: p-0001.",
 		f.brandMails[0].Text)
-	require.Equal(t, "The creator countered your offer on partnership p-0001 with new terms (round 2): USD 600.00. Accept, counter or withdraw in Partnerflow within 3 days.",
+	require.Equal(t, "The creator countered your offer on the partnership with @jane for the campaign \"Spring launch\" (an instagram post) with new terms (round 2): USD 600.00. Accept, counter or withdraw in Partnerflow within 3 days. Partnership id: p-0001.",
 		f.brandMails[1].Text)
 	subjects := f.notifySubjects()
 	require.Equal(t, []string{"New partnership offer from Acme", "Acme answered with new terms"}, subjects)
@@ -236,7 +236,7 @@ func TestVettingEmailSaysWhyNotClean(t *testing.T) {
 			f.vet = tc.out
 			f.update(minute(1), "reject", partnership.UpdateVettingDecision, partnership.VettingDecision{Actor: brand, Decision: "reject"})
 			f.runOK()
-			require.Equal(t, "The vetting of the creator for partnership p-0001 "+tc.want+" Approve or reject it in Partnerflow within 3 days.",
+			require.Equal(t, "The vetting of the creator for the partnership with @jane for the campaign \"Spring launch\" (an instagram reel) "+tc.want+" Approve or reject it in Partnerflow within 3 days. Partnership id: p-0001.",
 				f.brandText("A creator's vetting needs your decision"))
 		})
 	}
@@ -347,15 +347,15 @@ func TestEndedPartnershipsAreTold(t *testing.T) {
 	}{
 		{name: "offer declined", script: func(f *fixture) {
 			f.update(minute(1), "decline", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "decline"})
-		}, brand: `The creator declined the offer of the partnership with @jane for the campaign "Spring launch" (an instagram reel). The partnership has ended.`},
+		}, brand: `The creator declined the offer of the partnership with @jane for the campaign "Spring launch" (an instagram reel). The partnership has ended. Partnership id: p-0001.`},
 		{name: "offer expired", script: func(*fixture) {},
-			brand: `The offer of the partnership with @jane for the campaign "Spring launch" (an instagram reel) went unanswered within its 3 days and has expired.`, creatorEmails: 1},
+			brand: `The offer of the partnership with @jane for the campaign "Spring launch" (an instagram reel) went unanswered within its 3 days and has expired. Partnership id: p-0001.`, creatorEmails: 1},
 		{name: "contract declined", script: func(f *fixture) {
 			accept(f)
 			f.esign(minute(2), "esign-evt-1", envelopeID, "declined")
-		}, brand: `The contract of the partnership with @jane for the campaign "Spring launch" (an instagram reel) was declined at signing. The partnership has ended.`, creatorEmails: 1},
+		}, brand: `The contract of the partnership with @jane for the campaign "Spring launch" (an instagram reel) was declined at signing. The partnership has ended. Partnership id: p-0001.`, creatorEmails: 1},
 		{name: "contract expired", script: accept,
-			brand: `The contract of the partnership with @jane for the campaign "Spring launch" (an instagram reel) was not signed by both parties in time and has expired.`, creatorEmails: 1},
+			brand: `The contract of the partnership with @jane for the campaign "Spring launch" (an instagram reel) was not signed by both parties in time and has expired. Partnership id: p-0001.`, creatorEmails: 1},
 		{name: "before the version", before: true, script: func(f *fixture) {
 			f.update(minute(1), "decline", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "decline"})
 		}},

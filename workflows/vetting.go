@@ -56,8 +56,8 @@ func (w *partnershipWorkflow) vetting() error {
 		why = notCleanBecause(out)
 	}
 	w.noticeTurn(partnership.RoleBrandManager, "decide_vetting", "A creator's vetting needs your decision",
-		fmt.Sprintf("The vetting of the creator for partnership %s %s Approve or reject it in Partnerflow within %s.",
-			w.in.PartnershipID, why, partnership.HumanSeconds(w.in.Campaign.OfferTTLSeconds)))
+		fmt.Sprintf("The vetting of the creator for %s %s Approve or reject it in Partnerflow within %s.%s",
+			w.brandPartnershipName(), why, partnership.HumanSeconds(w.in.Campaign.OfferTTLSeconds), w.idLine()))
 	ok, err := w.waitForPerson(partnership.RoleBrandManager, "decide_vetting",
 		partnership.Seconds(w.in.Campaign.OfferTTLSeconds), func() bool { return w.st.Vetting.Decision != "" })
 	if err != nil {

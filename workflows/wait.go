@@ -47,7 +47,7 @@ func (w *partnershipWorkflow) remind(role, action string) error {
 	case partnership.RoleCreator:
 		text = fmt.Sprintf("Your partnership with %s is waiting for you to %s%s.", w.in.BrandName, actionPhrase(action), w.due(" by ", ""))
 	case partnership.RoleBrandManager:
-		text = fmt.Sprintf("Your partnership %s is waiting for you to %s%s.", w.in.PartnershipID, actionPhrase(action), w.due(" by ", ""))
+		text = fmt.Sprintf("%s is waiting for you to %s%s.%s", upperFirst(w.brandPartnershipName()), actionPhrase(action), w.due(" by ", ""), w.idLine())
 	case partnership.RoleFinance, partnership.RoleAdmin:
 		if !w.teamEmails() {
 			return nil
@@ -79,12 +79,18 @@ func (w *partnershipWorkflow) overdue(role, action string, data map[string]strin
 			who = "you"
 		}
 		on := fmt.Sprintf("partnership %s (%s)", w.in.PartnershipID, w.in.BrandName)
+		if role == partnership.RoleBrandManager {
+			on = w.brandPartnership(false)
+		}
 		if d := data["deliverable_id"]; d != "" {
 			on = "deliverable " + d + " of " + on
 		}
 		subject = "Overdue: a partnership is waiting for " + who
 		text = fmt.Sprintf("The deadline for %s to %s on %s%s has passed. Please act as soon as possible.",
 			who, actionPhrase(action), on, w.due(", due ", ","))
+		if role == partnership.RoleBrandManager {
+			text += w.idLine()
+		}
 	default:
 		return nil
 	}
