@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -343,14 +344,11 @@ func bind(c echo.Context, into any) error {
 // it sends (fields, the Go fields of into) by the rules of the create request into is, so an
 // edit is held to what creating demanded and what it leaves alone is not checked again.
 func validatePatch(c echo.Context, into any, fields ...string) error {
-	if err := checkSchema(c); err != nil {
-		return err
-	}
 	rv, ok := c.Echo().Validator.(*requestValidator)
 	if !ok {
 		return errors.New("api: the server has no request validator")
 	}
-	return rv.validatePartial(into, fields...)
+	return allFieldErrors(checkSchema(c), rv.validatePartial(into, fields...))
 }
 
 // validate checks a bound body: first against the OpenAPI document's schema for the route
@@ -358,10 +356,23 @@ func validatePatch(c echo.Context, into any, fields ...string) error {
 // say, such as an ISO currency code). Handlers that must check scope before revealing which
 // fields are wrong call c.Bind, check, then validate.
 func validate(c echo.Context, into any) error {
-	if err := checkSchema(c); err != nil {
-		return err
+	return allFieldErrors(checkSchema(c), c.Validate(into))
+}
+
+// allFieldErrors answers both checks' verdicts at once, so a client fixing a request learns
+// every invalid field in one answer: one 422 naming the fields of both (the schema's message
+// where both name a field). Any other failure of the schema check comes first as it is.
+func allFieldErrors(schema, rules error) error {
+	var s, r *problemError
+	switch {
+	case schema == nil:
+		return rules
+	case rules == nil || !errors.As(schema, &s) || s.p.Errors == nil || !errors.As(rules, &r) || r.p.Errors == nil:
+		return schema
 	}
-	return c.Validate(into)
+	merged := maps.Clone(r.p.Errors)
+	maps.Copy(merged, s.p.Errors)
+	return invalidFields(merged)
 }
 
 // checkSchema checks the bound body against the OpenAPI document's schema for the route.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -393,9 +394,9 @@ func TestCreatorPatch(t *testing.T) {
 			{`{"accounts": null, "name": "Maya"}`, http.StatusUnprocessableEntity, map[string]string{"accounts": accountsFixed}},
 			{`{"accounts": [], "email": "maya"}`, http.StatusUnprocessableEntity,
 				map[string]string{"accounts": accountsFixed, "email": "must be an e-mail address"}},
-			// The document's rules first, then the tags' (a format it leaves open), as on create.
+			// The document's rules and the tags' (a format it leaves open) in one answer, as on create.
 			{`{"email": "maya@", "country": "USA", "name": ""}`, http.StatusUnprocessableEntity,
-				map[string]string{"country": "has the wrong format", "name": "must have at least 1 character(s)"}},
+				map[string]string{"country": "must be an ISO 3166-1 alpha-2 country code such as US", "name": "must have at least 1 character(s)", "email": "must be an e-mail address"}},
 			{`{"email": "maya@", "name": "` + strings.Repeat("n", 200) + `"}`, http.StatusUnprocessableEntity,
 				map[string]string{"email": "must be an e-mail address"}},
 			{`{"country": "ZZ"}`, http.StatusUnprocessableEntity, map[string]string{"country": "must be an ISO 3166-1 alpha-2 country code such as US"}},
@@ -477,5 +478,17 @@ func TestHandles(t *testing.T) {
 			err := rv.Validate(account{Platform: "x", Handle: handle})
 			require.Equal(t, ok, err == nil, "%q: %v", handle, err)
 		}
+	})
+}
+
+// TestEveryInvalidFieldInOneAnswer: a create whose fields break both the document's rules
+// and the server's own (an e-mail format the document leaves open) names all of them in one
+// 422, so a client fixes the request once.
+func TestEveryInvalidFieldInOneAnswer(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *profileServer) {
+		rec := s.call(t, profileAdmin, http.MethodPost, "/v1/creators", `{"name":"","email":"not-an-email","country":"USA","accounts":[]}`)
+		require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+		require.Equal(t, []string{"accounts", "country", "email", "name"}, slices.Sorted(maps.Keys(decodeProblem(t, rec).Errors)))
+		require.Equal(t, "must be an ISO 3166-1 alpha-2 country code such as US", decodeProblem(t, rec).Errors["country"])
 	})
 }
