@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -116,9 +117,23 @@ func TestPublishingFeePayableOnVerification(t *testing.T) {
 	require.NotNil(t, h.ComplianceHold)
 	require.Equal(t, partnership.PayoutAwaitingApproval, h.Payouts[0].Status)
 	require.Equal(t, 1, asked, "finance is asked for the second approval when the payout waits for it, not after the re-check")
-	mails := f.teamMailsSent()
-	require.Len(t, mails, 1, "and once")
-	require.Equal(t, "A payout awaits a second approval", mails[0].subject)
+	var subjects []string
+	for _, m := range f.teamMailsSent() {
+		subjects = append(subjects, m.subject)
+	}
+	// Asked once; then chased while the re-check waits, as in any wait for finance: reminded a
+	// day before the approval's week is up (the campaign's reminder_before_seconds), told
+	// when it passes, given a week again and reminded again before the re-check comes.
+	require.Equal(t, []string{"A payout awaits a second approval", "Reminder: a partnership is waiting for finance",
+		"Overdue: a partnership is waiting for finance", "Reminder: a partnership is waiting for finance"}, subjects)
+	missed := 0
+	for _, e := range f.events() {
+		if e.Type == "deadline_missed" && strings.Contains(string(e.Data), `"role":"finance"`) {
+			missed++
+			require.True(t, e.At.Equal(testStart.Add(minute(6)+7*day)), "at the approval's deadline, a week after the trigger: %s", e.At)
+		}
+	}
+	require.Equal(t, 1, missed)
 	f.requireRejected("approve-on-hold", partnership.ErrTypeConflict)
 	f.requireRejected("trigger-on-hold", partnership.ErrTypeConflict)
 	f.requireAccepted("fix")
@@ -130,6 +145,29 @@ func TestPublishingFeePayableOnVerification(t *testing.T) {
 	require.Equal(t, 1, f.n("CreateTransfer"))
 	requireSubsequence(t, f.eventTypes(), []string{"post_verified", "fee_payable", "payout_triggered", "compliance_hold",
 		"post_verified", "compliance_hold_lifted", "payout_approved", "payout_paid"})
+}
+
+// TestSettleChasesBeforeVersion: a partnership from before "settle-chases" lets finance's
+// deadline during the re-check wait pass in silence, as it did (only the approval is asked).
+func TestSettleChasesBeforeVersion(t *testing.T) {
+	in := baseInput()
+	in.Campaign.RecheckAfterSeconds = 14 * 86400
+	in.Campaign.DualApprovalThresholdMinor = 10_000
+	f := newFixture(t, in)
+	f.env.OnGetVersion("settle-chases", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.update(minute(5)+14*day+minute(4), "approve", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: finance2, PayoutID: "po_1"})
+	f.payment(minute(5)+14*day+minute(5), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	var subjects []string
+	for _, m := range f.teamMailsSent() {
+		subjects = append(subjects, m.subject)
+	}
+	require.Equal(t, []string{"A payout awaits a second approval"}, subjects)
+	require.Equal(t, 0, f.countEvents("deadline_missed"))
 }
 
 // TestPublishingFeePaidDuringRecheck: a fee triggered while the posts wait for their re-check

@@ -63,24 +63,49 @@ func (w *partnershipWorkflow) tracking() error {
 // caller's to notice. settled, when not nil, runs after each settle: it says who acts next,
 // and on partnerships from fee-on-verification on asks for second approvals (tracking's wait
 // asked for none before, and such partnerships must replay as they ran).
+//
+// While it waits, the person next_action names (finance, to trigger or approve a payout) is
+// chased as in any other wait: reminded reminder_before_seconds before their deadline, told
+// when it passes, and given the same time again (chaseDue).
 func (w *partnershipWorkflow) settleUntil(deadline time.Time, settled func() error) (cancelled bool, err error) {
+	var reminded time.Time // the deadline whose reminder went out
 	for {
-		remaining := deadline.Sub(workflow.Now(w.ctx))
+		now := workflow.Now(w.ctx)
+		remaining := deadline.Sub(now)
 		if remaining <= 0 {
 			return false, nil
 		}
-		changes := w.changes
-		woke, err := workflow.AwaitWithTimeout(w.ctx, remaining, func() bool {
-			return w.cancelled() || w.payoutWork() || w.changes != changes
-		})
-		if err != nil {
-			return false, err
+		wait, chase := remaining, ""
+		if at, what, ok := w.chaseDue(reminded); ok && at.Before(deadline) && w.settleChases() {
+			wait, chase = at.Sub(now), what
+		}
+		woke := false
+		if wait > 0 {
+			changes := w.changes
+			if woke, err = workflow.AwaitWithTimeout(w.ctx, wait, func() bool {
+				return w.cancelled() || w.payoutWork() || w.changes != changes
+			}); err != nil {
+				return false, err
+			}
 		}
 		if w.cancelled() {
 			return true, nil
 		}
 		if !woke {
-			return false, nil
+			if chase == "" {
+				return false, nil
+			}
+			na := *w.st.NextAction
+			if chase == "remind" {
+				reminded = *na.DueAt
+				err = w.remind(na.Role, na.Action)
+			} else {
+				err = w.chaseOverdue(na.Role, na.Action)
+			}
+			if err != nil {
+				return false, err
+			}
+			continue
 		}
 		if err := w.settle(); err != nil {
 			return false, err
@@ -91,6 +116,38 @@ func (w *partnershipWorkflow) settleUntil(deadline time.Time, settled func() err
 			}
 		}
 	}
+}
+
+// chaseDue is when the person next_action names must next be chased during a settle wait,
+// and how: "remind" (reminder_before_seconds before the deadline, once per deadline) or
+// "overdue" (at the deadline). Nobody is chased for the workflow's own steps.
+func (w *partnershipWorkflow) chaseDue(reminded time.Time) (time.Time, string, bool) {
+	na := w.st.NextAction
+	if na == nil || na.DueAt == nil || na.Role == partnership.RoleSystem {
+		return time.Time{}, "", false
+	}
+	due := *na.DueAt
+	if remind := partnership.Seconds(w.in.Campaign.ReminderBeforeSeconds); remind > 0 && remind < financeDue && !reminded.Equal(due) {
+		return due.Add(-remind), "remind", true
+	}
+	return due, "overdue", true
+}
+
+// chaseOverdue records and tells that role let its deadline pass during a settle wait, and
+// gives it the same time again, as settleAll's wait does.
+func (w *partnershipWorkflow) chaseOverdue(role, action string) error {
+	if err := w.overdue(role, action, map[string]string{"role": role, "action": action}); err != nil {
+		return err
+	}
+	w.setNext(role, action, financeDue)
+	return w.persist(w.ctx)
+}
+
+// settleChases reports whether this partnership chases the people its settle waits wait for.
+// Versioned ("settle-chases"), asked only when a person's deadline falls before the wait's
+// end: their reminder and deadline used to pass in silence, the deadline only shown.
+func (w *partnershipWorkflow) settleChases() bool {
+	return workflow.GetVersion(w.ctx, "settle-chases", workflow.DefaultVersion, 1) >= 1
 }
 
 // collectConversions counts the orders on the creator's code from this cycle's attribution
