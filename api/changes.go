@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -67,16 +66,9 @@ func (s *Server) listCreatorChanges(c echo.Context) error {
 // listProfileChanges answers one page of a subject's trail, oldest first, after checking the
 // subject exists (exists returns store.ErrNotFound when it does not).
 func (s *Server) listProfileChanges(c echo.Context, kind, subjectID string, exists func(ctxT) error) error {
-	limit, err := parseLimit(c)
+	limit, after, err := parseSeqPage(c)
 	if err != nil {
 		return err
-	}
-	var after int64
-	if cur := c.QueryParam("cursor"); cur != "" {
-		after, err = strconv.ParseInt(cur, 10, 64)
-		if err != nil || after < 0 {
-			return invalidFields(map[string]string{"cursor": "is not a cursor this server issued"})
-		}
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
@@ -89,11 +81,7 @@ func (s *Server) listProfileChanges(c echo.Context, kind, subjectID string, exis
 	if err != nil {
 		return err
 	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		next = strconv.FormatInt(rows[len(rows)-1].ID, 10)
-	}
+	rows, next := seqPage(rows, limit, func(r store.ProfileChange) int64 { return r.ID })
 	items := make([]profileChangeResponse, 0, len(rows))
 	for _, r := range rows {
 		items = append(items, toProfileChange(r))

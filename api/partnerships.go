@@ -305,6 +305,33 @@ func workQueueFilter(c echo.Context, f *store.PartnershipFilter, now time.Time) 
 	return nil
 }
 
+// parseSeqPage reads a page of an append-only list: ?limit= and a ?cursor= that is the last
+// sequence number of the page before.
+func parseSeqPage(c echo.Context) (int, int64, error) {
+	limit, err := parseLimit(c)
+	if err != nil {
+		return 0, 0, err
+	}
+	var after int64
+	if cur := c.QueryParam("cursor"); cur != "" {
+		after, err = strconv.ParseInt(cur, 10, 64)
+		if err != nil || after < 0 {
+			return 0, 0, invalidFields(map[string]string{"cursor": "is not a cursor this server issued"})
+		}
+	}
+	return limit, after, nil
+}
+
+// seqPage cuts rows, read with one more than limit, to the page and says the next page's
+// cursor: the last row's sequence number, or "" on the last page.
+func seqPage[T any](rows []T, limit int, seq func(T) int64) ([]T, string) {
+	if len(rows) <= limit {
+		return rows, ""
+	}
+	rows = rows[:limit]
+	return rows, strconv.FormatInt(seq(rows[len(rows)-1]), 10)
+}
+
 func parseLimit(c echo.Context) (int, error) {
 	v := c.QueryParam("limit")
 	if v == "" {
@@ -385,16 +412,9 @@ func etagMatches(header, etag string) bool {
 }
 
 func (s *Server) listEvents(c echo.Context) error {
-	limit, err := parseLimit(c)
+	limit, after, err := parseSeqPage(c)
 	if err != nil {
 		return err
-	}
-	var after int64
-	if cur := c.QueryParam("cursor"); cur != "" {
-		after, err = strconv.ParseInt(cur, 10, 64)
-		if err != nil || after < 0 {
-			return invalidFields(map[string]string{"cursor": "is not a cursor this server issued"})
-		}
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
@@ -405,11 +425,7 @@ func (s *Server) listEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	next := ""
-	if len(evs) > limit {
-		evs = evs[:limit]
-		next = strconv.FormatInt(evs[len(evs)-1].Seq, 10)
-	}
+	evs, next := seqPage(evs, limit, func(e store.Event) int64 { return e.Seq })
 	for i := range evs {
 		if evs[i].Data, err = eventView(identity(c), evs[i].Type, evs[i].Data); err != nil {
 			return err

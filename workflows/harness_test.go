@@ -809,14 +809,7 @@ func (f *fixture) notifyText(subject string) string {
 	f.t.Helper()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var texts []string
-	for _, n := range f.notifies {
-		if n.Subject == subject {
-			texts = append(texts, n.Text)
-		}
-	}
-	require.Len(f.t, texts, 1, "creator e-mails with subject %q", subject)
-	return texts[0]
+	return oneText(f.t, "creator", subject, f.notifies, func(n activities.NotifyInput) (string, string) { return n.Subject, n.Text })
 }
 
 // brandText is the text of the one e-mail to the brand with this subject.
@@ -824,13 +817,19 @@ func (f *fixture) brandText(subject string) string {
 	f.t.Helper()
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return oneText(f.t, "brand", subject, f.brandMails, func(n activities.BrandNotifyInput) (string, string) { return n.Subject, n.Text })
+}
+
+// oneText is the text of the one e-mail among mails with this subject.
+func oneText[M any](t *testing.T, to, subject string, mails []M, read func(M) (string, string)) string {
+	t.Helper()
 	var texts []string
-	for _, n := range f.brandMails {
-		if n.Subject == subject {
-			texts = append(texts, n.Text)
+	for _, m := range mails {
+		if s, text := read(m); s == subject {
+			texts = append(texts, text)
 		}
 	}
-	require.Len(f.t, texts, 1, "brand e-mails with subject %q", subject)
+	require.Len(t, texts, 1, "%s e-mails with subject %q", to, subject)
 	return texts[0]
 }
 
