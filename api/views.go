@@ -17,7 +17,9 @@ import (
 //     state, or in the vetting_decided and vetting_rejected events) nor the brand user who
 //     decided.
 
-// stateView is the state document raw as the caller may see it.
+// stateView is the state document raw as the caller may see it: raw itself when it holds
+// nothing to take out (no signing URL of the other party, no vetting note for a creator),
+// which is most of a partnership's life, so most answers are sent as stored.
 func stateView(id auth.Identity, raw []byte) ([]byte, error) {
 	if id.Role == partnership.RoleAdmin {
 		return raw, nil
@@ -26,21 +28,28 @@ func stateView(id auth.Identity, raw []byte) ([]byte, error) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, err
 	}
-	if err := editObject(doc, "contract", func(contract map[string]json.RawMessage) error {
+	contractEdited, err := editObject(doc, "contract", func(contract map[string]json.RawMessage) (bool, error) {
 		return editSigningURLs(contract, signerOf(id.Role))
-	}); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
+	vettingEdited := false
 	if id.Role == partnership.RoleCreator {
-		if err := editObject(doc, "vetting", func(v map[string]json.RawMessage) error {
+		vettingEdited, err = editObject(doc, "vetting", func(v map[string]json.RawMessage) (bool, error) {
+			_, noted := v["note"]
 			delete(v, "note")
-			if _, ok := v["decided_by"]; ok {
-				v["decided_by"] = json.RawMessage(`""`)
+			if by, ok := v["decided_by"]; ok && string(by) != `""` {
+				v["decided_by"], noted = json.RawMessage(`""`), true
 			}
-			return nil
-		}); err != nil {
+			return noted, nil
+		})
+		if err != nil {
 			return nil, err
 		}
+	}
+	if !contractEdited && !vettingEdited {
+		return raw, nil
 	}
 	return json.Marshal(doc)
 }
@@ -56,41 +65,47 @@ func signerOf(role string) string {
 	return ""
 }
 
-// editSigningURLs keeps only signer's URL in the contract's signing_urls (null stays null).
-func editSigningURLs(contract map[string]json.RawMessage, signer string) error {
+// editSigningURLs keeps only signer's URL in the contract's signing_urls (null stays null),
+// and reports whether it took any out.
+func editSigningURLs(contract map[string]json.RawMessage, signer string) (bool, error) {
 	raw, ok := contract["signing_urls"]
 	if !ok || string(raw) == "null" {
-		return nil
+		return false, nil
 	}
 	var urls map[string]string
 	if err := json.Unmarshal(raw, &urls); err != nil {
-		return err
+		return false, err
 	}
 	kept := map[string]string{}
 	if u, ok := urls[signer]; ok && signer != "" {
 		kept[signer] = u
 	}
+	if len(kept) == len(urls) {
+		return false, nil
+	}
 	out, err := json.Marshal(kept)
 	contract["signing_urls"] = out
-	return err
+	return true, err
 }
 
-// editObject applies edit to the JSON object doc[key], when there is one.
-func editObject(doc map[string]json.RawMessage, key string, edit func(map[string]json.RawMessage) error) error {
+// editObject applies edit to the JSON object doc[key], when there is one, and writes it back
+// when edit reports a change.
+func editObject(doc map[string]json.RawMessage, key string, edit func(map[string]json.RawMessage) (bool, error)) (bool, error) {
 	raw, ok := doc[key]
 	if !ok || string(raw) == "null" {
-		return nil
+		return false, nil
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil {
-		return err
+		return false, err
 	}
-	if err := edit(obj); err != nil {
-		return err
+	changed, err := edit(obj)
+	if err != nil || !changed {
+		return false, err
 	}
 	out, err := json.Marshal(obj)
 	doc[key] = out
-	return err
+	return true, err
 }
 
 // eventView is an audit event's data as the caller may see it: a creator's copies of the
