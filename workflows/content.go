@@ -209,6 +209,12 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 				s.OnscreenDisclosure, s.SpokenDisclosure, s.PlatformPaidLabel)).Get(lctx, &check); err != nil {
 				return partnership.DraftResult{}, err
 			}
+			if (w.cancel != nil || w.ended) && workflow.GetVersion(ctx, "draft-after-cancel", workflow.DefaultVersion, 1) >= 1 {
+				// Cancelled (or ended) while the check ran: the draft is not recorded, nor sent
+				// to the brand for a review that will never come. The old branch recorded it
+				// after the cancellation; asked only on this path.
+				return partnership.DraftResult{}, w.conflict("the partnership was cancelled while the draft was being checked")
+			}
 			d, _ = w.deliverable(s.DeliverableID) // the slice may have moved while we waited
 			draft := partnership.Draft{
 				Version: len(d.Drafts) + 1, Caption: s.Caption, MediaURLs: s.MediaURLs,

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/partnership"
@@ -120,6 +121,43 @@ func TestContentDraftsRacingForOneDeliverable(t *testing.T) {
 	f.requireRejected("draft-b", partnership.ErrTypeConflict)
 	require.Len(t, f.snap("after").Deliverables[0].Drafts, 1)
 	require.Equal(t, partnership.StageCompleted, st.Stage)
+}
+
+// TestContentDraftRacingCancellation: a draft submitted in the same moment as the brand's
+// cancellation is not recorded after it (nor e-mailed to the brand for review): the
+// submission is answered with a conflict. Before "draft-after-cancel" it was recorded, and a
+// cancelled partnership showed a draft waiting for review.
+func TestContentDraftRacingCancellation(t *testing.T) {
+	for _, before := range []bool{false, true} {
+		t.Run(map[bool]string{false: "now", true: "before the version"}[before], func(t *testing.T) {
+			in := baseInput()
+			in.Offer.KillFee = usd(0)
+			f := newFixture(t, in)
+			if before {
+				f.env.OnGetVersion("draft-after-cancel", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
+			f.toContent()
+			f.at(minute(3), func() {
+				f.updateNow("draft", partnership.UpdateSubmitDraft, partnership.DraftSubmission{Actor: creator, DeliverableID: "d1", Caption: compliantText})
+				f.updateNow("cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "stop"})
+			})
+			st := f.runOK()
+			f.requireAccepted("cancel")
+			require.Equal(t, partnership.StageCancelled, st.Stage)
+			if before {
+				require.Equal(t, partnership.DeliverableInReview, st.Deliverables[0].Status)
+				return
+			}
+			o := f.upd("draft")
+			require.True(t, o.completed)
+			var appErr *temporal.ApplicationError
+			require.ErrorAs(t, o.err, &appErr)
+			require.Equal(t, partnership.ErrTypeConflict, appErr.Type())
+			require.Empty(t, st.Deliverables[0].Drafts)
+			require.Equal(t, 0, f.countEvents("draft_submitted"))
+			require.Equal(t, 0, countPrefix(f.brandSubjects(), "A draft is ready"))
+		})
+	}
 }
 
 // TestContentRevisionRoundsLimit: once max_revision_rounds changes were requested the brand
