@@ -1,11 +1,15 @@
 package workflows_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -145,6 +149,45 @@ func TestCancelDuringSigningDeadlineVoidBeforeVersion(t *testing.T) {
 	require.ErrorAs(t, o.err, &appErr)
 	require.Equal(t, partnership.ErrTypeConflict, appErr.Type())
 	require.Contains(t, appErr.Message(), "ended expired before the cancellation applied")
+}
+
+// TestCancelEmailDownHoldsKillFeeAnHourAtMost: the creator's cancellation e-mail is sent in
+// line, before the kill fee is payable; with the e-mail provider down it is given up
+// (email_failed) and the kill fee becomes payable. E-mails are scheduled with an hour of
+// retries, where provider calls get a day: the trigger used to be refused for up to a day.
+func TestCancelEmailDownHoldsKillFeeAnHourAtMost(t *testing.T) {
+	f := newFixture(t, baseInput())
+	patience := map[string]time.Duration{}
+	f.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		patience[info.ActivityType.Name] = info.ScheduleToCloseTimeout
+	})
+	f.toContent()
+	f.at(minute(2.5), func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.notifyErr = errors.New("email send message: 503 Service Unavailable") // retried, as a 5xx is
+	})
+	f.update(minute(3), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "campaign stopped"})
+	f.trigger(minute(3)+time.Hour, "kill-fee", finance1, partnership.PayoutKindKillFee)
+	f.payment(minute(3)+time.Hour+minute(1), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+
+	f.requireAccepted("kill-fee")
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
+	failed := 0
+	for _, e := range f.events() {
+		if e.Type == "email_failed" && strings.Contains(string(e.Data), `"step":"cancelled"`) {
+			failed++
+		}
+	}
+	require.Equal(t, 1, failed)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	require.Equal(t, time.Hour, patience["NotifyCreator"], "an e-mail's patience")
+	require.Equal(t, 24*time.Hour, patience["CreateTransfer"], "a provider call's")
 }
 
 // killFeeScript cancels a signed partnership at minute 3 and lets finance pay the kill fee as

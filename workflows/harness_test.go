@@ -114,6 +114,7 @@ type fixture struct {
 	voidDelay     time.Duration // how long VoidEnvelope takes on the mock clock
 	envelopeDelay time.Duration // how long CreateEnvelope takes (its retries) on the mock clock
 	notifyDelay   time.Duration // how long NotifyCreator takes on the mock clock
+	notifyErr     error         // what NotifyCreator fails with (the e-mail provider down), if set
 	collectDelay  time.Duration // how long CollectConversions takes on the mock clock
 
 	// envelopeErrs, discountErrs, verifyErrs and collectErrs are what CreateEnvelope,
@@ -244,6 +245,9 @@ func (f *fixture) mockActivities() {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.calls["NotifyCreator"]++
+			if f.notifyErr != nil {
+				return f.notifyErr
+			}
 			f.notifies = append(f.notifies, in)
 			return nil
 		})

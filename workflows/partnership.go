@@ -578,6 +578,17 @@ var (
 			NonRetryableErrorTypes: []string{activities.ErrTypeNotFound, activities.ErrTypePayoutProfileMissing},
 		},
 	}
+	// E-mails: the provider's options with an hour of patience instead of a day. Several are
+	// sent in line, where the workflow waits for them (the creator told of a cancellation
+	// before the kill fee is payable, a failed payout before the next is settled), and a
+	// notice an hour late has lost most of its use: past that it is recorded as email_failed
+	// and the partnership goes on; next_action still names who must act. Timeouts are not
+	// compared on replay, so partnerships in flight take the new ones as they are.
+	emailOptions = func() workflow.ActivityOptions {
+		o := providerOptions
+		o.ScheduleToCloseTimeout = time.Hour
+		return o
+	}()
 )
 
 func (w *partnershipWorkflow) providerCtx() workflow.Context {

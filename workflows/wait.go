@@ -171,7 +171,7 @@ func (w *partnershipWorkflow) notifyIn(wctx workflow.Context, role, step, subjec
 		w.messages++ // the key must differ per message even for the same step
 		return w.idemKey("email/"+step, w.messages)
 	}
-	ctx := workflow.WithActivityOptions(wctx, providerOptions)
+	ctx := workflow.WithActivityOptions(wctx, emailOptions)
 	var sent workflow.Future
 	switch role {
 	case partnership.RoleCreator:
@@ -189,7 +189,7 @@ func (w *partnershipWorkflow) notifyIn(wctx workflow.Context, role, step, subjec
 	return w.bestEffort(wctx, step, sent.Get(wctx, nil))
 }
 
-// bestEffort keeps an e-mail that could not be sent (after a day of retries, or rejected) from
+// bestEffort keeps an e-mail that could not be sent (after an hour of retries, or rejected) from
 // ending the partnership: the failure goes into the audit trail and next_action still says
 // who must act.
 func (w *partnershipWorkflow) bestEffort(ctx workflow.Context, step string, err error) error {
