@@ -24,11 +24,11 @@ func (s *Server) listCreators(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// Handles are stored without their "@"; a search for "@maya" means the handle maya.
-	f := store.CreatorFilter{Query: strings.TrimPrefix(strings.TrimSpace(c.QueryParam("q")), "@"), Limit: limit, Cursor: c.QueryParam("cursor")}
-	if utf8.RuneCountInString(f.Query) > 100 {
+	if utf8.RuneCountInString(c.QueryParam("q")) > 100 {
 		return invalidFields(map[string]string{"q": "must have at most 100 character(s)"})
 	}
+	// Handles are stored without their "@"; a search for "@maya" means the handle maya.
+	f := store.CreatorFilter{Query: strings.TrimPrefix(strings.TrimSpace(c.QueryParam("q")), "@"), Limit: limit, Cursor: c.QueryParam("cursor")}
 	if id.Role == partnership.RoleBrandManager {
 		f.BrandID = id.BrandID
 	}

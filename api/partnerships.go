@@ -427,7 +427,7 @@ func (s *Server) listEvents(c echo.Context) error {
 	}
 	evs, next := seqPage(evs, limit, func(e store.Event) int64 { return e.Seq })
 	for i := range evs {
-		if evs[i].Data, err = eventView(identity(c), evs[i].Type, evs[i].Data); err != nil {
+		if err := eventView(identity(c), &evs[i]); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/partnerflow/partnerflow/auth"
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/store"
 )
 
 // A partnership's state document and audit trail hold everything; what one party may not see
@@ -13,9 +14,9 @@ import (
 //     asks for nothing else), so a creator is given only the creator's, a brand manager only
 //     the brand's, finance neither, and admins both (to help a signer who lost theirs);
 //   - the vetting decision's note and who made it are the brand's internal assessment: a
-//     creator sees the decision and the report on their own accounts, not the note (in the
-//     state, or in the vetting_decided and vetting_rejected events) nor the brand user who
-//     decided.
+//     creator sees the decision and the report on their own accounts, not the note nor the
+//     brand user who decided (in the state, or in the vetting_decided and vetting_rejected
+//     events, whose actor is empty for them).
 
 // stateView is the state document raw as the caller may see it: raw itself when it holds
 // nothing to take out (no signing URL of the other party, no vetting note for a creator),
@@ -108,18 +109,24 @@ func editObject(doc map[string]json.RawMessage, key string, edit func(map[string
 	return true, err
 }
 
-// eventView is an audit event's data as the caller may see it: a creator's copies of the
-// vetting decision and of the rejection that ends it have no note.
-func eventView(id auth.Identity, typ string, data []byte) ([]byte, error) {
-	if id.Role != partnership.RoleCreator || (typ != "vetting_decided" && typ != "vetting_rejected") || len(data) == 0 || string(data) == "null" {
-		return data, nil
+// eventView shows an audit event as the caller may see it: a creator's copies of the vetting
+// decision and of the rejection that ends it name no brand user and carry no note.
+func eventView(id auth.Identity, e *store.Event) error {
+	if id.Role != partnership.RoleCreator || (e.Type != "vetting_decided" && e.Type != "vetting_rejected") {
+		return nil
+	}
+	e.Actor = ""
+	if len(e.Data) == 0 || string(e.Data) == "null" {
+		return nil
 	}
 	var d map[string]json.RawMessage
-	if err := json.Unmarshal(data, &d); err != nil {
-		return nil, err
+	if err := json.Unmarshal(e.Data, &d); err != nil {
+		return err
 	}
 	delete(d, "note")
-	return json.Marshal(d)
+	out, err := json.Marshal(d)
+	e.Data = out
+	return err
 }
 
 // viewName names the caller's view of a partnership in its ETag: the views differ, so a tag

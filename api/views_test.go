@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnerflow/partnerflow/auth"
+	"github.com/partnerflow/partnerflow/store"
 )
 
 // TestStateView: each party is served its own signing URL only, and a creator neither the
@@ -57,20 +58,21 @@ func TestStateView(t *testing.T) {
 	_, err = stateView(auth.Identity{Role: "creator"}, []byte(`not json`))
 	require.Error(t, err)
 
-	// The vetting decision's event loses its note for the creator only.
-	data := []byte(`{"decision":"reject","note":"audience outside our markets"}`)
-	got, err := eventView(auth.Identity{Role: "creator"}, "vetting_decided", data)
-	require.NoError(t, err)
-	require.JSONEq(t, `{"decision":"reject"}`, string(got))
-	got, err = eventView(auth.Identity{Role: "brand_manager"}, "vetting_decided", data)
-	require.NoError(t, err)
-	require.JSONEq(t, string(data), string(got))
-	got, err = eventView(auth.Identity{Role: "creator"}, "vetting_rejected", []byte(`{"note":"audience outside our markets"}`))
-	require.NoError(t, err)
-	require.JSONEq(t, `{}`, string(got))
-	got, err = eventView(auth.Identity{Role: "creator"}, "offer_sent", data)
-	require.NoError(t, err)
-	require.JSONEq(t, string(data), string(got))
+	// The vetting decision's events lose their note and their actor for the creator only.
+	for _, typ := range []string{"vetting_decided", "vetting_rejected"} {
+		e := store.Event{Type: typ, Actor: "ann", Role: "brand_manager", Data: store.JSON(`{"decision":"reject","note":"audience outside our markets"}`)}
+		require.NoError(t, eventView(auth.Identity{Role: "creator"}, &e))
+		require.Empty(t, e.Actor, typ)
+		require.JSONEq(t, `{"decision":"reject"}`, string(e.Data), typ)
+		e = store.Event{Type: typ, Actor: "ann", Data: store.JSON(`{"note":"x"}`)}
+		require.NoError(t, eventView(auth.Identity{Role: "brand_manager"}, &e))
+		require.Equal(t, "ann", e.Actor)
+		require.JSONEq(t, `{"note":"x"}`, string(e.Data))
+	}
+	e := store.Event{Type: "offer_sent", Actor: "ann", Data: store.JSON(`{"note":"x"}`)}
+	require.NoError(t, eventView(auth.Identity{Role: "creator"}, &e))
+	require.Equal(t, "ann", e.Actor)
+	require.JSONEq(t, `{"note":"x"}`, string(e.Data))
 
 	require.NotEqual(t, stateETag(7, "creator"), stateETag(7, "brand_manager"), "each view has its own tag")
 }

@@ -117,6 +117,11 @@ func (w *partnershipWorkflow) cancellationText(c partnership.Cancellation, owed 
 	text := fmt.Sprintf("%s cancelled %s. Reason: %s", w.in.BrandName, w.partnershipName(), reason)
 	switch owed {
 	case partnership.PayoutKindFee:
+		if w.feeSent() {
+			text += fmt.Sprintf(" Your fee of %s, already on its way to your payout account, is yours: the cancellation does not take it back.",
+				w.st.Terms.Fee)
+			break
+		}
 		text += fmt.Sprintf(" Your posts were delivered and verified, so your fee of %s is still owed to you: it will be paid to your payout account.",
 			w.st.Terms.Fee)
 	case partnership.PayoutKindKillFee:

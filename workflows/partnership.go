@@ -63,6 +63,9 @@ type partnershipWorkflow struct {
 	transferInDoubt map[string]bool
 	// approvalAsked: payouts whose second approval the finance team was asked for.
 	approvalAsked map[string]bool
+	// chasedDue is the deadline of next_action whose reminder a settle wait sent, kept across
+	// the waits (the re-check's, then the attribution window's) so it is sent once.
+	chasedDue time.Time
 	// checking: deliverables whose submitted draft is being checked for disclosure; another
 	// draft for them waits for that one's answer (the handler blocks before it records it).
 	checking map[string]bool

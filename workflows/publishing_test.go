@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/workflow"
@@ -168,6 +169,33 @@ func TestSettleChasesBeforeVersion(t *testing.T) {
 	}
 	require.Equal(t, []string{"A payout awaits a second approval"}, subjects)
 	require.Equal(t, 0, f.countEvents("deadline_missed"))
+}
+
+// TestSettleChasesRemindOnceAcrossWaits: finance's reminder for the fee goes out once, even
+// when the re-check's wait ends between the reminder and the deadline and the attribution
+// window's wait takes over the same deadline.
+func TestSettleChasesRemindOnceAcrossWaits(t *testing.T) {
+	in := baseInput()
+	in.Campaign.RecheckAfterSeconds = 6*86400 + 43200 // ends half a day after the reminder
+	in.Offer.CommissionBps = 1000
+	f := newFixture(t, in)
+	f.conversions = activities.ConversionsOutput{Conversions: 1, Revenue: usd(10_000)}
+	f.toPayout() // verified at minute 5: the fee is due a week later, reminded a day before
+	f.trigger(minute(5)+8*day, "fee", finance1, partnership.PayoutKindFee)
+	f.payment(minute(5)+8*day+minute(1), "pay-evt-1", "po_1", "paid", "")
+	end := minute(5) + 6*day + 12*time.Hour + 30*day
+	f.trigger(end+minute(1), "commission", finance1, partnership.PayoutKindCommission)
+	f.payment(end+minute(2), "pay-evt-2", "po_2", "paid", "")
+	st := f.runOK()
+
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	var reminders []time.Time
+	for _, e := range f.events() {
+		if e.Type == "reminder_sent" && strings.Contains(string(e.Data), `"role":"finance"`) && e.At.Before(testStart.Add(minute(5)+7*day)) {
+			reminders = append(reminders, e.At)
+		}
+	}
+	require.Equal(t, []time.Time{testStart.Add(minute(5) + 6*day)}, reminders, "one reminder before the fee's deadline")
 }
 
 // TestPublishingFeePaidDuringRecheck: a fee triggered while the posts wait for their re-check
@@ -384,6 +412,9 @@ func TestCancelOnHoldAfterFeePaid(t *testing.T) {
 	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
 	require.Equal(t, 0, f.countEvents("kill_fee_payable"))
 	require.Equal(t, 1, f.n("CreateTransfer"))
+	require.Contains(t, f.notifyText("Your partnership was cancelled"),
+		"Your fee of USD 500.00, already on its way to your payout account, is yours: the cancellation does not take it back.",
+		"the e-mail does not promise a payment already made")
 }
 
 // TestCancelEmailAndPayoutAgree: while the creator is e-mailed what a cancellation leaves

@@ -68,7 +68,6 @@ func (w *partnershipWorkflow) tracking() error {
 // chased as in any other wait: reminded reminder_before_seconds before their deadline, told
 // when it passes, and given the same time again (chaseDue).
 func (w *partnershipWorkflow) settleUntil(deadline time.Time, settled func() error) (cancelled bool, err error) {
-	var reminded time.Time // the deadline whose reminder went out
 	for {
 		now := workflow.Now(w.ctx)
 		remaining := deadline.Sub(now)
@@ -76,7 +75,7 @@ func (w *partnershipWorkflow) settleUntil(deadline time.Time, settled func() err
 			return false, nil
 		}
 		wait, chase := remaining, ""
-		if at, what, ok := w.chaseDue(reminded); ok && at.Before(deadline) && w.settleChases() {
+		if at, what, ok := w.chaseDue(); ok && at.Before(deadline) && w.settleChases() {
 			wait, chase = at.Sub(now), what
 		}
 		woke := false
@@ -97,7 +96,7 @@ func (w *partnershipWorkflow) settleUntil(deadline time.Time, settled func() err
 			}
 			na := *w.st.NextAction
 			if chase == "remind" {
-				reminded = *na.DueAt
+				w.chasedDue = *na.DueAt
 				err = w.remind(na.Role, na.Action)
 			} else {
 				err = w.chaseOverdue(na.Role, na.Action)
@@ -121,13 +120,13 @@ func (w *partnershipWorkflow) settleUntil(deadline time.Time, settled func() err
 // chaseDue is when the person next_action names must next be chased during a settle wait,
 // and how: "remind" (reminder_before_seconds before the deadline, once per deadline) or
 // "overdue" (at the deadline). Nobody is chased for the workflow's own steps.
-func (w *partnershipWorkflow) chaseDue(reminded time.Time) (time.Time, string, bool) {
+func (w *partnershipWorkflow) chaseDue() (time.Time, string, bool) {
 	na := w.st.NextAction
 	if na == nil || na.DueAt == nil || na.Role == partnership.RoleSystem {
 		return time.Time{}, "", false
 	}
 	due := *na.DueAt
-	if remind := partnership.Seconds(w.in.Campaign.ReminderBeforeSeconds); remind > 0 && remind < financeDue && !reminded.Equal(due) {
+	if remind := partnership.Seconds(w.in.Campaign.ReminderBeforeSeconds); remind > 0 && remind < financeDue && !w.chasedDue.Equal(due) {
 		return due.Add(-remind), "remind", true
 	}
 	return due, "overdue", true
