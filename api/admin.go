@@ -133,12 +133,9 @@ type payoutProfileRequest struct {
 
 func (s *Server) putPayoutProfile(c echo.Context) error {
 	id := identity(c)
-	if err := allow(id, partnership.RoleCreator, partnership.RoleAdmin); err != nil {
+	creatorID, err := creatorInScope(c, partnership.RoleCreator, partnership.RoleAdmin)
+	if err != nil {
 		return err
-	}
-	creatorID := c.Param("id")
-	if !seesCreator(id, creatorID) {
-		return notFound("creator")
 	}
 	var req payoutProfileRequest
 	if err := bind(c, &req); err != nil {

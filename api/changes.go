@@ -31,13 +31,9 @@ func toProfileChange(c store.ProfileChange) profileChangeResponse {
 
 // listBrandChanges: who may read a brand may read its trail (admins, the brand's managers).
 func (s *Server) listBrandChanges(c echo.Context) error {
-	id := identity(c)
-	if err := allow(id, partnership.RoleAdmin, partnership.RoleBrandManager); err != nil {
+	brandID, err := brandInScope(c)
+	if err != nil {
 		return err
-	}
-	brandID := c.Param("id")
-	if !seesBrand(id, brandID) {
-		return notFound("brand")
 	}
 	return s.listProfileChanges(c, store.SubjectBrand, brandID, func(ctx ctxT) error {
 		_, err := s.store.GetBrand(ctx, brandID)
@@ -49,13 +45,9 @@ func (s *Server) listBrandChanges(c echo.Context) error {
 // and the creator): it tells of the e-mail and the payout profile, which a brand manager is
 // never shown, so to a brand manager it is out of scope (404), as another creator's is.
 func (s *Server) listCreatorChanges(c echo.Context) error {
-	id := identity(c)
-	if err := allow(id, partnership.RoleAdmin, partnership.RoleCreator, partnership.RoleBrandManager); err != nil {
+	creatorID, err := creatorInScope(c, partnership.RoleAdmin, partnership.RoleCreator, partnership.RoleBrandManager)
+	if err != nil {
 		return err
-	}
-	creatorID := c.Param("id")
-	if !seesCreator(id, creatorID) {
-		return notFound("creator")
 	}
 	return s.listProfileChanges(c, store.SubjectCreator, creatorID, func(ctx ctxT) error {
 		_, err := s.store.GetCreator(ctx, creatorID)

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/partnerflow/partnerflow/auth"
 	"github.com/partnerflow/partnerflow/partnership"
 	"github.com/partnerflow/partnerflow/store"
@@ -30,6 +32,32 @@ func seesBrand(id auth.Identity, brandID string) bool {
 		return id.BrandID == brandID
 	}
 	return false
+}
+
+// brandInScope is the brand of the route's :id for an admin or that brand's manager: another
+// role is 403, another brand's manager 404.
+func brandInScope(c echo.Context) (string, error) {
+	id := identity(c)
+	if err := allow(id, partnership.RoleAdmin, partnership.RoleBrandManager); err != nil {
+		return "", err
+	}
+	if brandID := c.Param("id"); seesBrand(id, brandID) {
+		return brandID, nil
+	}
+	return "", notFound("brand")
+}
+
+// creatorInScope is the creator of the route's :id for an admin or that creator; roles lists
+// who may call at all (another role is 403), and anyone else among them gets 404.
+func creatorInScope(c echo.Context, roles ...string) (string, error) {
+	id := identity(c)
+	if err := allow(id, roles...); err != nil {
+		return "", err
+	}
+	if creatorID := c.Param("id"); seesCreator(id, creatorID) {
+		return creatorID, nil
+	}
+	return "", notFound("creator")
 }
 
 // seesPartnership reports whether the caller may see a partnership.

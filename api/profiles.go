@@ -60,13 +60,9 @@ func take[T any](o optional[T], into *T, name string, fields *[]string) {
 }
 
 func (s *Server) getBrand(c echo.Context) error {
-	id := identity(c)
-	if err := allow(id, partnership.RoleAdmin, partnership.RoleBrandManager); err != nil {
+	brandID, err := brandInScope(c)
+	if err != nil {
 		return err
-	}
-	brandID := c.Param("id")
-	if !seesBrand(id, brandID) {
-		return notFound("brand")
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
@@ -80,14 +76,10 @@ func (s *Server) getBrand(c echo.Context) error {
 }
 
 func (s *Server) patchBrand(c echo.Context) error {
-	id := identity(c)
-	if err := allow(id, partnership.RoleAdmin, partnership.RoleBrandManager); err != nil {
-		return err
-	}
-	brandID := c.Param("id")
 	// Scope before the body: a caller outside the brand learns nothing of what it would refuse.
-	if !seesBrand(id, brandID) {
-		return notFound("brand")
+	brandID, err := brandInScope(c)
+	if err != nil {
+		return err
 	}
 	var patch brandPatch
 	if err := c.Bind(&patch); err != nil {
@@ -113,7 +105,7 @@ func (s *Server) patchBrand(c echo.Context) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	b, err := s.store.UpdateBrand(ctx, brandID, ch, id.Actor())
+	b, err := s.store.UpdateBrand(ctx, brandID, ch, identity(c).Actor())
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("brand")
 	} else if err != nil {
@@ -190,19 +182,16 @@ func (s *Server) getCreator(c echo.Context) error {
 
 func (s *Server) patchCreator(c echo.Context) error {
 	id := identity(c)
-	if err := allow(id, partnership.RoleCreator, partnership.RoleAdmin); err != nil {
+	creatorID, err := creatorInScope(c, partnership.RoleCreator, partnership.RoleAdmin)
+	if err != nil {
 		return err
-	}
-	creatorID := c.Param("id")
-	if !seesCreator(id, creatorID) {
-		return notFound("creator")
 	}
 	var patch creatorPatch
 	if err := c.Bind(&patch); err != nil {
 		return err
 	}
 	req, fields := patch.request()
-	err := validatePatch(c, &req, fields...)
+	err = validatePatch(c, &req, fields...)
 	if patch.Accounts.Set {
 		err = withInvalidField(err, "accounts", accountsFixed)
 	}
