@@ -115,7 +115,14 @@ func must(t *testing.T, r response, status int) map[string]any {
 // eventually polls f until it returns true.
 func eventually(t *testing.T, what string, f func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	eventuallyWithin(t, 60*time.Second, what, f)
+}
+
+// eventuallyWithin is eventually with a wait of its own, for what the server does on its own
+// schedule and a loaded machine delays further.
+func eventuallyWithin(t *testing.T, wait time.Duration, what string, f func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
 	for time.Now().Before(deadline) {
 		if f() {
 			return
