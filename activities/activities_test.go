@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -432,4 +433,49 @@ func TestNotifyBrandTurnEmails(t *testing.T) {
 		keys = append(keys, m.Key)
 	}
 	require.Equal(t, []string{"p1/email/draft_submitted/d1/1", "p1/email/reminder/review_draft/3", "p1/email/countered/2/4"}, keys)
+}
+
+// TestRecordTransitionKeepsFinishedCyclesWhole: the hand-over's write (the one with
+// cycle_completed) keeps every whole cycle summary it holds; the next run writes them compact
+// and the partnership still reads whole. Writes without cycle_completed keep nothing.
+func TestRecordTransitionKeepsFinishedCyclesWhole(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	require.NoError(t, e.st.CreateCampaign(ctx, &store.Campaign{ID: "camp", BrandID: "b1", Settings: store.JSON(`{}`), CreatedAt: now}))
+	require.NoError(t, e.st.CreatePartnership(ctx, &store.Partnership{ID: "p1", BrandID: "b1", CampaignID: "camp", CreatorID: "c1",
+		Stage: "content", State: store.JSON(`{}`), CreatedAt: now, UpdatedAt: now}))
+	summary := func(n int) partnership.CycleSummary {
+		return partnership.CycleSummary{Cycle: n, StartedAt: now,
+			Deliverables: []partnership.Deliverable{{ID: "d1", Status: partnership.DeliverableVerified,
+				Publication: &partnership.Publication{URL: fmt.Sprintf("https://instagram.example/p/%d", n)}}},
+			Payouts: []partnership.Payout{{ID: fmt.Sprintf("c%d-po_1", n), Status: partnership.PayoutPaid}}}
+	}
+	state := func(cycle int, cycles ...partnership.CycleSummary) partnership.State {
+		return partnership.State{ID: "p1", Stage: partnership.StageContent, Cycle: cycle, Cycles: cycles, UpdatedAt: now,
+			Deliverables: []partnership.Deliverable{}, Payouts: []partnership.Payout{}}
+	}
+	completed := []activities.AuditEvent{{Seq: 9, Type: partnership.EventCycleCompleted, Actor: "system", Role: "system", At: now}}
+	// Cycle 1 closed on old code: its write without the event keeps nothing, the hand-over
+	// of cycle 2 keeps both (cycle 1 was carried whole).
+	require.NoError(t, e.acts.RecordTransition(ctx, activities.RecordInput{Version: 5, State: state(2, summary(1))}))
+	whole, err := e.st.WithCycles(ctx, "p1", store.JSON(`{"cycles":[{"cycle":1,"deliverables":null}]}`))
+	require.NoError(t, err)
+	require.JSONEq(t, `{"cycles":[{"cycle":1,"deliverables":null}]}`, string(whole), "no cycle kept without cycle_completed")
+	require.NoError(t, e.acts.RecordTransition(ctx, activities.RecordInput{Version: 9, State: state(3, summary(1), summary(2)), Events: completed}))
+	require.NoError(t, e.acts.RecordTransition(ctx, activities.RecordInput{Version: 10,
+		State: state(3, summary(1).Compact(), summary(2).Compact())}))
+
+	p, err := e.st.GetPartnership(ctx, "p1")
+	require.NoError(t, err)
+	var st partnership.State
+	require.NoError(t, json.Unmarshal(p.State, &st))
+	require.Len(t, st.Cycles, 2)
+	for i, c := range st.Cycles {
+		require.Equal(t, i+1, c.Cycle)
+		require.Len(t, c.Deliverables, 1, "cycle %d reads whole", c.Cycle)
+		require.Equal(t, fmt.Sprintf("https://instagram.example/p/%d", i+1), c.Deliverables[0].Publication.URL)
+		require.Equal(t, fmt.Sprintf("c%d-po_1", i+1), c.Payouts[0].ID)
+	}
+	require.EqualValues(t, 10, p.StateVersion)
 }

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/partnerflow/partnerflow/partnership"
@@ -55,7 +56,33 @@ func (a *Activities) RecordTransition(ctx context.Context, in RecordInput) error
 		})
 	}
 	t.Deliverables, t.Drafts, t.Payouts = childRows(in.State)
+	if t.Cycles, err = cycleRows(in); err != nil {
+		return err
+	}
 	return a.Store.ApplyTransition(ctx, t)
+}
+
+// cycleRows are the whole summaries of the finished cycles, written with the hand-over that
+// closes a cycle (the write with its cycle_completed event): after it the workflow carries
+// them compact (partnership.CycleSummary.Compact). Every whole summary in the snapshot is
+// written, not only the cycle just closed, so that a partnership that ran its earlier cycles
+// before the workflow compacted them keeps them too; rows already written stay as they are.
+func cycleRows(in RecordInput) ([]store.CycleRow, error) {
+	if !slices.ContainsFunc(in.Events, func(e AuditEvent) bool { return e.Type == partnership.EventCycleCompleted }) {
+		return nil, nil
+	}
+	var rows []store.CycleRow
+	for _, c := range in.State.Cycles {
+		if c.IsCompact() {
+			continue
+		}
+		summary, err := json.Marshal(c)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, store.CycleRow{PartnershipID: in.State.ID, Cycle: c.Cycle, Summary: summary})
+	}
+	return rows, nil
 }
 
 // childRows projects the snapshot's current cycle into deliverable, draft and payout rows.

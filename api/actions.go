@@ -171,6 +171,9 @@ func (s *Server) actOnState(c echo.Context, name string, body any, build func() 
 	if err != nil {
 		return nil, err
 	}
+	if raw, err = s.store.WithCycles(ctx, id, raw); err != nil {
+		return nil, err
+	}
 	return stateView(identity(c), raw)
 }
 

@@ -31,6 +31,9 @@ type Store interface {
 	TouchUnstartedPartnership(ctx context.Context, id string, at time.Time) (bool, error)
 	GetPartnership(ctx context.Context, id string) (store.Partnership, error)
 	GetPartnershipHead(ctx context.Context, id string) (store.Partnership, error)
+	// WithCycles completes a state document's compact cycle summaries (GetPartnership's
+	// documents are complete already): for a state read from the workflow itself.
+	WithCycles(ctx context.Context, partnershipID string, doc store.JSON) (store.JSON, error)
 	PartnershipIDByEnvelope(ctx context.Context, envelopeID string) (string, error)
 	ListPartnerships(ctx context.Context, f store.PartnershipFilter) ([]store.Partnership, string, error)
 	ListPayouts(ctx context.Context, f store.PayoutFilter) ([]store.PayoutRow, string, error)

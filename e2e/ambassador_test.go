@@ -45,9 +45,19 @@ func TestAmbassadorCycles(t *testing.T) {
 	})
 	require.Len(t, st["cycles"], 1)
 	require.Equal(t, "paid", path(st, "cycles", 0, "payouts", 0, "status"))
+	// The run carries the finished cycle compact; the partnership reads it whole, its post
+	// and the draft that was approved included.
+	requireWholeCycle := func(st map[string]any) {
+		t.Helper()
+		require.Equal(t, "verified", path(st, "cycles", 0, "deliverables", 0, "status"))
+		require.NotEmpty(t, path(st, "cycles", 0, "deliverables", 0, "publication", "url"))
+		require.Equal(t, "approve", path(st, "cycles", 0, "deliverables", 0, "drafts", 0, "review", "decision"))
+	}
+	requireWholeCycle(st)
 	runCycle(2)
 
 	st = w.waitStage(pid, "completed")
+	requireWholeCycle(st)
 	require.EqualValues(t, 2, st["cycle"])
 	require.Equal(t, "c2-po_1", path(st, "payouts", 0, "id"))
 	require.Equal(t, "paid", path(st, "payouts", 0, "status"))

@@ -43,8 +43,13 @@ const (
 	SignerBrand   = "brand"
 )
 
-// QueryState returns the partnership's full State.
+// QueryState returns the partnership's live State; the summaries of an ambassador's finished
+// cycles are compact in it (CycleSummary.Compact), the read model holds them whole.
 const QueryState = "state"
+
+// EventCycleCompleted is the audit event of an ambassador cycle's close. The read-model write
+// that carries it also keeps the cycle's whole summary, which the workflow then carries compact.
+const EventCycleCompleted = "cycle_completed"
 
 // Error types carried by workflow ApplicationErrors that the API maps to HTTP statuses.
 const (

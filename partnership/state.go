@@ -201,12 +201,27 @@ type NextAction struct {
 
 // CycleSummary is one finished period of an ambassador partnership.
 type CycleSummary struct {
-	Cycle        int           `json:"cycle"`
-	StartedAt    time.Time     `json:"started_at"`
+	Cycle     int       `json:"cycle"`
+	StartedAt time.Time `json:"started_at"`
+	// Deliverables is nil (null in JSON) in a compact summary: the workflow carries from run
+	// to run only what the next cycles need of a finished one, its payouts and tracking, and
+	// the read model keeps the whole summary (Store.GetPartnership puts it back). A cycle
+	// without deliverables is [] in a whole summary.
 	Deliverables []Deliverable `json:"deliverables"`
 	Payouts      []Payout      `json:"payouts"`
 	Tracking     Tracking      `json:"tracking"`
 }
+
+// Compact is the summary without its deliverables, which hold every draft, review and
+// post report of the cycle and make up most of its size: what a run carries of a finished
+// cycle. Its payouts and tracking stay, for what later cycles and the campaign report add up.
+func (c CycleSummary) Compact() CycleSummary {
+	c.Deliverables = nil
+	return c
+}
+
+// IsCompact reports a summary whose deliverables were left out (Compact).
+func (c CycleSummary) IsCompact() bool { return c.Deliverables == nil }
 
 // ComplianceHold says which posts failed their re-check and why.
 type ComplianceHold struct {

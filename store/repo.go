@@ -180,18 +180,23 @@ func (s *Store) DeletePartnership(ctx context.Context, id string) error {
 const partnershipQuery = `SELECT id, brand_id, campaign_id, creator_id, stage, outcome, next_action_role,
 next_action, due_at, envelope_id, state, state_version, created_at, updated_at FROM partnerships WHERE id = ?`
 
-// GetPartnership loads a partnership row. Every GET of a partnership that changed and the
-// answer to every action read it, so, like the head, it is scanned by hand.
+// GetPartnership loads a partnership row, its state document whole (WithCycles). Every GET of
+// a partnership that changed and the answer to every action read it, so, like the head, it is
+// scanned by hand.
 func (s *Store) GetPartnership(ctx context.Context, id string) (Partnership, error) {
 	var p Partnership
 	var due sql.NullTime
 	err := s.scanRow(ctx, partnershipQuery, []any{id}, &p.ID, &p.BrandID, &p.CampaignID, &p.CreatorID,
 		&p.Stage, &p.Outcome, &p.NextActionRole, &p.NextAction, &due, &p.EnvelopeID, &p.State, &p.StateVersion,
 		&p.CreatedAt, &p.UpdatedAt)
+	if err != nil {
+		return p, translate(err)
+	}
 	if due.Valid {
 		p.DueAt = &due.Time
 	}
-	return p, translate(err)
+	p.State, err = s.WithCycles(ctx, p.ID, p.State)
+	return p, err
 }
 
 // headQuery reads a partnership's head: its keys, where it stands and its version.
@@ -258,6 +263,9 @@ type Transition struct {
 	Deliverables []DeliverableRow
 	Drafts       []DraftRow
 	Payouts      []PayoutRow
+	// Cycles are whole summaries of finished cycles (CycleRow), written with the hand-over
+	// that closes them; a row already written is left as it is.
+	Cycles []CycleRow
 }
 
 // transitionUpdate moves a partnership's row to a newer snapshot; an older or repeated one
@@ -283,6 +291,11 @@ func (s *Store) ApplyTransition(ctx context.Context, t Transition) error {
 			applied = true
 			if err := upsertChildren(tx, t, s.children.unchanged(t.PartnershipID, children)); err != nil {
 				return err
+			}
+			if len(t.Cycles) > 0 {
+				if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&t.Cycles).Error; err != nil {
+					return err
+				}
 			}
 		}
 		if len(t.Events) == 0 {

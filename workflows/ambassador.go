@@ -53,7 +53,7 @@ func (w *partnershipWorkflow) continueAsNew() error {
 	// Between cycles the partnership waits for its next period's content, and can be cancelled.
 	w.setStage(partnership.StageContent)
 	w.st.NextAction = &partnership.NextAction{Role: partnership.RoleSystem, Action: "start_next_cycle", DueAt: &next}
-	w.emit("cycle_completed", systemActor, map[string]any{"cycle": summary.Cycle, "late_provider_events": late})
+	w.emit(partnership.EventCycleCompleted, systemActor, map[string]any{"cycle": summary.Cycle, "late_provider_events": late})
 	if err := w.persist(w.ctx); err != nil {
 		return err
 	}
@@ -66,6 +66,19 @@ func (w *partnershipWorkflow) continueAsNew() error {
 		// it would be at the start of the next (its Update cannot follow the hand-over). The
 		// old branch continued as new without it; asked only on this path.
 		return w.compensate(*w.cancel)
+	}
+	if workflow.GetVersion(w.ctx, "compact-cycles", workflow.DefaultVersion, 1) >= 1 {
+		// The write just made kept every finished cycle's whole summary in the read model
+		// (partnership_cycles): the next run carries only their payouts and tracking, so the
+		// carry stays small however many cycles the partnership lasts (a realistic cycle's
+		// summary is 10-15 KB; a weekly deal of a few years would pass Temporal's 2 MB payload
+		// limit). The read model's document is completed from the table when it is read.
+		// Old branch: every whole summary carried. Asked only on this path.
+		cycles := make([]partnership.CycleSummary, len(w.st.Cycles))
+		for i, c := range w.st.Cycles {
+			cycles[i] = c.Compact()
+		}
+		w.st.Cycles = cycles
 	}
 	used := partnership.UsedPosts{MediaIDs: slices.Clone(w.usedPosts.MediaIDs), URLKeys: slices.Clone(w.usedPosts.URLKeys)}
 	addUsedPosts(&used, summary.Deliverables)

@@ -54,6 +54,7 @@ func TestAmbassadorCyclesContinueAsNew(t *testing.T) {
 	require.Equal(t, 2, c.Cycle)
 	require.Len(t, c.Cycles, 1)
 	require.Equal(t, partnership.PayoutPaid, c.Cycles[0].Payouts[0].Status)
+	require.True(t, c.Cycles[0].IsCompact(), "the finished cycle is carried without its deliverables")
 	require.Empty(t, c.Payouts)
 	require.Empty(t, c.Deliverables)
 	require.Equal(t, discountCode, c.Tracking.DiscountCode)
@@ -62,6 +63,14 @@ func TestAmbassadorCyclesContinueAsNew(t *testing.T) {
 	requireDueAt(t, c, cycle2)
 	last := f1.sortedRecords()
 	require.Equal(t, last[len(last)-1].Version, next.Carry.Version)
+	// The hand-over's write, the one with cycle_completed, holds the whole summary for the
+	// read model to keep.
+	handOver := last[len(last)-1]
+	require.Equal(t, partnership.EventCycleCompleted, handOver.Events[len(handOver.Events)-1].Type)
+	require.Len(t, handOver.State.Cycles, 1)
+	require.Len(t, handOver.State.Cycles[0].Deliverables, 1)
+	require.Equal(t, partnership.DeliverableVerified, handOver.State.Cycles[0].Deliverables[0].Status)
+	require.Equal(t, c.Cycles[0], handOver.State.Cycles[0].Compact(), "what is carried is the whole summary less its deliverables")
 	evs := f1.events()
 	require.Equal(t, evs[len(evs)-1].Seq, next.Carry.Seq)
 	require.Equal(t, "cycle_completed", evs[len(evs)-1].Type)
@@ -91,6 +100,7 @@ func TestAmbassadorCyclesContinueAsNew(t *testing.T) {
 	require.Equal(t, partnership.StageCompleted, st.Stage, "the second period ends after the end date: done")
 	require.Equal(t, 2, st.Cycle)
 	require.Len(t, st.Cycles, 1)
+	require.True(t, st.Cycles[0].IsCompact())
 	require.Len(t, st.Payouts, 1)
 	require.Equal(t, "c2-po_1", st.Payouts[0].ID)
 	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
@@ -165,11 +175,15 @@ func TestAmbassadorPostCountsOnceAcrossCycles(t *testing.T) {
 			in := ambassadorInput()
 			ends := testStart.Add(75 * day) // three periods
 			in.Offer.EndsAt = &ends
-			_, next := runFirstCycle(t, in) // posts https://instagram.example/p/1, verified as m-1
+			f1, next := runFirstCycle(t, in) // posts https://instagram.example/p/1, verified as m-1
 			require.Equal(t, &partnership.UsedPosts{MediaIDs: []string{"m-1"}, URLKeys: []string{"instagram.example/p/1?"}},
 				next.Carry.UsedPosts)
 			if tc.oldCarry {
+				// Carries from before UsedPosts also carried the cycles whole (before
+				// compact-cycles), as the hand-over's write holds them.
+				recs := f1.sortedRecords()
 				next.Carry.UsedPosts = nil
+				next.Carry.State.Cycles = recs[len(recs)-1].State.Cycles
 			}
 
 			f := newFixture(t, next)
@@ -276,4 +290,22 @@ func TestAmbassadorCancelledDuringHandOverBeforeVersion(t *testing.T) {
 	})
 	var can *workflow.ContinueAsNewError
 	require.True(t, errors.As(f.resultErr, &can), "the old branch continues as new, got %v", f.resultErr)
+}
+
+// TestAmbassadorCarryBeforeCompactCycles: on the old branch of compact-cycles the finished
+// cycles are carried whole, as before, so histories that took it replay.
+func TestAmbassadorCarryBeforeCompactCycles(t *testing.T) {
+	f := newFixture(t, ambassadorInput())
+	f.env.OnGetVersion("compact-cycles", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(7), "pay-evt-1", "po_1", "paid", "")
+	f.run()
+	var can *workflow.ContinueAsNewError
+	require.True(t, errors.As(f.resultErr, &can), "cycle 1 ends by continuing as new, got %v", f.resultErr)
+	var next partnership.Input
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	require.Len(t, next.Carry.State.Cycles, 1)
+	require.False(t, next.Carry.State.Cycles[0].IsCompact())
+	require.Len(t, next.Carry.State.Cycles[0].Deliverables, 1)
 }
