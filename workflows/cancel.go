@@ -82,7 +82,7 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	if err := w.dropUnpayableFee(); err != nil {
 		return err
 	}
-	if len(w.payable) > 0 {
+	if len(w.payable) > 0 || len(w.transfers) > 0 { // a transfer under way is seen to its answer
 		if err := w.settleAll(); err != nil {
 			return err
 		}

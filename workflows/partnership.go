@@ -61,6 +61,11 @@ type partnershipWorkflow struct {
 	payments   map[string]partnership.PaymentEvent // by payout id
 	// transferInDoubt: payouts whose transfer ran out of retries once (settle).
 	transferInDoubt map[string]bool
+	// transfers are the CreateTransfer calls under way or answered and not yet applied, by
+	// payout id (asyncTransfers); asyncTransfers is set once settle has asked the version
+	// "async-transfers" and it took the new branch.
+	transfers      map[string]*transferCall
+	asyncTransfers bool
 	// approvalAsked: payouts whose second approval the finance team was asked for.
 	approvalAsked map[string]bool
 	// chasedDue is the deadline of next_action whose reminder a settle wait sent, kept across
@@ -108,7 +113,7 @@ func newPartnershipWorkflow(ctx workflow.Context, in partnership.Input) *partner
 		ctx:        ctx,
 		in:         in,
 		seenEvents: map[string]bool{}, escalations: map[string]int{},
-		payments: map[string]partnership.PaymentEvent{}, transferInDoubt: map[string]bool{}, approvalAsked: map[string]bool{}, checking: map[string]bool{},
+		payments: map[string]partnership.PaymentEvent{}, transferInDoubt: map[string]bool{}, transfers: map[string]*transferCall{}, approvalAsked: map[string]bool{}, checking: map[string]bool{},
 	}
 	if c := in.Carry; c != nil {
 		// The next cycle of an ambassador partnership: carry on where the last run stopped.

@@ -36,7 +36,9 @@ func (w *partnershipWorkflow) settleAll() error {
 		if err := w.settle(); err != nil {
 			return err
 		}
-		if w.allPaid() {
+		// Not while a transfer is under way (asyncTransfers), even for a payout no longer
+		// owed: the partnership must not end with a transfer it does not know of.
+		if w.allPaid() && len(w.transfers) == 0 {
 			return nil
 		}
 		if err := w.askSecondApprovals(); err != nil {
@@ -86,17 +88,71 @@ func (w *partnershipWorkflow) payoutNextAction() (string, string) {
 	return partnership.RoleFinance, "trigger_payout"
 }
 
-// payoutWork reports whether settle has something to do.
+// payoutWork reports whether settle has something to do: a transfer to make or whose answer
+// came, or a payment event for a transfer made. A transfer under way is not work (asyncTransfers):
+// its answer wakes the waits, and a payment event for it waits for the transfer's id.
 func (w *partnershipWorkflow) payoutWork() bool {
 	for _, p := range w.st.Payouts {
 		if p.Status != partnership.PayoutProcessing {
 			continue
 		}
-		if _, ok := w.payments[p.ID]; ok || p.TransferID == "" {
+		if p.TransferID == "" {
+			if !w.asyncTransfers {
+				return true
+			}
+			if call, ok := w.transfers[p.ID]; !ok || call.done {
+				return true
+			}
+			continue
+		}
+		if _, ok := w.payments[p.ID]; ok {
 			return true
 		}
 	}
 	return false
+}
+
+// transferCall is one payout's CreateTransfer, made in its own coroutine (startTransfer).
+type transferCall struct {
+	done bool
+	out  activities.TransferOutput
+	err  error
+}
+
+// transfersAsync reports whether transfers are made beside the waits rather than in them.
+// Versioned ("async-transfers", asked where settle first has a transfer to make): the
+// transfer was made in line, so while it retried (for up to a day with the provider down)
+// or waited its hour in doubt, settle held whatever called it: the re-check of the posts and
+// the attribution window's count waited as long, and so did a cancellation's answer.
+func (w *partnershipWorkflow) transfersAsync() bool {
+	if !w.asyncTransfers {
+		w.asyncTransfers = workflow.GetVersion(w.ctx, "async-transfers", workflow.DefaultVersion, 1) >= 1
+	}
+	return w.asyncTransfers
+}
+
+// startTransfer makes payout p's transfer in a coroutine of its own, after the in-doubt wait
+// when retry is set (awaitTransferRetry); settle applies the answer when it comes (payoutWork
+// wakes the waits). The key is the payout's, so every attempt asks for the same transfer.
+func (w *partnershipWorkflow) startTransfer(p partnership.Payout, retry bool) {
+	call := &transferCall{}
+	w.transfers[p.ID] = call
+	workflow.Go(w.ctx, func(ctx workflow.Context) {
+		defer func() { call.done = true }()
+		if retry {
+			if call.err = w.awaitTransferRetry(ctx, p.ID); call.err != nil {
+				return
+			}
+		}
+		call.err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, providerOptions), a.CreateTransfer, w.transferInput(p)).Get(ctx, &call.out)
+	})
+}
+
+func (w *partnershipWorkflow) transferInput(p partnership.Payout) activities.TransferInput {
+	return activities.TransferInput{
+		IdempotencyKey: w.idemKey("payout/"+p.ID, 1), PartnershipID: w.in.PartnershipID, PayoutID: p.ID,
+		CreatorID: w.in.CreatorID, Amount: p.Amount, InDoubt: w.transferInDoubt[p.ID],
+	}
 }
 
 // settle sends transfers for approved payouts and applies payment webhooks.
@@ -109,10 +165,21 @@ func (w *partnershipWorkflow) settle() error {
 		}
 		if p.TransferID == "" {
 			var out activities.TransferOutput
-			err := workflow.ExecuteActivity(w.providerCtx(), a.CreateTransfer, activities.TransferInput{
-				IdempotencyKey: w.idemKey("payout/"+p.ID, 1), PartnershipID: w.in.PartnershipID, PayoutID: p.ID,
-				CreatorID: w.in.CreatorID, Amount: p.Amount, InDoubt: w.transferInDoubt[p.ID],
-			}).Get(w.ctx, &out)
+			var err error
+			if w.transfersAsync() {
+				call, ok := w.transfers[p.ID]
+				if !ok {
+					w.startTransfer(p, false)
+					continue
+				}
+				if !call.done {
+					continue
+				}
+				delete(w.transfers, p.ID)
+				out, err = call.out, call.err
+			} else {
+				err = workflow.ExecuteActivity(w.providerCtx(), a.CreateTransfer, w.transferInput(p)).Get(w.ctx, &out)
+			}
 			po := &w.st.Payouts[i]
 			var appErr *temporal.ApplicationError
 			switch {
@@ -142,7 +209,11 @@ func (w *partnershipWorkflow) settle() error {
 				if err := w.persist(w.ctx); err != nil {
 					return err
 				}
-				if err := w.awaitTransferRetry(p.ID); err != nil {
+				if w.asyncTransfers {
+					w.startTransfer(p, true)
+					continue
+				}
+				if err := w.awaitTransferRetry(w.ctx, p.ID); err != nil {
 					return err
 				}
 				continue
@@ -244,11 +315,11 @@ func (w *partnershipWorkflow) failureEmails() bool {
 // or failed) ends the wait at once, and the same key then returns that transfer. Versioned
 // ("transfer-wait-wakes", asked only on this path): the wait was a plain Sleep, which no
 // event shortened, so a payout the provider had paid read processing for up to an hour.
-func (w *partnershipWorkflow) awaitTransferRetry(payoutID string) error {
-	if workflow.GetVersion(w.ctx, "transfer-wait-wakes", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		return workflow.Sleep(w.ctx, transferRetryWait)
+func (w *partnershipWorkflow) awaitTransferRetry(ctx workflow.Context, payoutID string) error {
+	if workflow.GetVersion(ctx, "transfer-wait-wakes", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return workflow.Sleep(ctx, transferRetryWait)
 	}
-	_, err := workflow.AwaitWithTimeout(w.ctx, transferRetryWait, func() bool {
+	_, err := workflow.AwaitWithTimeout(ctx, transferRetryWait, func() bool {
 		_, reported := w.payments[payoutID]
 		return reported
 	})

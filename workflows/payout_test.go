@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -421,4 +422,84 @@ func TestTransferInDoubtBeforeVersion(t *testing.T) {
 
 	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
 	require.Equal(t, testStart.Add(minute(6)+time.Hour), f.event("transfer_created").At)
+}
+
+// TestTransferInDoubtDoesNotHoldTheRecheck: a transfer waiting its hour in doubt (or retrying
+// with the provider down) is made beside the re-check's wait, not in it: the posts are
+// re-checked when due, the transfer is asked for again under the same key when its hour is
+// up, and the partnership completes once it is paid.
+func TestTransferInDoubtDoesNotHoldTheRecheck(t *testing.T) {
+	in := baseInput()
+	in.Campaign.RecheckAfterSeconds = 30 * 60
+	f := newFixture(t, in)
+	f.transferErrs = []error{temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil)}
+	f.toPayout() // verified at minute 5: the fee is payable, the re-check due at minute 35
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.snapshot(minute(40), "rechecked")
+	f.payment(minute(70), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+
+	require.True(t, f.event("posts_rechecked").At.Equal(testStart.Add(minute(35))), "re-checked when due, at %s", f.event("posts_rechecked").At)
+	r := f.snap("rechecked")
+	require.Equal(t, partnership.PayoutProcessing, r.Payouts[0].Status)
+	requireNextAction(t, r, partnership.RoleSystem, "await_transfer")
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
+	require.Equal(t, 2, f.n("CreateTransfer"))
+	require.Equal(t, f.transfers[0].IdempotencyKey, f.transfers[1].IdempotencyKey)
+	require.True(t, f.transfers[1].InDoubt)
+	require.True(t, f.event("transfer_created").At.Equal(testStart.Add(minute(6)+time.Hour)), "asked again when its hour was up")
+	require.Equal(t, 1, f.countEvents("posts_rechecked"))
+}
+
+// TestTransferInDoubtBeforeAsyncTransfers: before "async-transfers" the transfer was made in
+// line and its hour in doubt held the re-check, and such a history replays that way.
+func TestTransferInDoubtBeforeAsyncTransfers(t *testing.T) {
+	in := baseInput()
+	in.Campaign.RecheckAfterSeconds = 30 * 60
+	f := newFixture(t, in)
+	f.env.OnGetVersion("async-transfers", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.transferErrs = []error{temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil)}
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(70), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.True(t, f.event("posts_rechecked").At.Equal(testStart.Add(minute(6)+time.Hour)), "held by the transfer's hour, re-checked at %s", f.event("posts_rechecked").At)
+}
+
+// TestCancelWhileTransferInDoubt: a cancellation while the fee's transfer waits its hour in
+// doubt is applied at once, not an hour later; the fee already sent stays owed, the same key
+// is asked for again, and the partnership ends once it is paid.
+func TestCancelWhileTransferInDoubt(t *testing.T) {
+	for _, async := range []bool{true, false} {
+		t.Run(fmt.Sprintf("async=%v", async), func(t *testing.T) {
+			in := baseInput()
+			in.Campaign.RecheckAfterSeconds = 30 * 60
+			f := newFixture(t, in)
+			if !async {
+				f.env.OnGetVersion("async-transfers", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
+			f.transferErrs = []error{temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil)}
+			f.toPayout()
+			f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+			f.update(minute(10), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "campaign stopped"})
+			f.payment(minute(70), "pay-evt-1", "po_1", "paid", "")
+			st := f.runOK()
+
+			f.requireAccepted("cancel")
+			require.Equal(t, partnership.StageCancelled, st.Stage)
+			require.Len(t, st.Payouts, 1)
+			require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
+			require.Equal(t, 2, f.n("CreateTransfer"))
+			require.Equal(t, f.transfers[0].IdempotencyKey, f.transfers[1].IdempotencyKey)
+			cancelledAt := f.event("partnership_cancelled").At
+			if async {
+				require.True(t, cancelledAt.Equal(testStart.Add(minute(10))), "cancelled at once, at %s", cancelledAt)
+			} else {
+				require.True(t, cancelledAt.Equal(testStart.Add(minute(6)+time.Hour)), "the old branch: after the transfer's hour, at %s", cancelledAt)
+			}
+		})
+	}
 }
