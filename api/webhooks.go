@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -26,12 +27,17 @@ type esignWebhook struct {
 		EnvelopeID   string            `json:"envelope_id"`
 		Status       string            `json:"status"`
 		CustomFields map[string]string `json:"custom_fields"`
-		Recipient    *struct {
-			Role     string `json:"role"`
-			Status   string `json:"status"`
-			SignedAt string `json:"signed_at"`
-		} `json:"recipient"`
+		Recipient    *esignRecipient   `json:"recipient"`
 	} `json:"data"`
+}
+
+// esignRecipient is the signer an e-signature event is about: one who signed
+// (recipient-completed) or the one who declined (envelope-declined).
+type esignRecipient struct {
+	Role           string `json:"role"`
+	Status         string `json:"status"`
+	SignedAt       string `json:"signed_at"`
+	DeclinedReason string `json:"declined_reason"`
 }
 
 // Recipient events: one signer signed an envelope that others have still to sign. Other
@@ -111,7 +117,27 @@ func (s *Server) esignWebhook(c echo.Context) error {
 		return s.deliverWebhook(c, ctx, "esign", ev.EventID, pid, "", nil)
 	}
 	signal := partnership.ESignEvent{EventID: ev.EventID, EnvelopeID: ev.Data.EnvelopeID, Status: ev.Data.Status}
+	signal.DeclinedBy, signal.Reason = decliner(ev)
 	return s.deliverWebhook(c, ctx, "esign", ev.EventID, pid, partnership.SignalESignEvent, signal)
+}
+
+// declineReasonRunes bounds the decline reason the workflow records and e-mails.
+const declineReasonRunes = 1000
+
+// decliner reads who declined a declined envelope, and why, from the event's recipient: the
+// contract's signer (creator or brand) and their reason, cut to declineReasonRunes. Empty
+// when the event names nobody, or a signer the contract does not have: the decline is then
+// the provider's word alone, as before.
+func decliner(ev esignWebhook) (signer, reason string) {
+	r := ev.Data.Recipient
+	if ev.Data.Status != "declined" || r == nil || (r.Role != partnership.SignerCreator && r.Role != partnership.SignerBrand) {
+		return "", ""
+	}
+	reason = strings.TrimSpace(r.DeclinedReason)
+	if utf8.RuneCountInString(reason) > declineReasonRunes {
+		reason = string([]rune(reason)[:declineReasonRunes])
+	}
+	return r.Role, reason
 }
 
 // signerEvent reads a recipient event. It is nil, with no error, for recipient events that are

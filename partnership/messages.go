@@ -111,6 +111,10 @@ type ESignEvent struct {
 	EventID    string `json:"event_id"`
 	EnvelopeID string `json:"envelope_id"`
 	Status     string `json:"status"` // completed | declined | voided | expired
+	// DeclinedBy and Reason: the signer (SignerCreator or SignerBrand) who declined a
+	// declined envelope and the reason they gave, when the provider says; empty otherwise.
+	DeclinedBy string `json:"declined_by,omitempty"`
+	Reason     string `json:"reason,omitempty"`
 }
 
 // FinalEnvelopeStatus reports whether an envelope status ends the signing: completed,

@@ -84,6 +84,10 @@ type Contract struct {
 	// Signers says who has signed so far, so that everyone can see whose signature the
 	// contract still waits for.
 	Signers ContractSigners `json:"signers"`
+	// DeclinedBy and DeclineReason: for a contract declined at signing, the signer who
+	// declined (creator or brand) and the reason they gave, when the provider says.
+	DeclinedBy    string `json:"declined_by,omitempty"`
+	DeclineReason string `json:"decline_reason,omitempty"`
 }
 
 // ContractSigners holds each signer's signature, keyed like signing_urls.

@@ -239,7 +239,7 @@ func (s *Sandbox) handleUpdateEnvelope(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.VoidedReason = in.VoidedReason
-	s.finishEnvelopeLocked(e, envelopeVoided)
+	s.finishEnvelopeLocked(e, envelopeVoided, nil)
 	if err := s.commitLocked(); err != nil {
 		writeError(w, errStateNotSaved)
 		return
@@ -258,24 +258,32 @@ type esignEventData struct {
 	EnvelopeID   string            `json:"envelope_id"`
 	Status       string            `json:"status"`
 	CustomFields map[string]string `json:"custom_fields"`
-	// Recipient is the signer a recipient event is about; envelope events have none.
+	// Recipient is the signer a recipient event is about; of the envelope events, only
+	// envelope-declined has one: the signer who declined.
 	Recipient *esignRecipient `json:"recipient,omitempty"`
 }
 
 // esignRecipient is one signer in a recipient event.
 type esignRecipient struct {
-	Role     string    `json:"role"`
-	Status   string    `json:"status"`
-	SignedAt time.Time `json:"signed_at"`
+	Role     string     `json:"role"`
+	Status   string     `json:"status"`
+	SignedAt *time.Time `json:"signed_at,omitempty"`
+	// DeclinedReason is what a signer who declined gave as the reason (DocuSign's
+	// declinedReason), on the envelope-declined event, which names that signer.
+	DeclinedReason string `json:"declined_reason,omitempty"`
 }
 
 // finishEnvelopeLocked moves an envelope to a final status and queues the matching webhook.
-func (s *Sandbox) finishEnvelopeLocked(e *envelope, status string) {
+// by is the signer whose action ended it, named in the event when they declined.
+func (s *Sandbox) finishEnvelopeLocked(e *envelope, status string, by *signer) {
 	t := now()
 	e.Status, e.UpdatedAt = status, t
 	ev := esignEvent{
 		EventID: newID("evt_"), Event: "envelope-" + status, GeneratedAt: t.Format(time.RFC3339),
 		Data: esignEventData{EnvelopeID: e.ID, Status: status, CustomFields: e.CustomFields},
+	}
+	if by != nil && status == envelopeDeclined {
+		ev.Data.Recipient = &esignRecipient{Role: by.Role, Status: signerDeclined, DeclinedReason: e.DeclineReason}
 	}
 	s.enqueueWebhookLocked(providerESign, ev.Event, ev.EventID, ev)
 	s.log.Info("envelope finished", "envelope_id", e.ID, "status", status)
@@ -288,7 +296,7 @@ func (s *Sandbox) signerSignedLocked(e *envelope, sg *signer) {
 	ev := esignEvent{
 		EventID: newID("evt_"), Event: "recipient-completed", GeneratedAt: sg.SignedAt.Format(time.RFC3339),
 		Data: esignEventData{EnvelopeID: e.ID, Status: e.Status, CustomFields: e.CustomFields,
-			Recipient: &esignRecipient{Role: sg.Role, Status: "completed", SignedAt: *sg.SignedAt}},
+			Recipient: &esignRecipient{Role: sg.Role, Status: "completed", SignedAt: sg.SignedAt}},
 	}
 	s.enqueueWebhookLocked(providerESign, ev.Event, ev.EventID, ev)
 }

@@ -74,7 +74,7 @@ func (s *Sandbox) handleSign(w http.ResponseWriter, r *http.Request) {
 		t := now()
 		sg.Status, sg.SignedAt, e.UpdatedAt = signerSigned, &t, t
 		if allSigned(e) {
-			s.finishEnvelopeLocked(e, envelopeCompleted)
+			s.finishEnvelopeLocked(e, envelopeCompleted, sg)
 		} else {
 			s.signerSignedLocked(e, sg)
 		}
@@ -123,7 +123,7 @@ func (s *Sandbox) handleDecline(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 		sg.Status, e.DeclineReason = signerDeclined, in.Reason
-		s.finishEnvelopeLocked(e, envelopeDeclined)
+		s.finishEnvelopeLocked(e, envelopeDeclined, sg)
 		if err := s.commitLocked(); err != nil {
 			writeError(w, errStateNotSaved)
 			return

@@ -65,7 +65,17 @@ func (w *partnershipWorkflow) contracting() error {
 		switch ev.Status {
 		case "completed":
 		case "declined":
-			return w.end(partnership.StageDeclined, "declined", "contract_declined", systemActor, map[string]string{"event_id": ev.EventID})
+			data := map[string]string{"event_id": ev.EventID}
+			if ev.DeclinedBy != "" {
+				// Who declined and why, when the provider says (as the signatures are
+				// recorded: the provider's word, the signer and the role acting for it).
+				w.st.Contract.DeclinedBy, w.st.Contract.DeclineReason = ev.DeclinedBy, ev.Reason
+				data["signer"], data["role"] = ev.DeclinedBy, signerRole(ev.DeclinedBy)
+				if ev.Reason != "" {
+					data["reason"] = ev.Reason
+				}
+			}
+			return w.end(partnership.StageDeclined, "declined", "contract_declined", systemActor, data)
 		case "expired":
 			// Expired at the provider ends the partnership as our own signing deadline does.
 			// Versioned ("provider-expiry-expires", asked only here): the old branch ended it

@@ -332,8 +332,8 @@ func (w *partnershipWorkflow) tellEnded(eventType string) error {
 		toBrand = fmt.Sprintf("The offer of %s went unanswered within its %s and has expired.", brandSide, partnership.HumanSeconds(w.in.Campaign.OfferTTLSeconds))
 		toCreator = fmt.Sprintf("The offer of %s from %s has expired.", creatorSide, w.in.BrandName)
 	case "contract_declined":
-		toBrand = fmt.Sprintf("The contract of %s was declined at signing. The partnership has ended.", brandSide)
-		toCreator = fmt.Sprintf("The contract of %s with %s was declined at signing. The partnership has ended.", creatorSide, w.in.BrandName)
+		toBrand = fmt.Sprintf("The contract of %s was declined at signing%s. The partnership has ended.", brandSide, w.declinedBy("the creator", "your team"))
+		toCreator = fmt.Sprintf("The contract of %s with %s was declined at signing%s. The partnership has ended.", creatorSide, w.in.BrandName, w.declinedBy("you", w.in.BrandName))
 	case "contract_expired":
 		toBrand = fmt.Sprintf("The contract of %s was not signed by both parties in time and has expired.", brandSide)
 		toCreator = fmt.Sprintf("The contract of %s with %s was not signed in time and has expired.", creatorSide, w.in.BrandName)
@@ -353,6 +353,20 @@ func (w *partnershipWorkflow) tellEnded(eventType string) error {
 		return nil
 	}
 	return w.notifyCreator("ended/"+eventType, "Your partnership has ended", toCreator)
+}
+
+// declinedBy says who declined the contract and why, as the reader knows them (creator and
+// brand: what to call each side), when the provider said: " by the creator: "Fee too low"".
+func (w *partnershipWorkflow) declinedBy(creator, brand string) string {
+	c := w.st.Contract
+	who := map[string]string{partnership.SignerCreator: creator, partnership.SignerBrand: brand}[c.DeclinedBy]
+	switch {
+	case who == "":
+		return ""
+	case c.DeclineReason == "":
+		return " by " + who
+	}
+	return fmt.Sprintf(" by %s: %q", who, c.DeclineReason)
 }
 
 // idLine ends a brand's or a team's e-mail with the partnership's id, which the API and its
