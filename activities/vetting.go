@@ -43,6 +43,9 @@ func (a *Activities) VetCreator(ctx context.Context, in VetInput) (VetOutput, er
 		return VetOutput{}, err
 	}
 	report := vetting.Assess(p, vetting.Campaign{Keywords: in.Keywords}, a.thresholds())
+	if report, err = a.flagShared(ctx, in.Platform, in.Handle, report, in.Keywords); err != nil {
+		return VetOutput{}, err
+	}
 	raw, err := json.Marshal(report)
 	if err != nil {
 		return VetOutput{}, err
@@ -70,6 +73,9 @@ type VetAccount struct {
 // account the provider does not know (404: account_not_found) or refuses to show (a 4xx other
 // than 401, 404, 408 and 429, ErrTypeRejected: account_unavailable) is a critical flag on its
 // report, not an error: the other accounts keep their figures and a brand manager decides.
+//
+// An account another creator registered too gets a critical account_shared flag
+// (flagShared), whatever the provider said about it.
 //
 // One activity for all the accounts, read concurrently: the reads have no side effects, so
 // retrying all of them when one fails costs little, an attempt takes as long as the slowest
@@ -105,20 +111,46 @@ func (a *Activities) vetAccount(ctx context.Context, acc VetAccount, keywords []
 	}
 	p, err := a.Providers.Social.Profile(ctx, acc.Platform, acc.Handle)
 	var appErr *temporal.ApplicationError
+	var report vetting.Report
 	switch {
 	case errors.Is(err, providers.ErrNotFound):
-		return vetting.Missing(acc.Platform, acc.Handle,
-			fmt.Sprintf("no %s account %q at the social provider", acc.Platform, acc.Handle)), nil
+		report = vetting.Missing(acc.Platform, acc.Handle,
+			fmt.Sprintf("no %s account %q at the social provider", acc.Platform, acc.Handle))
 	case errors.As(err, &appErr) && appErr.Type() == providers.ErrTypeRejected && !refusedUs(appErr):
 		// Final for this account (private, or not one the provider lets us read), whichever
 		// account it is: retrying cannot change it, and failing the activity would throw the
 		// other accounts' figures away with it.
-		return vetting.Unavailable(acc.Platform, acc.Handle,
-			fmt.Sprintf("the social provider refused the %s account %q: %s", acc.Platform, acc.Handle, appErr.Message())), nil
+		report = vetting.Unavailable(acc.Platform, acc.Handle,
+			fmt.Sprintf("the social provider refused the %s account %q: %s", acc.Platform, acc.Handle, appErr.Message()))
 	case err != nil:
 		return vetting.Report{}, err
+	default:
+		report = vetting.Assess(p, vetting.Campaign{Keywords: keywords}, a.thresholds())
 	}
-	return vetting.Assess(p, vetting.Campaign{Keywords: keywords}, a.thresholds()), nil
+	return a.flagShared(ctx, acc.Platform, acc.Handle, report, keywords)
+}
+
+// flagShared adds the critical account_shared flag (vetting.Shared) to the report of an
+// account that another creator registered too, so the partnership waits for a brand manager
+// who makes sure this creator owns it: an impersonator who registered a known creator's
+// handle with their own payout account would otherwise be paid for the real creator's posts.
+//
+// The partnership's creator registered the account (its handle comes from their accounts),
+// so a second creator with it is another creator; the activity is not told whose partnership
+// it vets, and needs not be. Creators of every brand count: an impersonator is as likely to be
+// added by another brand as by this one, and a brand cannot see the others' creators to check
+// for itself. The same person added by two brands is flagged too, for a brand manager to
+// approve; the flag never says who the other creator is. Without a store (the workflows'
+// unit tests run this activity on a fake provider alone) there is nobody to compare with.
+func (a *Activities) flagShared(ctx context.Context, platform, handle string, r vetting.Report, keywords []string) (vetting.Report, error) {
+	if a.Store == nil || handle == "" {
+		return r, nil
+	}
+	ids, err := a.Store.CreatorsWithAccount(ctx, platform, handle, 2)
+	if err != nil || len(ids) < 2 {
+		return r, err
+	}
+	return vetting.Shared(r, vetting.Campaign{Keywords: keywords}, a.thresholds()), nil
 }
 
 // refusedUs reports a refusal about our credentials (401) rather than the account: every

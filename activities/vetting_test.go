@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/providers"
+	"github.com/partnerflow/partnerflow/store"
 	"github.com/partnerflow/partnerflow/vetting"
 )
 
@@ -175,4 +177,53 @@ func flagsOn(c vetting.Combined, platform string) []string {
 		}
 	}
 	return codes
+}
+
+// TestVetCreatorAccountsFlagsSharedAccount is the impersonation found in review: a second
+// creator registers a known creator's Instagram handle (spelled "@Maya") under another brand.
+// Until then Maya's vetting is clean; from then on the Instagram account's report has a
+// critical account_shared flag, for either creator, that names the account and not the other
+// creator, so it never auto-approves; the TikTok account, registered once, stays clean. The
+// one-account vetting of partnerships started before every account was vetted says the same.
+func TestVetCreatorAccountsFlagsSharedAccount(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.post(t, "/sandbox/social/accounts", fmt.Sprintf(engagedAccount, "instagram", "maya"))
+	e.post(t, "/sandbox/social/accounts", fmt.Sprintf(engagedAccount, "tiktok", "maya.tt"))
+	creator := func(id, brand, accounts string) {
+		t.Helper()
+		now := time.Now().UTC()
+		require.NoError(t, e.st.CreateCreator(ctx, &store.Creator{ID: id, Name: "Maya " + id, Email: id + "@example.com", Country: "US",
+			Accounts: store.JSON(accounts), CreatedByBrandID: brand, CreatedAt: now, UpdatedAt: now}, byAdmin))
+	}
+	in := activities.VetAccountsInput{Keywords: []string{"running"},
+		Accounts: []activities.VetAccount{{Platform: "instagram", Handle: "maya"}, {Platform: "tiktok", Handle: "maya.tt"}}}
+
+	creator("real-maya", "b1", `[{"platform":"instagram","handle":"maya"},{"platform":"tiktok","handle":"maya.tt"}]`)
+	out, err := e.acts.VetCreatorAccounts(ctx, in)
+	require.NoError(t, err)
+	require.True(t, vetReport(t, out).Clean, "registered once: %s", vetReport(t, out).Explanation)
+
+	creator("impostor", "b2", `[{"platform":"instagram","handle":"@Maya"}]`)
+	out, err = e.acts.VetCreatorAccounts(ctx, in)
+	require.NoError(t, err)
+	c := vetReport(t, out)
+	require.False(t, c.Clean)
+	require.Equal(t, []string{vetting.CodeAccountShared}, flagsOn(c, "instagram"))
+	require.Empty(t, flagsOn(c, "tiktok"))
+	require.False(t, c.Accounts[0].Clean)
+	require.True(t, c.Accounts[1].Clean)
+	require.Equal(t, vetting.SeverityCritical, c.Flags[0].Severity)
+	require.Equal(t, "instagram @maya: The instagram account @maya is also registered to another creator: make sure this creator owns it before they are paid for its posts.",
+		c.Flags[0].Message)
+	for _, other := range []string{"impostor", "real-maya", "b1", "b2"} {
+		require.NotContains(t, string(out.Report), other, "the report never names the other creator")
+	}
+
+	one, err := e.acts.VetCreator(ctx, activities.VetInput{Platform: "instagram", Handle: "MAYA", Keywords: []string{"running"}})
+	require.NoError(t, err)
+	var r vetting.Report
+	require.NoError(t, json.Unmarshal(one.Report, &r))
+	require.False(t, one.Clean)
+	require.Equal(t, vetting.CodeAccountShared, r.Flags[len(r.Flags)-1].Code)
 }

@@ -145,6 +145,13 @@ func jsonKind(t reflect.Type) string {
 // trimmed later.
 var handlePattern = regexp.MustCompile(`^\s*@?[^\s@]{1,100}\s*$`)
 
+// isHandle applies handlePattern, and also refuses a handle of Unicode spaces only (a
+// no-break space, say), which the pattern's \s (ASCII spaces) lets through but the trimming
+// leaves empty: a creator would be stored with an account of no handle.
+func isHandle(h string) bool {
+	return handlePattern.MatchString(h) && strings.TrimPrefix(strings.TrimSpace(h), "@") != ""
+}
+
 // requestValidator applies `validate` tags and reports failures by JSON field path.
 type requestValidator struct{ v *validator.Validate }
 
@@ -158,7 +165,7 @@ func newValidator() *requestValidator {
 		return name
 	})
 	if err := v.RegisterValidation("handle", func(fl validator.FieldLevel) bool {
-		return handlePattern.MatchString(fl.Field().String())
+		return isHandle(fl.Field().String())
 	}); err != nil {
 		panic(err) // a programming error: the tag name or function is invalid
 	}

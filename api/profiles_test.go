@@ -468,13 +468,19 @@ func TestHandles(t *testing.T) {
 			`{"name":"Kim","email":"kim@example.com","country":"US","accounts":[{"platform":"x","handle":"kim lee"}]}`)
 		require.Equal(t, http.StatusUnprocessableEntity, rec.Code)
 		require.Equal(t, map[string]string{"accounts[0].handle": rule}, decodeProblem(t, rec).Errors)
+		// A no-break space passes the schema's \s but is trimmed like any space: no handle is
+		// left, and nothing is created (the store would refuse an account without a handle).
+		rec = s.call(t, profileAdmin, http.MethodPost, "/v1/creators",
+			`{"name":"Kim","email":"kim@example.com","country":"US","accounts":[{"platform":"x","handle":"kim"},{"platform":"tiktok","handle":"@\u00a0"}]}`)
+		require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+		require.Equal(t, map[string]string{"accounts[1].handle": rule}, decodeProblem(t, rec).Errors)
 		rec = s.call(t, managerB1, http.MethodPatch, "/v1/brands/b1", `{"handles":["acme corp"]}`)
 		require.Equal(t, http.StatusUnprocessableEntity, rec.Code)
 		require.Equal(t, map[string]string{"handles[0]": rule}, decodeProblem(t, rec).Errors)
 
 		// The Go rule says what the schema says, for a request that skips the schema check.
 		rv := newValidator()
-		for handle, ok := range map[string]bool{"@" + long: true, long: true, long + "h": false, "": false, "@": false, "a b": false, "a@b": false, "@élan": true, " @maya ": true} {
+		for handle, ok := range map[string]bool{"@" + long: true, long: true, long + "h": false, "": false, "@": false, "a b": false, "a@b": false, "@élan": true, " @maya ": true, "\u00a0": false, "@\u3000": false} {
 			err := rv.Validate(account{Platform: "x", Handle: handle})
 			require.Equal(t, ok, err == nil, "%q: %v", handle, err)
 		}

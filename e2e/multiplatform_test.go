@@ -89,8 +89,12 @@ var engagedTikTok = map[string]any{"followers": 15000, "following": 280, "posts"
 // twoPlatformCreator makes the world's creator one who is w.handle on Instagram and
 // w.handle+".tt" on TikTok, with a token and a payout profile, and returns the TikTok handle.
 // tiktok is the TikTok account the sandbox serves for vetting (platform and handle added).
+// w.handle is a new one, served with the same figures: the world's first creator keeps the
+// old one, and an account two creators registered is flagged account_shared.
 func (w *world) twoPlatformCreator(tiktok map[string]any) string {
 	w.t.Helper()
+	w.handle = newHandle(w.t)
+	w.defineInstagram()
 	ttHandle := w.handle + ".tt"
 	account := map[string]any{"platform": "tiktok", "handle": ttHandle}
 	for k, v := range tiktok {

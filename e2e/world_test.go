@@ -37,23 +37,29 @@ type campaignOpts struct {
 	reminderBefore int64
 }
 
+// The world's handle is its own (a sequence number and the test's name), so no two worlds'
+// creators register the same account, which vetting would flag account_shared.
 func newWorld(t *testing.T, opts campaignOpts) *world {
 	t.Helper()
-	n := worldSeq.Add(1)
-	w := &world{t: t, handle: fmt.Sprintf("maya%d_%s", n, strings.ToLower(strings.ReplaceAll(t.Name(), "/", "_")))}
+	return newWorldWithHandle(t, opts, newHandle(t))
+}
+
+// newHandle is an Instagram handle no other world has.
+func newHandle(t *testing.T) string {
+	return fmt.Sprintf("maya%d_%s", worldSeq.Add(1), strings.ToLower(strings.ReplaceAll(t.Name(), "/", "_")))
+}
+
+// newWorldWithHandle is newWorld whose creator registers handle on Instagram, an engaged
+// running audience there (defineInstagram).
+func newWorldWithHandle(t *testing.T, opts campaignOpts, handle string) *world {
+	t.Helper()
+	w := &world{t: t, handle: handle}
 	w.admin = as(t, auth.Identity{Sub: "admin-1", Role: "admin"})
 	brand := must(t, w.admin.post("/v1/brands", map[string]any{"name": "Acme", "handles": []string{"@acme"}}), http.StatusCreated)
 	w.brandID = brand["id"].(string)
 	w.bm = as(t, auth.Identity{Sub: "ann", Role: "brand_manager", BrandID: w.brandID})
 
-	must(t, sandbox(t).post("/sandbox/social/accounts", map[string]any{
-		"platform": "instagram", "handle": w.handle, "followers": 12000, "following": 310,
-		"posts": []map[string]any{
-			{"caption": "trail running at dawn #running", "likes": 900, "comments": 41, "posted_at": "2026-11-01T08:00:00Z"},
-			{"caption": "marathon shoes review #running", "likes": 820, "comments": 35, "posted_at": "2026-11-05T08:00:00Z"},
-			{"caption": "recovery day, stretching for runners", "likes": 760, "comments": 30, "posted_at": "2026-11-09T08:00:00Z"},
-		},
-	}), http.StatusCreated)
+	w.defineInstagram()
 	cr := must(t, w.bm.post("/v1/creators", map[string]any{"name": "Maya", "email": "maya@example.com", "country": "US",
 		"accounts": []map[string]string{{"platform": "instagram", "handle": w.handle}}}), http.StatusCreated)
 	w.creatorID = cr["id"].(string)
@@ -72,6 +78,20 @@ func newWorld(t *testing.T, opts campaignOpts) *world {
 	w.finance = as(t, auth.Identity{Sub: "fin-1", Role: "finance"})
 	w.finance2 = as(t, auth.Identity{Sub: "fin-2", Role: "finance"})
 	return w
+}
+
+// defineInstagram makes the sandbox serve w.handle on Instagram as an engaged running
+// audience: 12,000 followers and three posts whose vetting is clean.
+func (w *world) defineInstagram() {
+	w.t.Helper()
+	must(w.t, sandbox(w.t).post("/sandbox/social/accounts", map[string]any{
+		"platform": "instagram", "handle": w.handle, "followers": 12000, "following": 310,
+		"posts": []map[string]any{
+			{"caption": "trail running at dawn #running", "likes": 900, "comments": 41, "posted_at": "2026-11-01T08:00:00Z"},
+			{"caption": "marathon shoes review #running", "likes": 820, "comments": 35, "posted_at": "2026-11-05T08:00:00Z"},
+			{"caption": "recovery day, stretching for runners", "likes": 760, "comments": 30, "posted_at": "2026-11-09T08:00:00Z"},
+		},
+	}), http.StatusCreated)
 }
 
 func (w *world) offer(fee int64) map[string]any {

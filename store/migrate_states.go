@@ -19,8 +19,14 @@ import (
 // changes.
 const StateShape = 5
 
-// goMigrations are the migrations written in Go; each rewrites the stored state documents.
+// goMigrations are the migrations written in Go: those that rewrite the stored state
+// documents, and the creator_accounts index (migrate_accounts.go).
 func goMigrations(dialect string) []*goose.Migration {
+	return append(stateMigrations(dialect), creatorAccountsMigration(dialect))
+}
+
+// stateMigrations are the migrations that rewrite the stored state documents (StateShape).
+func stateMigrations(dialect string) []*goose.Migration {
 	return []*goose.Migration{statesMigration(dialect), signersMigration(dialect)}
 }
 

@@ -11,7 +11,7 @@ import (
 // A new rewriting migration that forgot StateShape would keep serving 304 on the old shape.
 func TestStateShapeIsTheLastRewrite(t *testing.T) {
 	last := int64(0)
-	for _, m := range goMigrations(DialectSQLite) {
+	for _, m := range stateMigrations(DialectSQLite) {
 		last = max(last, m.Version)
 	}
 	require.EqualValues(t, last, StateShape)

@@ -69,7 +69,9 @@ func (s *Store) UpdateBrand(ctx context.Context, id string, ch BrandChanges, by 
 	return b, err
 }
 
-// CreateCreator inserts a creator and records its creation by by.
+// CreateCreator inserts a creator, indexes the accounts it registered (creator_accounts, for
+// CreatorsWithAccount) and records its creation by by, in one transaction. Accounts that are
+// not a list of {platform, handle} are an error, and nothing is written.
 func (s *Store) CreateCreator(ctx context.Context, c *Creator, by Actor) error {
 	fields := []string{"name", "email", "country", "accounts"}
 	// Names only: a payout profile given on creation (imports, tests) is recorded as set,
@@ -80,7 +82,7 @@ func (s *Store) CreateCreator(ctx context.Context, c *Creator, by Actor) error {
 	if c.TaxForm != "" {
 		fields = append(fields, "tax_form")
 	}
-	return s.createProfile(ctx, c, SubjectCreator, c.ID, by, c.CreatedAt, fields)
+	return s.createCreator(ctx, c, by, fields)
 }
 
 // createProfile inserts a brand or creator and the record of its creation, in one transaction.

@@ -16,7 +16,9 @@
 // assessed on its own; Combine merges those reports into the partnership's, in which any
 // account's critical flag keeps the whole report from being clean. An account that cannot be
 // read at all is a Missing report with a critical account_not_found flag, or an Unavailable
-// one with account_unavailable when the provider refuses to show it.
+// one with account_unavailable when the provider refuses to show it. An account another
+// creator registered too gets a critical account_shared flag (Shared), whatever its figures:
+// someone may be using another's account to be paid for their posts.
 //
 // Assess is a pure function: it reads no clock and no network, so its report is reproducible
 // and it is safe to call from workflow code.

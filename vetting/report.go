@@ -54,6 +54,11 @@ const (
 	// may exist (private, or not one the platform lets us read), so nothing there can be
 	// measured (Unavailable).
 	CodeAccountUnavailable = "account_unavailable"
+	// CodeAccountShared (critical): another creator registered the same account (same
+	// platform, same handle), so one of them may not own it: an impersonator registering a
+	// known creator's handle with their own payout account would be paid for the real
+	// creator's posts (Shared). The message never says who the other creator is.
+	CodeAccountShared = "account_shared"
 )
 
 // Flag is one finding a brand manager should know about.
