@@ -132,12 +132,21 @@ func (w *partnershipWorkflow) transfersAsync() bool {
 }
 
 // startTransfer makes payout p's transfer in a coroutine of its own, after the in-doubt wait
-// when retry is set (awaitTransferRetry); settle applies the answer when it comes (payoutWork
-// wakes the waits). The key is the payout's, so every attempt asks for the same transfer.
+// when retry is set (awaitTransferRetry). The key is the payout's, so every attempt asks for
+// the same transfer.
+//
+// The coroutine runs in a disconnected context: when an operator cancels the workflow, the
+// transfer is seen to its answer (compensate waits for it), as the old branch's in-line call
+// was, instead of being abandoned with money perhaps sent. A transfer made is recorded at
+// once, whatever the partnership waits for meanwhile (a compliance hold, a provider hold): its
+// id is what finance and the provider's webhook are matched by. Any other answer (refused, no
+// payout profile, in doubt) is settle's to apply, with its e-mails; payoutWork wakes the waits
+// that settle.
 func (w *partnershipWorkflow) startTransfer(p partnership.Payout, retry bool) {
 	call := &transferCall{}
 	w.transfers[p.ID] = call
-	workflow.Go(w.ctx, func(ctx workflow.Context) {
+	dctx, _ := workflow.NewDisconnectedContext(w.ctx)
+	workflow.Go(dctx, func(ctx workflow.Context) {
 		defer func() { call.done = true }()
 		if retry {
 			if call.err = w.awaitTransferRetry(ctx, p.ID); call.err != nil {
@@ -145,7 +154,67 @@ func (w *partnershipWorkflow) startTransfer(p partnership.Payout, retry bool) {
 			}
 		}
 		call.err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, providerOptions), a.CreateTransfer, w.transferInput(p)).Get(ctx, &call.out)
+		if call.err == nil && w.transferMade(ctx, p.ID, call.out.TransferID) {
+			w.awaitPaid(ctx, p.ID)
+		}
 	})
+}
+
+// awaitPaid records the provider's word that a payout's transfer is paid as soon as it
+// comes, beside whatever the partnership waits for (settle applies it only in the waits that
+// settle payouts, and a compliance hold can last): finance's view of the money is never a
+// processing payout the provider has paid. A failed transfer is settle's, with its e-mails; the
+// wait ends once the payout is not processing any more, however that came.
+func (w *partnershipWorkflow) awaitPaid(ctx workflow.Context, payoutID string) {
+	var paid *partnership.PaymentEvent
+	if err := workflow.Await(ctx, func() bool {
+		po, ok := w.findPayout(payoutID)
+		if !ok || po.Status != partnership.PayoutProcessing {
+			return true
+		}
+		ev, ok := w.payments[payoutID]
+		if ok && ev.Status == "paid" && (ev.TransferID == "" || ev.TransferID == po.TransferID) {
+			paid = &ev
+			return true
+		}
+		return false
+	}); err != nil || paid == nil {
+		return
+	}
+	delete(w.payments, payoutID)
+	po, _ := w.findPayout(payoutID)
+	w.markPaid(po, *paid, workflow.Now(ctx).UTC())
+	w.changes++
+	if err := w.persist(ctx); err != nil {
+		workflow.GetLogger(ctx).Warn("read-model write of a payout paid failed; the next write carries it",
+			"payout_id", payoutID, "error", err)
+	}
+}
+
+// markPaid records a payout paid, as the provider's event says.
+func (w *partnershipWorkflow) markPaid(po *partnership.Payout, ev partnership.PaymentEvent, at time.Time) {
+	po.Status, po.PaidAt = partnership.PayoutPaid, &at
+	w.emit("payout_paid", systemActor, map[string]string{"payout_id": po.ID, "transfer_id": ev.TransferID})
+}
+
+// transferMade records the transfer made for a payout still waiting for it, and forgets the
+// call; it reports whether it recorded it.
+func (w *partnershipWorkflow) transferMade(ctx workflow.Context, payoutID, transferID string) bool {
+	delete(w.transfers, payoutID)
+	po, ok := w.findPayout(payoutID)
+	if !ok || po.Status != partnership.PayoutProcessing || po.TransferID != "" {
+		return false
+	}
+	po.TransferID = transferID
+	w.emit("transfer_created", systemActor, map[string]string{"payout_id": payoutID, "transfer_id": transferID})
+	w.changes++
+	if err := w.persist(ctx); err != nil {
+		// Only a partnership writing each change on its own (from before record-once-per-task)
+		// can fail here; the change and its event stay, and its next write carries them.
+		workflow.GetLogger(ctx).Warn("read-model write of a transfer made failed; the next write carries it",
+			"payout_id", payoutID, "error", err)
+	}
+	return true
 }
 
 func (w *partnershipWorkflow) transferInput(p partnership.Payout) activities.TransferInput {
@@ -239,8 +308,7 @@ func (w *partnershipWorkflow) settle() error {
 		now := workflow.Now(w.ctx).UTC()
 		switch ev.Status {
 		case "paid":
-			po.Status, po.PaidAt = partnership.PayoutPaid, &now
-			w.emit("payout_paid", systemActor, map[string]string{"payout_id": p.ID, "transfer_id": ev.TransferID})
+			w.markPaid(po, ev, now)
 		case "failed":
 			po.Status, po.FailureCode = partnership.PayoutFailed, ev.FailureCode
 			w.emit("payout_failed", systemActor, map[string]string{"payout_id": p.ID, "failure_code": ev.FailureCode})

@@ -1,0 +1,94 @@
+package workflows_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/partnerflow/partnerflow/activities"
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// TestWorkflowCancelWhileTransferInDoubt: an operator cancels the Temporal workflow while the
+// fee's transfer waits its hour in doubt. On both branches the transfer is seen through (the
+// old one in line, in compensate's disconnected context; the new one in its coroutine's own
+// disconnected context): the same key is asked again, and the partnership knows the transfer
+// and that it was paid.
+func TestWorkflowCancelWhileTransferInDoubt(t *testing.T) {
+	for _, async := range []bool{false, true} {
+		t.Run(fmt.Sprintf("async=%v", async), func(t *testing.T) {
+			in := baseInput()
+			in.Campaign.RecheckAfterSeconds = 30 * 60
+			f := newFixture(t, in)
+			if !async {
+				f.env.OnGetVersion("async-transfers", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
+			f.transferErrs = []error{temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil)}
+			f.toPayout()
+			f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+			f.at(minute(10), func() { f.env.CancelWorkflow() })
+			f.payment(minute(70), "pay-evt-1", "po_1", "paid", "")
+			f.run()
+			last := f.finalRecord()
+			t.Logf("result err: %v; last stage %s; payouts %+v; CreateTransfer calls %d", f.resultErr, last.Stage, last.Payouts, f.n("CreateTransfer"))
+			require.Equal(t, partnership.StageCancelled, last.Stage)
+			require.Equal(t, 2, f.n("CreateTransfer"), "the transfer in doubt is asked for again under its key")
+			require.Equal(t, "tr_po_1", last.Payouts[0].TransferID, "the partnership knows the transfer it made")
+			require.Equal(t, partnership.PayoutPaid, last.Payouts[0].Status)
+		})
+	}
+}
+
+// TestTransferAnswerAppliedDuringComplianceHold: the fee's transfer is in doubt when the
+// re-check puts the posts on compliance hold. Its retry succeeds an hour after it went in
+// doubt and the provider reports it paid; the hold's wait (untilDeliverables) settles no
+// payouts, but the transfer's coroutine records both at once.
+func TestTransferAnswerAppliedDuringComplianceHold(t *testing.T) {
+	in := baseInput()
+	in.Campaign.RecheckAfterSeconds = 30 * 60
+	f := newFixture(t, in)
+	f.verifyResults = []partnership.VerificationReport{
+		{MediaID: "m-1", Verified: true, Reasons: []string{}, CheckedAt: testStart},
+		failedReport(activities.ReasonCaptionMismatch, activities.ReasonDisclosure),
+	}
+	f.transferErrs = []error{temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil)}
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(70), "pay-evt-1", "po_1", "paid", "")
+	f.snapshot(minute(120), "hold")
+	f.post(3*day, "fix", "d1", "https://instagram.example/p/1-fixed")
+	st := f.runOK()
+	h := f.snap("hold")
+	require.NotNil(t, h.ComplianceHold)
+	require.Equal(t, 2, f.n("CreateTransfer"))
+	t.Logf("at minute 120 (hold): %+v", h.Payouts[0])
+	require.Equal(t, "tr_po_1", h.Payouts[0].TransferID, "the transfer made at minute 66 is known")
+	require.Equal(t, partnership.PayoutPaid, h.Payouts[0].Status, "the provider said paid at minute 70")
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+}
+
+// TestCancelUpdateThenWorkflowCancelWhileTransferInDoubt: the brand cancels (Update) while the
+// fee's transfer waits in doubt, and compensate waits for the transfer; then an operator
+// cancels the workflow. The transfer's coroutine is not cancelled with it, so compensate is
+// not cut short and the partnership is compensated once.
+func TestCancelUpdateThenWorkflowCancelWhileTransferInDoubt(t *testing.T) {
+	in := baseInput()
+	in.Campaign.RecheckAfterSeconds = 30 * 60
+	f := newFixture(t, in)
+	f.transferErrs = []error{temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil)}
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.update(minute(10), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "campaign stopped"})
+	f.at(minute(20), func() { f.env.CancelWorkflow() })
+	f.payment(minute(70), "pay-evt-1", "po_1", "paid", "")
+	f.run()
+	last := f.finalRecord()
+	t.Logf("result %v; cancellation by %q; payouts %+v; cancelled events %d; creator mails %d", f.resultErr, last.Cancellation.By, last.Payouts, f.countEvents("partnership_cancelled"), countPrefix(f.notifySubjects(), cancelledSubject))
+	require.Equal(t, 1, f.countEvents("partnership_cancelled"), "compensated once")
+	require.NotEqual(t, "temporal", last.Cancellation.By, "the brand's cancellation stands")
+	require.Equal(t, 1, countPrefix(f.notifySubjects(), cancelledSubject), "the creator is told once")
+	require.Equal(t, partnership.PayoutPaid, last.Payouts[0].Status)
+}
