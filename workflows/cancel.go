@@ -49,6 +49,9 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	if err := w.persist(w.ctx); err != nil {
 		return err
 	}
+	if err := w.awaitFirstAnswers(); err != nil { // what is owed depends on them (async-transfers)
+		return err
+	}
 	if c.Role != partnership.RoleCreator {
 		// The e-mail says what is owed, decided below once it is sent (where the decision has
 		// always been made, so histories replay as recorded). Finance's payout actions wait

@@ -116,6 +116,7 @@ type fixture struct {
 	notifyDelay   time.Duration // how long NotifyCreator takes on the mock clock
 	notifyErr     error         // what NotifyCreator fails with (the e-mail provider down), if set
 	collectDelay  time.Duration // how long CollectConversions takes on the mock clock
+	transferDelay time.Duration // how long CreateTransfer takes on the mock clock
 
 	// envelopeErrs, discountErrs, verifyErrs and collectErrs are what CreateEnvelope,
 	// CreateDiscountCode, VerifyPost and CollectConversions fail with, in order; success once
@@ -338,7 +339,7 @@ func (f *fixture) mockActivities() {
 			}
 			return f.conversions, nil
 		})
-	e.OnActivity(acts.CreateTransfer, mock.Anything, mock.Anything).Return(
+	e.OnActivity(acts.CreateTransfer, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return f.transferDelay }).Return(
 		func(_ context.Context, in activities.TransferInput) (activities.TransferOutput, error) {
 			f.mu.Lock()
 			defer f.mu.Unlock()

@@ -115,8 +115,10 @@ func (w *partnershipWorkflow) payoutWork() bool {
 // transferCall is one payout's CreateTransfer, made in its own coroutine (startTransfer).
 type transferCall struct {
 	done bool
-	out  activities.TransferOutput
-	err  error
+	// retry: the transfer went in doubt before and this call asks for it again.
+	retry bool
+	out   activities.TransferOutput
+	err   error
 }
 
 // transfersAsync reports whether transfers are made beside the waits rather than in them.
@@ -143,7 +145,7 @@ func (w *partnershipWorkflow) transfersAsync() bool {
 // payout profile, in doubt) is settle's to apply, with its e-mails; payoutWork wakes the waits
 // that settle.
 func (w *partnershipWorkflow) startTransfer(p partnership.Payout, retry bool) {
-	call := &transferCall{}
+	call := &transferCall{retry: retry}
 	w.transfers[p.ID] = call
 	dctx, _ := workflow.NewDisconnectedContext(w.ctx)
 	workflow.Go(dctx, func(ctx workflow.Context) {
@@ -158,6 +160,29 @@ func (w *partnershipWorkflow) startTransfer(p partnership.Payout, retry bool) {
 			w.awaitPaid(ctx, p.ID)
 		}
 	})
+}
+
+// awaitFirstAnswers waits until no transfer's first attempt is still under way, and applies
+// the answers. What a cancellation leaves owed depends on whether the fee was sent
+// (feeSent), which the old branch knew when it decided, its transfers being made in line: a
+// fee refused at its first attempt is not on its way. A transfer in doubt has answered (its
+// fee counts as sent, as it did). A cancellation waits here only for a first attempt still
+// retrying, as long as the old branch's in-line call would have held it.
+func (w *partnershipWorkflow) awaitFirstAnswers() error {
+	if len(w.transfers) == 0 {
+		return nil
+	}
+	if err := workflow.Await(w.ctx, func() bool {
+		for _, c := range w.transfers {
+			if !c.done && !c.retry {
+				return false
+			}
+		}
+		return true
+	}); err != nil {
+		return err
+	}
+	return w.settle()
 }
 
 // awaitPaid records the provider's word that a payout's transfer is paid as soon as it

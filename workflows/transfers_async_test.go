@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/providers"
 )
 
 // TestWorkflowCancelWhileTransferInDoubt: an operator cancels the Temporal workflow while the
@@ -91,4 +93,32 @@ func TestCancelUpdateThenWorkflowCancelWhileTransferInDoubt(t *testing.T) {
 	require.NotEqual(t, "temporal", last.Cancellation.By, "the brand's cancellation stands")
 	require.Equal(t, 1, countPrefix(f.notifySubjects(), cancelledSubject), "the creator is told once")
 	require.Equal(t, partnership.PayoutPaid, last.Payouts[0].Status)
+}
+
+// TestCancelDuringFirstTransferAttemptRefused: the fee is triggered and its transfer's first
+// attempt is under way when the re-check puts the post on compliance hold and the brand
+// cancels. The provider then refuses the transfer: the fee was never on its way, so the
+// cancellation owes the kill fee, as it did when transfers were made in line, not the fee.
+func TestCancelDuringFirstTransferAttemptRefused(t *testing.T) {
+	in := baseInput()
+	in.Campaign.RecheckAfterSeconds = 90 // verified at minute 5, re-checked at 6.5
+	f := newFixture(t, in)
+	f.verifyResults = []partnership.VerificationReport{
+		{MediaID: "m-1", Verified: true, Reasons: []string{}, CheckedAt: testStart},
+		failedReport(activities.ReasonDisclosure),
+	}
+	f.transferDelay = 90 * time.Second // the first attempt answers at 7.5
+	f.transferErrs = []error{temporal.NewNonRetryableApplicationError("payments: 400 account_closed", providers.ErrTypeRejected, nil)}
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.update(minute(7), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "post taken down"})
+	f.snapshot(minute(9), "after")
+	f.run()
+
+	f.requireAccepted("cancel")
+	a := f.snap("after")
+	require.Equal(t, partnership.StageCancelled, a.Stage)
+	require.Equal(t, partnership.PayoutFailed, a.Payouts[0].Status)
+	require.Equal(t, 1, f.countEvents("kill_fee_payable"), "the kill fee is owed: events %v", f.eventTypes())
+	require.Equal(t, 0, f.countEvents("fee_payable_after_cancellation"))
 }
