@@ -429,14 +429,8 @@ func TestTransferInDoubtBeforeVersion(t *testing.T) {
 // re-checked when due, the transfer is asked for again under the same key when its hour is
 // up, and the partnership completes once it is paid.
 func TestTransferInDoubtDoesNotHoldTheRecheck(t *testing.T) {
-	in := baseInput()
-	in.Campaign.RecheckAfterSeconds = 30 * 60
-	f := newFixture(t, in)
-	f.transferErrs = []error{temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil)}
-	f.toPayout() // verified at minute 5: the fee is payable, the re-check due at minute 35
-	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f := feeInDoubt(t, true) // the fee payable at minute 5, the re-check due at minute 35
 	f.snapshot(minute(40), "rechecked")
-	f.payment(minute(70), "pay-evt-1", "po_1", "paid", "")
 	st := f.runOK()
 
 	require.True(t, f.event("posts_rechecked").At.Equal(testStart.Add(minute(35))), "re-checked when due, at %s", f.event("posts_rechecked").At)
@@ -455,14 +449,7 @@ func TestTransferInDoubtDoesNotHoldTheRecheck(t *testing.T) {
 // TestTransferInDoubtBeforeAsyncTransfers: before "async-transfers" the transfer was made in
 // line and its hour in doubt held the re-check, and such a history replays that way.
 func TestTransferInDoubtBeforeAsyncTransfers(t *testing.T) {
-	in := baseInput()
-	in.Campaign.RecheckAfterSeconds = 30 * 60
-	f := newFixture(t, in)
-	f.env.OnGetVersion("async-transfers", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
-	f.transferErrs = []error{temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil)}
-	f.toPayout()
-	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
-	f.payment(minute(70), "pay-evt-1", "po_1", "paid", "")
+	f := feeInDoubt(t, false)
 	st := f.runOK()
 
 	require.Equal(t, partnership.StageCompleted, st.Stage)
@@ -475,17 +462,8 @@ func TestTransferInDoubtBeforeAsyncTransfers(t *testing.T) {
 func TestCancelWhileTransferInDoubt(t *testing.T) {
 	for _, async := range []bool{true, false} {
 		t.Run(fmt.Sprintf("async=%v", async), func(t *testing.T) {
-			in := baseInput()
-			in.Campaign.RecheckAfterSeconds = 30 * 60
-			f := newFixture(t, in)
-			if !async {
-				f.env.OnGetVersion("async-transfers", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
-			}
-			f.transferErrs = []error{temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil)}
-			f.toPayout()
-			f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+			f := feeInDoubt(t, async)
 			f.update(minute(10), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "campaign stopped"})
-			f.payment(minute(70), "pay-evt-1", "po_1", "paid", "")
 			st := f.runOK()
 
 			f.requireAccepted("cancel")

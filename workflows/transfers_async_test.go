@@ -14,6 +14,30 @@ import (
 	"github.com/partnerflow/partnerflow/providers"
 )
 
+// inDoubt is the answer of a transfer out of its day of retries.
+func inDoubt() error {
+	return temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil)
+}
+
+// feeInDoubt drives a partnership whose posts are re-checked 30 minutes after their
+// verification (minute 5) to its fee, triggered at minute 6, whose transfer then waits its
+// hour in doubt; on the old branch of async-transfers unless async. The provider reports the
+// transfer paid at minute 70, after its retry at 66.
+func feeInDoubt(t *testing.T, async bool) *fixture {
+	t.Helper()
+	in := baseInput()
+	in.Campaign.RecheckAfterSeconds = 30 * 60
+	f := newFixture(t, in)
+	if !async {
+		f.env.OnGetVersion("async-transfers", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	}
+	f.transferErrs = []error{inDoubt()}
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(70), "pay-evt-1", "po_1", "paid", "")
+	return f
+}
+
 // TestWorkflowCancelWhileTransferInDoubt: an operator cancels the Temporal workflow while the
 // fee's transfer waits its hour in doubt. On both branches the transfer is seen through (the
 // old one in line, in compensate's disconnected context; the new one in its coroutine's own
@@ -22,17 +46,8 @@ import (
 func TestWorkflowCancelWhileTransferInDoubt(t *testing.T) {
 	for _, async := range []bool{false, true} {
 		t.Run(fmt.Sprintf("async=%v", async), func(t *testing.T) {
-			in := baseInput()
-			in.Campaign.RecheckAfterSeconds = 30 * 60
-			f := newFixture(t, in)
-			if !async {
-				f.env.OnGetVersion("async-transfers", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
-			}
-			f.transferErrs = []error{temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil)}
-			f.toPayout()
-			f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+			f := feeInDoubt(t, async)
 			f.at(minute(10), func() { f.env.CancelWorkflow() })
-			f.payment(minute(70), "pay-evt-1", "po_1", "paid", "")
 			f.run()
 			last := f.finalRecord()
 			t.Logf("result err: %v; last stage %s; payouts %+v; CreateTransfer calls %d", f.resultErr, last.Stage, last.Payouts, f.n("CreateTransfer"))
@@ -49,17 +64,11 @@ func TestWorkflowCancelWhileTransferInDoubt(t *testing.T) {
 // doubt and the provider reports it paid; the hold's wait (untilDeliverables) settles no
 // payouts, but the transfer's coroutine records both at once.
 func TestTransferAnswerAppliedDuringComplianceHold(t *testing.T) {
-	in := baseInput()
-	in.Campaign.RecheckAfterSeconds = 30 * 60
-	f := newFixture(t, in)
+	f := feeInDoubt(t, true)
 	f.verifyResults = []partnership.VerificationReport{
 		{MediaID: "m-1", Verified: true, Reasons: []string{}, CheckedAt: testStart},
 		failedReport(activities.ReasonCaptionMismatch, activities.ReasonDisclosure),
 	}
-	f.transferErrs = []error{temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil)}
-	f.toPayout()
-	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
-	f.payment(minute(70), "pay-evt-1", "po_1", "paid", "")
 	f.snapshot(minute(120), "hold")
 	f.post(3*day, "fix", "d1", "https://instagram.example/p/1-fixed")
 	st := f.runOK()
@@ -77,15 +86,9 @@ func TestTransferAnswerAppliedDuringComplianceHold(t *testing.T) {
 // cancels the workflow. The transfer's coroutine is not cancelled with it, so compensate is
 // not cut short and the partnership is compensated once.
 func TestCancelUpdateThenWorkflowCancelWhileTransferInDoubt(t *testing.T) {
-	in := baseInput()
-	in.Campaign.RecheckAfterSeconds = 30 * 60
-	f := newFixture(t, in)
-	f.transferErrs = []error{temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil)}
-	f.toPayout()
-	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f := feeInDoubt(t, true)
 	f.update(minute(10), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "campaign stopped"})
 	f.at(minute(20), func() { f.env.CancelWorkflow() })
-	f.payment(minute(70), "pay-evt-1", "po_1", "paid", "")
 	f.run()
 	last := f.finalRecord()
 	t.Logf("result %v; cancellation by %q; payouts %+v; cancelled events %d; creator mails %d", f.resultErr, last.Cancellation.By, last.Payouts, f.countEvents("partnership_cancelled"), countPrefix(f.notifySubjects(), cancelledSubject))
