@@ -8,7 +8,7 @@ import (
 )
 
 // CycleRow is the whole summary of one finished cycle of an ambassador partnership
-// (migration 00010): written once, with the hand-over to the next cycle's run, and never
+// (migration 10, cyclesMigration): written once, with the hand-over to the next cycle's run, and never
 // changed.
 type CycleRow struct {
 	PartnershipID string `gorm:"primaryKey"`
@@ -30,51 +30,61 @@ var compactDeliverables = [][]byte{[]byte(`"deliverables":null`), []byte(`"deliv
 // compacted them) is returned as it is, without a query; so is a compact summary whose row
 // is missing, which cannot happen while the hand-over writes both in one transaction.
 func (s *Store) WithCycles(ctx context.Context, partnershipID string, doc JSON) (JSON, error) {
-	if !bytes.Contains(doc, compactDeliverables[0]) && !bytes.Contains(doc, compactDeliverables[1]) {
-		return doc, nil
-	}
-	var state map[string]json.RawMessage
-	if err := json.Unmarshal(doc, &state); err != nil {
-		return nil, fmt.Errorf("state of partnership %s: %w", partnershipID, err)
-	}
-	var cycles []json.RawMessage
-	if raw, ok := state["cycles"]; !ok || json.Unmarshal(raw, &cycles) != nil {
-		return doc, nil
-	}
-	compact := map[int]int{} // cycle → its index in cycles
-	for i, raw := range cycles {
-		var c struct {
-			Cycle        int             `json:"cycle"`
-			Deliverables json.RawMessage `json:"deliverables"`
-		}
-		if err := json.Unmarshal(raw, &c); err != nil {
-			return nil, fmt.Errorf("cycle summary of partnership %s: %w", partnershipID, err)
-		}
-		if c.Deliverables == nil || string(c.Deliverables) == "null" {
-			compact[c.Cycle] = i
-		}
-	}
-	if len(compact) == 0 {
+	if !hasCompactCycles(doc) {
 		return doc, nil
 	}
 	var rows []CycleRow
 	if err := s.db.WithContext(ctx).Where("partnership_id = ?", partnershipID).Order("cycle").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	found := 0
+	whole := make(map[int]json.RawMessage, len(rows))
 	for _, r := range rows {
-		if i, ok := compact[r.Cycle]; ok {
-			cycles[i] = json.RawMessage(r.Summary)
-			found++
-		}
+		whole[r.Cycle] = json.RawMessage(r.Summary)
 	}
-	if found == 0 {
+	out, err := completeCycles(doc, whole)
+	if err != nil {
+		return nil, fmt.Errorf("state of partnership %s: %w", partnershipID, err)
+	}
+	return out, nil
+}
+
+// hasCompactCycles is a cheap test for a document that may hold a compact summary.
+func hasCompactCycles(doc []byte) bool {
+	return bytes.Contains(doc, compactDeliverables[0]) || bytes.Contains(doc, compactDeliverables[1])
+}
+
+// completeCycles replaces each compact summary in a state document's cycles by the whole
+// one in whole, by cycle number; a document with nothing to replace is returned as it is.
+func completeCycles(doc []byte, whole map[int]json.RawMessage) ([]byte, error) {
+	var state map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &state); err != nil {
+		return nil, err
+	}
+	var cycles []json.RawMessage
+	if raw, ok := state["cycles"]; !ok || json.Unmarshal(raw, &cycles) != nil {
 		return doc, nil
 	}
-	whole, err := json.Marshal(cycles)
+	replaced := 0
+	for i, raw := range cycles {
+		var c struct {
+			Cycle        int             `json:"cycle"`
+			Deliverables json.RawMessage `json:"deliverables"`
+		}
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return nil, fmt.Errorf("cycle summary: %w", err)
+		}
+		if w, ok := whole[c.Cycle]; ok && (c.Deliverables == nil || string(c.Deliverables) == "null") {
+			cycles[i] = w
+			replaced++
+		}
+	}
+	if replaced == 0 {
+		return doc, nil
+	}
+	all, err := json.Marshal(cycles)
 	if err != nil {
 		return nil, err
 	}
-	state["cycles"] = whole
+	state["cycles"] = all
 	return json.Marshal(state)
 }

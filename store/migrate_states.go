@@ -12,12 +12,12 @@ import (
 )
 
 // StateShape names the shape of the stored state documents: the version of the last
-// migration that rewrote them (signersMigration). The document of a partnership served at one
+// migration that rewrote them or changed what they may hold (cyclesMigration). The document of a partnership served at one
 // version before such a migration differs from the one served at the same version after it,
 // so the API's entity tags carry the shape too. A new migration that rewrites the documents
 // raises it to its own version (TestStateShapeIsTheLastRewrite); a migration's version never
 // changes.
-const StateShape = 5
+const StateShape = 10
 
 // goMigrations are the migrations written in Go: those that rewrite the stored state
 // documents, and the creator_accounts index (migrate_accounts.go).
@@ -27,7 +27,88 @@ func goMigrations(dialect string) []*goose.Migration {
 
 // stateMigrations are the migrations that rewrite the stored state documents (StateShape).
 func stateMigrations(dialect string) []*goose.Migration {
-	return []*goose.Migration{statesMigration(dialect), signersMigration(dialect)}
+	return []*goose.Migration{statesMigration(dialect), signersMigration(dialect), cyclesMigration(dialect)}
+}
+
+// cyclesMigration is migration 10: partnership_cycles, the whole summary of each finished
+// cycle of an ambassador partnership, which the workflow writes with the hand-over to the next
+// cycle's run and from then on carries compact (deliverables null; see CycleRow). Up creates
+// the table. The documents may then hold compact summaries, which only this code completes
+// (WithCycles), so it counts as a change of their shape: an entity tag from before it never
+// matches after it. Down puts the whole summaries back into the documents before dropping the
+// table, so rolling back loses no cycle; the code before it reads them as it always did.
+func cyclesMigration(dialect string) *goose.Migration {
+	summary := "JSONB"
+	if dialect == DialectSQLite {
+		summary = "TEXT"
+	}
+	up := func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE partnership_cycles (
+    partnership_id TEXT NOT NULL REFERENCES partnerships (id),
+    cycle          INTEGER NOT NULL,
+    summary        `+summary+` NOT NULL,
+    PRIMARY KEY (partnership_id, cycle)
+)`)
+		return err
+	}
+	down := func(ctx context.Context, tx *sql.Tx) error {
+		if err := restoreWholeCycles(ctx, tx, dialect); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "DROP TABLE partnership_cycles")
+		return err
+	}
+	return goose.NewGoMigration(10, &goose.GoFunc{RunTx: up}, &goose.GoFunc{RunTx: down})
+}
+
+// restoreWholeCycles writes each partnership's whole cycle summaries back into its state
+// document, in place of the compact ones.
+func restoreWholeCycles(ctx context.Context, tx *sql.Tx, dialect string) error {
+	sel, upd := "SELECT state FROM partnerships WHERE id = ?", "UPDATE partnerships SET state = ? WHERE id = ?"
+	if dialect == DialectPostgres {
+		sel, upd = "SELECT state FROM partnerships WHERE id = $1", "UPDATE partnerships SET state = $1::jsonb WHERE id = $2"
+	}
+	whole := map[string]map[int]json.RawMessage{}
+	rows, err := tx.QueryContext(ctx, "SELECT partnership_id, cycle, summary FROM partnership_cycles ORDER BY partnership_id, cycle")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id string
+		var cycle int
+		var summary []byte
+		if err := rows.Scan(&id, &cycle, &summary); err != nil {
+			rows.Close()
+			return err
+		}
+		if whole[id] == nil {
+			whole[id] = map[int]json.RawMessage{}
+		}
+		whole[id][cycle] = summary
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for id, cycles := range whole {
+		var doc []byte
+		if err := tx.QueryRowContext(ctx, sel, id).Scan(&doc); err != nil {
+			return fmt.Errorf("partnership %s: %w", id, err)
+		}
+		if !hasCompactCycles(doc) {
+			continue
+		}
+		out, err := completeCycles(doc, cycles)
+		if err != nil {
+			return fmt.Errorf("partnership %s: state document: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, upd, string(out), id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // statesMigration is migration 3, in Go because it reshapes JSON, which neither dialect's
