@@ -14,10 +14,11 @@ import (
 // event says so, and the brand's e-mail tells the brand manager what the creator wrote.
 func TestContractDeclinedByTheCreator(t *testing.T) {
 	w := newWorld(t, campaignOpts{autoApprove: true})
+	must(t, w.bm.do(http.MethodPatch, "/v1/brands/"+w.brandID, map[string]any{"contact_email": "partners@acme.example"}), http.StatusOK)
 	pid := w.createPartnership(18000)
 	w.waitStage(pid, "negotiation")
 	must(t, w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"}), http.StatusOK)
-	w.waitFor(pid, "signing URLs", func(s map[string]any) bool { return path(s, "contract", "signing_urls", "creator") != nil })
+	w.waitFor(pid, "signing URLs", func(s map[string]any) bool { return path(s, "contract", "signing_urls", "brand") != nil })
 
 	reason := "The usage rights are broader than we agreed"
 	out := must(t, sandbox(t).post(w.creatorSigningURL(pid)+"/decline", map[string]any{"reason": reason}), http.StatusOK)

@@ -237,10 +237,22 @@ func (w *partnershipWorkflow) run() error {
 		}
 	}
 	// Let in-flight update handlers finish their persistence before the workflow closes.
-	if err := workflow.Await(w.ctx, func() bool { return workflow.AllHandlersFinished(w.ctx) }); err != nil {
+	ctx, cancelled := w.ctx, false
+	if w.ctx.Err() != nil && workflow.GetVersion(w.ctx, "flush-after-cancel", workflow.DefaultVersion, 1) >= 1 {
+		// An operator cancelled the execution while the partnership ended on its own (a
+		// brand's cancellation settling its payout, say): its last writes are still made,
+		// then the execution closes as Canceled. The old branch closed at once and lost them
+		// (the payout paid, the cancellation's end) from the read model. Asked only then.
+		ctx, _ = workflow.NewDisconnectedContext(w.ctx)
+		cancelled = true
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
-	return w.flushRecords(w.ctx)
+	if err := w.flushRecords(ctx); err != nil || !cancelled {
+		return err
+	}
+	return temporal.NewCanceledError()
 }
 
 // cancelledByTemporal compensates when the workflow execution itself is cancelled (an
@@ -366,7 +378,7 @@ func (w *partnershipWorkflow) declinedBy(creator, brand string) string {
 	case c.DeclineReason == "":
 		return " by " + who
 	}
-	return fmt.Sprintf(" by %s: %q", who, c.DeclineReason)
+	return " by " + who + `: "` + c.DeclineReason + `"` // as written, not Go-quoted
 }
 
 // idLine ends a brand's or a team's e-mail with the partnership's id, which the API and its

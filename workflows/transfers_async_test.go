@@ -95,7 +95,8 @@ func TestCancelUpdateThenWorkflowCancelWhileTransferInDoubt(t *testing.T) {
 	require.Equal(t, 1, f.countEvents("partnership_cancelled"), "compensated once")
 	require.NotEqual(t, "temporal", last.Cancellation.By, "the brand's cancellation stands")
 	require.Equal(t, 1, countPrefix(f.notifySubjects(), cancelledSubject), "the creator is told once")
-	require.Equal(t, partnership.PayoutPaid, last.Payouts[0].Status)
+	require.Equal(t, partnership.PayoutPaid, last.Payouts[0].Status, "the last writes are made before the execution closes (flush-after-cancel)")
+	require.True(t, temporal.IsCanceledError(f.resultErr), "the execution still closes as Canceled: %v", f.resultErr)
 }
 
 // TestCancelDuringFirstTransferAttemptRefused: the fee is triggered and its transfer's first
