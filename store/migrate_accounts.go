@@ -37,49 +37,17 @@ func creatorAccountsMigration(dialect string) *goose.Migration {
 // a time. An account document that does not read (none the API wrote) keeps the accounts that
 // do, rather than blocking every start on one row.
 func backfillCreatorAccounts(ctx context.Context, tx *sql.Tx, dialect string) error {
-	const page = 500
-	sel := "SELECT id, accounts FROM creators WHERE id > ? ORDER BY id LIMIT ?"
 	ins := "INSERT INTO creator_accounts (platform, handle_key, creator_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
 	if dialect == DialectPostgres {
-		sel = "SELECT id, accounts FROM creators WHERE id > $1 ORDER BY id LIMIT $2"
 		ins = "INSERT INTO creator_accounts (platform, handle_key, creator_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
 	}
-	after := ""
-	for {
-		type creator struct {
-			id       string
-			accounts []byte
-		}
-		var creators []creator
-		rows, err := tx.QueryContext(ctx, sel, after, page)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var c creator
-			if err := rows.Scan(&c.id, &c.accounts); err != nil {
-				rows.Close()
+	return forEachRow(ctx, tx, dialect, "creators", "accounts", func(id string, raw []byte) error {
+		accounts, _ := creatorAccountRows(id, raw)
+		for _, a := range accounts {
+			if _, err := tx.ExecContext(ctx, ins, a.Platform, a.HandleKey, a.CreatorID); err != nil {
 				return err
 			}
-			creators = append(creators, c)
 		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, c := range creators {
-			accounts, _ := creatorAccountRows(c.id, c.accounts)
-			for _, a := range accounts {
-				if _, err := tx.ExecContext(ctx, ins, a.Platform, a.HandleKey, a.CreatorID); err != nil {
-					return err
-				}
-			}
-		}
-		if len(creators) < page {
-			return nil
-		}
-		after = creators[len(creators)-1].id
-	}
+		return nil
+	})
 }

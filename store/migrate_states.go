@@ -144,61 +144,72 @@ func signersMigration(dialect string) *goose.Migration {
 // rewriteStates re-encodes the state documents in id order, a page at a time, each after
 // fix (if any) changed it.
 func rewriteStates(dialect string, fix ...func(*partnership.State)) func(ctx context.Context, tx *sql.Tx) error {
-	const page = 500
-	sel := "SELECT id, state FROM partnerships WHERE id > ? ORDER BY id LIMIT ?"
 	upd := "UPDATE partnerships SET state = ? WHERE id = ?"
 	if dialect == DialectPostgres {
-		sel = "SELECT id, state FROM partnerships WHERE id > $1 ORDER BY id LIMIT $2"
 		upd = "UPDATE partnerships SET state = $1::jsonb WHERE id = $2"
 	}
 	return func(ctx context.Context, tx *sql.Tx) error {
-		after := ""
-		for {
-			type doc struct {
-				id  string
-				raw []byte
-			}
-			var docs []doc
-			rows, err := tx.QueryContext(ctx, sel, after, page)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var d doc
-				if err := rows.Scan(&d.id, &d.raw); err != nil {
-					rows.Close()
-					return err
-				}
-				docs = append(docs, d)
-			}
-			if err := rows.Close(); err != nil {
-				return err
-			}
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			for _, d := range docs {
-				var st partnership.State
-				if json.Unmarshal(d.raw, &st) != nil {
-					// Not a document this code wrote: served as it is rather than blocking
-					// every start on one row.
-					continue
-				}
-				for _, f := range fix {
-					f(&st)
-				}
-				out, err := json.Marshal(st)
-				if err != nil {
-					return fmt.Errorf("partnership %s: state document: %w", d.id, err)
-				}
-				if _, err := tx.ExecContext(ctx, upd, string(out), d.id); err != nil {
-					return err
-				}
-			}
-			if len(docs) < page {
+		return forEachRow(ctx, tx, dialect, "partnerships", "state", func(id string, raw []byte) error {
+			var st partnership.State
+			if json.Unmarshal(raw, &st) != nil {
+				// Not a document this code wrote: served as it is rather than blocking
+				// every start on one row.
 				return nil
 			}
-			after = docs[len(docs)-1].id
+			for _, f := range fix {
+				f(&st)
+			}
+			out, err := json.Marshal(st)
+			if err != nil {
+				return fmt.Errorf("partnership %s: state document: %w", id, err)
+			}
+			_, err = tx.ExecContext(ctx, upd, string(out), id)
+			return err
+		})
+	}
+}
+
+// forEachRow calls fn with the id and column of each row of table, in id order, a page at a
+// time; each page is read whole before fn runs on its rows, so fn may write with tx.
+func forEachRow(ctx context.Context, tx *sql.Tx, dialect, table, column string, fn func(id string, raw []byte) error) error {
+	const page = 500
+	sel := "SELECT id, " + column + " FROM " + table + " WHERE id > ? ORDER BY id LIMIT ?"
+	if dialect == DialectPostgres {
+		sel = "SELECT id, " + column + " FROM " + table + " WHERE id > $1 ORDER BY id LIMIT $2"
+	}
+	type row struct {
+		id  string
+		raw []byte
+	}
+	after := ""
+	for {
+		var got []row
+		rows, err := tx.QueryContext(ctx, sel, after, page)
+		if err != nil {
+			return err
 		}
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.raw); err != nil {
+				rows.Close()
+				return err
+			}
+			got = append(got, r)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range got {
+			if err := fn(r.id, r.raw); err != nil {
+				return err
+			}
+		}
+		if len(got) < page {
+			return nil
+		}
+		after = got[len(got)-1].id
 	}
 }

@@ -24,10 +24,13 @@ func ambassadorInput() partnership.Input {
 }
 
 // runFirstCycle runs cycle 1 (signed at minute 2, fee paid at minute 7) and returns the input
-// of the continued run.
-func runFirstCycle(t *testing.T, in partnership.Input) (*fixture, partnership.Input) {
+// of the continued run; setup, if any, prepares the fixture first.
+func runFirstCycle(t *testing.T, in partnership.Input, setup ...func(*fixture)) (*fixture, partnership.Input) {
 	t.Helper()
 	f := newFixture(t, in)
+	for _, s := range setup {
+		s(f)
+	}
 	f.toPayout()
 	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
 	f.payment(minute(7), "pay-evt-1", "po_1", "paid", "")
@@ -295,16 +298,9 @@ func TestAmbassadorCancelledDuringHandOverBeforeVersion(t *testing.T) {
 // TestAmbassadorCarryBeforeCompactCycles: on the old branch of compact-cycles the finished
 // cycles are carried whole, as before, so histories that took it replay.
 func TestAmbassadorCarryBeforeCompactCycles(t *testing.T) {
-	f := newFixture(t, ambassadorInput())
-	f.env.OnGetVersion("compact-cycles", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
-	f.toPayout()
-	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
-	f.payment(minute(7), "pay-evt-1", "po_1", "paid", "")
-	f.run()
-	var can *workflow.ContinueAsNewError
-	require.True(t, errors.As(f.resultErr, &can), "cycle 1 ends by continuing as new, got %v", f.resultErr)
-	var next partnership.Input
-	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	_, next := runFirstCycle(t, ambassadorInput(), func(f *fixture) {
+		f.env.OnGetVersion("compact-cycles", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	})
 	require.Len(t, next.Carry.State.Cycles, 1)
 	require.False(t, next.Carry.State.Cycles[0].IsCompact())
 	require.Len(t, next.Carry.State.Cycles[0].Deliverables, 1)
