@@ -173,8 +173,8 @@ func (w *partnershipWorkflow) awaitFirstAnswers() error {
 		return nil
 	}
 	if err := workflow.Await(w.ctx, func() bool {
-		for _, c := range w.transfers {
-			if !c.done && !c.retry {
+		for _, p := range w.st.Payouts { // in order, not the map's
+			if c, ok := w.transfers[p.ID]; ok && !c.done && !c.retry {
 				return false
 			}
 		}
