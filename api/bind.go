@@ -49,7 +49,7 @@ func (strictBinder) Bind(i any, c echo.Context) error {
 		return nil // an optional body left out, sent chunked
 	}
 	var doc any
-	if err := decodeJSON(bytes.NewReader(raw), &doc); err != nil {
+	if err := decodeJSON(raw, &doc); err != nil {
 		return err
 	}
 	if _, object := doc.(map[string]any); !object {
@@ -62,7 +62,7 @@ func (strictBinder) Bind(i any, c echo.Context) error {
 		return problem(http.StatusBadRequest, "the body must be a JSON object")
 	}
 	c.Set(bodyKey, doc)
-	if err := decodeJSON(bytes.NewReader(raw), i); err != nil {
+	if err := decodeJSON(raw, i); err != nil {
 		// An object that is well-formed JSON (doc decoded) but does not fit the struct, with
 		// no field named: a time that does not parse, whose error encoding/json reports
 		// without its field. The route's schema names it (a 422, as API.md asks of invalid
@@ -79,8 +79,8 @@ func (strictBinder) Bind(i any, c echo.Context) error {
 }
 
 // decodeJSON decodes exactly one JSON value.
-func decodeJSON(r io.Reader, into any) error {
-	dec := json.NewDecoder(r)
+func decodeJSON(raw []byte, into any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(into); err != nil {
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
@@ -92,7 +92,7 @@ func decodeJSON(r io.Reader, into any) error {
 		case errors.As(err, &syn):
 			return problem(http.StatusBadRequest, fmt.Sprintf("malformed JSON at byte %d", syn.Offset))
 		case errors.As(err, &typ):
-			field := typ.Field
+			field := typeErrorField(raw, typ)
 			if field == "" {
 				return problem(http.StatusBadRequest, "the body must be a JSON object")
 			}

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"errors"
 	"testing"
 )
@@ -12,13 +11,13 @@ func FuzzDecodeJSON(f *testing.F) {
 	for _, seed := range []string{
 		`{"action":"accept"}`, `{"action":"counter","terms":{"kind":"one_off","fee":{"amount_minor":5,"currency":"USD"}}}`,
 		``, `{`, `[]`, `null`, `{"action":7}`, `{"a":1} {"b":2}`, `{"fee":{"amount_minor":1e99}}`, "\x00\xff", `"str"`,
-		`{"deliverables":[{"platform":"x","format":"post"}]}`,
+		`{"deliverables":[{"platform":"x","format":"post"}]}`, `{"offer":{"deliverables":[{"platform":7},[1]]}}`,
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var req createPartnershipRequest
-		err := decodeJSON(bytes.NewReader(body), &req)
+		err := decodeJSON(body, &req)
 		if err == nil {
 			return
 		}

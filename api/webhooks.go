@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -80,7 +79,7 @@ func (s *Server) esignWebhook(c echo.Context) error {
 		return err
 	}
 	var ev esignWebhook
-	if err := decodeJSON(bytes.NewReader(body), &ev); err != nil {
+	if err := decodeJSON(body, &ev); err != nil {
 		return err
 	}
 	if ev.EventID == "" || ev.Data.EnvelopeID == "" {
@@ -167,7 +166,7 @@ func (s *Server) paymentsWebhook(c echo.Context) error {
 		return err
 	}
 	var ev paymentsWebhook
-	if err := decodeJSON(bytes.NewReader(body), &ev); err != nil {
+	if err := decodeJSON(body, &ev); err != nil {
 		return err
 	}
 	obj := ev.Data.Object
