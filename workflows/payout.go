@@ -209,9 +209,16 @@ func (w *partnershipWorkflow) awaitPaid(ctx workflow.Context, payoutID string) {
 	delete(w.payments, payoutID)
 	po, _ := w.findPayout(payoutID)
 	w.markPaid(po, *paid, workflow.Now(ctx).UTC())
+	w.recordFromTransfer(ctx, payoutID)
+}
+
+// recordFromTransfer wakes the waits on a change a transfer's coroutine made and asks for its
+// write. Only a partnership writing each change on its own (from before record-once-per-task)
+// can fail that write here; the change and its event stay, and its next write carries them.
+func (w *partnershipWorkflow) recordFromTransfer(ctx workflow.Context, payoutID string) {
 	w.changes++
 	if err := w.persist(ctx); err != nil {
-		workflow.GetLogger(ctx).Warn("read-model write of a payout paid failed; the next write carries it",
+		workflow.GetLogger(ctx).Warn("read-model write from a transfer failed; the next write carries it",
 			"payout_id", payoutID, "error", err)
 	}
 }
@@ -232,13 +239,7 @@ func (w *partnershipWorkflow) transferMade(ctx workflow.Context, payoutID, trans
 	}
 	po.TransferID = transferID
 	w.emit("transfer_created", systemActor, map[string]string{"payout_id": payoutID, "transfer_id": transferID})
-	w.changes++
-	if err := w.persist(ctx); err != nil {
-		// Only a partnership writing each change on its own (from before record-once-per-task)
-		// can fail here; the change and its event stay, and its next write carries them.
-		workflow.GetLogger(ctx).Warn("read-model write of a transfer made failed; the next write carries it",
-			"payout_id", payoutID, "error", err)
-	}
+	w.recordFromTransfer(ctx, payoutID)
 	return true
 }
 
