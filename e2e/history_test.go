@@ -50,6 +50,15 @@ func saveRunHistory(t *testing.T, pid, run, name string) {
 	if dir == "" {
 		return
 	}
+	raw, err := protojson.MarshalOptions{Indent: "  "}.Marshal(history(t, pid, run))
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name+".json"), raw, 0o644))
+}
+
+// history reads one run of the partnership's workflow ("" = the latest) from the server.
+func history(t *testing.T, pid, run string) *historypb.History {
+	t.Helper()
 	c, err := sdkclient.Dial(sdkclient.Options{HostPort: stack.TemporalAddress, Namespace: devstack.Namespace})
 	require.NoError(t, err)
 	defer c.Close()
@@ -60,8 +69,27 @@ func saveRunHistory(t *testing.T, pid, run, name string) {
 		require.NoError(t, err)
 		h.Events = append(h.Events, ev)
 	}
-	raw, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
-	require.NoError(t, err)
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, name+".json"), raw, 0o644))
+	return h
+}
+
+// requireOneVersionMarker checks that a run ("" = the latest) started on this code recorded a single
+// version marker, record-once-per-task's, and a single search-attribute upsert with it: every
+// other behaviour change is folded into that version (workflows/versions.go), and each marker
+// more would cost the server a visibility write on every lifecycle.
+func requireOneVersionMarker(t *testing.T, pid, run string) {
+	t.Helper()
+	var changes []string
+	upserts := 0
+	for _, ev := range history(t, pid, run).GetEvents() {
+		switch ev.GetEventType() {
+		case enums.EVENT_TYPE_MARKER_RECORDED:
+			if a := ev.GetMarkerRecordedEventAttributes(); a.GetMarkerName() == "Version" {
+				changes = append(changes, string(a.GetDetails()["change-id"].GetPayloads()[0].GetData()))
+			}
+		case enums.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+			upserts++
+		}
+	}
+	require.Equal(t, []string{`"record-once-per-task"`}, changes, "version markers in the history")
+	require.Equal(t, 1, upserts, "search-attribute upserts in the history")
 }

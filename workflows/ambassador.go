@@ -61,13 +61,13 @@ func (w *partnershipWorkflow) continueAsNew() error {
 	if err := w.flushRecords(w.ctx); err != nil {
 		return err
 	}
-	if w.cancelled() && workflow.GetVersion(w.ctx, "cancel-during-handover", workflow.DefaultVersion, 1) >= 1 {
+	if w.cancelled() && w.changed(w.ctx, "cancel-during-handover") {
 		// Cancelled while that write was made: the cancellation is applied in this run, as
 		// it would be at the start of the next (its Update cannot follow the hand-over). The
 		// old branch continued as new without it; asked only on this path.
 		return w.compensate(*w.cancel)
 	}
-	if workflow.GetVersion(w.ctx, "compact-cycles", workflow.DefaultVersion, 1) >= 1 {
+	if w.changed(w.ctx, "compact-cycles") {
 		// The write just made kept every finished cycle's whole summary in the read model
 		// (partnership_cycles): the next run carries only their payouts and tracking, so the
 		// carry stays small however many cycles the partnership lasts (a realistic cycle's

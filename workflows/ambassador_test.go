@@ -288,7 +288,7 @@ func TestAmbassadorFeeNotTriggerableDuringHandOver(t *testing.T) {
 func TestAmbassadorCancelledDuringHandOverBeforeVersion(t *testing.T) {
 	in := ambassadorInput()
 	f := handOverSlowly(t, in, func(f *fixture) {
-		f.env.OnGetVersion("cancel-during-handover", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+		f.oldBranch("cancel-during-handover")
 		f.update(minute(7)+10*time.Second, "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "campaign stopped"})
 	})
 	var can *workflow.ContinueAsNewError
@@ -299,7 +299,7 @@ func TestAmbassadorCancelledDuringHandOverBeforeVersion(t *testing.T) {
 // cycles are carried whole, as before, so histories that took it replay.
 func TestAmbassadorCarryBeforeCompactCycles(t *testing.T) {
 	_, next := runFirstCycle(t, ambassadorInput(), func(f *fixture) {
-		f.env.OnGetVersion("compact-cycles", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+		f.oldBranch("compact-cycles")
 	})
 	require.Len(t, next.Carry.State.Cycles, 1)
 	require.False(t, next.Carry.State.Cycles[0].IsCompact())

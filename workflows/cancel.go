@@ -143,7 +143,7 @@ func (w *partnershipWorkflow) registerCancelUpdate() error {
 			// used to complete as soon as the stage read cancelled, before the compensation's
 			// local activity, and histories from then must replay that way (only a replay takes
 			// that branch, so nobody reads its Ack).
-			if workflow.GetVersion(ctx, "cancel-ack-after-write", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			if !w.changed(ctx, "cancel-ack-after-write") {
 				err := workflow.Await(ctx, func() bool { return w.st.Stage == partnership.StageCancelled })
 				return partnership.Ack{Stage: w.st.Stage}, err
 			}
@@ -195,7 +195,7 @@ func (w *partnershipWorkflow) owesKillFee(c partnership.Cancellation) bool {
 	if c.Role != partnership.RoleCreator {
 		return true
 	}
-	return workflow.GetVersion(w.ctx, "withdrawal-owes-no-kill-fee", workflow.DefaultVersion, 1) == workflow.DefaultVersion
+	return !w.changed(w.ctx, "withdrawal-owes-no-kill-fee")
 }
 
 // delivered reports whether every deliverable's post is verified: the fee is earned.

@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
@@ -135,7 +134,7 @@ func TestCancelDuringSigningDeadlineVoid(t *testing.T) {
 // now answered with a conflict naming that end, so the workflow closes.
 func TestCancelDuringSigningDeadlineVoidBeforeVersion(t *testing.T) {
 	f := newFixture(t, baseInput())
-	f.env.OnGetVersion("cancel-at-signing-deadline", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.oldBranch("cancel-at-signing-deadline")
 	f.voidDelay = minute(10)
 	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
 	f.update(minute(1)+3*day+minute(5), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "no longer needed"})
@@ -365,7 +364,7 @@ func TestCancelRacingSignature(t *testing.T) {
 // its history replays.
 func TestCancelRacingSignatureBeforeVersion(t *testing.T) {
 	f := newFixture(t, baseInput())
-	f.env.OnGetVersion("void-refused-envelope-final", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.oldBranch("void-refused-envelope-final")
 	f.voidErr = envelopeFinal("completed")
 	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
 	f.update(minute(2), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "budget cut"})
@@ -475,7 +474,7 @@ func TestCancelArrivingWithSignatures(t *testing.T) {
 // made first and the cancellation applied as content opened; such a history replays so.
 func TestCancelArrivingWithSignaturesBeforeVersion(t *testing.T) {
 	f := newFixture(t, baseInput())
-	f.env.OnGetVersion("no-code-after-cancel", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.oldBranch("no-code-after-cancel")
 	f.envelopeDelay = minute(1)
 	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
 	f.esign(minute(1.5), "esign-evt-1", envelopeID, "completed")
@@ -492,7 +491,7 @@ func TestCancelArrivingWithSignaturesBeforeVersion(t *testing.T) {
 // payable and paid), so its history replays.
 func TestCancelRacingSignatureCreatorWithdrawsBeforeVersion(t *testing.T) {
 	f := newFixture(t, baseInput())
-	f.env.OnGetVersion("withdrawal-owes-no-kill-fee", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.oldBranch("withdrawal-owes-no-kill-fee")
 	f.voidErr = envelopeFinal("completed")
 	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
 	f.update(minute(2), "withdraw", partnership.UpdateCancel, partnership.CancelRequest{Actor: creator, Reason: "too busy"})
@@ -599,7 +598,7 @@ func TestCancelWhileWindowCounted(t *testing.T) {
 // history replays.
 func TestCancelDuringTrackingBeforeVersion(t *testing.T) {
 	f, _ := commissionCancelledInTracking(t)
-	f.env.OnGetVersion("commission-on-cancel-in-tracking", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.oldBranch("commission-on-cancel-in-tracking")
 	st := f.runOK()
 
 	f.requireAccepted("cancel")

@@ -209,7 +209,7 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 				s.OnscreenDisclosure, s.SpokenDisclosure, s.PlatformPaidLabel)).Get(lctx, &check); err != nil {
 				return partnership.DraftResult{}, err
 			}
-			if (w.cancel != nil || w.ended) && workflow.GetVersion(ctx, "draft-after-cancel", workflow.DefaultVersion, 1) >= 1 {
+			if (w.cancel != nil || w.ended) && w.changed(ctx, "draft-after-cancel") {
 				// Cancelled (or ended) while the check ran: the draft is not recorded, nor sent
 				// to the brand for a review that will never come. The old branch recorded it
 				// after the cancellation; asked only on this path.

@@ -42,7 +42,7 @@ func (w *partnershipWorkflow) contracting() error {
 		return w.compensate(*w.cancel)
 	case !ok && !signedNow:
 		w.voidEnvelope("signing deadline passed")
-		if w.cancelled() && workflow.GetVersion(w.ctx, "cancel-at-signing-deadline", workflow.DefaultVersion, 1) >= 1 {
+		if w.cancelled() && w.changed(w.ctx, "cancel-at-signing-deadline") {
 			// Cancelled or withdrawn while the void ran: the partnership ends as its people
 			// asked (compensate skips the void envelope, and owes the kill fee if the refused
 			// void found it signed). The old branch ended it expired and left the cancel
@@ -81,7 +81,7 @@ func (w *partnershipWorkflow) contracting() error {
 			// Versioned ("provider-expiry-expires", asked only here): the old branch ended it
 			// as cancelled, outcome contract_expired, which a client filtering on
 			// stage=expired missed.
-			if workflow.GetVersion(w.ctx, "provider-expiry-expires", workflow.DefaultVersion, 1) >= 1 {
+			if w.changed(w.ctx, "provider-expiry-expires") {
 				return w.end(partnership.StageExpired, "expired", "contract_expired", systemActor, map[string]string{"event_id": ev.EventID})
 			}
 			return w.end(partnership.StageCancelled, "contract_expired", "contract_expired", systemActor, map[string]string{"event_id": ev.EventID})
@@ -90,7 +90,7 @@ func (w *partnershipWorkflow) contracting() error {
 		}
 		w.recordSigned(map[string]string{"event_id": ev.EventID})
 	}
-	if w.cancelled() && workflow.GetVersion(w.ctx, "no-code-after-cancel", workflow.DefaultVersion, 1) >= 1 {
+	if w.cancelled() && w.changed(w.ctx, "no-code-after-cancel") {
 		// Signed, but a cancellation or withdrawal came with the signatures: nothing will be
 		// posted or sold, so no discount code is made for it. The old branch made the code
 		// first and cancelled as content opened. Asked only on this path.
@@ -157,7 +157,7 @@ func (w *partnershipWorkflow) voidEnvelope(reason string) {
 		(w.esign.Status == "completed" || w.esign.Status == "declined") {
 		status, eventID = w.esign.Status, w.esign.EventID
 	}
-	if status == "" || workflow.GetVersion(w.ctx, "void-refused-envelope-final", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if status == "" || !w.changed(w.ctx, "void-refused-envelope-final") {
 		w.emit("envelope_void_failed", systemActor, map[string]string{"error": rootMessage(err)})
 		return
 	}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/partnership"
 )
@@ -38,7 +37,7 @@ func TestContractingOutcomes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, baseInput())
 			if tc.oldExpiry {
-				f.env.OnGetVersion("provider-expiry-expires", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+				f.oldBranch("provider-expiry-expires")
 			}
 			f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
 			f.snapshot(minute(1.5), "sent")
@@ -113,7 +112,7 @@ func TestContractingNonFinalESignEventIgnored(t *testing.T) {
 		in.Offer.KillFee = usd(0) // so the cancellation that ends the test ends it at once
 		f := newFixture(t, in)
 		if old {
-			f.env.OnGetVersion("esign-final-only", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			f.oldBranch("esign-final-only")
 		}
 		f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
 		f.esign(minute(2), "esign-evt-sent", envelopeID, "sent")
@@ -246,7 +245,7 @@ func TestContractingESignBeforeEnvelopeRecorded(t *testing.T) {
 // before "esign-before-envelope" keeps waiting for its signing deadline, so its history replays.
 func TestContractingESignBeforeEnvelopeBeforeVersion(t *testing.T) {
 	f := newFixture(t, baseInput())
-	f.env.OnGetVersion("esign-before-envelope", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.oldBranch("esign-before-envelope")
 	f.envelopeDelay = 5 * time.Minute
 	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
 	f.esign(minute(3), "esign-evt-1", envelopeID, "completed")

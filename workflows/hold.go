@@ -72,7 +72,7 @@ func (w *partnershipWorkflow) callProvider(step providerStep, call func(keySeq i
 		if err == nil || temporal.IsCanceledError(err) {
 			return err
 		}
-		if workflow.GetVersion(w.ctx, "provider-step-hold", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		if !w.changed(w.ctx, "provider-step-hold") {
 			return err
 		}
 		if w.cancelled() {

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
@@ -320,7 +319,7 @@ func TestHoldVerifyPostRefused(t *testing.T) {
 // "provider-step-hold" ended failed, and its history must replay that way.
 func TestHoldBeforeVersion(t *testing.T) {
 	f := newFixture(t, baseInput())
-	f.env.OnGetVersion("provider-step-hold", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.oldBranch("provider-step-hold")
 	f.envelopeErrs = []error{refused("esign", "create envelope", 422, "signer email is not valid")}
 	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
 	f.run()

@@ -88,6 +88,9 @@ type partnershipWorkflow struct {
 	everyAccount bool
 	// signerEvents: the signing wait records each signature (awaitSignatures).
 	signerEvents bool
+	// base is the version of "record-once-per-task" this run took (setup): the behaviour
+	// changes it implies, and those of foldedAt that it takes without asking.
+	base workflow.Version
 	// turnEmails: a submitted or reviewed draft is e-mailed to whoever acts on it next
 	// (noticeTurn); notices holds those e-mails until noticeLoop sends them.
 	turnEmails bool
@@ -163,8 +166,12 @@ func (w *partnershipWorkflow) setup() error {
 	//     before vetted the first deliverable's account only (VetCreator), and waited for the
 	//     creator alone to sign, reminding only the creator (awaitSignatures);
 	//   - version 4, content turns e-mailed: partnerships started before told nobody that a
-	//     draft was submitted or reviewed (noticeTurn, noticeLoop).
-	v := workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, 4)
+	//     draft was submitted or reviewed (noticeTurn, noticeLoop);
+	//   - version 5, every change of its own id made before it taken without a marker
+	//     (foldedAt, changed): partnerships started before ask each change id where it
+	//     matters, a marker and a search-attribute upsert each.
+	v := workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, 5)
+	w.base = v
 	w.batched, w.deadlinePerDeliverable, w.everyAccount, w.signerEvents = v >= 1, v >= 2, v >= 3, v >= 3
 	w.turnEmails = v >= 4
 	if err := workflow.SetQueryHandler(w.ctx, partnership.QueryState, func() (partnership.State, error) {
@@ -238,7 +245,7 @@ func (w *partnershipWorkflow) run() error {
 	}
 	// Let in-flight update handlers finish their persistence before the workflow closes.
 	ctx, cancelled := w.ctx, false
-	if w.ctx.Err() != nil && workflow.GetVersion(w.ctx, "flush-after-cancel", workflow.DefaultVersion, 1) >= 1 {
+	if w.ctx.Err() != nil && w.changed(w.ctx, "flush-after-cancel") {
 		// An operator cancelled the execution while the partnership ended on its own (a
 		// brand's cancellation settling its payout, say): its last writes are still made,
 		// then the execution closes as Canceled. The old branch closed at once and lost them
@@ -277,7 +284,7 @@ func (w *partnershipWorkflow) cancelledByTemporal() error {
 // its usage rights to the content are about to end. Versioned: partnerships that completed
 // before this existed closed right away, and their histories must replay that way.
 func (w *partnershipWorkflow) remindUsageRights() error {
-	if workflow.GetVersion(w.ctx, "usage-rights-reminder", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if !w.changed(w.ctx, "usage-rights-reminder") {
 		return nil
 	}
 	if w.st.UsageRightsEndAt == nil {
@@ -355,7 +362,7 @@ func (w *partnershipWorkflow) tellEnded(eventType string) error {
 	default:
 		return nil
 	}
-	if workflow.GetVersion(w.ctx, "end-emails", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if !w.changed(w.ctx, "end-emails") {
 		return nil
 	}
 	if err := w.notifyBrand("ended/"+eventType, "A partnership has ended", toBrand+w.idLine()); err != nil {

@@ -128,7 +128,7 @@ type transferCall struct {
 // the attribution window's count waited as long, and so did a cancellation's answer.
 func (w *partnershipWorkflow) transfersAsync() bool {
 	if !w.asyncTransfers {
-		w.asyncTransfers = workflow.GetVersion(w.ctx, "async-transfers", workflow.DefaultVersion, 1) >= 1
+		w.asyncTransfers = w.changed(w.ctx, "async-transfers")
 	}
 	return w.asyncTransfers
 }
@@ -386,7 +386,7 @@ func (w *partnershipWorkflow) askSecondApprovals() error {
 			continue
 		}
 		w.approvalAsked[p.ID] = true
-		if workflow.GetVersion(w.ctx, "approval-emails", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		if !w.changed(w.ctx, "approval-emails") {
 			continue
 		}
 		if err := w.notify(partnership.RoleFinance, "approve_payout/"+p.ID, "A payout awaits a second approval",
@@ -401,7 +401,7 @@ func (w *partnershipWorkflow) askSecondApprovals() error {
 // failureEmails reports whether this partnership e-mails the people who must act on a failed
 // payout or a failed post verification (tellPayoutFailed, verifyPending).
 func (w *partnershipWorkflow) failureEmails() bool {
-	return workflow.GetVersion(w.ctx, "failure-emails", workflow.DefaultVersion, 1) >= 1
+	return w.changed(w.ctx, "failure-emails")
 }
 
 // awaitTransferRetry waits the hour before a transfer in doubt is asked for again, or less:
@@ -410,7 +410,7 @@ func (w *partnershipWorkflow) failureEmails() bool {
 // ("transfer-wait-wakes", asked only on this path): the wait was a plain Sleep, which no
 // event shortened, so a payout the provider had paid read processing for up to an hour.
 func (w *partnershipWorkflow) awaitTransferRetry(ctx workflow.Context, payoutID string) error {
-	if workflow.GetVersion(ctx, "transfer-wait-wakes", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if !w.changed(ctx, "transfer-wait-wakes") {
 		return workflow.Sleep(ctx, transferRetryWait)
 	}
 	_, err := workflow.AwaitWithTimeout(ctx, transferRetryWait, func() bool {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
@@ -77,7 +76,7 @@ func TestApprovalEmailsBeforeVersion(t *testing.T) {
 	in := baseInput()
 	in.Campaign.DualApprovalThresholdMinor = 50_000
 	f := newFixture(t, in)
-	f.env.OnGetVersion("approval-emails", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.oldBranch("approval-emails")
 	f.toPayout()
 	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
 	f.update(minute(8), "approve", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: finance2, PayoutID: "po_1"})
@@ -164,7 +163,7 @@ func TestPayoutFailedThenRetriggered(t *testing.T) {
 // was told to nobody (the state and the audit trail said so), and such histories replay so.
 func TestFailureEmailsBeforeVersion(t *testing.T) {
 	f := newFixture(t, baseInput())
-	f.env.OnGetVersion("failure-emails", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.oldBranch("failure-emails")
 	f.verifyResults = []partnership.VerificationReport{failedReport(activities.ReasonDisclosure)}
 	f.toContent()
 	f.draft(minute(3), "draft-1", "d1", compliantText)
@@ -413,7 +412,7 @@ func TestTransferInDoubtRetriedWhenTheProviderReports(t *testing.T) {
 // whatever arrived, and such a history replays that way.
 func TestTransferInDoubtBeforeVersion(t *testing.T) {
 	f := newFixture(t, baseInput())
-	f.env.OnGetVersion("transfer-wait-wakes", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.oldBranch("transfer-wait-wakes")
 	f.transferErrs = []error{temporal.NewNonRetryableApplicationError("payments: unavailable for a day", activities.ErrTypeTransferInDoubt, nil)}
 	f.toPayout()
 	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)

@@ -30,7 +30,7 @@ func (w *partnershipWorkflow) publishing() error {
 	// asked only for terms with a fee): the old branch made the fee payable after the
 	// re-check, in tracking.
 	if w.st.Terms.Fee.AmountMinor > 0 &&
-		workflow.GetVersion(w.ctx, "fee-on-verification", workflow.DefaultVersion, 1) >= 1 {
+		w.changed(w.ctx, "fee-on-verification") {
 		w.feeEarly = true
 		w.payable = append(w.payable, partnership.PayoutKindFee)
 		w.emit("fee_payable", systemActor, map[string]any{"amount": w.st.Terms.Fee})

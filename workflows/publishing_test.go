@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
@@ -155,7 +154,7 @@ func TestSettleChasesBeforeVersion(t *testing.T) {
 	in.Campaign.RecheckAfterSeconds = 14 * 86400
 	in.Campaign.DualApprovalThresholdMinor = 10_000
 	f := newFixture(t, in)
-	f.env.OnGetVersion("settle-chases", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.oldBranch("settle-chases")
 	f.toPayout()
 	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
 	f.update(minute(5)+14*day+minute(4), "approve", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: finance2, PayoutID: "po_1"})
@@ -234,7 +233,7 @@ func TestPublishingRecheckComplianceHoldBeforeFeeOnVerification(t *testing.T) {
 	in := baseInput()
 	in.Campaign.RecheckAfterSeconds = 14 * 86400
 	f := newFixture(t, in)
-	f.env.OnGetVersion("fee-on-verification", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.oldBranch("fee-on-verification")
 	f.verifyResults = []partnership.VerificationReport{
 		{MediaID: "m-1", Verified: true, Reasons: []string{}, CheckedAt: testStart},
 		failedReport(activities.ReasonCaptionMismatch, activities.ReasonDisclosure),

@@ -58,7 +58,7 @@ func (w *partnershipWorkflow) receiveSignals() {
 // branch ended the partnership as cancelled on it.
 func (w *partnershipWorkflow) applyESign(ev partnership.ESignEvent) {
 	if !partnership.FinalEnvelopeStatus(ev.Status) &&
-		workflow.GetVersion(w.ctx, "esign-final-only", workflow.DefaultVersion, 1) >= 1 {
+		w.changed(w.ctx, "esign-final-only") {
 		workflow.GetLogger(w.ctx).Warn("e-signature event that does not end the signing dropped",
 			"event_id", ev.EventID, "status", ev.Status)
 		return
@@ -103,7 +103,7 @@ func keepOnce[E any](ctx workflow.Context, kept *[]E, ev E, id string, idOf func
 func (w *partnershipWorkflow) applyEarlyESign() {
 	early := w.earlyESign
 	w.earlyESign = nil
-	if len(early) == 0 || workflow.GetVersion(w.ctx, "esign-before-envelope", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if len(early) == 0 || !w.changed(w.ctx, "esign-before-envelope") {
 		return
 	}
 	for _, ev := range early {

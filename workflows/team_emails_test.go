@@ -117,7 +117,7 @@ func TestBrandToldWhenReviewOverdue(t *testing.T) {
 // of the new e-mails, so its history replays.
 func TestTeamEmailsBeforeVersion(t *testing.T) {
 	f := newFixture(t, baseInput())
-	f.env.OnGetVersion("team-emails", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	f.oldBranch("team-emails")
 	f.toContent()
 	f.draft(minute(3), "draft-1", "d1", compliantText)
 	f.review(3*day, "review-1", "d1", 1, "approve")
@@ -172,7 +172,7 @@ func TestContentTurnsBeforeVersion(t *testing.T) {
 	in := baseInput()
 	in.Offer.KillFee = usd(0)
 	f := newFixture(t, in)
-	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 4).Return(workflow.Version(3))
+	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 5).Return(workflow.Version(3))
 	f.toContent()
 	f.draft(minute(3), "draft-1", "d1", compliantText)
 	f.review(minute(4), "review-1", "d1", 1, "approve")
@@ -363,7 +363,7 @@ func TestEndedPartnershipsAreTold(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, baseInput())
 			if tc.before {
-				f.env.OnGetVersion("end-emails", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+				f.oldBranch("end-emails")
 			}
 			tc.script(f)
 			f.runOK()

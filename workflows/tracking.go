@@ -146,7 +146,7 @@ func (w *partnershipWorkflow) chaseOverdue(role, action string) error {
 // Versioned ("settle-chases"), asked only when a person's deadline falls before the wait's
 // end: their reminder and deadline used to pass in silence, the deadline only shown.
 func (w *partnershipWorkflow) settleChases() bool {
-	return workflow.GetVersion(w.ctx, "settle-chases", workflow.DefaultVersion, 1) >= 1
+	return w.changed(w.ctx, "settle-chases")
 }
 
 // collectConversions counts the orders on the creator's code from this cycle's attribution
@@ -187,7 +187,7 @@ func (w *partnershipWorkflow) collectConversions(until time.Time) error {
 // cancelled during tracking, so other partnerships record no marker.
 func (w *partnershipWorkflow) commissionAfterCancellation(c partnership.Cancellation) error {
 	if w.st.Terms.CommissionBps <= 0 ||
-		workflow.GetVersion(w.ctx, "commission-on-cancel-in-tracking", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		!w.changed(w.ctx, "commission-on-cancel-in-tracking") {
 		return nil
 	}
 	if w.st.Tracking.CountedUntil.IsZero() {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
@@ -29,7 +28,7 @@ func feeInDoubt(t *testing.T, async bool) *fixture {
 	in.Campaign.RecheckAfterSeconds = 30 * 60
 	f := newFixture(t, in)
 	if !async {
-		f.env.OnGetVersion("async-transfers", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+		f.oldBranch("async-transfers")
 	}
 	f.transferErrs = []error{inDoubt()}
 	f.toPayout()

@@ -102,7 +102,7 @@ func (w *partnershipWorkflow) overdue(role, action string, data map[string]strin
 // change only next_action and the audit trail said so (and creators were e-mailed). Asked
 // only when such an e-mail is due, so a partnership that never has one records no marker.
 func (w *partnershipWorkflow) teamEmails() bool {
-	return workflow.GetVersion(w.ctx, "team-emails", workflow.DefaultVersion, 1) >= 1
+	return w.changed(w.ctx, "team-emails")
 }
 
 // emailTime is how an e-mail writes a deadline: "13 January 2030 09:04 UTC".
