@@ -146,7 +146,8 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// keyReusedError is the 422 for an Idempotency-Key already used with another request body.
+// keyReusedError is the 422 for an Idempotency-Key already used with another request: another
+// body, or the same body sent to another path (keys are the caller's, across paths).
 // The middleware answers it itself while the key's record holds the first body's hash; a
 // handler answers it when the record is gone (a 5xx released it) but what the first body
 // made is still there (createTarget). Either way the key is not settled with it.
@@ -156,7 +157,7 @@ func (e *keyReusedError) Error() string { return e.p.Error() }
 func (e *keyReusedError) Unwrap() error { return e.p }
 
 func keyReused() *keyReusedError {
-	return &keyReusedError{invalidFields(map[string]string{idempotencyHeader: "was already used with a different request body"})}
+	return &keyReusedError{invalidFields(map[string]string{idempotencyHeader: "was already used for a different request (another path or body)"})}
 }
 
 type recordingWriter struct {

@@ -237,7 +237,7 @@ func TestCreateRetriedWithAnotherOffer(t *testing.T) {
 		n := len(s.wf.starts())
 		rec := s.do(t, brandManager, http.MethodPost, createPath, key, body)
 		require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
-		require.Equal(t, map[string]string{idempotencyHeader: "was already used with a different request body"},
+		require.Equal(t, map[string]string{idempotencyHeader: "was already used for a different request (another path or body)"},
 			decodeProblem(t, rec).Errors, "the idempotency layer's answer")
 		require.Len(t, s.wf.starts(), n, "nothing started")
 		require.Len(t, s.rows(t), 1)

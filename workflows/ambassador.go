@@ -38,6 +38,9 @@ func (w *partnershipWorkflow) continueAsNew() error {
 	if err := workflow.Await(w.ctx, func() bool { return workflow.AllHandlersFinished(w.ctx) }); err != nil {
 		return err
 	}
+	if err := w.awaitNotices(w.ctx); err != nil {
+		return err
+	}
 	late := w.drainSignals()
 	summary := partnership.CycleSummary{Cycle: w.st.Cycle, StartedAt: w.cycleStart(w.st.Cycle),
 		Deliverables: w.st.Deliverables, Payouts: w.st.Payouts, Tracking: w.st.Tracking}

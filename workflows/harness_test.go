@@ -434,7 +434,7 @@ func jsonCopy[T any](t *testing.T, v T) T {
 // 4 of record-once-per-task does when it asks (version 5 takes every change of foldedAt
 // without asking).
 func (f *fixture) oldBranch(changeID string) {
-	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 5).Return(workflow.Version(4))
+	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 6).Return(workflow.Version(4))
 	f.env.OnGetVersion(changeID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 }
 
@@ -492,9 +492,12 @@ func envelopeFinal(status string) error {
 }
 
 func (f *fixture) payment(d time.Duration, eventID, payoutID, status, failure string) {
-	f.signal(d, partnership.SignalPaymentEvent, partnership.PaymentEvent{
-		EventID: eventID, TransferID: "tr_" + payoutID, PayoutID: payoutID, Status: status, FailureCode: failure,
-	})
+	f.signal(d, partnership.SignalPaymentEvent, paymentEvent(eventID, payoutID, status, failure))
+}
+
+// paymentEvent is the provider's event for the payout's transfer (the fixture's transfer ids).
+func paymentEvent(eventID, payoutID, status, failure string) partnership.PaymentEvent {
+	return partnership.PaymentEvent{EventID: eventID, TransferID: "tr_" + payoutID, PayoutID: payoutID, Status: status, FailureCode: failure}
 }
 
 // snapshot queries the state at d and keeps it under label.

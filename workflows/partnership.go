@@ -68,6 +68,9 @@ type partnershipWorkflow struct {
 	asyncTransfers bool
 	// approvalAsked: payouts whose second approval the finance team was asked for.
 	approvalAsked map[string]bool
+	// conflicts: the payment reports that contradicted what the provider said before of the
+	// same transfer, recorded once per payout and reported status (paymentConflict).
+	conflicts map[string]bool
 	// chasedDue is the deadline of next_action whose reminder a settle wait sent, kept across
 	// the waits (the re-check's, then the attribution window's) so it is sent once.
 	chasedDue time.Time
@@ -95,6 +98,8 @@ type partnershipWorkflow struct {
 	// (noticeTurn); notices holds those e-mails until noticeLoop sends them.
 	turnEmails bool
 	notices    []notice
+	// noticeSending: noticeLoop is sending the e-mail it took from notices (awaitNotices).
+	noticeSending bool
 	// escalations counts the missed deadlines of each content wait (earliestContentDue's
 	// key), each of which restarts that wait's clock.
 	escalations map[string]int
@@ -117,6 +122,7 @@ func newPartnershipWorkflow(ctx workflow.Context, in partnership.Input) *partner
 		in:         in,
 		seenEvents: map[string]bool{}, escalations: map[string]int{},
 		payments: map[string]partnership.PaymentEvent{}, transferInDoubt: map[string]bool{}, transfers: map[string]*transferCall{}, approvalAsked: map[string]bool{}, checking: map[string]bool{},
+		conflicts: map[string]bool{},
 	}
 	if c := in.Carry; c != nil {
 		// The next cycle of an ambassador partnership: carry on where the last run stopped.
@@ -169,8 +175,11 @@ func (w *partnershipWorkflow) setup() error {
 	//     draft was submitted or reviewed (noticeTurn, noticeLoop);
 	//   - version 5, every change of its own id made before it taken without a marker
 	//     (foldedAt, changed): partnerships started before ask each change id where it
-	//     matters, a marker and a search-attribute upsert each.
-	v := workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, 5)
+	//     matters, a marker and a search-attribute upsert each;
+	//   - version 6, failure and approval e-mails sent beside the main loop (tell), and the
+	//     queued e-mails sent before a run ends or hands over (awaitNotices): partnerships
+	//     started before sent them in line, and could end with a turn e-mail unsent.
+	v := workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, 6)
 	w.base = v
 	w.batched, w.deadlinePerDeliverable, w.everyAccount, w.signerEvents = v >= 1, v >= 2, v >= 3, v >= 3
 	w.turnEmails = v >= 4
@@ -254,6 +263,9 @@ func (w *partnershipWorkflow) run() error {
 		cancelled = true
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	if err := w.awaitNotices(ctx); err != nil {
 		return err
 	}
 	if err := w.flushRecords(ctx); err != nil || !cancelled {

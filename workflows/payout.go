@@ -212,8 +212,83 @@ func (w *partnershipWorkflow) awaitPaid(ctx workflow.Context, payoutID string) {
 	w.recordFromTransfer(ctx, payoutID)
 }
 
-// recordFromTransfer wakes the waits on a change a transfer's coroutine made and asks for its
-// write. Only a partnership writing each change on its own (from before record-once-per-task)
+// receivePayment keeps a provider's payment event for settle and awaitPaid. A report that
+// contradicts what the provider said before of the same transfer (failed for a transfer it
+// reported paid, or paid for one it reported failed) changes no money: the first word stands,
+// whether it was applied already or waits in the same workflow task, and the contradiction is
+// recorded and sent to finance (paymentConflict). Keeping only the payout's latest event let
+// the order in which the two arrived decide, and a failure after a payment then made the fee
+// payable again: the creator paid twice. Versioned ("payment-conflicts", asked only on such a
+// report): the old branch kept the latest event, which settle applied only while the payout
+// was processing.
+func (w *partnershipWorkflow) receivePayment(ctx workflow.Context, ev partnership.PaymentEvent) {
+	if said := w.transferSaid(ev); said != "" && said != ev.Status && w.changed(ctx, "payment-conflicts") {
+		w.paymentConflict(ctx, ev, said)
+		return
+	}
+	w.payments[ev.PayoutID] = ev
+}
+
+// transferSaid is what the provider said before of ev's transfer, paid or failed: an event for
+// it still waiting to be applied, or its payout's status once settled with that transfer; ""
+// when it said nothing yet. An event naming no transfer is taken for the payout's.
+func (w *partnershipWorkflow) transferSaid(ev partnership.PaymentEvent) string {
+	if p, ok := w.payments[ev.PayoutID]; ok && (p.Status == "paid" || p.Status == "failed") &&
+		(p.TransferID == "" || ev.TransferID == "" || p.TransferID == ev.TransferID) {
+		return p.Status
+	}
+	po, ok := w.findPayout(ev.PayoutID)
+	if !ok || po.TransferID == "" || (ev.TransferID != "" && ev.TransferID != po.TransferID) {
+		return ""
+	}
+	switch po.Status {
+	case partnership.PayoutPaid:
+		return "paid"
+	case partnership.PayoutFailed:
+		return "failed"
+	}
+	return ""
+}
+
+// paymentConflict records a payment report that contradicts the provider's earlier word
+// (payment_conflict in the audit trail) and e-mails finance, once per payout and reported
+// status: nothing is paid again or taken back until someone has checked the transfer at the
+// provider.
+func (w *partnershipWorkflow) paymentConflict(ctx workflow.Context, ev partnership.PaymentEvent, said string) {
+	if w.conflicts[ev.PayoutID+"/"+ev.Status] {
+		return
+	}
+	w.conflicts[ev.PayoutID+"/"+ev.Status] = true
+	data := map[string]string{"payout_id": ev.PayoutID, "transfer_id": ev.TransferID, "event_id": ev.EventID,
+		"reported": ev.Status, "recorded": said}
+	if ev.FailureCode != "" {
+		data["failure_code"] = ev.FailureCode
+	}
+	w.emit("payment_conflict", systemActor, data)
+	what := "The payout stays paid and nothing is payable again: if the money did not reach the creator, trigger the payout again only once the provider confirms the transfer failed."
+	if said == "failed" {
+		what = "The payout stays failed: check the transfer at the provider before triggering the payout again, or the creator may be paid twice."
+	}
+	// Queued for noticeLoop (a signal's coroutine sends nothing in line); a partnership too old
+	// to run noticeLoop (turnEmails) has the audit trail's word only.
+	if w.turnEmails {
+		w.notices = append(w.notices, notice{role: partnership.RoleFinance, step: "payment_conflict/" + ev.PayoutID + "/" + ev.Status,
+			subject: "A payment report contradicts an earlier one", text: fmt.Sprintf("The payments provider reported transfer %s of payout %s of partnership %s (%s) as %s%s, after reporting it %s. %s",
+				ev.TransferID, ev.PayoutID, w.in.PartnershipID, w.in.BrandName, ev.Status, failureNote(ev.FailureCode), said, what)})
+	}
+	w.recordFromTransfer(ctx, ev.PayoutID)
+}
+
+// failureNote is " (code)" for a failure code, "" without one.
+func failureNote(code string) string {
+	if code == "" {
+		return ""
+	}
+	return " (" + code + ")"
+}
+
+// recordFromTransfer wakes the waits on a change a transfer's coroutine (or a payment report)
+// made and asks for its write. Only a partnership writing each change on its own (from before record-once-per-task)
 // can fail that write here; the change and its event stay, and its next write carries them.
 func (w *partnershipWorkflow) recordFromTransfer(ctx workflow.Context, payoutID string) {
 	w.changes++
@@ -367,11 +442,11 @@ func (w *partnershipWorkflow) tellPayoutFailed(p partnership.Payout) error {
 	if p.FailureCode == "payout_profile_missing" {
 		fix = "Add your payout details (payments account and tax form) in Partnerflow so that it can be sent."
 	}
-	if err := w.notifyCreator("payout_failed/"+p.ID, "Your payment could not be sent",
+	if err := w.tell(partnership.RoleCreator, "payout_failed/"+p.ID, "Your payment could not be sent",
 		fmt.Sprintf("The %s payment of %s for your partnership with %s could not be sent (%s). %s", humanize(p.Kind), p.Amount, w.in.BrandName, humanize(p.FailureCode), fix)); err != nil {
 		return err
 	}
-	return w.notify(partnership.RoleFinance, "payout_failed/"+p.ID, "A payout failed",
+	return w.tell(partnership.RoleFinance, "payout_failed/"+p.ID, "A payout failed",
 		fmt.Sprintf("Payout %s (%s, %s) of partnership %s (%s) failed: %s. Trigger it again once the cause is fixed.",
 			p.ID, humanize(p.Kind), p.Amount, w.in.PartnershipID, w.in.BrandName, humanize(p.FailureCode)))
 }
@@ -389,7 +464,7 @@ func (w *partnershipWorkflow) askSecondApprovals() error {
 		if !w.changed(w.ctx, "approval-emails") {
 			continue
 		}
-		if err := w.notify(partnership.RoleFinance, "approve_payout/"+p.ID, "A payout awaits a second approval",
+		if err := w.tell(partnership.RoleFinance, "approve_payout/"+p.ID, "A payout awaits a second approval",
 			fmt.Sprintf("Payout %s (%s, %s) of partnership %s (%s), triggered by %s, is at or above the dual-approval threshold and awaits the approval of another finance user.",
 				p.ID, humanize(p.Kind), p.Amount, w.in.PartnershipID, w.in.BrandName, p.TriggeredBy)); err != nil {
 			return err

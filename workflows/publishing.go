@@ -177,7 +177,7 @@ func (w *partnershipWorkflow) verifyPending() error {
 			return err
 		}
 		if !rep.Verified && w.failureEmails() {
-			if err := w.notifyCreator("verification_failed/"+d.ID, "Your post could not be verified",
+			if err := w.tell(partnership.RoleCreator, "verification_failed/"+d.ID, "Your post could not be verified",
 				fmt.Sprintf("The live post you submitted for your %s %s with %s could not be verified: %s. Fix the post (or publish it again) and submit its URL.",
 					d.Platform, d.Format, w.in.BrandName, humanizeAll(rep.Reasons))); err != nil {
 				return err

@@ -43,7 +43,7 @@ func (w *partnershipWorkflow) receiveSignals() {
 				var ev partnership.PaymentEvent
 				c.Receive(ctx, &ev)
 				if w.firstTime("payments/" + ev.EventID) {
-					w.payments[ev.PayoutID] = ev
+					w.receivePayment(ctx, ev)
 				}
 			})
 			sel.Select(ctx)

@@ -172,7 +172,7 @@ func TestContentTurnsBeforeVersion(t *testing.T) {
 	in := baseInput()
 	in.Offer.KillFee = usd(0)
 	f := newFixture(t, in)
-	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 5).Return(workflow.Version(3))
+	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 6).Return(workflow.Version(3))
 	f.toContent()
 	f.draft(minute(3), "draft-1", "d1", compliantText)
 	f.review(minute(4), "review-1", "d1", 1, "approve")

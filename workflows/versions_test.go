@@ -28,7 +28,7 @@ func TestFoldedChangesTakenWithoutAsking(t *testing.T) {
 			in := baseInput()
 			in.Campaign.RecheckAfterSeconds = 14 * 86400
 			f := newFixture(t, in)
-			f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 5).Return(tc.base)
+			f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 6).Return(tc.base)
 			for _, id := range workflows.FoldedChanges() {
 				f.env.OnGetVersion(id, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			}

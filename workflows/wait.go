@@ -117,17 +117,34 @@ func (w *partnershipWorkflow) due(prefix, suffix string) string {
 	return prefix + w.st.NextAction.DueAt.UTC().Format(emailTime) + suffix
 }
 
-// notice is an e-mail an Update handler or a stage loop asks for: whose turn it now is, and
-// why.
-type notice struct{ role, step, subject, text string }
+// notice is an e-mail an Update handler, a stage loop or a signal asks for, which nobody waits
+// for: whose turn it now is and why, or what failed.
+type notice struct {
+	role, step, subject, text string
+	// turn marks a turn e-mail, which a brand may have turned off (NotifyBrand).
+	turn bool
+}
 
 // noticeTurn queues an e-mail telling role that it is their turn, when this partnership sends
 // them (turnEmails). Handlers queue and noticeLoop sends, so neither the Update's answer nor
 // the stage waits for an e-mail, and each change gets its own.
 func (w *partnershipWorkflow) noticeTurn(role, step, subject, text string) {
 	if w.turnEmails {
-		w.notices = append(w.notices, notice{role, step, subject, text})
+		w.notices = append(w.notices, notice{role: role, step: step, subject: subject, text: text, turn: true})
 	}
+}
+
+// tell e-mails role something nobody waits for (a failed payout or post verification, a
+// payout to approve). From version 6 of record-once-per-task it is queued for noticeLoop, so
+// the stage goes on at once: in line, the e-mail held the main loop for as long as the e-mail
+// provider took, up to its hour of retries, and next_action showed the step before the
+// failure until it was sent. Partnerships started before send it in line, as they did.
+func (w *partnershipWorkflow) tell(role, step, subject, text string) error {
+	if w.base >= 6 {
+		w.notices = append(w.notices, notice{role: role, step: step, subject: subject, text: text})
+		return nil
+	}
+	return w.notify(role, step, subject, text)
 }
 
 // noticeLoop sends the queued e-mails in the order they were asked for, beside the main loop,
@@ -139,10 +156,26 @@ func (w *partnershipWorkflow) noticeLoop(ctx workflow.Context) {
 		}
 		n := w.notices[0]
 		w.notices = w.notices[1:]
-		if err := w.notifyIn(ctx, n.role, n.step, n.subject, n.text, true); err != nil {
+		w.noticeSending = true
+		err := w.notifyIn(ctx, n.role, n.step, n.subject, n.text, n.turn)
+		w.noticeSending = false
+		if err != nil {
 			return // cancelled, or the read model could not record the failure
 		}
 	}
+}
+
+// awaitNotices waits until noticeLoop has sent every queued e-mail, on partnerships from
+// version 6: a run that ends, or hands over to the next cycle, dropped the e-mails still
+// queued or on their way. It stops waiting once the workflow's context is done (noticeLoop has
+// stopped).
+func (w *partnershipWorkflow) awaitNotices(ctx workflow.Context) error {
+	if w.base < 6 {
+		return nil
+	}
+	return workflow.Await(ctx, func() bool {
+		return (len(w.notices) == 0 && !w.noticeSending) || w.ctx.Err() != nil
+	})
 }
 
 // notifyCreator e-mails the creator once per step.

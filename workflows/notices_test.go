@@ -1,0 +1,102 @@
+package workflows_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+// slowCreatorMail makes the creator's e-mails take d on the mock clock from now on (the
+// e-mail provider slow or retrying).
+func (f *fixture) slowCreatorMail(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.notifyDelay = d
+}
+
+// TestFailureEmailsDoNotHoldThePayout: a failed payout's e-mails go beside the main loop from
+// version 6 of record-once-per-task, so with the e-mail provider slow the failure, and finance's
+// turn to trigger it again, show at once, and the new trigger is paid while the creator's
+// e-mail is still on its way. At version 5 the stage waited for the e-mails, and next_action
+// still showed the transfer on its way.
+func TestFailureEmailsDoNotHoldThePayout(t *testing.T) {
+	for _, tc := range []struct {
+		base   workflow.Version
+		beside bool
+	}{{6, true}, {5, false}} {
+		t.Run("version "+string(rune('0'+tc.base)), func(t *testing.T) {
+			f := newFixture(t, baseInput())
+			f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 6).Return(tc.base)
+			f.toPayout()
+			f.trigger(minute(6), "trigger-1", finance1, partnership.PayoutKindFee)
+			f.at(minute(6.5), func() { f.slowCreatorMail(minute(30)) })
+			f.payment(minute(7), "pay-evt-1", "po_1", "failed", "account_closed")
+			f.snapshot(minute(8), "failed")
+			f.trigger(minute(9), "trigger-2", finance1, partnership.PayoutKindFee)
+			f.payment(minute(10), "pay-evt-2", "po_2", "paid", "")
+			f.snapshot(minute(11), "retried")
+			st := f.runOK()
+
+			require.Equal(t, partnership.StageCompleted, st.Stage)
+			require.Equal(t, partnership.PayoutPaid, st.Payouts[1].Status)
+			require.Equal(t, 1, countPrefix(f.notifySubjects(), "Your payment could not be sent"))
+			require.Len(t, f.teamMailsSent(), 1)
+			failed, retried := f.snap("failed"), f.snap("retried")
+			require.Equal(t, partnership.PayoutFailed, failed.Payouts[0].Status)
+			if !tc.beside {
+				require.NotEqual(t, "trigger_payout", failed.NextAction.Action, "the stage waits for the e-mails")
+				require.NotEqual(t, partnership.PayoutPaid, retried.Payouts[len(retried.Payouts)-1].Status)
+				return
+			}
+			requireNextAction(t, failed, partnership.RoleFinance, "trigger_payout")
+			require.Len(t, retried.Payouts, 2)
+			require.Equal(t, partnership.PayoutPaid, retried.Payouts[1].Status, "paid while the e-mail is on its way")
+		})
+	}
+}
+
+// TestQueuedEmailsSentBeforeTheRunEnds: a cancelled partnership's kill fee fails and is paid
+// again while the creator's e-mail about the failure is still on its way (the e-mail provider
+// slow): the partnership ends, and the run waits for the e-mail before it closes. Before
+// version 6 the run closed with the e-mail unsent.
+func TestQueuedEmailsSentBeforeTheRunEnds(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.toContent()
+	f.update(minute(3), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "campaign stopped"})
+	step := time.Second
+	f.when(minute(3)+step, step, "kill fee payable", func(st partnership.State) bool {
+		return st.Stage == partnership.StageCancelled && st.NextAction != nil && st.NextAction.Action == "trigger_payout"
+	}, func() {
+		f.updateNow("trigger-1", partnership.UpdateTriggerPayout, partnership.PayoutTrigger{Actor: finance1, Kind: partnership.PayoutKindKillFee})
+	})
+	f.when(minute(3)+2*step, step, "transfer created", func(st partnership.State) bool {
+		return len(st.Payouts) == 1 && st.Payouts[0].TransferID != ""
+	}, func() {
+		f.slowCreatorMail(minute(30))
+		f.env.SignalWorkflow(partnership.SignalPaymentEvent, paymentEvent("pay-evt-1", "po_1", "failed", "account_closed"))
+	})
+	f.when(minute(3)+3*step, step, "failed", func(st partnership.State) bool {
+		return len(st.Payouts) == 1 && st.Payouts[0].Status == partnership.PayoutFailed &&
+			st.NextAction != nil && st.NextAction.Action == "trigger_payout"
+	}, func() {
+		f.updateNow("trigger-2", partnership.UpdateTriggerPayout, partnership.PayoutTrigger{Actor: finance1, Kind: partnership.PayoutKindKillFee})
+	})
+	f.when(minute(3)+4*step, step, "retried", func(st partnership.State) bool {
+		return len(st.Payouts) == 2 && st.Payouts[1].TransferID != ""
+	}, func() {
+		f.env.SignalWorkflow(partnership.SignalPaymentEvent, paymentEvent("pay-evt-2", "po_2", "paid", ""))
+	})
+	st := f.runOK()
+
+	require.Equal(t, partnership.StageCancelled, st.Stage)
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[1].Status)
+	paid := st.Payouts[1].PaidAt
+	require.NotNil(t, paid)
+	require.Less(t, paid.Sub(testStart), minute(30), "paid while the e-mail was on its way")
+	require.Equal(t, 1, countPrefix(f.notifySubjects(), "Your payment could not be sent"), "sent before the run closed")
+	require.Len(t, f.teamMailsSent(), 1)
+}

@@ -1,0 +1,123 @@
+package workflows_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnerflow/partnerflow/partnership"
+)
+
+const conflictSubject = "A payment report contradicts an earlier one"
+
+// TestPaymentConflicts: the provider reports a transfer paid and failed, in either order, in
+// one workflow task or in two. The first word stands whatever the order of arrival: a paid fee
+// never becomes payable again (the creator would be paid twice), a failed one is not taken for
+// paid. The contradiction is in the audit trail and finance is e-mailed once, however many
+// contradicting reports come.
+func TestPaymentConflicts(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		first, second string
+		oneTask       bool
+		want          string
+	}{
+		{"paid then failed in one task", "paid", "failed", true, partnership.PayoutPaid},
+		{"paid then failed later", "paid", "failed", false, partnership.PayoutPaid},
+		{"failed then paid in one task", "failed", "paid", true, partnership.PayoutFailed},
+		{"failed then paid later", "failed", "paid", false, partnership.PayoutFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := baseInput()
+			in.Campaign.RecheckAfterSeconds = 14 * 86400 // open until the re-check
+			f := newFixture(t, in)
+			f.toPayout() // verified at minute 5
+			f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+			code := func(status string) string {
+				if status == "failed" {
+					return "account_closed"
+				}
+				return ""
+			}
+			first := paymentEvent("pay-evt-1", "po_1", tc.first, code(tc.first))
+			second := paymentEvent("pay-evt-2", "po_1", tc.second, code(tc.second))
+			if tc.oneTask {
+				f.at(minute(7), func() {
+					f.env.SignalWorkflowSkippingWorkflowTask(partnership.SignalPaymentEvent, first)
+					f.env.SignalWorkflow(partnership.SignalPaymentEvent, second)
+				})
+			} else {
+				f.signal(minute(7), partnership.SignalPaymentEvent, first)
+				f.signal(minute(8), partnership.SignalPaymentEvent, second)
+			}
+			f.payment(minute(8.5), "pay-evt-3", "po_1", tc.second, code(tc.second)) // the same word again
+			f.snapshot(minute(9), "after")
+			f.trigger(minute(10), "trigger-again", finance1, partnership.PayoutKindFee)
+			if tc.want == partnership.PayoutFailed {
+				f.payment(minute(11), "pay-evt-4", "po_2", "paid", "")
+			}
+			st := f.runOK()
+
+			require.Equal(t, partnership.StageCompleted, st.Stage)
+			p := f.snap("after")
+			require.Len(t, p.Payouts, 1)
+			require.Equal(t, tc.want, p.Payouts[0].Status)
+			require.Equal(t, 1, f.countEvents("payment_conflict"))
+			var data map[string]string
+			require.NoError(t, json.Unmarshal(f.event("payment_conflict").Data, &data))
+			delete(data, "failure_code") // a reported failure's only
+			require.Equal(t, map[string]string{"payout_id": "po_1", "transfer_id": "tr_po_1", "event_id": "pay-evt-2",
+				"reported": tc.second, "recorded": tc.first}, data)
+			var conflictMails []string
+			for i, m := range f.teamMailsSent() {
+				if m.subject == conflictSubject {
+					require.Equal(t, partnership.RoleFinance, m.role)
+					conflictMails = append(conflictMails, f.teamMail(i).Text)
+				}
+			}
+			require.Len(t, conflictMails, 1)
+			require.Contains(t, conflictMails[0], "transfer tr_po_1 of payout po_1 of partnership p-0001 (Acme) as "+tc.second)
+			if tc.want == partnership.PayoutPaid {
+				// Paid stays paid: nothing is payable again, one transfer made.
+				f.requireRejected("trigger-again", partnership.ErrTypeConflict)
+				require.Equal(t, 1, f.n("CreateTransfer"))
+				require.Equal(t, 0, f.countEvents("payout_failed"))
+				require.Contains(t, conflictMails[0], "The payout stays paid")
+				return
+			}
+			// Failed stays failed: finance was warned, and may trigger it again.
+			require.True(t, strings.Contains(conflictMails[0], "check the transfer at the provider before triggering the payout again"))
+			require.Equal(t, 1, f.countEvents("payout_failed"))
+			f.requireAccepted("trigger-again")
+			require.Equal(t, partnership.PayoutPaid, st.Payouts[1].Status)
+		})
+	}
+}
+
+// TestPaymentConflictsBeforeVersion: before "payment-conflicts" the payout's latest event was
+// kept, so a failure reported in the same workflow task as the payment made the payout failed,
+// and such histories replay so.
+func TestPaymentConflictsBeforeVersion(t *testing.T) {
+	in := baseInput()
+	in.Campaign.RecheckAfterSeconds = 14 * 86400
+	f := newFixture(t, in)
+	f.oldBranch("payment-conflicts")
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.at(minute(7), func() {
+		f.env.SignalWorkflowSkippingWorkflowTask(partnership.SignalPaymentEvent, paymentEvent("pay-evt-1", "po_1", "paid", ""))
+		f.env.SignalWorkflow(partnership.SignalPaymentEvent, paymentEvent("pay-evt-2", "po_1", "failed", "account_closed"))
+	})
+	f.snapshot(minute(9), "after")
+	f.trigger(minute(10), "trigger-again", finance1, partnership.PayoutKindFee)
+	f.payment(minute(11), "pay-evt-3", "po_2", "paid", "")
+	st := f.runOK()
+
+	require.Equal(t, partnership.PayoutFailed, f.snap("after").Payouts[0].Status)
+	require.Equal(t, 0, f.countEvents("payment_conflict"))
+	f.requireAccepted("trigger-again")
+	require.Equal(t, 2, f.n("CreateTransfer"), "the old branch paid twice")
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[1].Status)
+}
