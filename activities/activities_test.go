@@ -292,6 +292,8 @@ func TestVerifyPostPlatformAndReuse(t *testing.T) {
 	require.Equal(t, []string{activities.ReasonPostReused}, rep.Reasons)
 }
 
+// TestCollectConversionsSumsOneCurrency: the deal's currency is counted; an order in another
+// currency is not, and is listed in OtherCurrencies.
 func TestCollectConversionsSumsOneCurrency(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -313,6 +315,8 @@ func TestCollectConversionsSumsOneCurrency(t *testing.T) {
 	require.EqualValues(t, 2, out.Conversions)
 	require.Equal(t, partnership.Money{AmountMinor: 3000, Currency: "USD"}, out.Revenue)
 	require.Equal(t, partnership.PostMetrics{Posts: 1, Likes: 120, Comments: 7}, out.PostMetrics)
+	require.Equal(t, []partnership.CurrencyOrders{{Orders: 1, Revenue: partnership.Money{AmountMinor: 5000, Currency: "EUR"}}},
+		out.OtherCurrencies, "left out of the count, and said")
 
 	// A count bounded at a moment takes the orders before it; the next count, from that
 	// moment, the ones after: each order once.
@@ -325,6 +329,7 @@ func TestCollectConversionsSumsOneCurrency(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, partnership.Money{AmountMinor: 3000, Currency: "USD"}, before.Revenue)
 	require.Equal(t, partnership.Money{AmountMinor: 700, Currency: "USD"}, after.Revenue)
+	require.Empty(t, after.OtherCurrencies, "the EUR order is before the bound")
 }
 
 func TestRecordTransitionWritesSnapshotAndEventsOnce(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -31,6 +33,9 @@ type ConversionsOutput struct {
 	Conversions int64                   `json:"conversions"`
 	Revenue     partnership.Money       `json:"revenue"`
 	PostMetrics partnership.PostMetrics `json:"post_metrics"`
+	// OtherCurrencies: the orders in the same bounds in other currencies, by currency code,
+	// which Conversions and Revenue leave out.
+	OtherCurrencies []partnership.CurrencyOrders `json:"other_currencies,omitempty"`
 }
 
 // CollectConversions sums the orders that used the creator's code in the campaign currency,
@@ -41,13 +46,26 @@ func (a *Activities) CollectConversions(ctx context.Context, in ConversionsInput
 		return ConversionsOutput{}, err
 	}
 	out := ConversionsOutput{Revenue: partnership.Money{Currency: in.Currency}}
+	others := map[string]*partnership.CurrencyOrders{}
 	for _, o := range orders {
-		if o.Currency != in.Currency || (!in.Since.IsZero() && o.CreatedAt.Before(in.Since)) ||
-			(!in.Until.IsZero() && !o.CreatedAt.Before(in.Until)) {
+		if (!in.Since.IsZero() && o.CreatedAt.Before(in.Since)) || (!in.Until.IsZero() && !o.CreatedAt.Before(in.Until)) {
+			continue
+		}
+		if o.Currency != in.Currency {
+			c, ok := others[o.Currency]
+			if !ok {
+				c = &partnership.CurrencyOrders{Revenue: partnership.Money{Currency: o.Currency}}
+				others[o.Currency] = c
+			}
+			c.Orders++
+			c.Revenue.AmountMinor += o.AmountMinor
 			continue
 		}
 		out.Conversions++
 		out.Revenue.AmountMinor += o.AmountMinor
+	}
+	for _, code := range slices.Sorted(maps.Keys(others)) {
+		out.OtherCurrencies = append(out.OtherCurrencies, *others[code])
 	}
 	for _, u := range in.PostURLs {
 		m, err := a.Providers.Social.MediaByURL(ctx, u)

@@ -36,10 +36,13 @@ func TestCommissionAfterAttributionWindow(t *testing.T) {
 	for _, amount := range []int{12345, 7655} {
 		must(t, sb.post("/sandbox/commerce/orders", map[string]any{"code": code, "amount_minor": amount, "currency": "USD"}), http.StatusCreated)
 	}
+	must(t, sb.post("/sandbox/commerce/orders", map[string]any{"code": code, "amount_minor": 5000, "currency": "EUR"}), http.StatusCreated)
 
 	st = w.waitStage(pid, "payout")
 	require.EqualValues(t, 2, path(st, "tracking", "conversions"))
 	require.EqualValues(t, 20000, path(st, "tracking", "revenue", "amount_minor"))
+	require.Equal(t, []any{map[string]any{"orders": float64(1), "revenue": map[string]any{"amount_minor": float64(5000), "currency": "EUR"}}},
+		path(st, "tracking", "other_currencies"), "the EUR order earns no commission, and is shown")
 	require.EqualValues(t, 300, path(st, "tracking", "post_metrics", "likes"))
 	po := must(t, w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "commission"}), http.StatusAccepted)
 	require.EqualValues(t, 2000, path(po, "amount", "amount_minor"), "10% of 20,000")

@@ -54,6 +54,7 @@ func (c Contract) clone() Contract {
 
 func (t Tracking) clone() Tracking {
 	t.PostMetrics = clonePtr(t.PostMetrics, func(m PostMetrics) PostMetrics { return m })
+	t.OtherCurrencies = cloneEach(t.OtherCurrencies, func(c CurrencyOrders) CurrencyOrders { return c })
 	return t
 }
 

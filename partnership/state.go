@@ -125,6 +125,17 @@ type Tracking struct {
 	// one stopped, so no sale earns commission twice and none is missed.
 	CountedSince time.Time `json:"counted_since,omitzero"`
 	CountedUntil time.Time `json:"counted_until,omitzero"`
+	// OtherCurrencies sums, per currency, the orders on the code in the same count that are
+	// not in the deal's currency. They earn no commission here (no exchange rate is assumed),
+	// and are shown so that the brand and finance can settle them by hand rather than never
+	// learn of them.
+	OtherCurrencies []CurrencyOrders `json:"other_currencies,omitempty"`
+}
+
+// CurrencyOrders is how many orders in one currency, and their total.
+type CurrencyOrders struct {
+	Orders  int64 `json:"orders"`
+	Revenue Money `json:"revenue"`
 }
 
 // PostMetrics sums the engagement of a partnership's live posts.

@@ -221,8 +221,9 @@ func TestPayoutCommissionAfterAttributionWindow(t *testing.T) {
 	in := baseInput()
 	in.Offer.CommissionBps = 1500
 	f := newFixture(t, in)
+	eur := []partnership.CurrencyOrders{{Orders: 2, Revenue: partnership.Money{AmountMinor: 9_000, Currency: "EUR"}}}
 	f.conversions = activities.ConversionsOutput{Conversions: 7, Revenue: usd(123_457),
-		PostMetrics: partnership.PostMetrics{Posts: 1, Likes: 900, Comments: 40}}
+		PostMetrics: partnership.PostMetrics{Posts: 1, Likes: 900, Comments: 40}, OtherCurrencies: eur}
 	f.toPayout() // verified at minute 5
 	f.snapshot(minute(5.5), "tracking")
 	f.trigger(minute(6), "commission-too-early", finance1, partnership.PayoutKindCommission)
@@ -247,6 +248,7 @@ func TestPayoutCommissionAfterAttributionWindow(t *testing.T) {
 	require.Equal(t, partnership.StagePayout, p.Stage)
 	require.Equal(t, int64(7), p.Tracking.Conversions)
 	require.Equal(t, usd(123_457), p.Tracking.Revenue)
+	require.Equal(t, eur, p.Tracking.OtherCurrencies, "orders in another currency are shown, not counted")
 	require.NotNil(t, p.Tracking.PostMetrics)
 	require.Equal(t, int64(900), p.Tracking.PostMetrics.Likes)
 

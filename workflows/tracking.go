@@ -170,6 +170,7 @@ func (w *partnershipWorkflow) collectConversions(until time.Time) error {
 	}
 	w.st.Tracking.Conversions, w.st.Tracking.Revenue = out.Conversions, out.Revenue
 	w.st.Tracking.CountedSince, w.st.Tracking.CountedUntil = since, until
+	w.st.Tracking.OtherCurrencies = out.OtherCurrencies
 	metrics := out.PostMetrics
 	w.st.Tracking.PostMetrics = &metrics
 	w.emit("conversions_collected", systemActor, out)
