@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/partnerflow/partnerflow/devstack"
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/workflows"
 )
 
 // HistoriesEnv names the directory where lifecycle tests write their workflow histories.
@@ -25,11 +27,18 @@ import (
 // after a deliberate, versioned change (see workflows/REPLAY.md).
 const HistoriesEnv = "PARTNERFLOW_WRITE_HISTORIES"
 
-// saveHistory writes the latest run of the partnership's workflow history as JSON when
-// HistoriesEnv is set.
+// saveHistory checks that the latest run of the partnership's workflow recorded one version
+// marker (requireOneVersionMarker) and writes its history as JSON when HistoriesEnv is set.
 func saveHistory(t *testing.T, pid, name string) {
 	t.Helper()
 	saveRunHistory(t, pid, "", name)
+}
+
+// saveHistoryAsIs writes the history without the marker check, for a path that asks a change
+// id of its own.
+func saveHistoryAsIs(t *testing.T, pid, name string) {
+	t.Helper()
+	writeHistory(t, pid, "", name)
 }
 
 // runID returns the partnership's current workflow run.
@@ -43,8 +52,15 @@ func runID(t *testing.T, pid string) string {
 	return d.GetWorkflowExecutionInfo().GetExecution().GetRunId()
 }
 
-// saveRunHistory writes one run's history ("" = the latest) when HistoriesEnv is set.
+// saveRunHistory is saveHistory for one run ("" = the latest).
 func saveRunHistory(t *testing.T, pid, run, name string) {
+	t.Helper()
+	requireOneVersionMarker(t, pid, run)
+	writeHistory(t, pid, run, name)
+}
+
+// writeHistory writes one run's history ("" = the latest) when HistoriesEnv is set.
+func writeHistory(t *testing.T, pid, run, name string) {
 	t.Helper()
 	dir := os.Getenv(HistoriesEnv)
 	if dir == "" {
@@ -73,7 +89,7 @@ func history(t *testing.T, pid, run string) *historypb.History {
 }
 
 // requireOneVersionMarker checks that a run ("" = the latest) started on this code recorded a single
-// version marker, record-once-per-task's, and a single search-attribute upsert with it: every
+// version marker, record-once-per-task's at BaseVersion, and a single search-attribute upsert with it: every
 // other behaviour change is folded into that version (workflows/versions.go), and each marker
 // more would cost the server a visibility write on every lifecycle.
 func requireOneVersionMarker(t *testing.T, pid, run string) {
@@ -84,12 +100,13 @@ func requireOneVersionMarker(t *testing.T, pid, run string) {
 		switch ev.GetEventType() {
 		case enums.EVENT_TYPE_MARKER_RECORDED:
 			if a := ev.GetMarkerRecordedEventAttributes(); a.GetMarkerName() == "Version" {
-				changes = append(changes, string(a.GetDetails()["change-id"].GetPayloads()[0].GetData()))
+				changes = append(changes, string(a.GetDetails()["change-id"].GetPayloads()[0].GetData())+"="+
+					string(a.GetDetails()["version"].GetPayloads()[0].GetData()))
 			}
 		case enums.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
 			upserts++
 		}
 	}
-	require.Equal(t, []string{`"record-once-per-task"`}, changes, "version markers in the history")
+	require.Equal(t, []string{fmt.Sprintf(`"record-once-per-task"=%d`, workflows.BaseVersion)}, changes, "version markers in the history")
 	require.Equal(t, 1, upserts, "search-attribute upserts in the history")
 }

@@ -359,7 +359,7 @@ func TestContentDeadlinesBeforeVersion(t *testing.T) {
 	in.Offer.Deliverables = append(in.Offer.Deliverables, partnership.DeliverableSpec{Platform: "tiktok", Format: "video"})
 	in.Campaign.ReviewSLASeconds = 30 * 86400
 	f := newFixture(t, in)
-	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 6).Return(workflow.Version(1))
+	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, workflows.BaseVersion).Return(workflow.Version(1))
 	f.toContent()
 	f.draft(minute(3), "draft-d1", "d1", compliantText)
 	f.snapshot(day, "d1-in-review")

@@ -429,15 +429,15 @@ func jsonCopy[T any](t *testing.T, v T) T {
 
 // ---- scripting -------------------------------------------------------------------------
 
-// at runs fn on the mock clock, d after the workflow started.
 // oldBranch makes the run take the old branch of changeID, as a partnership started at version
 // 4 of record-once-per-task does when it asks (version 5 takes every change of foldedAt
 // without asking).
 func (f *fixture) oldBranch(changeID string) {
-	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 6).Return(workflow.Version(4))
+	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, workflows.BaseVersion).Return(workflow.Version(4))
 	f.env.OnGetVersion(changeID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 }
 
+// at runs fn on the mock clock, d after the workflow started.
 func (f *fixture) at(d time.Duration, fn func()) { f.env.RegisterDelayedCallback(fn, d) }
 
 // update sends an Update at d; its outcome is kept under id.

@@ -370,7 +370,7 @@ func TestNegotiationCounterOnlyOnVettedPlatforms(t *testing.T) {
 			return in
 		}(),
 		setup: func(f *fixture) {
-			f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 6).Return(workflow.Version(2))
+			f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, workflows.BaseVersion).Return(workflow.Version(2))
 		},
 		counters: []counter{
 			{platforms: []string{"tiktok", "instagram"}, field: "terms.deliverables[0].platform",

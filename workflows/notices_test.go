@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/workflows"
 )
 
 // slowCreatorMail makes the creator's e-mails take d on the mock clock from now on (the
@@ -30,7 +31,7 @@ func TestFailureEmailsDoNotHoldThePayout(t *testing.T) {
 	}{{6, true}, {5, false}} {
 		t.Run("version "+string(rune('0'+tc.base)), func(t *testing.T) {
 			f := newFixture(t, baseInput())
-			f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 6).Return(tc.base)
+			f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, workflows.BaseVersion).Return(tc.base)
 			f.toPayout()
 			f.trigger(minute(6), "trigger-1", finance1, partnership.PayoutKindFee)
 			f.at(minute(6.5), func() { f.slowCreatorMail(minute(30)) })

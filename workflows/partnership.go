@@ -179,7 +179,7 @@ func (w *partnershipWorkflow) setup() error {
 	//   - version 6, failure and approval e-mails sent beside the main loop (tell), and the
 	//     queued e-mails sent before a run ends or hands over (awaitNotices): partnerships
 	//     started before sent them in line, and could end with a turn e-mail unsent.
-	v := workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, 6)
+	v := workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, BaseVersion)
 	w.base = v
 	w.batched, w.deadlinePerDeliverable, w.everyAccount, w.signerEvents = v >= 1, v >= 2, v >= 3, v >= 3
 	w.turnEmails = v >= 4

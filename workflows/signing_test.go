@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/workflows"
 )
 
 // signedBy sends the provider's report that signer signed the envelope (recipient-completed)
@@ -267,7 +268,7 @@ func TestSigningWithoutSignerEvents(t *testing.T) {
 // signatures, so its history replays.
 func TestSigningBeforeVersion(t *testing.T) {
 	f := newFixture(t, baseInput())
-	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 6).Return(workflow.Version(2))
+	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, workflows.BaseVersion).Return(workflow.Version(2))
 	f.update(minute(1), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "accept"})
 	f.signedBy(minute(2), "evt-creator", envelopeID, partnership.SignerCreator, time.Time{})
 	f.snapshot(minute(3), "creator-signed")

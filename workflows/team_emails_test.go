@@ -10,6 +10,7 @@ import (
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/workflows"
 )
 
 // teamMail is one NotifyTeam call, as the tests compare it.
@@ -172,7 +173,7 @@ func TestContentTurnsBeforeVersion(t *testing.T) {
 	in := baseInput()
 	in.Offer.KillFee = usd(0)
 	f := newFixture(t, in)
-	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 6).Return(workflow.Version(3))
+	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, workflows.BaseVersion).Return(workflow.Version(3))
 	f.toContent()
 	f.draft(minute(3), "draft-1", "d1", compliantText)
 	f.review(minute(4), "review-1", "d1", 1, "approve")

@@ -2,6 +2,10 @@ package workflows
 
 import "go.temporal.io/sdk/workflow"
 
+// BaseVersion is the version of "record-once-per-task" that new partnerships take (setup); its
+// comment there lists what each version brought.
+const BaseVersion workflow.Version = 6
+
 // foldedAt maps each behaviour change made under a change id of its own (all have a single
 // new version, 1) to the version of "record-once-per-task" from which a partnership takes
 // its new branch without asking. Each GetVersion that a run asks for the first time records
@@ -44,7 +48,8 @@ var foldedAt = map[string]workflow.Version{
 
 // changed reports whether this run takes the new branch of changeID: at once when its base
 // version folds the change in, otherwise as GetVersion says (a marker the first time it is
-// asked). ctx is the calling coroutine's, as GetVersion wants.
+// asked). ctx is the calling coroutine's, as GetVersion wants. It serves changes with one new
+// version (DefaultVersion or 1); a change that needs a second one asks GetVersion itself.
 func (w *partnershipWorkflow) changed(ctx workflow.Context, changeID string) bool {
 	if since, ok := foldedAt[changeID]; ok && w.base >= since {
 		return true

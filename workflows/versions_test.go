@@ -28,9 +28,14 @@ func TestFoldedChangesTakenWithoutAsking(t *testing.T) {
 			in := baseInput()
 			in.Campaign.RecheckAfterSeconds = 14 * 86400
 			f := newFixture(t, in)
-			f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 6).Return(tc.base)
+			f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, workflows.BaseVersion).Return(tc.base)
 			for _, id := range workflows.FoldedChanges() {
-				f.env.OnGetVersion(id, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+				if tc.feeAtVerify {
+					// Version 5 must not ask at all: asking would fail the test.
+					f.env.OnGetVersion(id, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion).Never()
+				} else {
+					f.env.OnGetVersion(id, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+				}
 			}
 			f.toPayout() // verified at minute 5
 			f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)

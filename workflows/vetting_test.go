@@ -15,6 +15,7 @@ import (
 	"github.com/partnerflow/partnerflow/partnership"
 	"github.com/partnerflow/partnerflow/providers"
 	"github.com/partnerflow/partnerflow/vetting"
+	"github.com/partnerflow/partnerflow/workflows"
 )
 
 // TestVettingBrandDecision covers the reports that need a person and what their decision (or
@@ -243,7 +244,7 @@ func TestVettingEveryAccount(t *testing.T) {
 // deliverable's account only, with VetCreator, as its history says.
 func TestVettingBeforeVersion(t *testing.T) {
 	f := newFixture(t, multiPlatformInput())
-	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, 6).Return(workflow.Version(2))
+	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, workflows.BaseVersion).Return(workflow.Version(2))
 	f.update(minute(1), "decline", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "decline"})
 	st := f.runOK()
 	require.Equal(t, 1, f.n("VetCreator"))
