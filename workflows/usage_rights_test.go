@@ -50,3 +50,22 @@ func TestUsageRightsReminderBeforeExpiry(t *testing.T) {
 	require.Equal(t, "p1/email/usage_rights/1", sent[0].IdempotencyKey)
 	require.WithinDuration(t, start.AddDate(0, 0, 87), remindedAt, time.Minute, "3 days before the 90-day end")
 }
+
+// TestUsageRightsReminderBeforeVersion: partnerships that completed before
+// "usage-rights-reminder" closed at once, reminding nobody, and their histories replay so.
+func TestUsageRightsReminderBeforeVersion(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflow(usageRightsOnly)
+	env.RegisterActivity(&activities.Activities{})
+	env.OnGetVersion("usage-rights-reminder", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	start := env.Now().UTC()
+
+	env.ExecuteWorkflow(usageRightsOnly, partnership.Input{PartnershipID: "p1", BrandID: "b1",
+		Campaign: partnership.Campaign{ReminderBeforeSeconds: 3 * 24 * 3600}})
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var closedAt time.Time
+	require.NoError(t, env.GetWorkflowResult(&closedAt))
+	require.WithinDuration(t, start, closedAt, time.Second, "closed at once, no reminder (NotifyBrand is not mocked)")
+}
