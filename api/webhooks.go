@@ -187,6 +187,11 @@ func (s *Server) deliverWebhook(c echo.Context, ctx context.Context, provider, e
 	outcome := "delivered"
 	if pid == "" {
 		outcome = "unknown_object"
+	} else if !plausiblePartnershipID(pid) {
+		// No partnership has such an id (they are UUIDs), and Temporal refuses a workflow id
+		// with control or non-ASCII characters in its headers: acknowledged and recorded as
+		// unknown, never a 503 the provider would retry forever.
+		outcome = "unknown_partnership"
 	} else if signalName == "" {
 		outcome = "ignored"
 	} else if err := s.wf.Signal(ctx, pid, signalName, signal); err != nil {
@@ -205,4 +210,18 @@ func (s *Server) deliverWebhook(c echo.Context, ctx context.Context, provider, e
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"received": true, "duplicate": !fresh, "outcome": outcome})
+}
+
+// plausiblePartnershipID reports whether a provider's metadata could name a partnership: at
+// most 64 characters of letters, digits, '-', '_' and '.'.
+func plausiblePartnershipID(pid string) bool {
+	if len(pid) > 64 {
+		return false
+	}
+	for _, r := range pid {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
 }

@@ -128,3 +128,18 @@ func TestESignWebhookSignerSigned(t *testing.T) {
 	}
 	require.Len(t, s.wf.signalled(), 4)
 }
+
+// TestWebhookWithImpossiblePartnershipID: a signed event whose partnership id no partnership
+// can have (control or non-ASCII characters, which Temporal refuses in a workflow id's headers)
+// is acknowledged and recorded as unknown, never a 503 that the provider would retry forever.
+func TestWebhookWithImpossiblePartnershipID(t *testing.T) {
+	s := newActionServer(t, Config{ESignWebhookSecret: esignTestSecret})
+	now := time.Now()
+	for i, pid := range []string{"é", `a\nb`, strings.Repeat("p", 65)} {
+		body := `{"event_id":"evt_bad_` + strconv.Itoa(i) + `","event":"envelope-completed","data":{"envelope_id":"env-1",` +
+			`"status":"completed","custom_fields":{"partnership_id":"` + pid + `"}}}`
+		ack := decodeAck(t, s.postESign(t, body, esignTestSecret, now))
+		require.Equal(t, "unknown_partnership", ack.Outcome, pid)
+	}
+	require.Empty(t, s.wf.signalled())
+}

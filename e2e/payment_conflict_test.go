@@ -60,6 +60,7 @@ func TestPaymentReportedFailedAfterPaid(t *testing.T) {
 	st = w.state(pid)
 	require.Len(t, st["payouts"], 1)
 	require.Equal(t, "paid", path(st, "payouts", 0, "status"))
+	require.Equal(t, "failed", path(st, "payouts", 0, "conflicting_report"))
 	r := w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"})
 	require.Equal(t, http.StatusConflict, r.Status, "nothing is payable again: %s", r.Body)
 	require.Len(t, sandboxItems(t, "/sandbox/payments/transfers", pid), 1)

@@ -205,6 +205,12 @@ type Payout struct {
 	TransferID  string     `json:"transfer_id"`
 	FailureCode string     `json:"failure_code"`
 	PaidAt      *time.Time `json:"paid_at"`
+	// ConflictingReport is what the payments provider reported of this payout's transfer
+	// against its status, paid for a failed payout or failed for a paid one
+	// (payment_conflict): the status stands until someone has checked the transfer at the
+	// provider, and a fee whose failed payout was reported paid is triggered again only with a
+	// reason.
+	ConflictingReport string `json:"conflicting_report,omitempty"`
 }
 
 // NextAction tells who must act next, what they must do and by when.

@@ -56,6 +56,8 @@ func TestPaymentConflicts(t *testing.T) {
 			f.snapshot(minute(9), "after")
 			f.trigger(minute(10), "trigger-again", finance1, partnership.PayoutKindFee)
 			if tc.want == partnership.PayoutFailed {
+				f.update(minute(10.5), "trigger-with-reason", partnership.UpdateTriggerPayout, partnership.PayoutTrigger{
+					Actor: finance1, Kind: partnership.PayoutKindFee, Reason: "the provider's dashboard shows tr_po_1 returned"})
 				f.payment(minute(11), "pay-evt-4", "po_2", "paid", "")
 			}
 			st := f.runOK()
@@ -64,6 +66,9 @@ func TestPaymentConflicts(t *testing.T) {
 			p := f.snap("after")
 			require.Len(t, p.Payouts, 1)
 			require.Equal(t, tc.want, p.Payouts[0].Status)
+			require.Equal(t, tc.second, p.Payouts[0].ConflictingReport, "the payout shows the contradiction")
+			applied := map[string]string{"paid": "payout_paid", "failed": "payout_failed"}[tc.first]
+			requireSubsequence(t, f.eventTypes(), []string{applied, "payment_conflict"}) // in the order of the reports
 			require.Equal(t, 1, f.countEvents("payment_conflict"))
 			var data map[string]string
 			require.NoError(t, json.Unmarshal(f.event("payment_conflict").Data, &data))
@@ -87,10 +92,12 @@ func TestPaymentConflicts(t *testing.T) {
 				require.Contains(t, conflictMails[0], "The payout stays paid")
 				return
 			}
-			// Failed stays failed: finance was warned, and may trigger it again.
+			// Failed stays failed: finance was warned, and triggers it again only with a reason
+			// (having checked the transfer at the provider).
 			require.True(t, strings.Contains(conflictMails[0], "check the transfer at the provider before triggering the payout again"))
 			require.Equal(t, 1, f.countEvents("payout_failed"))
-			f.requireAccepted("trigger-again")
+			f.requireRejected("trigger-again", partnership.ErrTypeConflict)
+			f.requireAccepted("trigger-with-reason")
 			require.Equal(t, partnership.PayoutPaid, st.Payouts[1].Status)
 		})
 	}

@@ -222,11 +222,35 @@ func (w *partnershipWorkflow) awaitPaid(ctx workflow.Context, payoutID string) {
 // report): the old branch kept the latest event, which settle applied only while the payout
 // was processing.
 func (w *partnershipWorkflow) receivePayment(ctx workflow.Context, ev partnership.PaymentEvent) {
-	if said := w.transferSaid(ev); said != "" && said != ev.Status && w.changed(ctx, "payment-conflicts") {
-		w.paymentConflict(ctx, ev, said)
+	said := w.transferSaid(ev)
+	if said == "" || said == ev.Status || !w.changed(ctx, "payment-conflicts") {
+		w.payments[ev.PayoutID] = ev
 		return
 	}
-	w.payments[ev.PayoutID] = ev
+	if po, ok := w.findAnyPayout(ev.PayoutID); ok && !settled(po.Status) {
+		// The first word waits (in this workflow task) to be applied: the contradiction is
+		// weighed once it is, against what the payout then says, so the audit trail and the
+		// e-mails follow the order of the reports, and a first word that turns out not to be
+		// about this payout's transfer leaves no conflict.
+		workflow.Go(ctx, func(gctx workflow.Context) {
+			if workflow.Await(gctx, func() bool {
+				po, ok := w.findAnyPayout(ev.PayoutID)
+				return !ok || settled(po.Status)
+			}) != nil {
+				return
+			}
+			if now := w.transferSaid(ev); now != "" && now != ev.Status {
+				w.paymentConflict(gctx, ev, now)
+			}
+		})
+		return
+	}
+	w.paymentConflict(ctx, ev, said)
+}
+
+// settled reports whether a payout's status is the provider's last word so far.
+func settled(status string) bool {
+	return status == partnership.PayoutPaid || status == partnership.PayoutFailed
 }
 
 // transferSaid is what the provider said before of ev's transfer, paid or failed: an event for
@@ -237,7 +261,7 @@ func (w *partnershipWorkflow) transferSaid(ev partnership.PaymentEvent) string {
 		(p.TransferID == "" || ev.TransferID == "" || p.TransferID == ev.TransferID) {
 		return p.Status
 	}
-	po, ok := w.findPayout(ev.PayoutID)
+	po, ok := w.findAnyPayout(ev.PayoutID)
 	if !ok || po.TransferID == "" || (ev.TransferID != "" && ev.TransferID != po.TransferID) {
 		return ""
 	}
@@ -255,10 +279,15 @@ func (w *partnershipWorkflow) transferSaid(ev partnership.PaymentEvent) string {
 // status: nothing is paid again or taken back until someone has checked the transfer at the
 // provider.
 func (w *partnershipWorkflow) paymentConflict(ctx workflow.Context, ev partnership.PaymentEvent, said string) {
-	if w.conflicts[ev.PayoutID+"/"+ev.Status] {
+	key := ev.PayoutID + "/" + ev.TransferID + "/" + ev.Status
+	if w.conflicts[key] {
 		return
 	}
-	w.conflicts[ev.PayoutID+"/"+ev.Status] = true
+	w.conflicts[key] = true
+	if po, ok := w.findAnyPayout(ev.PayoutID); ok && (po.Status == partnership.PayoutPaid || po.Status == partnership.PayoutFailed) &&
+		(ev.TransferID == "" || ev.TransferID == po.TransferID) {
+		po.ConflictingReport = ev.Status
+	}
 	data := map[string]string{"payout_id": ev.PayoutID, "transfer_id": ev.TransferID, "event_id": ev.EventID,
 		"reported": ev.Status, "recorded": said}
 	if ev.FailureCode != "" {
@@ -267,7 +296,7 @@ func (w *partnershipWorkflow) paymentConflict(ctx workflow.Context, ev partnersh
 	w.emit("payment_conflict", systemActor, data)
 	what := "The payout stays paid and nothing is payable again: if the money did not reach the creator, trigger the payout again only once the provider confirms the transfer failed."
 	if said == "failed" {
-		what = "The payout stays failed: check the transfer at the provider before triggering the payout again, or the creator may be paid twice."
+		what = "The payout stays failed: check the transfer at the provider before triggering the payout again, or the creator may be paid twice. Partnerflow takes a new trigger only with a reason."
 	}
 	// Queued for noticeLoop (a signal's coroutine sends nothing in line); a partnership too old
 	// to run noticeLoop (turnEmails) has the audit trail's word only.
@@ -515,6 +544,22 @@ func (w *partnershipWorkflow) amountFor(kind string) partnership.Money {
 	return w.st.Terms.Fee
 }
 
+// findAnyPayout is findPayout that also looks in the finished cycles of an ambassador
+// partnership (the latest first), whose transfers a provider may still report on.
+func (w *partnershipWorkflow) findAnyPayout(id string) (*partnership.Payout, bool) {
+	if po, ok := w.findPayout(id); ok {
+		return po, true
+	}
+	for c := len(w.st.Cycles) - 1; c >= 0; c-- {
+		for i := range w.st.Cycles[c].Payouts {
+			if w.st.Cycles[c].Payouts[i].ID == id {
+				return &w.st.Cycles[c].Payouts[i], true
+			}
+		}
+	}
+	return nil, false
+}
+
 func (w *partnershipWorkflow) findPayout(id string) (*partnership.Payout, bool) {
 	for i := range w.st.Payouts {
 		if w.st.Payouts[i].ID == id {
@@ -569,6 +614,10 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 			for _, p := range w.st.Payouts {
 				if p.Kind == t.Kind && p.Status != partnership.PayoutFailed {
 					return w.conflict("the %s payout %s is already %s", humanize(t.Kind), p.ID, humanize(p.Status))
+				}
+				if p.Kind == t.Kind && p.ConflictingReport == "paid" && t.Reason == "" {
+					return w.conflict("the payments provider reported the transfer %s of the failed %s payout %s paid after all: check it at the provider, then trigger again with a reason",
+						p.TransferID, humanize(t.Kind), p.ID)
 				}
 			}
 			if w.amountFor(t.Kind).AmountMinor <= 0 {
