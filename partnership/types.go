@@ -108,6 +108,20 @@ type Carry struct {
 	// UsedPosts are the posts verified in every cycle so far, so that none counts (and is
 	// paid) again in a later one. Nil in carries made before it existed.
 	UsedPosts *UsedPosts `json:"used_posts,omitempty"`
+	// Notices are the e-mails the last run had queued and not sent by its hand-over (the
+	// e-mail provider slow or down): the next run sends them first.
+	Notices []Notice `json:"notices,omitempty"`
+}
+
+// Notice is an e-mail a partnership queued, which nobody waits for: whose turn it now is and
+// why, or what failed.
+type Notice struct {
+	Role    string `json:"role"`
+	Step    string `json:"step"`
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+	// Turn marks a turn e-mail, which a brand may have turned off (NotifyBrand).
+	Turn bool `json:"turn,omitempty"`
 }
 
 // UsedPosts names posts already verified for a deliverable, by what identifies a post: its

@@ -38,7 +38,8 @@ func (w *partnershipWorkflow) continueAsNew() error {
 	if err := workflow.Await(w.ctx, func() bool { return workflow.AllHandlersFinished(w.ctx) }); err != nil {
 		return err
 	}
-	if err := w.awaitNotices(w.ctx); err != nil {
+	notices, err := w.noticesAtHandOver()
+	if err != nil {
 		return err
 	}
 	late := w.drainSignals()
@@ -87,7 +88,7 @@ func (w *partnershipWorkflow) continueAsNew() error {
 	addUsedPosts(&used, summary.Deliverables)
 	in := w.in
 	in.Carry = &partnership.Carry{Cycle: w.st.Cycle, State: w.st, Version: w.version, Seq: w.seq,
-		Messages: w.messages, SeenEvents: workflow.DeterministicKeys(w.seenEvents), UsedPosts: &used}
+		Messages: w.messages, SeenEvents: workflow.DeterministicKeys(w.seenEvents), UsedPosts: &used, Notices: notices}
 	return workflow.NewContinueAsNewError(w.ctx, partnership.WorkflowType, in)
 }
 

@@ -1,10 +1,12 @@
 package workflows_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/partnership"
@@ -100,4 +102,39 @@ func TestQueuedEmailsSentBeforeTheRunEnds(t *testing.T) {
 	require.Less(t, paid.Sub(testStart), minute(30), "paid while the e-mail was on its way")
 	require.Equal(t, 1, countPrefix(f.notifySubjects(), "Your payment could not be sent"), "sent before the run closed")
 	require.Len(t, f.teamMailsSent(), 1)
+}
+
+// TestAmbassadorHandOverCarriesUnsentEmails: with the e-mail provider slow, a cycle's hand-over
+// waits a minute for its queued e-mails, not for the provider: the e-mails still queued are
+// carried to the next run, which sends them first.
+func TestAmbassadorHandOverCarriesUnsentEmails(t *testing.T) {
+	f := newFixture(t, ambassadorInput())
+	f.toPayout()
+	f.trigger(minute(6), "trigger-1", finance1, partnership.PayoutKindFee)
+	f.at(minute(6.5), func() { f.slowCreatorMail(2 * time.Hour) })
+	f.payment(minute(7), "pay-evt-1", "po_1", "failed", "account_closed") // e-mails the creator (slow), then finance
+	f.trigger(minute(8), "trigger-2", finance1, partnership.PayoutKindFee)
+	f.payment(minute(9), "pay-evt-2", "po_2", "paid", "")
+	f.run()
+	var can *workflow.ContinueAsNewError
+	require.True(t, errors.As(f.resultErr, &can), "cycle 1 ends by continuing as new, got %v", f.resultErr)
+	var next partnership.Input
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	require.NotNil(t, next.Carry)
+	require.Len(t, next.Carry.Notices, 1, "the finance e-mail, queued behind the creator's")
+	require.Equal(t, partnership.RoleFinance, next.Carry.Notices[0].Role)
+	require.Equal(t, "payout_failed/po_1", next.Carry.Notices[0].Step)
+	require.Empty(t, f.teamMailsSent())
+	done := f.event("cycle_completed").At
+	require.Less(t, done.Sub(testStart), minute(11), "the hand-over waited a minute, not for the provider")
+
+	// The next run sends it first (then waits for the next period; cancelled to end the test).
+	g := newFixture(t, next)
+	g.env.SetStartTime(done)
+	g.at(minute(1), func() { g.env.CancelWorkflow() })
+	g.run()
+	mails := g.teamMailsSent()
+	require.NotEmpty(t, mails)
+	require.Equal(t, "A payout failed", mails[0].subject)
+	require.Equal(t, "p-0001/email/payout_failed/po_1/6", mails[0].key)
 }

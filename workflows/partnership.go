@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,6 +128,8 @@ func newPartnershipWorkflow(ctx workflow.Context, in partnership.Input) *partner
 	if c := in.Carry; c != nil {
 		// The next cycle of an ambassador partnership: carry on where the last run stopped.
 		w.st, w.version, w.seq, w.messages = c.State, c.Version, c.Seq, c.Messages
+		// The last run's unsent e-mails, sent first.
+		w.notices = slices.Clone(c.Notices)
 		w.persisted, w.persistedStage = c.Version, c.State.Stage // the last run wrote it before handing over
 		for _, id := range c.SeenEvents {
 			w.seenEvents[id] = true

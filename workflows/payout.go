@@ -301,8 +301,8 @@ func (w *partnershipWorkflow) paymentConflict(ctx workflow.Context, ev partnersh
 	// Queued for noticeLoop (a signal's coroutine sends nothing in line); a partnership too old
 	// to run noticeLoop (turnEmails) has the audit trail's word only.
 	if w.turnEmails {
-		w.notices = append(w.notices, notice{role: partnership.RoleFinance, step: "payment_conflict/" + ev.PayoutID + "/" + ev.Status,
-			subject: "A payment report contradicts an earlier one", text: fmt.Sprintf("The payments provider reported transfer %s of payout %s of partnership %s (%s) as %s%s, after reporting it %s. %s",
+		w.notices = append(w.notices, notice{Role: partnership.RoleFinance, Step: "payment_conflict/" + ev.PayoutID + "/" + ev.Status,
+			Subject: "A payment report contradicts an earlier one", Text: fmt.Sprintf("The payments provider reported transfer %s of payout %s of partnership %s (%s) as %s%s, after reporting it %s. %s",
 				ev.TransferID, ev.PayoutID, w.in.PartnershipID, w.in.BrandName, ev.Status, failureNote(ev.FailureCode), said, what)})
 	}
 	w.recordFromTransfer(ctx, ev.PayoutID)

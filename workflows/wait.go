@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -118,19 +119,15 @@ func (w *partnershipWorkflow) due(prefix, suffix string) string {
 }
 
 // notice is an e-mail an Update handler, a stage loop or a signal asks for, which nobody waits
-// for: whose turn it now is and why, or what failed.
-type notice struct {
-	role, step, subject, text string
-	// turn marks a turn e-mail, which a brand may have turned off (NotifyBrand).
-	turn bool
-}
+// for (partnership.Notice, as an ambassador run carries its unsent ones to the next).
+type notice = partnership.Notice
 
 // noticeTurn queues an e-mail telling role that it is their turn, when this partnership sends
 // them (turnEmails). Handlers queue and noticeLoop sends, so neither the Update's answer nor
 // the stage waits for an e-mail, and each change gets its own.
 func (w *partnershipWorkflow) noticeTurn(role, step, subject, text string) {
 	if w.turnEmails {
-		w.notices = append(w.notices, notice{role: role, step: step, subject: subject, text: text, turn: true})
+		w.notices = append(w.notices, notice{Role: role, Step: step, Subject: subject, Text: text, Turn: true})
 	}
 }
 
@@ -141,7 +138,7 @@ func (w *partnershipWorkflow) noticeTurn(role, step, subject, text string) {
 // failure until it was sent. Partnerships started before send it in line, as they did.
 func (w *partnershipWorkflow) tell(role, step, subject, text string) error {
 	if w.base >= 6 {
-		w.notices = append(w.notices, notice{role: role, step: step, subject: subject, text: text})
+		w.notices = append(w.notices, notice{Role: role, Step: step, Subject: subject, Text: text})
 		return nil
 	}
 	return w.notify(role, step, subject, text)
@@ -157,7 +154,7 @@ func (w *partnershipWorkflow) noticeLoop(ctx workflow.Context) {
 		n := w.notices[0]
 		w.notices = w.notices[1:]
 		w.noticeSending = true
-		err := w.notifyIn(ctx, n.role, n.step, n.subject, n.text, n.turn)
+		err := w.notifyIn(ctx, n.Role, n.Step, n.Subject, n.Text, n.Turn)
 		w.noticeSending = false
 		if err != nil {
 			return // cancelled, or the read model could not record the failure
@@ -166,16 +163,36 @@ func (w *partnershipWorkflow) noticeLoop(ctx workflow.Context) {
 }
 
 // awaitNotices waits until noticeLoop has sent every queued e-mail, on partnerships from
-// version 6: a run that ends, or hands over to the next cycle, dropped the e-mails still
-// queued or on their way. It stops waiting once the workflow's context is done (noticeLoop has
-// stopped).
+// version 6: a run that ended dropped the e-mails still queued or on their way. It stops
+// waiting once the workflow's context is done (noticeLoop has stopped).
 func (w *partnershipWorkflow) awaitNotices(ctx workflow.Context) error {
 	if w.base < 6 {
 		return nil
 	}
-	return workflow.Await(ctx, func() bool {
-		return (len(w.notices) == 0 && !w.noticeSending) || w.ctx.Err() != nil
-	})
+	return workflow.Await(ctx, w.noticesSent)
+}
+
+// noticesSent reports whether noticeLoop has nothing left to send, or has stopped.
+func (w *partnershipWorkflow) noticesSent() bool {
+	return (len(w.notices) == 0 && !w.noticeSending) || w.ctx.Err() != nil
+}
+
+// noticeHandOverWait is how long an ambassador cycle's hand-over waits for its queued e-mails.
+const noticeHandOverWait = time.Minute
+
+// noticesAtHandOver gives the e-mails queued at an ambassador cycle's hand-over a minute to be
+// sent, on partnerships from version 6, and returns those still queued, which the next run
+// sends first (Carry.Notices). The next cycle is not held for an e-mail provider that is slow
+// or down: each e-mail may retry for an hour. One on its way after the minute is left to its
+// activity, which the hand-over abandons.
+func (w *partnershipWorkflow) noticesAtHandOver() ([]partnership.Notice, error) {
+	if w.base < 6 || w.noticesSent() {
+		return nil, nil // nothing to wait for: no timer
+	}
+	if _, err := workflow.AwaitWithTimeout(w.ctx, noticeHandOverWait, w.noticesSent); err != nil {
+		return nil, err
+	}
+	return slices.Clone(w.notices), nil
 }
 
 // notifyCreator e-mails the creator once per step.
