@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -127,4 +128,40 @@ func TestPaymentConflictsBeforeVersion(t *testing.T) {
 	f.requireAccepted("trigger-again")
 	require.Equal(t, 2, f.n("CreateTransfer"), "the old branch paid twice")
 	require.Equal(t, partnership.PayoutPaid, st.Payouts[1].Status)
+}
+
+// TestPaymentConflictOnAnEarlierCycle: in an ambassador partnership's next run, the provider
+// reports the last cycle's paid fee failed: the finished cycle's payout keeps its status and
+// shows the report, payment_conflict is recorded and finance is e-mailed; nothing of the
+// current cycle changes.
+func TestPaymentConflictOnAnEarlierCycle(t *testing.T) {
+	_, next := runFirstCycle(t, ambassadorInput())
+	f := newFixture(t, next)
+	runStart := testStart.Add(minute(7))
+	f.env.SetStartTime(runStart)
+	cycle2 := testStart.Add(minute(2) + 30*day)
+	rel := func(at time.Time) time.Duration { return at.Sub(runStart) }
+	f.payment(minute(2), "pay-evt-9", "po_1", "failed", "account_closed") // a new event: cycle 1's transfer failed
+	f.snapshot(minute(3), "reported")
+	f.draft(rel(cycle2)+minute(1), "draft", "d1", compliantText)
+	f.review(rel(cycle2)+minute(2), "review", "d1", 1, "approve")
+	f.post(rel(cycle2)+minute(3), "post", "d1", "https://instagram.example/p/cycle2")
+	f.trigger(rel(cycle2)+minute(4), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(rel(cycle2)+minute(5), "pay-evt-2", "c2-po_1", "paid", "")
+	st := f.runOK()
+
+	r := f.snap("reported")
+	require.Equal(t, partnership.PayoutPaid, r.Cycles[0].Payouts[0].Status)
+	require.Equal(t, "failed", r.Cycles[0].Payouts[0].ConflictingReport)
+	require.Equal(t, 1, f.countEvents("payment_conflict"))
+	require.Equal(t, 0, f.countEvents("payout_failed"))
+	var mails int
+	for _, m := range f.teamMailsSent() {
+		if m.subject == conflictSubject {
+			mails++
+		}
+	}
+	require.Equal(t, 1, mails)
+	require.Equal(t, partnership.StageCompleted, st.Stage)
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status, "the current cycle's fee is paid as usual")
 }
