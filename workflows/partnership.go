@@ -70,7 +70,7 @@ type partnershipWorkflow struct {
 	// approvalAsked: payouts whose second approval the finance team was asked for.
 	approvalAsked map[string]bool
 	// conflicts: the payment reports that contradicted what the provider said before of the
-	// same transfer, recorded once per payout and reported status (paymentConflict).
+	// same transfer, recorded once per payout, transfer and reported status (paymentConflict).
 	conflicts map[string]bool
 	// chasedDue is the deadline of next_action whose reminder a settle wait sent, kept across
 	// the waits (the re-check's, then the attribution window's) so it is sent once.
@@ -99,7 +99,7 @@ type partnershipWorkflow struct {
 	// (noticeTurn); notices holds those e-mails until noticeLoop sends them.
 	turnEmails bool
 	notices    []notice
-	// noticeSending: noticeLoop is sending the e-mail it took from notices (awaitNotices).
+	// noticeSending: noticeLoop is sending the e-mail it took from notices (noticesSent).
 	noticeSending bool
 	// escalations counts the missed deadlines of each content wait (earliestContentDue's
 	// key), each of which restarts that wait's clock.
@@ -179,9 +179,10 @@ func (w *partnershipWorkflow) setup() error {
 	//   - version 5, every change of its own id made before it taken without a marker
 	//     (foldedAt, changed): partnerships started before ask each change id where it
 	//     matters, a marker and a search-attribute upsert each;
-	//   - version 6, failure and approval e-mails sent beside the main loop (tell), and the
-	//     queued e-mails sent before a run ends or hands over (awaitNotices): partnerships
-	//     started before sent them in line, and could end with a turn e-mail unsent.
+	//   - version 6, failure and approval e-mails sent beside the main loop (tell), the queued
+	//     e-mails sent before a run ends (awaitNotices) and carried across a hand-over
+	//     (noticesAtHandOver): partnerships started before sent them in line, and could end
+	//     or hand over with a turn e-mail unsent.
 	v := workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, BaseVersion)
 	w.base = v
 	w.batched, w.deadlinePerDeliverable, w.everyAccount, w.signerEvents = v >= 1, v >= 2, v >= 3, v >= 3

@@ -275,17 +275,16 @@ func (w *partnershipWorkflow) transferSaid(ev partnership.PaymentEvent) string {
 }
 
 // paymentConflict records a payment report that contradicts the provider's earlier word
-// (payment_conflict in the audit trail) and e-mails finance, once per payout and reported
-// status: nothing is paid again or taken back until someone has checked the transfer at the
-// provider.
+// (payment_conflict in the audit trail, the payout's ConflictingReport) and e-mails finance,
+// once per payout, transfer and reported status: nothing is paid again or taken back until
+// someone has checked the transfer at the provider.
 func (w *partnershipWorkflow) paymentConflict(ctx workflow.Context, ev partnership.PaymentEvent, said string) {
 	key := ev.PayoutID + "/" + ev.TransferID + "/" + ev.Status
 	if w.conflicts[key] {
 		return
 	}
 	w.conflicts[key] = true
-	if po, ok := w.findAnyPayout(ev.PayoutID); ok && (po.Status == partnership.PayoutPaid || po.Status == partnership.PayoutFailed) &&
-		(ev.TransferID == "" || ev.TransferID == po.TransferID) {
+	if po, ok := w.findAnyPayout(ev.PayoutID); ok && settled(po.Status) && (ev.TransferID == "" || ev.TransferID == po.TransferID) {
 		po.ConflictingReport = ev.Status
 	}
 	data := map[string]string{"payout_id": ev.PayoutID, "transfer_id": ev.TransferID, "event_id": ev.EventID,
@@ -317,8 +316,9 @@ func failureNote(code string) string {
 }
 
 // recordFromTransfer wakes the waits on a change a transfer's coroutine (or a payment report)
-// made and asks for its write. Only a partnership writing each change on its own (from before record-once-per-task)
-// can fail that write here; the change and its event stay, and its next write carries them.
+// made and asks for its write. Only a partnership writing each change on its own (from before
+// record-once-per-task) can fail that write here; the change and its event stay, and its next
+// write carries them.
 func (w *partnershipWorkflow) recordFromTransfer(ctx workflow.Context, payoutID string) {
 	w.changes++
 	if err := w.persist(ctx); err != nil {
