@@ -44,6 +44,16 @@ func runFirstCycle(t *testing.T, in partnership.Input, setup ...func(*fixture)) 
 	return f, next
 }
 
+// secondCycle scripts cycle 2 of ambassadorInput's deal, whose period starts at start on the
+// run's clock: the draft approved, the post verified, the fee triggered and paid (c2-po_1).
+func secondCycle(f *fixture, start time.Duration) {
+	f.draft(start+minute(1), "draft", "d1", compliantText)
+	f.review(start+minute(2), "review", "d1", 1, "approve")
+	f.post(start+minute(3), "post", "d1", "https://instagram.example/p/cycle2")
+	f.trigger(start+minute(4), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(start+minute(5), "pay-evt-2", "c2-po_1", "paid", "")
+}
+
 // TestAmbassadorCyclesContinueAsNew: each period runs in its own run; the next run carries the
 // state, the audit numbering and the seen provider events, and pays its own fee under a new
 // payout id (a new idempotency key).
@@ -87,11 +97,7 @@ func TestAmbassadorCyclesContinueAsNew(t *testing.T) {
 	rel := func(at time.Time) time.Duration { return at.Sub(runStart) }
 	f.snapshot(minute(1), "between-cycles")
 	f.payment(minute(2), "pay-evt-1", "po_1", "failed", "late_redelivery") // a redelivery of cycle 1's webhook
-	f.draft(rel(cycle2)+minute(1), "draft", "d1", compliantText)
-	f.review(rel(cycle2)+minute(2), "review", "d1", 1, "approve")
-	f.post(rel(cycle2)+minute(3), "post", "d1", "https://instagram.example/p/cycle2")
-	f.trigger(rel(cycle2)+minute(4), "trigger", finance1, partnership.PayoutKindFee)
-	f.payment(rel(cycle2)+minute(5), "pay-evt-2", "c2-po_1", "paid", "")
+	secondCycle(f, rel(cycle2))
 	st := f.runOK()
 
 	b := f.snap("between-cycles")

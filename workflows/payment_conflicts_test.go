@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -139,15 +138,9 @@ func TestPaymentConflictOnAnEarlierCycle(t *testing.T) {
 	f := newFixture(t, next)
 	runStart := testStart.Add(minute(7))
 	f.env.SetStartTime(runStart)
-	cycle2 := testStart.Add(minute(2) + 30*day)
-	rel := func(at time.Time) time.Duration { return at.Sub(runStart) }
 	f.payment(minute(2), "pay-evt-9", "po_1", "failed", "account_closed") // a new event: cycle 1's transfer failed
 	f.snapshot(minute(3), "reported")
-	f.draft(rel(cycle2)+minute(1), "draft", "d1", compliantText)
-	f.review(rel(cycle2)+minute(2), "review", "d1", 1, "approve")
-	f.post(rel(cycle2)+minute(3), "post", "d1", "https://instagram.example/p/cycle2")
-	f.trigger(rel(cycle2)+minute(4), "trigger", finance1, partnership.PayoutKindFee)
-	f.payment(rel(cycle2)+minute(5), "pay-evt-2", "c2-po_1", "paid", "")
+	secondCycle(f, testStart.Add(minute(2)+30*day).Sub(runStart))
 	st := f.runOK()
 
 	r := f.snap("reported")

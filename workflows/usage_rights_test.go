@@ -26,11 +26,30 @@ func usageRightsOnly(ctx workflow.Context, in partnership.Input) (time.Time, err
 	return workflow.Now(ctx).UTC(), nil
 }
 
-func TestUsageRightsReminderBeforeExpiry(t *testing.T) {
+// newUsageRightsEnv is a test environment for usageRightsOnly.
+func newUsageRightsEnv() *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(usageRightsOnly)
 	env.RegisterActivity(&activities.Activities{})
+	return env
+}
+
+// runUsageRightsOnly runs usageRightsOnly (90 days of rights, reminded 3 days before their
+// end) and returns when it closed.
+func runUsageRightsOnly(t *testing.T, env *testsuite.TestWorkflowEnvironment) time.Time {
+	t.Helper()
+	env.ExecuteWorkflow(usageRightsOnly, partnership.Input{PartnershipID: "p1", BrandID: "b1",
+		Campaign: partnership.Campaign{ReminderBeforeSeconds: 3 * 24 * 3600}})
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var at time.Time
+	require.NoError(t, env.GetWorkflowResult(&at))
+	return at
+}
+
+func TestUsageRightsReminderBeforeExpiry(t *testing.T) {
+	env := newUsageRightsEnv()
 	var sent []activities.BrandNotifyInput
 	env.OnActivity(a.NotifyBrand, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.BrandNotifyInput) error {
 		sent = append(sent, in)
@@ -39,12 +58,7 @@ func TestUsageRightsReminderBeforeExpiry(t *testing.T) {
 	env.OnActivity(a.RecordTransition, mock.Anything, mock.Anything).Return(nil)
 	start := env.Now().UTC()
 
-	env.ExecuteWorkflow(usageRightsOnly, partnership.Input{PartnershipID: "p1", BrandID: "b1",
-		Campaign: partnership.Campaign{ReminderBeforeSeconds: 3 * 24 * 3600}})
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var remindedAt time.Time
-	require.NoError(t, env.GetWorkflowResult(&remindedAt))
+	remindedAt := runUsageRightsOnly(t, env)
 	require.Len(t, sent, 1)
 	require.Equal(t, "b1", sent[0].BrandID)
 	require.Equal(t, "p1/email/usage_rights/1", sent[0].IdempotencyKey)
@@ -54,18 +68,10 @@ func TestUsageRightsReminderBeforeExpiry(t *testing.T) {
 // TestUsageRightsReminderBeforeVersion: partnerships that completed before
 // "usage-rights-reminder" closed at once, reminding nobody, and their histories replay so.
 func TestUsageRightsReminderBeforeVersion(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
-	env.RegisterWorkflow(usageRightsOnly)
-	env.RegisterActivity(&activities.Activities{})
+	env := newUsageRightsEnv()
 	env.OnGetVersion("usage-rights-reminder", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	start := env.Now().UTC()
 
-	env.ExecuteWorkflow(usageRightsOnly, partnership.Input{PartnershipID: "p1", BrandID: "b1",
-		Campaign: partnership.Campaign{ReminderBeforeSeconds: 3 * 24 * 3600}})
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var closedAt time.Time
-	require.NoError(t, env.GetWorkflowResult(&closedAt))
+	closedAt := runUsageRightsOnly(t, env)
 	require.WithinDuration(t, start, closedAt, time.Second, "closed at once, no reminder (NotifyBrand is not mocked)")
 }
