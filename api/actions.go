@@ -246,7 +246,9 @@ func (s *Server) submitDraft(c echo.Context) error {
 type reviewRequest struct {
 	Version  int    `json:"version" validate:"required,min=1"`
 	Decision string `json:"decision" validate:"required,oneof=approve request_changes"`
-	Comments string `json:"comments" validate:"max=5000"`
+	// Comments say what to change: required when changes are requested (PRODUCT.md: "requests
+	// changes with comments"), optional with an approval.
+	Comments string `json:"comments" validate:"required_if=Decision request_changes,max=5000"`
 }
 
 func (s *Server) reviewDraft(c echo.Context) error {

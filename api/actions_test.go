@@ -230,3 +230,22 @@ func TestEndedPartnershipConflictReadsAsASentence(t *testing.T) {
 	p := decodeProblem(t, s.do(t, brandManager, http.MethodPost, "/v1/partnerships/p2/cancel", "", `{"reason":"again"}`))
 	require.Equal(t, partnership.StagePayout, p.Stage, "the stage field keeps the stage's name")
 }
+
+// TestChangesRequestedNeedComments: PRODUCT.md's brand "approves or requests changes with
+// comments": a request for changes without comments is a 422 naming the field, and nothing
+// reaches the workflow; an approval needs none.
+func TestChangesRequestedNeedComments(t *testing.T) {
+	s := newActionServer(t, Config{})
+	const path = "/v1/partnerships/p1/deliverables/d1/review"
+	for _, body := range []string{`{"version":1,"decision":"request_changes"}`, `{"version":1,"decision":"request_changes","comments":""}`} {
+		rec := s.do(t, brandManager, http.MethodPost, path, "", body)
+		require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+		require.Contains(t, decodeProblem(t, rec).Errors, "comments")
+		require.Empty(t, s.wf.sent())
+	}
+	rec := s.do(t, brandManager, http.MethodPost, path, "", `{"version":1,"decision":"request_changes","comments":"add #ad first"}`)
+	require.Less(t, rec.Code, 300, rec.Body.String())
+	rec = s.do(t, brandManager, http.MethodPost, path, "", `{"version":1,"decision":"approve"}`)
+	require.Less(t, rec.Code, 300, rec.Body.String())
+	require.Len(t, s.wf.sent(), 2)
+}

@@ -48,6 +48,7 @@ func TestOfferExpires(t *testing.T) {
 // envelope is voided. After signing, withdrawing is refused.
 func TestCreatorWithdrawsBeforeSigning(t *testing.T) {
 	w := newWorld(t, campaignOpts{autoApprove: true})
+	must(t, w.bm.do(http.MethodPatch, "/v1/brands/"+w.brandID, map[string]any{"contact_email": "partners@acme.example"}), http.StatusOK)
 	pid := w.createPartnership(10000)
 	w.waitStage(pid, "negotiation")
 	must(t, w.creator.post("/v1/partnerships/"+pid+"/negotiation", map[string]any{"action": "accept"}), http.StatusOK)
@@ -56,6 +57,11 @@ func TestCreatorWithdrawsBeforeSigning(t *testing.T) {
 	require.Equal(t, "cancelled", st["stage"])
 	require.Equal(t, "withdrawn", st["outcome"])
 	require.Equal(t, "voided", path(st, "contract", "status"))
+	// The brand is told, with the creator's reason.
+	told := waitForMessages(t, pid+"/email/ended/partnership_withdrawn/", 1)
+	require.Equal(t, "partners@acme.example", told[0]["to"])
+	require.Contains(t, told[0]["text"], "The creator withdrew from the partnership")
+	require.Contains(t, told[0]["text"], "Reason: schedule conflict.")
 	saveHistory(t, pid, "creator_withdrew_before_signing")
 
 	other := w.createPartnership(10000)

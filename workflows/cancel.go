@@ -62,6 +62,12 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 		if err != nil {
 			return err
 		}
+	} else if w.base >= 7 {
+		// The creator withdrew: the brand, whose offer or contract it was, is told why, as
+		// when the creator declines the offer (version 7; told nobody before).
+		w.notices = append(w.notices, notice{Role: partnership.RoleBrandManager, Step: "ended/partnership_withdrawn",
+			Subject: "A partnership has ended", Text: fmt.Sprintf("The creator withdrew from %s. Reason: %s The partnership has ended.%s",
+				w.brandPartnershipName(), fullStop(c.Reason), w.idLine())})
 	}
 	// What is still owed: the fee when every post was delivered and verified (cancelling during
 	// tracking cuts the commission window short, not the earned fee); otherwise the kill fee
@@ -110,14 +116,20 @@ func (w *partnershipWorkflow) owedToBrandSide(signed bool) string {
 	return ""
 }
 
-// cancellationText is the creator's e-mail when the brand side cancels: which partnership,
-// why, and what is still owed to them (owed: the payout kind that becomes payable, if any).
-func (w *partnershipWorkflow) cancellationText(c partnership.Cancellation, owed string) string {
-	reason := strings.TrimSpace(c.Reason)
+// fullStop trims a reason a person typed and ends it with a full stop unless it ends a
+// sentence already.
+func fullStop(reason string) string {
+	reason = strings.TrimSpace(reason)
 	if !strings.HasSuffix(reason, ".") && !strings.HasSuffix(reason, "!") && !strings.HasSuffix(reason, "?") {
 		reason += "."
 	}
-	text := fmt.Sprintf("%s cancelled %s. Reason: %s", w.in.BrandName, w.partnershipName(), reason)
+	return reason
+}
+
+// cancellationText is the creator's e-mail when the brand side cancels: which partnership,
+// why, and what is still owed to them (owed: the payout kind that becomes payable, if any).
+func (w *partnershipWorkflow) cancellationText(c partnership.Cancellation, owed string) string {
+	text := fmt.Sprintf("%s cancelled %s. Reason: %s", w.in.BrandName, w.partnershipName(), fullStop(c.Reason))
 	switch owed {
 	case partnership.PayoutKindFee:
 		if w.feeSent() {

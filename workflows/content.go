@@ -308,6 +308,9 @@ func (w *partnershipWorkflow) registerContentUpdates() error {
 					return w.conflict("draft version %d fails the disclosure check and cannot be approved", latest.Version)
 				}
 			case "request_changes":
+				if strings.TrimSpace(r.Comments) == "" {
+					return w.invalid("comments must say what to change when changes are requested")
+				}
 				rounds := 0
 				for _, dr := range d.Drafts {
 					if dr.Review != nil && dr.Review.Decision == "request_changes" {

@@ -368,3 +368,21 @@ func TestContentDeadlinesBeforeVersion(t *testing.T) {
 	requireNextAction(t, f.snap("d1-in-review"), partnership.RoleBrandManager, "review_draft")
 	require.Equal(t, 0, f.countEvents("deadline_missed"))
 }
+
+// TestContentChangesNeedComments: a request for changes whose comments are blank is refused as
+// invalid (the creator would not know what to change) and uses no revision round; the draft
+// stays in review and is approved as usual.
+func TestContentChangesNeedComments(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.update(minute(3.5), "blank", partnership.UpdateReviewDraft, partnership.DraftReview{
+		Actor: brand, DeliverableID: "d1", Version: 1, Decision: "request_changes", Comments: " \n "})
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(7), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+
+	f.requireRejected("blank", partnership.ErrTypeInvalid)
+	f.requireAccepted("review-1")
+	require.Len(t, st.Deliverables[0].Drafts, 1)
+	require.Equal(t, "approve", st.Deliverables[0].Drafts[0].Review.Decision)
+}

@@ -132,6 +132,13 @@ func (w *partnershipWorkflow) registerNegotiationUpdates() error {
 					}
 					return w.conflict("the negotiation reached its limit of %s: %s", partnership.Plural(w.in.Campaign.MaxNegotiationRounds, "round"), answer)
 				}
+				// The deal's currency is the original offer's: the campaign's budget, the
+				// contract and the payouts are in it, and a counter that changed it would be
+				// read as the same amount in another money.
+				// (The API refuses a kill fee in another currency than the fee.)
+				if cur := w.in.Offer.Fee.Currency; cur != "" && m.Terms.Fee.Currency != cur {
+					return w.invalidField("terms.fee.currency", "must stay %s, the offer's currency", cur)
+				}
 				// Each post is verified against the creator's account on its platform: a
 				// deliverable on a platform the creator is not on could never be verified.
 				for i, d := range m.Terms.Deliverables {

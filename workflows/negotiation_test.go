@@ -463,3 +463,22 @@ func TestConflictsSayTheStageInWords(t *testing.T) {
 		require.Equal(t, partnership.StageNegotiation, stage, id)
 	}
 }
+
+// TestNegotiationCounterKeepsTheCurrency: a counter-offer in another currency than the offer's
+// is refused as invalid, naming the field, and the negotiation is as it was; the same counter
+// in the offer's currency is taken.
+func TestNegotiationCounterKeepsTheCurrency(t *testing.T) {
+	f := newFixture(t, baseInput())
+	eur := counterTerms(40_000)
+	eur.Fee.Currency, eur.KillFee.Currency = "EUR", "EUR"
+	f.update(minute(1), "counter-eur", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "counter", Terms: eur})
+	f.update(minute(1.5), "counter", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: creator, Action: "counter", Terms: counterTerms(40_000)})
+	f.update(minute(2), "accept", partnership.UpdateNegotiate, partnership.NegotiationMove{Actor: brand, Action: "accept"})
+	f.esign(minute(3), "esign-evt-1", envelopeID, "declined") // end the partnership
+	st := f.runOK()
+
+	f.requireRejected("counter-eur", partnership.ErrTypeInvalid)
+	f.requireAccepted("counter")
+	require.Equal(t, usd(40_000), st.Terms.Fee)
+	require.Len(t, st.Negotiation.History, 3, "offer, the counter in USD, the acceptance")
+}

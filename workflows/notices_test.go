@@ -138,3 +138,24 @@ func TestAmbassadorHandOverCarriesUnsentEmails(t *testing.T) {
 	require.Equal(t, "A payout failed", mails[0].subject)
 	require.Equal(t, "p-0001/email/payout_failed/po_1/6", mails[0].key)
 }
+
+// TestCreatorWithdrawalToldToTheBrand: from version 7 a creator's withdrawal is e-mailed to the
+// brand with the creator's reason, as a declined offer is; at version 6 the brand was told
+// nothing.
+func TestCreatorWithdrawalToldToTheBrand(t *testing.T) {
+	for _, base := range []workflow.Version{7, 6} {
+		f := newFixture(t, baseInput())
+		f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, workflows.BaseVersion).Return(base)
+		f.update(minute(1), "withdraw", partnership.UpdateCancel, partnership.CancelRequest{Actor: creator, Reason: "  changed my plans "})
+		st := f.runOK()
+
+		f.requireAccepted("withdraw")
+		require.Equal(t, "withdrawn", st.Outcome)
+		if base < 7 {
+			require.NotContains(t, f.brandSubjects(), "A partnership has ended")
+			continue
+		}
+		require.Equal(t, "The creator withdrew from the partnership with @jane for the campaign \"Spring launch\" (an instagram reel). "+
+			"Reason: changed my plans. The partnership has ended. Partnership id: p-0001.", f.brandText("A partnership has ended"))
+	}
+}

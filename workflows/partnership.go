@@ -182,7 +182,9 @@ func (w *partnershipWorkflow) setup() error {
 	//   - version 6, failure and approval e-mails sent beside the main loop (tell), the queued
 	//     e-mails sent before a run ends (awaitNotices) and carried across a hand-over
 	//     (noticesAtHandOver): partnerships started before sent them in line, and could end
-	//     or hand over with a turn e-mail unsent.
+	//     or hand over with a turn e-mail unsent;
+	//   - version 7, a creator's withdrawal e-mailed to the brand (compensate): partnerships
+	//     started before told nobody.
 	v := workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, BaseVersion)
 	w.base = v
 	w.batched, w.deadlinePerDeliverable, w.everyAccount, w.signerEvents = v >= 1, v >= 2, v >= 3, v >= 3

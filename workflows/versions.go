@@ -4,7 +4,7 @@ import "go.temporal.io/sdk/workflow"
 
 // BaseVersion is the version of "record-once-per-task" that new partnerships take (setup); its
 // comment there lists what each version brought.
-const BaseVersion workflow.Version = 6
+const BaseVersion workflow.Version = 7
 
 // foldedAt maps each behaviour change made under a change id of its own (all have a single
 // new version, 1) to the version of "record-once-per-task" from which a partnership takes
