@@ -350,6 +350,16 @@ func TestRecordTransitionWritesSnapshotAndEventsOnce(t *testing.T) {
 	require.Equal(t, "negotiation", p.Stage)
 	require.Equal(t, "answer_offer", p.NextAction)
 	require.True(t, due.Equal(*p.DueAt))
+
+	// Late since a missed deadline whose clock started again: the row's due column keeps
+	// when it was first missed, so the overdue lists find it.
+	missed := now.Add(-time.Hour)
+	in.Version, in.Events = 4, nil
+	in.State.NextAction = &partnership.NextAction{Role: "creator", Action: "answer_offer", DueAt: &due, OverdueSince: &missed}
+	require.NoError(t, e.acts.RecordTransition(ctx, in))
+	p, err = e.st.GetPartnership(ctx, "p1")
+	require.NoError(t, err)
+	require.True(t, missed.Equal(*p.DueAt), "due column %s, want %s", p.DueAt, missed)
 	evs, err := e.st.ListEvents(ctx, "p1", 0, 10)
 	require.NoError(t, err)
 	require.Len(t, evs, 1)

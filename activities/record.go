@@ -45,6 +45,11 @@ func (a *Activities) RecordTransition(ctx context.Context, in RecordInput) error
 	}
 	if na := in.State.NextAction; na != nil {
 		t.NextActionRole, t.NextAction, t.DueAt = na.Role, na.Action, na.DueAt
+		if na.OverdueSince != nil {
+			// Late since then: the lists' overdue filter and due order see the missed
+			// deadline, not the restarted clock.
+			t.DueAt = na.OverdueSince
+		}
 	}
 	for _, e := range in.Events {
 		data := e.Data

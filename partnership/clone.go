@@ -90,6 +90,7 @@ func (p Payout) clone() Payout {
 
 func (n NextAction) clone() NextAction {
 	n.DueAt = cloneTime(n.DueAt)
+	n.OverdueSince = cloneTime(n.OverdueSince)
 	return n
 }
 

@@ -218,6 +218,10 @@ type NextAction struct {
 	Role   string     `json:"role"`
 	Action string     `json:"action"`
 	DueAt  *time.Time `json:"due_at"`
+	// OverdueSince is the deadline this person first missed for this action: a missed
+	// deadline is escalated and its clock starts again (DueAt), and this keeps the action
+	// late (the overdue work queues and lists) until someone acts.
+	OverdueSince *time.Time `json:"overdue_since,omitempty"`
 }
 
 // CycleSummary is one finished period of an ambassador partnership.

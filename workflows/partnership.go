@@ -99,6 +99,8 @@ type partnershipWorkflow struct {
 	// (noticeTurn); notices holds those e-mails until noticeLoop sends them.
 	turnEmails bool
 	notices    []notice
+	// late is the action whose deadline was first missed, and when (overdue, markLate).
+	late *partnership.NextAction
 	// noticeSending: noticeLoop is sending the e-mail it took from notices (noticesSent).
 	noticeSending bool
 	// escalations counts the missed deadlines of each content wait (earliestContentDue's
@@ -550,12 +552,26 @@ func recordRetryWait(n int) time.Duration {
 	return min(wait, 10*time.Minute)
 }
 
+// markLate keeps next_action's overdue_since while the person who missed a deadline still has
+// the same action (its clock restarted), and forgets it once the action is someone else's or
+// another (state only: the read model's write and the query).
+func (w *partnershipWorkflow) markLate() {
+	na := w.st.NextAction
+	if na == nil || w.late == nil || na.Role != w.late.Role || na.Action != w.late.Action {
+		w.late = nil
+		return
+	}
+	since := *w.late.OverdueSince
+	na.OverdueSince = &since
+}
+
 // record writes the current snapshot and pending events through a local activity. Versions
 // and sequence numbers are assigned in workflow code, so replays and retries write the same
 // rows.
 func (w *partnershipWorkflow) record(ctx workflow.Context) error {
 	w.version++
 	w.st.UpdatedAt = workflow.Now(w.ctx).UTC()
+	w.markLate()
 	// The local activity serialises the snapshot on another goroutine while workflow code
 	// (another handler) may already be changing the state: hand it a copy.
 	in := activities.RecordInput{Version: w.version, State: w.st.Clone(), Events: w.pending}

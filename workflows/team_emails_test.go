@@ -383,3 +383,41 @@ func TestEndedPartnershipsAreTold(t *testing.T) {
 		})
 	}
 }
+
+// TestOverdueSinceKeptWhileTheClockRestarts: a missed review deadline is escalated and its
+// clock starts again, and every write while the brand still has the review keeps when it was
+// first missed (next_action.overdue_since, which the read model's due column takes, so the
+// overdue queues find it); once the brand reviews, the mark is gone.
+func TestOverdueSinceKeptWhileTheClockRestarts(t *testing.T) {
+	in := baseInput()
+	in.Offer.KillFee = usd(0)
+	f := newFixture(t, in)
+	f.toContent()
+	f.draft(minute(3), "draft-1", "d1", compliantText)
+	f.review(5*day, "review-1", "d1", 1, "approve") // two days late, then two more
+	f.update(5*day+minute(1), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "x"})
+	f.runOK()
+
+	firstDeadline := testStart.Add(minute(3) + 2*day)
+	var late, afterReview int
+	for _, r := range f.sortedRecords() {
+		na := r.State.NextAction
+		at := r.State.UpdatedAt
+		switch {
+		case at.After(firstDeadline) && at.Before(testStart.Add(5*day)):
+			require.NotNil(t, na, "version %d", r.Version)
+			require.Equal(t, "review_draft", na.Action)
+			require.NotNil(t, na.OverdueSince, "version %d at %s", r.Version, at)
+			require.True(t, na.OverdueSince.Equal(firstDeadline), "first missed at %s, not %s", firstDeadline, na.OverdueSince)
+			require.True(t, na.DueAt.After(firstDeadline), "the clock started again")
+			late++
+		case !at.Before(testStart.Add(5 * day)):
+			if na != nil {
+				require.Nil(t, na.OverdueSince, "version %d", r.Version)
+			}
+			afterReview++
+		}
+	}
+	require.GreaterOrEqual(t, late, 2, "a write at each missed deadline")
+	require.Positive(t, afterReview)
+}

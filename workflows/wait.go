@@ -66,6 +66,13 @@ func (w *partnershipWorkflow) remind(role, action string) error {
 // again.
 func (w *partnershipWorkflow) overdue(role, action string, data map[string]string) error {
 	w.emit("deadline_missed", systemActor, data)
+	if w.late == nil || w.late.Role != role || w.late.Action != action {
+		since := workflow.Now(w.ctx).UTC()
+		if na := w.st.NextAction; na != nil && na.Role == role && na.Action == action && na.DueAt != nil {
+			since = *na.DueAt
+		}
+		w.late = &partnership.NextAction{Role: role, Action: action, OverdueSince: &since}
+	}
 	var subject, text string
 	switch role {
 	case partnership.RoleCreator:
