@@ -64,10 +64,13 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 		}
 	} else if w.base >= 7 {
 		// The creator withdrew: the brand, whose offer or contract it was, is told why, as
-		// when the creator declines the offer (version 7; told nobody before).
-		w.notices = append(w.notices, notice{Role: partnership.RoleBrandManager, Step: "ended/partnership_withdrawn",
-			Subject: "A partnership has ended", Text: fmt.Sprintf("The creator withdrew from %s. Reason: %s The partnership has ended.%s",
-				w.brandPartnershipName(), fullStop(c.Reason), w.idLine())})
+		// when the creator declines the offer (version 7; told nobody before). tell queues it
+		// (version 6 and later), and the run sends it before it ends.
+		if err := w.tell(partnership.RoleBrandManager, "ended/partnership_withdrawn", "A partnership has ended",
+			fmt.Sprintf("The creator withdrew from %s. Reason: %s The partnership has ended.%s",
+				w.brandPartnershipName(), fullStop(c.Reason), w.idLine())); err != nil {
+			return err
+		}
 	}
 	// What is still owed: the fee when every post was delivered and verified (cancelling during
 	// tracking cuts the commission window short, not the earned fee); otherwise the kill fee

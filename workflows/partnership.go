@@ -554,7 +554,8 @@ func recordRetryWait(n int) time.Duration {
 
 // markLate keeps next_action's overdue_since while the person who missed a deadline still has
 // the same action (its clock restarted), and forgets it once the action is someone else's or
-// another (state only: the read model's write and the query).
+// another. Called before each read-model write (state only), so the read model has it; the
+// query may show a write's worth earlier without it.
 func (w *partnershipWorkflow) markLate() {
 	na := w.st.NextAction
 	if na == nil || w.late == nil || na.Role != w.late.Role || na.Action != w.late.Action {

@@ -248,7 +248,8 @@ func (w *partnershipWorkflow) receivePayment(ctx workflow.Context, ev partnershi
 	w.paymentConflict(ctx, ev, said)
 }
 
-// settled reports whether a payout's status is the provider's last word so far.
+// settled reports whether a payout's status (or a payment event's) is the provider's last
+// word so far: paid or failed.
 func settled(status string) bool {
 	return status == partnership.PayoutPaid || status == partnership.PayoutFailed
 }
@@ -257,21 +258,15 @@ func settled(status string) bool {
 // it still waiting to be applied, or its payout's status once settled with that transfer; ""
 // when it said nothing yet. An event naming no transfer is taken for the payout's.
 func (w *partnershipWorkflow) transferSaid(ev partnership.PaymentEvent) string {
-	if p, ok := w.payments[ev.PayoutID]; ok && (p.Status == "paid" || p.Status == "failed") &&
+	if p, ok := w.payments[ev.PayoutID]; ok && settled(p.Status) &&
 		(p.TransferID == "" || ev.TransferID == "" || p.TransferID == ev.TransferID) {
 		return p.Status
 	}
 	po, ok := w.findAnyPayout(ev.PayoutID)
-	if !ok || po.TransferID == "" || (ev.TransferID != "" && ev.TransferID != po.TransferID) {
+	if !ok || po.TransferID == "" || (ev.TransferID != "" && ev.TransferID != po.TransferID) || !settled(po.Status) {
 		return ""
 	}
-	switch po.Status {
-	case partnership.PayoutPaid:
-		return "paid"
-	case partnership.PayoutFailed:
-		return "failed"
-	}
-	return ""
+	return po.Status // a payment event's statuses are the payout's: paid, failed
 }
 
 // paymentConflict records a payment report that contradicts the provider's earlier word
