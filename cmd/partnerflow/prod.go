@@ -63,7 +63,7 @@ func runAPI(ctx context.Context, args []string, stderr io.Writer) error {
 func runWorker(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dataDir := fs.String("data-dir", "", "join the `partnerflow dev` stack on this data dir (same Temporal, database and sandbox)")
+	dataDir := fs.String("data-dir", "", "join the \"partnerflow dev\" stack on this data dir (same Temporal, database and sandbox)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
