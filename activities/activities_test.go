@@ -99,6 +99,28 @@ func TestCreateTransferNeedsPayoutProfileAndIsIdempotent(t *testing.T) {
 	require.Equal(t, first.TransferID, again.TransferID, "a retried activity returns the same transfer")
 }
 
+// TestLookupTransfer: the provider's current word on a transfer comes back as its status
+// alone; a transfer it does not know is a final NotFound, not retried for a day.
+func TestLookupTransfer(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	require.NoError(t, e.st.UpdatePayoutProfile(ctx, "c1", "acct_maya", "W-9", byAdmin))
+	tr, err := e.acts.CreateTransfer(ctx, activities.TransferInput{IdempotencyKey: "p1/payout/po_1/1", PartnershipID: "p1",
+		PayoutID: "po_1", CreatorID: "c1", Amount: partnership.Money{AmountMinor: 50000, Currency: "USD"}})
+	require.NoError(t, err)
+
+	got, err := e.acts.LookupTransfer(ctx, activities.LookupTransferInput{PayoutID: "po_1", TransferID: tr.TransferID})
+	require.NoError(t, err)
+	require.Equal(t, activities.LookupTransferOutput{Status: "pending"}, got, "settles in an hour")
+
+	_, err = e.acts.LookupTransfer(ctx, activities.LookupTransferInput{PayoutID: "po_2", TransferID: "tr_unknown"})
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.Equal(t, activities.ErrTypeNotFound, appErr.Type())
+	require.True(t, appErr.NonRetryable())
+	require.Contains(t, appErr.Error(), "tr_unknown")
+}
+
 // TestCreateTransferRefusalsAreFinalOnlyOnTheFirstAttempt: once an attempt may have reached
 // the provider, neither a missing profile nor a refusal may fail the payout (finance would
 // trigger it again under a new key); a retry stays retryable and keeps its key.

@@ -143,3 +143,32 @@ func (a *Activities) createTransfer(ctx context.Context, in TransferInput, retry
 	}
 	return TransferOutput{TransferID: tr.ID, Status: tr.Status}, nil
 }
+
+// LookupTransferInput names a transfer whose word the partnership waits for.
+type LookupTransferInput struct {
+	PayoutID   string `json:"payout_id"`
+	TransferID string `json:"transfer_id"`
+}
+
+// LookupTransferOutput is what the provider says of the transfer now: pending, paid or failed,
+// and why it failed.
+type LookupTransferOutput struct {
+	Status      string `json:"status"`
+	FailureCode string `json:"failure_code,omitempty"`
+}
+
+// LookupTransfer asks the payments provider for a transfer's current status, when its webhook
+// is late or contradicts an earlier one. Only the status and failure code come back: nothing
+// of the creator's account goes into history. A transfer the provider does not know is an
+// error that retrying will not mend (ErrTypeNotFound).
+func (a *Activities) LookupTransfer(ctx context.Context, in LookupTransferInput) (LookupTransferOutput, error) {
+	tr, err := a.Providers.Payments.GetTransfer(ctx, in.TransferID)
+	if errors.Is(err, providers.ErrNotFound) {
+		return LookupTransferOutput{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("the payments provider knows no transfer %s (payout %s)", in.TransferID, in.PayoutID), ErrTypeNotFound, err)
+	}
+	if err != nil {
+		return LookupTransferOutput{}, err
+	}
+	return LookupTransferOutput{Status: tr.Status, FailureCode: tr.FailureCode}, nil
+}

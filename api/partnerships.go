@@ -181,6 +181,7 @@ func (s *Server) createPartnership(c echo.Context) error {
 	in := partnership.Input{
 		PartnershipID: pid, BrandID: camp.BrandID, CreatorID: creator.ID, CreatorHandle: handles[platform], Platform: platform,
 		CreatorHandles: handles, BrandName: brand.Name, BrandHandles: brandHandles, Campaign: settings, Offer: offer, CreatedBy: id.Actor(), CreatedAt: now,
+		TransferLookupSeconds: int64(s.cfg.TransferLookupAfter / time.Second),
 	}
 	initial := partnership.State{ID: pid, BrandID: in.BrandID, CampaignID: settings.ID, CreatorID: creator.ID,
 		Stage: partnership.StageVetting, Cycle: 1, Terms: offer, Deliverables: []partnership.Deliverable{}, Payouts: []partnership.Payout{},

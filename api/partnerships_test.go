@@ -290,3 +290,24 @@ func TestCreateRetriedWithAnotherOffer(t *testing.T) {
 			`"fee":{"currency":"USD","amount_minor":50000},"commission_bps":0,"kind":"one_off"},"creator_id":"c1","campaign_id":"camp2"}`)
 	})
 }
+
+// TestCreatePartnershipStampsTheTransferLookupWait: the API's lookup wait goes into the
+// workflow's input, so every replay of the partnership waits the same whatever the setting
+// later becomes; unset, the input leaves it to the workflow's default.
+func TestCreatePartnershipStampsTheTransferLookupWait(t *testing.T) {
+	for _, tc := range []struct {
+		after time.Duration
+		want  int64
+	}{{90 * time.Second, 90}, {0, 0}} {
+		s := newActionServer(t, Config{TransferLookupAfter: tc.after})
+		ctx, now := context.Background(), time.Now().UTC()
+		require.NoError(t, s.st.CreateCampaign(ctx, &store.Campaign{ID: "camp2", BrandID: "b1", Name: "Summer",
+			Settings: store.JSON(`{"id":"camp2","brand_id":"b1","name":"Summer"}`), CreatedAt: now}))
+		rec := s.do(t, brandManager, http.MethodPost, "/v1/partnerships", "", `{"campaign_id":"camp2","creator_id":"c1","offer":`+
+			`{"kind":"one_off","fee":{"amount_minor":50000,"currency":"USD"},"deliverables":[{"platform":"instagram","format":"post"}]}}`)
+		require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+		started := s.wf.starts()
+		require.Len(t, started, 1)
+		require.Equal(t, tc.want, started[0].TransferLookupSeconds)
+	}
+}

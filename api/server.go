@@ -43,6 +43,10 @@ type Config struct {
 	// plus a minute, so that no start can still land after it).
 	ReconcileInterval time.Duration
 	UnstartedGrace    time.Duration
+	// TransferLookupAfter is stamped on each partnership started (Input.TransferLookupSeconds):
+	// how long its transfers wait for the provider's webhook before the provider is asked.
+	// Zero leaves the workflow's default (an hour).
+	TransferLookupAfter time.Duration
 }
 
 // Server is the HTTP API.

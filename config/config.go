@@ -108,6 +108,12 @@ type Config struct {
 	// decrypts payloads for admins. The CLI needs none.
 	CodecCORSOrigins []string `env:"CODEC_CORS_ORIGINS" envSeparator:","`
 
+	// TransferLookupAfter is how long a transfer made waits for the payments provider's
+	// webhook before the partnership asks the provider what became of it (then twice as long
+	// each time, up to a day). The API stamps it on each partnership it starts, so a change
+	// applies to partnerships started after it. Between a second and a day; 0 is an hour.
+	TransferLookupAfter time.Duration `env:"TRANSFER_LOOKUP_AFTER" envDefault:"1h"`
+
 	// MetricsAddr is where `partnerflow worker` serves /metrics (Temporal SDK and
 	// partnerflow_* metrics) and /healthz; empty: no listener. The API serves both on
 	// HTTP_ADDR already.
@@ -204,7 +210,20 @@ func (c Config) ValidateAPI() error {
 	if c.ESignWebhookSecret == "" || c.PaymentsWebhookSecret == "" {
 		errs = append(errs, errors.New("PARTNERFLOW_ESIGN_WEBHOOK_SECRET and PARTNERFLOW_PAYMENTS_WEBHOOK_SECRET must be set"))
 	}
+	if err := c.CheckTransferLookupAfter(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// CheckTransferLookupAfter refuses a lookup wait under a second (the provider asked in a
+// loop) or over a day (a lost webhook leaving a payout processing for longer); zero is the
+// workflow's default, an hour.
+func (c Config) CheckTransferLookupAfter() error {
+	if c.TransferLookupAfter != 0 && (c.TransferLookupAfter < time.Second || c.TransferLookupAfter > 24*time.Hour) {
+		return fmt.Errorf("PARTNERFLOW_TRANSFER_LOOKUP_AFTER: %s is not between 1s and 24h", c.TransferLookupAfter)
+	}
+	return nil
 }
 
 // ValidateWorker checks what `partnerflow worker` needs.

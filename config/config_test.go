@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -36,6 +37,25 @@ func TestValidateAPIListsEveryProblem(t *testing.T) {
 	ok := Config{LogLevel: "info", LogFormat: "json", HTTPAddr: "127.0.0.1:8080", TemporalAddress: "t:7233", TemporalNamespace: "default",
 		DatabaseURL: "postgres://x", JWTSecret: strings.Repeat("s", 32), ESignWebhookSecret: "a", PaymentsWebhookSecret: "b"}
 	require.NoError(t, ok.ValidateAPI())
+	ok.TransferLookupAfter = time.Millisecond
+	require.ErrorContains(t, ok.ValidateAPI(), "PARTNERFLOW_TRANSFER_LOOKUP_AFTER")
+}
+
+// TestTransferLookupAfter: an hour by default; between a second and a day, or zero (the
+// workflow's default).
+func TestTransferLookupAfter(t *testing.T) {
+	c, err := FromEnv()
+	require.NoError(t, err)
+	require.Equal(t, time.Hour, c.TransferLookupAfter)
+	require.NoError(t, c.CheckTransferLookupAfter())
+	for _, bad := range []time.Duration{-time.Second, 500 * time.Millisecond, 25 * time.Hour} {
+		c.TransferLookupAfter = bad
+		require.ErrorContains(t, c.CheckTransferLookupAfter(), "PARTNERFLOW_TRANSFER_LOOKUP_AFTER", bad)
+	}
+	for _, good := range []time.Duration{0, time.Second, 24 * time.Hour} {
+		c.TransferLookupAfter = good
+		require.NoError(t, c.CheckTransferLookupAfter(), good)
+	}
 }
 
 func TestValidateWorkerNeedsProviderURLs(t *testing.T) {

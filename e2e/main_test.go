@@ -44,6 +44,11 @@ func run(m *testing.M) int {
 	if os.Getenv("PARTNERFLOW_PROVIDER_TIMEOUT") == "" {
 		_ = os.Setenv("PARTNERFLOW_PROVIDER_TIMEOUT", "3s")
 	}
+	// A transfer whose webhook never comes (TestLostTransferWebhookLookedUp) is looked up at
+	// the provider after this instead of the hour of the default.
+	if os.Getenv("PARTNERFLOW_TRANSFER_LOOKUP_AFTER") == "" {
+		_ = os.Setenv("PARTNERFLOW_TRANSFER_LOOKUP_AFTER", "5s")
+	}
 	level := slog.LevelWarn
 	if os.Getenv("E2E_VERBOSE") != "" {
 		level = slog.LevelInfo

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,23 +14,10 @@ import (
 	"github.com/partnerflow/partnerflow/webhooksig"
 )
 
-// TestPaymentReportedFailedAfterPaid: the payments provider reports the fee's transfer failed
-// after it reported it paid. The payout stays paid and nothing is payable again (a second
-// trigger would pay the creator twice); the contradiction is in the audit trail and finance
-// is e-mailed to check the transfer at the provider.
-func TestPaymentReportedFailedAfterPaid(t *testing.T) {
-	w := newWorld(t, campaignOpts{autoApprove: true, recheck: 120}) // open until the re-check
-	pid := w.createPartnership(15000)
-	st := w.toContent(pid)
-	w.publish(pid, "#ad My new @acme running shoes, code "+path(st, "tracking", "discount_code").(string))
-	w.waitFor(pid, "fee payable", func(s map[string]any) bool { return path(s, "next_action", "action") == "trigger_payout" })
-	must(t, w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"}), http.StatusAccepted)
-	st = w.waitFor(pid, "fee paid", func(s map[string]any) bool { return path(s, "payouts", 0, "status") == "paid" })
-	transfer := path(st, "payouts", 0, "transfer_id").(string)
-
-	body, err := json.Marshal(map[string]any{"id": "evt_failed_after_paid_" + pid, "type": "transfer.failed",
-		"data": map[string]any{"object": map[string]any{"id": transfer, "status": "failed", "failure_code": "account_closed",
-			"metadata": map[string]string{"partnership_id": pid, "payout_id": "po_1"}}}})
+// sendPaymentWebhook delivers a signed payments webhook to the API as the provider would.
+func sendPaymentWebhook(t *testing.T, payload map[string]any) {
+	t.Helper()
+	body, err := json.Marshal(payload)
 	require.NoError(t, err)
 	req, err := http.NewRequest(http.MethodPost, stack.APIURL+"/v1/webhooks/payments", bytes.NewReader(body))
 	require.NoError(t, err)
@@ -39,30 +27,124 @@ func TestPaymentReportedFailedAfterPaid(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, res.Body.Close())
 	require.Equal(t, http.StatusOK, res.StatusCode)
+}
 
-	told := waitForMessages(t, pid+"/email/payment_conflict/po_1/failed/", 1)
-	require.Equal(t, devdata.DevFinanceEmail, told[0]["to"])
-	require.Contains(t, told[0]["text"], "as failed (account_closed), after reporting it paid")
-	var conflict map[string]any
-	eventually(t, "payment_conflict in the audit trail", func() bool {
+// countMessages counts the sandbox outbox's e-mails whose idempotency keys start with prefix.
+func countMessages(t *testing.T, prefix string) int {
+	t.Helper()
+	var msgs struct {
+		Items []map[string]any `json:"items"`
+	}
+	r := sandbox(t).get("/sandbox/messages")
+	require.Equal(t, http.StatusOK, r.Status)
+	r.Decode(t, &msgs)
+	n := 0
+	for _, m := range msgs.Items {
+		if key, _ := m["idempotency_key"].(string); strings.HasPrefix(key, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// auditEvent waits for the audit trail's first event of type typ and returns it.
+func auditEvent(t *testing.T, w *world, pid, typ string) map[string]any {
+	t.Helper()
+	var found map[string]any
+	eventually(t, typ+" in the audit trail", func() bool {
 		for _, e := range events(t, w.bm, pid) {
-			if e["type"] == "payment_conflict" {
-				conflict = e
+			if e["type"] == typ {
+				found = e
 				return true
 			}
 		}
 		return false
 	})
+	return found
+}
+
+// paidFee runs a partnership to its fee paid, open until the re-check, and returns its id and
+// the fee's transfer.
+func paidFee(t *testing.T, w *world) (string, string) {
+	t.Helper()
+	pid := w.createPartnership(15000)
+	st := w.toContent(pid)
+	w.publish(pid, "#ad My new @acme running shoes, code "+path(st, "tracking", "discount_code").(string))
+	w.waitFor(pid, "fee payable", func(s map[string]any) bool { return path(s, "next_action", "action") == "trigger_payout" })
+	must(t, w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"}), http.StatusAccepted)
+	st = w.waitFor(pid, "fee paid", func(s map[string]any) bool { return path(s, "payouts", 0, "status") == "paid" })
+	return pid, path(st, "payouts", 0, "transfer_id").(string)
+}
+
+// TestPaymentReportedFailedAfterPaid: a report that the fee's transfer failed arrives after
+// the provider reported it paid, and the provider, asked, says paid: the report was stale.
+// The payout stays paid, nothing is payable again (a second trigger would pay the creator
+// twice), the contradiction and the provider's answer are in the audit trail, and nobody is
+// e-mailed: there is nothing to check.
+func TestPaymentReportedFailedAfterPaid(t *testing.T) {
+	w := newWorld(t, campaignOpts{autoApprove: true, recheck: 120}) // open until the re-check
+	pid, transfer := paidFee(t, w)
+
+	sendPaymentWebhook(t, map[string]any{"id": "evt_failed_after_paid_" + pid, "type": "transfer.failed",
+		"data": map[string]any{"object": map[string]any{"id": transfer, "status": "failed", "failure_code": "account_closed",
+			"metadata": map[string]string{"partnership_id": pid, "payout_id": "po_1"}}}})
+
+	conflict := auditEvent(t, w, pid, "payment_conflict")
 	require.Equal(t, "failed", path(conflict, "data", "reported"))
 	require.Equal(t, "paid", path(conflict, "data", "recorded"))
 	require.Equal(t, transfer, path(conflict, "data", "transfer_id"))
+	looked := auditEvent(t, w, pid, "transfer_looked_up")
+	require.Equal(t, "paid", path(looked, "data", "status"), "the sandbox's own record")
 
-	st = w.state(pid)
+	st := w.waitFor(pid, "the contradiction resolved", func(s map[string]any) bool { return path(s, "payouts", 0, "conflicting_report") == nil })
 	require.Len(t, st["payouts"], 1)
 	require.Equal(t, "paid", path(st, "payouts", 0, "status"))
-	require.Equal(t, "failed", path(st, "payouts", 0, "conflicting_report"))
+	require.Zero(t, countMessages(t, pid+"/email/payment_conflict/"), "resolved: finance has nothing to check")
 	r := w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"})
 	require.Equal(t, http.StatusConflict, r.Status, "nothing is payable again: %s", r.Body)
 	require.Len(t, sandboxItems(t, "/sandbox/payments/transfers", pid), 1)
-	saveHistoryAsIs(t, pid, "payment_reported_failed_after_paid")
+	saveHistoryAsIs(t, pid, "payment_reported_failed_after_paid__conflict_lookup")
+}
+
+// TestPaidTransferReturnedByTheBank: the creator's bank returns the paid fee (a Stripe payout
+// paid, then failed): the provider's transfer.failed contradicts its transfer.paid, the
+// partnership asks the provider, which says failed, so the payout is failed and payable again,
+// the creator and finance are told, and finance's new trigger pays it.
+func TestPaidTransferReturnedByTheBank(t *testing.T) {
+	w := newWorld(t, campaignOpts{autoApprove: true, recheck: 120})
+	pid, transfer := paidFee(t, w)
+
+	must(t, sandbox(t).post("/sandbox/payments/transfers/"+transfer+"/return", map[string]any{"failure_code": "account_closed"}), http.StatusOK)
+	st := w.waitFor(pid, "the fee failed", func(s map[string]any) bool { return path(s, "payouts", 0, "status") == "failed" })
+	require.Equal(t, "account_closed", path(st, "payouts", 0, "failure_code"))
+	require.Nil(t, path(st, "payouts", 0, "paid_at"))
+	require.Equal(t, "failed", path(auditEvent(t, w, pid, "transfer_looked_up"), "data", "status"))
+	told := waitForMessages(t, pid+"/email/payout_failed/po_1/", 2)
+	require.Contains(t, []any{told[0]["to"], told[1]["to"]}, devdata.DevFinanceEmail, "finance, and the creator")
+
+	must(t, w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"}), http.StatusAccepted)
+	st = w.waitFor(pid, "paid again", func(s map[string]any) bool { return path(s, "payouts", 1, "status") == "paid" })
+	require.Equal(t, "failed", path(st, "payouts", 0, "status"))
+	require.Len(t, sandboxItems(t, "/sandbox/payments/transfers", pid), 2, "a new transfer under a new key")
+	saveHistoryAsIs(t, pid, "paid_transfer_returned_by_the_bank")
+}
+
+// TestLostTransferWebhookLookedUp: the provider pays the fee but never sends its webhook
+// (acct_silent). After the lookup wait (5 s in this suite) the partnership asks the provider,
+// which says paid, and the payout is paid as the webhook would have made it.
+func TestLostTransferWebhookLookedUp(t *testing.T) {
+	w := newWorld(t, campaignOpts{autoApprove: true})
+	must(t, w.creator.do(http.MethodPut, "/v1/creators/"+w.creatorID+"/payout-profile",
+		map[string]string{"payments_account_id": "acct_silent", "tax_form": "W-9"}), http.StatusOK)
+	pid := w.createPartnership(15000)
+	st := w.toContent(pid)
+	w.publish(pid, "#ad My new @acme running shoes, code "+path(st, "tracking", "discount_code").(string))
+	w.waitStage(pid, "payout")
+	must(t, w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"}), http.StatusAccepted)
+	st = w.waitFor(pid, "fee paid without a webhook", func(s map[string]any) bool { return path(s, "payouts", 0, "status") == "paid" })
+	looked := auditEvent(t, w, pid, "transfer_looked_up")
+	require.Equal(t, "paid", path(looked, "data", "status"))
+	require.Equal(t, path(st, "payouts", 0, "transfer_id"), path(looked, "data", "transfer_id"))
+	w.waitStage(pid, "completed")
+	saveHistory(t, pid, "transfer_webhook_lost_looked_up")
 }

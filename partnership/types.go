@@ -80,6 +80,12 @@ type Input struct {
 	Offer          Terms             `json:"offer"`
 	CreatedBy      Actor             `json:"created_by"`
 	CreatedAt      time.Time         `json:"created_at"`
+	// TransferLookupSeconds is how long a transfer made waits for the payments provider's
+	// word (its webhook) before the partnership asks the provider for it; each later ask
+	// waits twice as long, up to a day. Zero: an hour (workflows). The API sets it from
+	// PARTNERFLOW_TRANSFER_LOOKUP_AFTER when it starts the partnership, so every replay of the
+	// partnership waits the same.
+	TransferLookupSeconds int64 `json:"transfer_lookup_seconds,omitempty"`
 	// Carry is set when an ambassador partnership continues as new for its next cycle.
 	Carry *Carry `json:"carry,omitempty"`
 }

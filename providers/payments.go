@@ -3,6 +3,7 @@ package providers
 import (
 	"context"
 	"net/http"
+	"net/url"
 )
 
 // PaymentsClient creates transfers on a Stripe-like API.
@@ -29,5 +30,17 @@ func (c *PaymentsClient) CreateTransfer(ctx context.Context, idempotencyKey stri
 		op: op, method: http.MethodPost, path: "/v1/transfers", idempotencyKey: idempotencyKey,
 		body: req, out: &t,
 	})
+	return t, err
+}
+
+// GetTransfer reads a transfer's current status: what the provider says of it now, whatever
+// its webhooks said or failed to say. An unknown transfer is ErrNotFound.
+func (c *PaymentsClient) GetTransfer(ctx context.Context, transferID string) (Transfer, error) {
+	const op = "get transfer"
+	if transferID == "" {
+		return Transfer{}, invalidRequest(c.http.provider, op, "a transfer id is required")
+	}
+	var t Transfer
+	err := c.http.do(ctx, call{op: op, method: http.MethodGet, path: "/v1/transfers/" + url.PathEscape(transferID), out: &t})
 	return t, err
 }

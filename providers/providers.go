@@ -105,9 +105,11 @@ type Transfer struct {
 	Metadata    map[string]string `json:"metadata"`
 }
 
-// Payments creates transfers; their outcome arrives later as a signed webhook.
+// Payments creates transfers; their outcome arrives later as a signed webhook, and GetTransfer
+// reads it when the webhook is late or contradicts an earlier one.
 type Payments interface {
 	CreateTransfer(ctx context.Context, idempotencyKey string, req TransferRequest) (Transfer, error)
+	GetTransfer(ctx context.Context, transferID string) (Transfer, error)
 }
 
 // DiscountRequest asks the commerce provider for a creator's discount code (Shopify-like).

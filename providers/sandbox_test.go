@@ -165,6 +165,16 @@ func TestPaymentsClientAgainstSandbox(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, tr.ID, again.ID)
 
+	read, err := c.GetTransfer(t.Context(), tr.ID)
+	require.NoError(t, err)
+	require.Equal(t, tr, read, "the provider's view of the transfer, read back")
+	_, err = c.GetTransfer(t.Context(), "tr_nobody_made")
+	require.ErrorIs(t, err, ErrNotFound)
+	_, err = c.GetTransfer(t.Context(), "")
+	var noID *temporal.ApplicationError
+	require.ErrorAs(t, err, &noID)
+	require.Equal(t, ErrTypeRequestInvalid, noID.Type())
+
 	var list struct {
 		Items []struct {
 			ID             string `json:"id"`

@@ -11,7 +11,7 @@ import (
 )
 
 // The payments provider mimics Stripe Connect transfers: created pending, settled later, and
-// announced by a signed webhook. Two magic destinations make failures reproducible.
+// announced by a signed webhook. Three magic destinations make failures reproducible.
 
 const (
 	transferPending = "pending"
@@ -22,6 +22,9 @@ const (
 	DestinationClosed = "acct_closed"
 	// DestinationInsufficient is a destination whose transfers fail with insufficient_funds.
 	DestinationInsufficient = "acct_insufficient"
+	// DestinationSilent is a destination whose transfers are paid but never announced: the
+	// webhook is lost, and only GET /payments/v1/transfers/{id} tells.
+	DestinationSilent = "acct_silent"
 
 	maxTransferAmount = 100_000_000_000
 	maxMetadataKeys   = 50
@@ -116,12 +119,19 @@ func (s *Sandbox) handleCreateTransfer(w http.ResponseWriter, r *http.Request) {
 func (s *Sandbox) handleGetTransfer(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if tr, ok := s.transferLocked(w, r); ok {
+		writeJSON(w, http.StatusOK, transferJSONOf(tr))
+	}
+}
+
+// transferLocked is the transfer the request's path names, or a 404 written; the caller
+// holds s.mu.
+func (s *Sandbox) transferLocked(w http.ResponseWriter, r *http.Request) (*transfer, bool) {
 	tr, ok := s.st.Transfers[r.PathValue("id")]
 	if !ok {
 		writeError(w, errorf(http.StatusNotFound, "transfer not found"))
-		return
 	}
-	writeJSON(w, http.StatusOK, transferJSONOf(tr))
+	return tr, ok
 }
 
 type paymentsEvent struct {
@@ -153,16 +163,67 @@ func (s *Sandbox) settleDue(context.Context) {
 		}
 		at := t
 		tr.SettledAt = &at
+		settled++
+		if tr.Destination == DestinationSilent {
+			s.log.Info("transfer settled, its webhook lost on purpose", "transfer_id", tr.ID, "status", tr.Status)
+			continue
+		}
 		ev := paymentsEvent{ID: newID("evt_"), Type: "transfer." + tr.Status, Created: t.Unix()}
 		ev.Data.Object = transferJSONOf(tr)
 		s.enqueueWebhookLocked(providerPayments, ev.Type, ev.ID, ev)
 		s.log.Info("transfer settled", "transfer_id", tr.ID, "status", tr.Status)
-		settled++
 	}
 	if settled > 0 {
 		// On failure the rollback puts the transfers back to pending; the next tick retries.
 		_ = s.commitLocked()
 	}
+}
+
+type returnInput struct {
+	FailureCode string `json:"failure_code"`
+}
+
+// POST /sandbox/payments/transfers/{id}/return: the creator's bank returns a paid transfer,
+// as a Stripe payout paid and then failed. The transfer becomes failed (failure_code
+// account_closed unless the body names another) and a transfer.failed webhook follows the
+// transfer.paid one already sent.
+func (s *Sandbox) handleReturnTransfer(w http.ResponseWriter, r *http.Request) {
+	var in returnInput
+	body, apiErr := readBody(w, r)
+	if apiErr == nil && len(strings.TrimSpace(string(body))) > 0 {
+		apiErr = decodeStrict(body, &in)
+	}
+	if apiErr == nil && len(in.FailureCode) > 64 {
+		var errs fieldErrors
+		errs.add("failure_code", "at most 64 characters")
+		apiErr = errs.err()
+	}
+	if apiErr != nil {
+		writeError(w, apiErr)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tr, ok := s.transferLocked(w, r)
+	if !ok {
+		return
+	}
+	if tr.Status != transferPaid {
+		writeError(w, errorf(http.StatusConflict, "only a paid transfer can be returned; this one is "+tr.Status))
+		return
+	}
+	tr.Status, tr.FailureCode = transferFailed, cmp.Or(strings.TrimSpace(in.FailureCode), "account_closed")
+	if tr.Destination != DestinationSilent {
+		ev := paymentsEvent{ID: newID("evt_"), Type: "transfer.failed", Created: now().Unix()}
+		ev.Data.Object = transferJSONOf(tr)
+		s.enqueueWebhookLocked(providerPayments, ev.Type, ev.ID, ev)
+	}
+	if err := s.commitLocked(); err != nil {
+		writeError(w, errStateNotSaved)
+		return
+	}
+	s.log.Info("transfer returned", "transfer_id", tr.ID, "failure_code", tr.FailureCode)
+	writeJSON(w, http.StatusOK, transferJSONOf(tr))
 }
 
 type transferItem struct {

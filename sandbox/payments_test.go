@@ -90,6 +90,63 @@ func TestTransfersSettle(t *testing.T) {
 	}
 }
 
+// TestSilentDestinationLosesTheWebhook: a transfer to acct_silent is paid like any other, and
+// GET /payments/v1/transfers/{id} says so, but its webhook is never sent, while another
+// transfer's settled in the same minute is.
+func TestSilentDestinationLosesTheWebhook(t *testing.T) {
+	rc := newReceiver(t)
+	e := newEnv(t, Config{PaymentsWebhookURL: rc.srv.URL, PaymentsWebhookSecret: paymentsSecret, SettleDelay: 50 * time.Millisecond})
+	e.run()
+
+	var silent, heard transferJSON
+	e.doJSON("POST", "/payments/v1/transfers", map[string]any{"amount": 700, "currency": "USD", "destination": DestinationSilent},
+		http.StatusOK, &silent, withKey("silent"))
+	eventually(t, "the silent transfer paid", func() bool {
+		var got transferJSON
+		e.doJSON("GET", "/payments/v1/transfers/"+silent.ID, nil, http.StatusOK, &got)
+		return got.Status == transferPaid && got.FailureCode == nil
+	})
+	e.doJSON("POST", "/payments/v1/transfers", map[string]any{"amount": 800, "currency": "USD", "destination": "acct_heard"},
+		http.StatusOK, &heard, withKey("heard"))
+	got := rc.waitFor(t, 1)
+	var ev paymentsEventJSON
+	require.NoError(t, json.Unmarshal(got[0].body, &ev))
+	require.Equal(t, heard.ID, ev.Data.Object.ID, "the only webhook is the other transfer's")
+	time.Sleep(200 * time.Millisecond) // a webhook for the silent one would have come by now
+	require.Len(t, rc.deliveries(), 1)
+}
+
+// TestReturnedTransfer: a paid transfer returned by the creator's bank becomes failed, and a
+// transfer.failed webhook follows its transfer.paid; only a paid transfer can be returned.
+func TestReturnedTransfer(t *testing.T) {
+	rc := newReceiver(t)
+	e := newEnv(t, Config{PaymentsWebhookURL: rc.srv.URL, PaymentsWebhookSecret: paymentsSecret, SettleDelay: 50 * time.Millisecond})
+	e.run()
+
+	var tr transferJSON
+	e.doJSON("POST", "/payments/v1/transfers", map[string]any{"amount": 900, "currency": "EUR", "destination": "acct_1"},
+		http.StatusOK, &tr, withKey("ret"))
+	e.doJSON("POST", "/sandbox/payments/transfers/"+tr.ID+"/return", nil, http.StatusConflict, nil)
+	rc.waitFor(t, 1) // transfer.paid
+
+	var returned transferJSON
+	e.doJSON("POST", "/sandbox/payments/transfers/"+tr.ID+"/return", map[string]any{"failure_code": "no_account"}, http.StatusOK, &returned)
+	require.Equal(t, transferFailed, returned.Status)
+	require.Equal(t, "no_account", *returned.FailureCode)
+	got := rc.waitFor(t, 2)
+	var ev paymentsEventJSON
+	require.NoError(t, json.Unmarshal(got[1].body, &ev))
+	require.Equal(t, "transfer.failed", ev.Type)
+	require.Equal(t, tr.ID, ev.Data.Object.ID)
+	var fetched transferJSON
+	e.doJSON("GET", "/payments/v1/transfers/"+tr.ID, nil, http.StatusOK, &fetched)
+	require.Equal(t, transferFailed, fetched.Status)
+
+	e.doJSON("POST", "/sandbox/payments/transfers/"+tr.ID+"/return", nil, http.StatusConflict, nil)
+	e.doJSON("POST", "/sandbox/payments/transfers/tr_nope/return", nil, http.StatusNotFound, nil)
+	e.doJSON("POST", "/sandbox/payments/transfers/"+tr.ID+"/return", map[string]any{"failure": "x"}, http.StatusUnprocessableEntity, nil)
+}
+
 func TestWebhookRedeliveredUntilAcknowledged(t *testing.T) {
 	rc := newReceiver(t, http.StatusInternalServerError, http.StatusInternalServerError, http.StatusNoContent)
 	e := newEnv(t, Config{PaymentsWebhookURL: rc.srv.URL, PaymentsWebhookSecret: paymentsSecret, SettleDelay: time.Millisecond})

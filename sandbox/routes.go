@@ -49,6 +49,7 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("GET /shop", s.handleShop)
 
 	mux.HandleFunc("GET /sandbox/payments/transfers", s.handleListTransfers)
+	mux.HandleFunc("POST /sandbox/payments/transfers/{id}/return", s.handleReturnTransfer)
 	mux.HandleFunc("GET /sandbox/messages", s.handleListMessages)
 	mux.HandleFunc("GET /sandbox/webhooks", s.handleListWebhooks)
 

@@ -109,6 +109,7 @@ func NewAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client.C
 		CORSOrigins:           cfg.CORSOrigins,
 		RateLimit:             50,
 		Registry:              tel.Registry,
+		TransferLookupAfter:   cfg.TransferLookupAfter,
 	}
 	if tel.Tracing() {
 		acfg.Middleware = append(acfg.Middleware, otelecho.Middleware(tel.ServiceName,

@@ -38,6 +38,7 @@ func (w *partnershipWorkflow) continueAsNew() error {
 	if err := workflow.Await(w.ctx, func() bool { return workflow.AllHandlersFinished(w.ctx) }); err != nil {
 		return err
 	}
+	w.handingOver = true
 	notices, err := w.noticesAtHandOver()
 	if err != nil {
 		return err

@@ -117,6 +117,11 @@ type fixture struct {
 	notifyErr     error         // what NotifyCreator fails with (the e-mail provider down), if set
 	collectDelay  time.Duration // how long CollectConversions takes on the mock clock
 	transferDelay time.Duration // how long CreateTransfer takes on the mock clock
+	// providerSays is what LookupTransfer answers, by transfer id: pending when not set;
+	// lookupErr what it fails with instead, if set.
+	providerSays map[string]activities.LookupTransferOutput
+	lookupErr    error
+	lookupDelay  time.Duration // how long LookupTransfer takes on the mock clock
 
 	// envelopeErrs, discountErrs, verifyErrs and collectErrs are what CreateEnvelope,
 	// CreateDiscountCode, VerifyPost and CollectConversions fail with, in order; success once
@@ -141,6 +146,7 @@ type fixture struct {
 	vetInputs   []activities.VetAccountsInput
 	collects    []activities.ConversionsInput
 	transfers   []activities.TransferInput
+	lookups     []activities.LookupTransferInput
 
 	// handedOver keeps the RecordInput values exactly as the workflow handed them to
 	// ExecuteLocalActivity (before laArgsCopier copied them), to see whether they alias the
@@ -350,6 +356,20 @@ func (f *fixture) mockActivities() {
 			}
 			return activities.TransferOutput{TransferID: "tr_" + in.PayoutID, Status: "pending"}, nil
 		})
+	e.OnActivity(acts.LookupTransfer, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return f.lookupDelay }).Return(
+		func(_ context.Context, in activities.LookupTransferInput) (activities.LookupTransferOutput, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.calls["LookupTransfer"]++
+			f.lookups = append(f.lookups, in)
+			if f.lookupErr != nil {
+				return activities.LookupTransferOutput{}, f.lookupErr
+			}
+			if out, ok := f.providerSays[in.TransferID]; ok {
+				return out, nil
+			}
+			return activities.LookupTransferOutput{Status: "pending"}, nil
+		})
 }
 
 // nextErr takes the first of errs (nil once none are left). The caller holds f.mu.
@@ -434,6 +454,13 @@ func jsonCopy[T any](t *testing.T, v T) T {
 // without asking).
 func (f *fixture) oldBranch(changeID string) {
 	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, workflows.BaseVersion).Return(workflow.Version(4))
+	f.env.OnGetVersion(changeID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+}
+
+// oldBranchAt makes the run take the old branch of changeID at version base of
+// record-once-per-task, which asks for it (base is below the version that folds it).
+func (f *fixture) oldBranchAt(base workflow.Version, changeID string) {
+	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, workflows.BaseVersion).Return(base)
 	f.env.OnGetVersion(changeID, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 }
 

@@ -72,6 +72,15 @@ type partnershipWorkflow struct {
 	// conflicts: the payment reports that contradicted what the provider said before of the
 	// same transfer, recorded once per payout, transfer and reported status (paymentConflict).
 	conflicts map[string]bool
+	// conflictChecks: the payment conflicts whose transfer is being asked about at the
+	// provider (resolveConflict). A run does not end before they are resolved; a hand-over
+	// gives them its minute, then tells finance of the rest (unresolvedConflictsTold).
+	conflictChecks []*conflictCheck
+	// paidAfterAll: a failed payout was found paid after all (resolveConflict), so a payout of
+	// the same kind may be under way while the kind reads paid; settleAll waits for it.
+	paidAfterAll bool
+	// handingOver: an ambassador cycle is handing over to the next run (continueAsNew).
+	handingOver bool
 	// chasedDue is the deadline of next_action whose reminder a settle wait sent, kept across
 	// the waits (the re-check's, then the attribution window's) so it is sent once.
 	chasedDue time.Time
@@ -186,7 +195,11 @@ func (w *partnershipWorkflow) setup() error {
 	//     (noticesAtHandOver): partnerships started before sent them in line, and could end
 	//     or hand over with a turn e-mail unsent;
 	//   - version 7, a creator's withdrawal e-mailed to the brand (compensate): partnerships
-	//     started before told nobody.
+	//     started before told nobody;
+	//   - version 8, the payments provider asked what became of a transfer whose webhook is
+	//     late ("transfer-lookup", awaitPaid) or contradicts an earlier one
+	//     ("conflict-lookup", resolveConflict), both taken without a marker: partnerships
+	//     started before ask each where it matters.
 	v := workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, BaseVersion)
 	w.base = v
 	w.batched, w.deadlinePerDeliverable, w.everyAccount, w.signerEvents = v >= 1, v >= 2, v >= 3, v >= 3

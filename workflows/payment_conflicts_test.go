@@ -13,10 +13,11 @@ import (
 const conflictSubject = "A payment report contradicts an earlier one"
 
 // TestPaymentConflicts: the provider reports a transfer paid and failed, in either order, in
-// one workflow task or in two. The first word stands whatever the order of arrival: a paid fee
-// never becomes payable again (the creator would be paid twice), a failed one is not taken for
-// paid. The contradiction is in the audit trail and finance is e-mailed once, however many
-// contradicting reports come.
+// one workflow task or in two. On the old branch of conflict-lookup (version 7 of
+// record-once-per-task) the first word stands whatever the order of arrival: a paid fee never
+// becomes payable again (the creator would be paid twice), a failed one is not taken for paid.
+// The contradiction is in the audit trail and finance is e-mailed once, however many
+// contradicting reports come. TestConflictResolvedByTheProvider is the new branch.
 func TestPaymentConflicts(t *testing.T) {
 	for _, tc := range []struct {
 		name          string
@@ -33,6 +34,7 @@ func TestPaymentConflicts(t *testing.T) {
 			in := baseInput()
 			in.Campaign.RecheckAfterSeconds = 14 * 86400 // open until the re-check
 			f := newFixture(t, in)
+			f.oldBranchAt(7, "conflict-lookup")
 			f.toPayout() // verified at minute 5
 			f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
 			code := func(status string) string {
@@ -134,14 +136,7 @@ func TestPaymentConflictsBeforeVersion(t *testing.T) {
 // shows the report, payment_conflict is recorded and finance is e-mailed; nothing of the
 // current cycle changes.
 func TestPaymentConflictOnAnEarlierCycle(t *testing.T) {
-	_, next := runFirstCycle(t, ambassadorInput())
-	f := newFixture(t, next)
-	runStart := testStart.Add(minute(7))
-	f.env.SetStartTime(runStart)
-	f.payment(minute(2), "pay-evt-9", "po_1", "failed", "account_closed") // a new event: cycle 1's transfer failed
-	f.snapshot(minute(3), "reported")
-	secondCycle(f, testStart.Add(minute(2)+30*day).Sub(runStart))
-	st := f.runOK()
+	f, st := earlierCycleReportedFailed(t, nil)
 
 	r := f.snap("reported")
 	require.Equal(t, partnership.PayoutPaid, r.Cycles[0].Payouts[0].Status)
@@ -157,4 +152,22 @@ func TestPaymentConflictOnAnEarlierCycle(t *testing.T) {
 	require.Equal(t, 1, mails)
 	require.Equal(t, partnership.StageCompleted, st.Stage)
 	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status, "the current cycle's fee is paid as usual")
+}
+
+// earlierCycleReportedFailed runs an ambassador partnership's second cycle, in which the
+// provider reports cycle 1's paid fee failed (a new event) at minute 2, snapshot "reported" at
+// minute 3; setup, if any, prepares the second run's fixture first.
+func earlierCycleReportedFailed(t *testing.T, setup func(*fixture)) (*fixture, partnership.State) {
+	t.Helper()
+	_, next := runFirstCycle(t, ambassadorInput())
+	f := newFixture(t, next)
+	runStart := testStart.Add(minute(7))
+	f.env.SetStartTime(runStart)
+	if setup != nil {
+		setup(f)
+	}
+	f.payment(minute(2), "pay-evt-9", "po_1", "failed", "account_closed")
+	f.snapshot(minute(3), "reported")
+	secondCycle(f, testStart.Add(minute(2)+30*day).Sub(runStart))
+	return f, f.runOK()
 }

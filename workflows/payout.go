@@ -1,8 +1,10 @@
 package workflows
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -22,6 +24,22 @@ const financeDue = 7 * 24 * time.Hour
 // key is tried again.
 const transferRetryWait = time.Hour
 
+// transferLookupAfter is how long a transfer made waits for the provider's word before the
+// partnership asks the provider for it, when its input names no wait (TransferLookupSeconds);
+// each later ask waits twice as long as the one before, up to transferLookupMax.
+const (
+	transferLookupAfter = time.Hour
+	transferLookupMax   = 24 * time.Hour
+)
+
+// lookupOptions: a lookup is asked again at its next wait, so it retries for minutes, not the
+// day a transfer's own call does.
+var lookupOptions = func() workflow.ActivityOptions {
+	o := providerOptions
+	o.ScheduleToCloseTimeout = 10 * time.Minute
+	return o
+}()
+
 // payout waits until every payable kind is paid: finance triggers, a second finance user
 // approves large amounts, the transfer goes out with an idempotency key and the provider's
 // webhook settles it. Failed payouts go back to finance.
@@ -38,7 +56,9 @@ func (w *partnershipWorkflow) settleAll() error {
 		}
 		// Not while a transfer is under way (asyncTransfers), even for a payout no longer
 		// owed: the partnership must not end with a transfer it does not know of.
-		if w.allPaid() && len(w.transfers) == 0 {
+		// Nor while a payout is under way for a kind that turned out paid after all
+		// (resolveConflict): its answer must be recorded.
+		if w.allPaid() && len(w.transfers) == 0 && !(w.paidAfterAll && w.anyProcessing()) {
 			return nil
 		}
 		if err := w.askSecondApprovals(); err != nil {
@@ -59,6 +79,16 @@ func (w *partnershipWorkflow) settleAll() error {
 			}
 		}
 	}
+}
+
+// anyProcessing reports whether a payout's transfer is on its way.
+func (w *partnershipWorkflow) anyProcessing() bool {
+	for _, p := range w.st.Payouts {
+		if p.Status == partnership.PayoutProcessing {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *partnershipWorkflow) allPaid() bool {
@@ -190,9 +220,15 @@ func (w *partnershipWorkflow) awaitFirstAnswers() error {
 // settle payouts, and a compliance hold can last): finance's view of the money is never a
 // processing payout the provider has paid. A failed transfer is settle's, with its e-mails; the
 // wait ends once the payout is not processing any more, however that came.
+//
+// When no word comes, the provider is asked (lookUpTransfer): after the partnership's lookup
+// wait, then after twice as long each time, up to a day. Versioned ("transfer-lookup", asked
+// where the wait starts): the wait had no end but the webhook, so a webhook the provider never
+// delivered left the payout processing for good, and the creator unpaid in Partnerflow's eyes
+// however long ago the provider had paid.
 func (w *partnershipWorkflow) awaitPaid(ctx workflow.Context, payoutID string) {
 	var paid *partnership.PaymentEvent
-	if err := workflow.Await(ctx, func() bool {
+	answered := func() bool {
 		po, ok := w.findPayout(payoutID)
 		if !ok || po.Status != partnership.PayoutProcessing {
 			return true
@@ -203,13 +239,136 @@ func (w *partnershipWorkflow) awaitPaid(ctx workflow.Context, payoutID string) {
 			return true
 		}
 		return false
-	}); err != nil || paid == nil {
+	}
+	if w.changed(ctx, "transfer-lookup") {
+		// A failed word waiting for settle is word enough: nothing to ask.
+		word := func() bool { return answered() || w.reported(payoutID) }
+		asked, waited := 0, time.Duration(0)
+		for wait := w.lookupWait(); !word(); wait = min(2*wait, transferLookupMax) {
+			// The timer is cancelled once the word comes (AwaitWithTimeout leaves it to fire
+			// later, a workflow task for nothing, unless an SDK flag says otherwise).
+			tctx, cancel := workflow.WithCancel(ctx)
+			timer := workflow.NewTimer(tctx, wait)
+			err := workflow.Await(ctx, func() bool { return word() || timer.IsReady() })
+			came := word()
+			cancel()
+			if err != nil {
+				return
+			}
+			if came {
+				break
+			}
+			waited += wait
+			asked++
+			if answer := w.lookUpTransfer(ctx, payoutID); answer != "" && asked == lookupsBeforeTelling {
+				w.tellNoWord(payoutID, waited, asked, answer)
+			}
+		}
+	}
+	if err := workflow.Await(ctx, answered); err != nil || paid == nil {
 		return
 	}
 	delete(w.payments, payoutID)
 	po, _ := w.findPayout(payoutID)
 	w.markPaid(po, *paid, workflow.Now(ctx).UTC())
 	w.recordFromTransfer(ctx, payoutID)
+}
+
+// lookupWait is how long a transfer waits for the provider's word before it is asked for it.
+func (w *partnershipWorkflow) lookupWait() time.Duration {
+	if s := w.in.TransferLookupSeconds; s > 0 {
+		return partnership.Seconds(s)
+	}
+	return transferLookupAfter
+}
+
+// reported reports whether the provider's word on a processing payout's transfer waits to be
+// applied.
+func (w *partnershipWorkflow) reported(payoutID string) bool {
+	ev, ok := w.payments[payoutID]
+	return ok && settled(ev.Status)
+}
+
+// lookupsBeforeTelling is how many lookups of a transfer may go without the provider's word
+// (pending, or no answer) before finance is told: with the hour's default wait, seven hours
+// after the transfer was made.
+const lookupsBeforeTelling = 3
+
+// askTransfer asks the payments provider what it says now of a transfer: pending, paid or
+// failed. An error (the provider down for the lookup's minutes, a transfer it does not know)
+// is logged and answered with an empty status and the error's message: the caller goes on
+// without the provider's word.
+func (w *partnershipWorkflow) askTransfer(ctx workflow.Context, payoutID, transferID string) (activities.LookupTransferOutput, string) {
+	var out activities.LookupTransferOutput
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, lookupOptions), a.LookupTransfer,
+		activities.LookupTransferInput{PayoutID: payoutID, TransferID: transferID}).Get(ctx, &out)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("the payments provider could not say what became of a transfer",
+			"payout_id", payoutID, "transfer_id", transferID, "error", err)
+		return activities.LookupTransferOutput{}, rootMessage(err)
+	}
+	return out, ""
+}
+
+// lookUpTransfer asks the provider for the word on a processing payout's transfer that its
+// webhook has not brought. Paid or failed is recorded (transfer_looked_up) and applied as the
+// webhook would have been; pending is asked again after the next wait. It returns what the
+// provider said when it gave no word ("pending", or why it could not answer), "" otherwise.
+func (w *partnershipWorkflow) lookUpTransfer(ctx workflow.Context, payoutID string) string {
+	po, ok := w.findPayout(payoutID)
+	if !ok || po.Status != partnership.PayoutProcessing || po.TransferID == "" {
+		return ""
+	}
+	transferID := po.TransferID
+	out, failure := w.askTransfer(ctx, payoutID, transferID)
+	if po, ok = w.findPayout(payoutID); !ok || po.Status != partnership.PayoutProcessing || po.TransferID != transferID ||
+		w.reported(payoutID) {
+		return "" // the word came while the provider was asked
+	}
+	if !settled(out.Status) {
+		return cmp.Or(out.Status, "no answer ("+failure+")")
+	}
+	data := map[string]string{"payout_id": payoutID, "transfer_id": transferID, "status": out.Status}
+	if out.FailureCode != "" {
+		data["failure_code"] = out.FailureCode
+	}
+	w.emit("transfer_looked_up", systemActor, data)
+	w.receivePayment(ctx, partnership.PaymentEvent{EventID: "lookup/" + transferID, TransferID: transferID,
+		PayoutID: payoutID, Status: out.Status, FailureCode: out.FailureCode})
+	w.recordFromTransfer(ctx, payoutID) // also wakes settle for a failure
+	return ""
+}
+
+// tellNoWord tells finance, once, that the provider has said nothing of a payout's transfer
+// for as long as its lookups have waited: the webhook lost and the provider's own record
+// pending, or the provider not answering or not knowing the transfer. The partnership goes on
+// asking, once a day at most. Queued for noticeLoop (version 6 on); older partnerships, which
+// send in line, have next_action's word only.
+func (w *partnershipWorkflow) tellNoWord(payoutID string, waited time.Duration, asked int, answer string) {
+	po, ok := w.findPayout(payoutID)
+	if !ok || w.base < 6 {
+		return
+	}
+	w.notices = append(w.notices, notice{Role: partnership.RoleFinance, Step: "no_word/" + payoutID,
+		Subject: "No word from the payments provider on a payout", Text: fmt.Sprintf(
+			"Payout %s (%s, %s) of partnership %s (%s) went to the payments provider as transfer %s %s ago, and the provider has not said whether it was paid: asked %d times, its last answer was %s. Partnerflow keeps asking; check the transfer at the provider.",
+			po.ID, humanize(po.Kind), po.Amount, w.in.PartnershipID, w.in.BrandName, po.TransferID, durationInWords(waited), asked, answer)})
+}
+
+// durationInWords says a wait in whole hours, minutes or seconds, the largest that fits.
+func durationInWords(d time.Duration) string {
+	unit, name := time.Second, "second"
+	switch {
+	case d >= time.Hour:
+		unit, name = time.Hour, "hour"
+	case d >= time.Minute:
+		unit, name = time.Minute, "minute"
+	}
+	n := int64(d / unit)
+	if n == 1 {
+		return "1 " + name
+	}
+	return fmt.Sprintf("%d %ss", n, name)
 }
 
 // receivePayment keeps a provider's payment event for settle and awaitPaid. A report that
@@ -270,16 +429,21 @@ func (w *partnershipWorkflow) transferSaid(ev partnership.PaymentEvent) string {
 }
 
 // paymentConflict records a payment report that contradicts the provider's earlier word
-// (payment_conflict in the audit trail, the payout's ConflictingReport) and e-mails finance,
-// once per payout, transfer and reported status: nothing is paid again or taken back until
-// someone has checked the transfer at the provider.
+// (payment_conflict in the audit trail, the payout's ConflictingReport), once per payout,
+// transfer and reported status, and asks the provider which word is true (resolveConflict).
+// Versioned ("conflict-lookup", asked on such a report, from version 6 of
+// record-once-per-task, whose e-mails are queued): the first word stood until someone
+// checked the transfer at the provider by hand, and a paid fee the provider then reported
+// failed (its money returned) could not be triggered again at all. Partnerships on the old
+// branch e-mail finance to check it.
 func (w *partnershipWorkflow) paymentConflict(ctx workflow.Context, ev partnership.PaymentEvent, said string) {
 	key := ev.PayoutID + "/" + ev.TransferID + "/" + ev.Status
 	if w.conflicts[key] {
 		return
 	}
 	w.conflicts[key] = true
-	if po, ok := w.findAnyPayout(ev.PayoutID); ok && settled(po.Status) && (ev.TransferID == "" || ev.TransferID == po.TransferID) {
+	po, ok := w.findAnyPayout(ev.PayoutID)
+	if ok && settled(po.Status) && (ev.TransferID == "" || ev.TransferID == po.TransferID) {
 		po.ConflictingReport = ev.Status
 	}
 	data := map[string]string{"payout_id": ev.PayoutID, "transfer_id": ev.TransferID, "event_id": ev.EventID,
@@ -288,6 +452,19 @@ func (w *partnershipWorkflow) paymentConflict(ctx workflow.Context, ev partnersh
 		data["failure_code"] = ev.FailureCode
 	}
 	w.emit("payment_conflict", systemActor, data)
+	if ok && w.base >= 6 && w.changed(ctx, "conflict-lookup") {
+		transferID := cmp.Or(ev.TransferID, po.TransferID)
+		check := &conflictCheck{ev: ev, said: said}
+		w.conflictChecks = append(w.conflictChecks, check)
+		// Disconnected: an operator's cancel of the workflow does not abandon the lookup.
+		dctx, _ := workflow.NewDisconnectedContext(ctx)
+		workflow.Go(dctx, func(gctx workflow.Context) {
+			w.resolveConflict(gctx, ev, said, transferID)
+			w.conflictChecks = slices.DeleteFunc(w.conflictChecks, func(c *conflictCheck) bool { return c == check })
+		})
+		w.recordFromTransfer(ctx, ev.PayoutID)
+		return
+	}
 	what := "The payout stays paid and nothing is payable again: if the money did not reach the creator, trigger the payout again only once the provider confirms the transfer failed."
 	if said == "failed" {
 		what = "The payout stays failed: check the transfer at the provider before triggering the payout again, or the creator may be paid twice. Partnerflow takes a new trigger only with a reason."
@@ -295,11 +472,114 @@ func (w *partnershipWorkflow) paymentConflict(ctx workflow.Context, ev partnersh
 	// Queued for noticeLoop (a signal's coroutine sends nothing in line); a partnership too old
 	// to run noticeLoop (turnEmails) has the audit trail's word only.
 	if w.turnEmails {
-		w.notices = append(w.notices, notice{Role: partnership.RoleFinance, Step: "payment_conflict/" + ev.PayoutID + "/" + ev.Status,
-			Subject: "A payment report contradicts an earlier one", Text: fmt.Sprintf("The payments provider reported transfer %s of payout %s of partnership %s (%s) as %s%s, after reporting it %s. %s",
-				ev.TransferID, ev.PayoutID, w.in.PartnershipID, w.in.BrandName, ev.Status, failureNote(ev.FailureCode), said, what)})
+		w.tellConflict(ev, said, what)
 	}
 	w.recordFromTransfer(ctx, ev.PayoutID)
+}
+
+// conflictCheck is a payment conflict whose transfer is being asked about at the provider.
+type conflictCheck struct {
+	ev   partnership.PaymentEvent
+	said string
+}
+
+// unresolvedConflictsTold queues, for each conflict still being asked about when an
+// ambassador cycle hands over, finance's e-mail to check the transfer: the next run does not
+// ask again.
+func (w *partnershipWorkflow) unresolvedConflictsTold() {
+	for _, c := range w.conflictChecks {
+		w.tellConflict(c.ev, c.said, "The provider had not said which is true when this cycle ended, so the payout stays as recorded: check the transfer at the provider before acting.")
+	}
+	w.conflictChecks = nil
+}
+
+// tellConflict queues finance's e-mail about a payment report that contradicted the
+// provider's earlier word, saying what became of the payout.
+func (w *partnershipWorkflow) tellConflict(ev partnership.PaymentEvent, said, what string) {
+	w.notices = append(w.notices, notice{Role: partnership.RoleFinance, Step: "payment_conflict/" + ev.PayoutID + "/" + ev.Status,
+		Subject: "A payment report contradicts an earlier one", Text: fmt.Sprintf("The payments provider reported transfer %s of payout %s of partnership %s (%s) as %s%s, after reporting it %s. %s",
+			ev.TransferID, ev.PayoutID, w.in.PartnershipID, w.in.BrandName, ev.Status, failureNote(ev.FailureCode), said, what)})
+}
+
+// resolveConflict asks the provider what became of a transfer that two of its reports
+// contradict, and lets its answer decide, as a Stripe payout paid and then returned by the
+// bank is failed for good:
+//   - it confirms the payout's status: the other report was stale; the contradiction is
+//     cleared and nobody need act;
+//   - it says the other word: the payout takes it (transfer_looked_up, then payout_failed or
+//     payout_paid). A paid payout that failed is payable again and finance and the creator
+//     are told, as of any failure; a failed payout that was paid after all is paid, and
+//     finance is told, with a warning when the same kind was triggered again since (the
+//     creator then paid twice);
+//   - it cannot say (down for the lookup's minutes, or pending), or the payout is an earlier
+//     ambassador cycle's, whose payouts are settled: the status stands, as on the old branch,
+//     and finance is e-mailed to check the transfer.
+func (w *partnershipWorkflow) resolveConflict(ctx workflow.Context, ev partnership.PaymentEvent, said, transferID string) {
+	out, _ := w.askTransfer(ctx, ev.PayoutID, transferID)
+	if !slices.ContainsFunc(w.conflictChecks, func(c *conflictCheck) bool { return c.ev == ev }) {
+		return // a hand-over told finance meanwhile
+	}
+	po, current := w.findPayout(ev.PayoutID)
+	if !current {
+		po, _ = w.findAnyPayout(ev.PayoutID)
+	}
+	defer w.recordFromTransfer(ctx, ev.PayoutID)
+	if !settled(out.Status) {
+		w.tellConflict(ev, said, fmt.Sprintf("The provider could not say which is true when Partnerflow asked (%s), so the payout stays %s: check the transfer at the provider before acting.",
+			cmp.Or(out.Status, "no answer"), po.Status))
+		return
+	}
+	data := map[string]string{"payout_id": ev.PayoutID, "transfer_id": transferID, "status": out.Status}
+	if out.FailureCode != "" {
+		data["failure_code"] = out.FailureCode
+	}
+	w.emit("transfer_looked_up", systemActor, data)
+	switch {
+	case po.TransferID != transferID || !settled(po.Status):
+		return // the payout moved on while the provider was asked: a later report decides
+	case out.Status == po.Status:
+		po.ConflictingReport = ""
+	case !current:
+		w.tellConflict(ev, said, fmt.Sprintf("Asked, the provider says the transfer is %s%s. The payout belongs to an earlier cycle, whose payouts are settled, so it stays %s: act on the transfer at the provider.",
+			out.Status, failureNote(out.FailureCode), po.Status))
+	case out.Status == partnership.PayoutFailed && !w.canSettle(po.Kind):
+		w.tellConflict(ev, said, fmt.Sprintf("Asked, the provider says the transfer is failed%s. The partnership settles no more payouts (%s), so the payout stays paid: pay the creator at the provider.",
+			failureNote(out.FailureCode), w.st.Stage.InWords()))
+	case out.Status == partnership.PayoutFailed:
+		po.Status, po.FailureCode, po.PaidAt, po.ConflictingReport = partnership.PayoutFailed, out.FailureCode, nil, ""
+		w.emit("payout_failed", systemActor, map[string]string{"payout_id": po.ID, "failure_code": po.FailureCode, "transfer_id": transferID})
+		_ = w.tellPayoutFailed(*po) // queued: no error
+	default: // paid after all
+		w.markPaid(po, partnership.PaymentEvent{TransferID: transferID}, workflow.Now(ctx).UTC())
+		po.FailureCode, po.ConflictingReport = "", ""
+		w.paidAfterAll = true
+		again := ""
+		for i := range w.st.Payouts {
+			p := &w.st.Payouts[i]
+			switch {
+			case p.ID == po.ID || p.Kind != po.Kind:
+			case p.Status == partnership.PayoutAwaitingApproval:
+				// Not sent yet: it never will be.
+				p.Status, p.FailureCode = partnership.PayoutFailed, "paid_by_earlier_payout"
+				w.emit("payout_failed", systemActor, map[string]string{"payout_id": p.ID, "failure_code": p.FailureCode})
+				again = fmt.Sprintf(" Payout %s, triggered again since and awaiting its approval, is withdrawn.", p.ID)
+			case p.Status != partnership.PayoutFailed:
+				again = fmt.Sprintf(" The %s was triggered again since, as payout %s (%s): if both transfers go through, the creator is paid twice; recover one at the provider.",
+					humanize(p.Kind), p.ID, humanize(p.Status))
+			}
+		}
+		w.notices = append(w.notices, notice{Role: partnership.RoleFinance, Step: "paid_after_all/" + po.ID,
+			Subject: "A failed payout was paid after all", Text: fmt.Sprintf("The payments provider says transfer %s of payout %s (%s, %s) of partnership %s (%s) was paid, after reporting it failed: the payout is now paid.%s",
+				transferID, po.ID, humanize(po.Kind), po.Amount, w.in.PartnershipID, w.in.BrandName, again)})
+	}
+}
+
+// canSettle reports whether this run can still settle a payout of kind: a paid payout the
+// provider turns out to have failed is payable again only then. A partnership that ended
+// (completed, and waiting to remind the brand of its usage rights, say) or whose ambassador
+// cycle is handing over to the next run settles nothing more.
+func (w *partnershipWorkflow) canSettle(kind string) bool {
+	return !w.ended && !w.handingOver && slices.Contains(w.payable, kind)
 }
 
 // failureNote is " (code)" for a failure code, "" without one.

@@ -4,7 +4,7 @@ import "go.temporal.io/sdk/workflow"
 
 // BaseVersion is the version of "record-once-per-task" that new partnerships take (setup); its
 // comment there lists what each version brought.
-const BaseVersion workflow.Version = 7
+const BaseVersion workflow.Version = 8
 
 // foldedAt maps each behaviour change made under a change id of its own (all have a single
 // new version, 1) to the version of "record-once-per-task" from which a partnership takes
@@ -28,6 +28,7 @@ var foldedAt = map[string]workflow.Version{
 	"cancel-during-handover":           5,
 	"commission-on-cancel-in-tracking": 5,
 	"compact-cycles":                   5,
+	"conflict-lookup":                  8,
 	"draft-after-cancel":               5,
 	"end-emails":                       5,
 	"esign-before-envelope":            5,
@@ -40,6 +41,7 @@ var foldedAt = map[string]workflow.Version{
 	"provider-step-hold":               5,
 	"settle-chases":                    5,
 	"team-emails":                      5,
+	"transfer-lookup":                  8,
 	"transfer-wait-wakes":              5,
 	"usage-rights-reminder":            5,
 	"void-refused-envelope-final":      5,

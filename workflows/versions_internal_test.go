@@ -20,6 +20,7 @@ var foldedGolden = map[string]workflow.Version{
 	"flush-after-cancel": 5, "no-code-after-cancel": 5, "provider-expiry-expires": 5, "provider-step-hold": 5,
 	"settle-chases": 5, "team-emails": 5, "transfer-wait-wakes": 5, "usage-rights-reminder": 5,
 	"void-refused-envelope-final": 5, "withdrawal-owes-no-kill-fee": 5,
+	"conflict-lookup": 8, "transfer-lookup": 8,
 }
 
 func TestFoldedAtKeepsEveryReleasedEntry(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"github.com/partnerflow/partnerflow/workflows"
 )
 
-// TestFoldedChangesTakenWithoutAsking: a partnership started at version 5 of
+// TestFoldedChangesTakenWithoutAsking: a partnership started at the base version of
 // record-once-per-task takes the new branch of every change foldedAt lists without asking its
 // id (asked, each answers the old branch here); one started at version 4 asks, and takes the
 // old branch it is given. Checked on fee-on-verification: the new branch makes the fee payable
@@ -21,7 +21,7 @@ func TestFoldedChangesTakenWithoutAsking(t *testing.T) {
 		base        workflow.Version
 		feeAtVerify bool
 	}{
-		{"version 5 does not ask", 5, true},
+		{"the base version does not ask", workflows.BaseVersion, true},
 		{"version 4 asks", 4, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -31,7 +31,7 @@ func TestFoldedChangesTakenWithoutAsking(t *testing.T) {
 			f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, workflows.BaseVersion).Return(tc.base)
 			for _, id := range workflows.FoldedChanges() {
 				if tc.feeAtVerify {
-					// Version 5 must not ask at all: asking would fail the test.
+					// The base version must not ask at all: asking would fail the test.
 					f.env.OnGetVersion(id, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion).Never()
 				} else {
 					f.env.OnGetVersion(id, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)

@@ -179,9 +179,10 @@ func (w *partnershipWorkflow) awaitNotices(ctx workflow.Context) error {
 	return workflow.Await(ctx, w.noticesSent)
 }
 
-// noticesSent reports whether noticeLoop has nothing left to send, or has stopped.
+// noticesSent reports whether noticeLoop has nothing left to send, nor will have once the
+// payment conflicts being checked at the provider are resolved, or has stopped.
 func (w *partnershipWorkflow) noticesSent() bool {
-	return (len(w.notices) == 0 && !w.noticeSending) || w.ctx.Err() != nil
+	return (len(w.notices) == 0 && !w.noticeSending && len(w.conflictChecks) == 0) || w.ctx.Err() != nil
 }
 
 // noticeHandOverWait is how long an ambassador cycle's hand-over waits for its queued e-mails.
@@ -199,6 +200,7 @@ func (w *partnershipWorkflow) noticesAtHandOver() ([]partnership.Notice, error) 
 	if _, err := workflow.AwaitWithTimeout(w.ctx, noticeHandOverWait, w.noticesSent); err != nil {
 		return nil, err
 	}
+	w.unresolvedConflictsTold()
 	return slices.Clone(w.notices), nil
 }
 

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,12 +31,12 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVar(&cfg.SandboxAddr, "sandbox-addr", cfg.SandboxAddr, "provider sandbox listen address")
 	fs.IntVar(&cfg.TemporalPort, "temporal-port", cfg.TemporalPort, "Temporal frontend gRPC port")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "PostgreSQL URL; empty uses SQLite in the data dir")
-	fs.BoolVar(&cfg.RunWorker, "worker", cfg.RunWorker, "run a worker in this process (false: start `partnerflow worker --data-dir` yourself)")
+	fs.BoolVar(&cfg.RunWorker, "worker", cfg.RunWorker, "run a worker in this process (false: start \"partnerflow worker --data-dir\" yourself)")
 	fs.DurationVar(&cfg.SandboxSettleDelay, "settle-delay", cfg.SandboxSettleDelay, "how long sandbox transfers stay pending")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := cfg.ValidateTeams(); err != nil {
+	if err := errors.Join(cfg.ValidateTeams(), cfg.CheckTransferLookupAfter()); err != nil {
 		return err
 	}
 	log, err := service.NewLogger(cfg, stderr)
