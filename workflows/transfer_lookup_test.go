@@ -12,6 +12,7 @@ import (
 
 	"github.com/partnerflow/partnerflow/activities"
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/workflows"
 )
 
 // says sets what the payments provider answers a lookup of transfer id from d on.
@@ -398,4 +399,59 @@ func TestConflictUnresolvedAtHandOver(t *testing.T) {
 	require.Len(t, told, 1)
 	require.Contains(t, told[0], "The provider had not said which is true when this cycle ended, so the payout stays as recorded")
 	require.Equal(t, partnership.PayoutPaid, next.Carry.State.Cycles[0].Payouts[0].Status)
+}
+
+// TestTransferLookupRacesTheWebhook: the webhook comes while the provider is being asked
+// (the lookup slow): the webhook's word is applied once, the lookup's answer dropped, whether
+// the two agree or not.
+func TestTransferLookupRacesTheWebhook(t *testing.T) {
+	for _, webhook := range []string{"paid", "failed"} {
+		t.Run(webhook, func(t *testing.T) {
+			in := baseInput()
+			in.TransferLookupSeconds = 600
+			f := newFixture(t, in)
+			f.lookupDelay = 2 * time.Minute
+			f.says(0, "tr_po_1", "paid", "")
+			f.toPayout()
+			f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee) // asked at 16, answers at 18
+			failure := map[string]string{"paid": "", "failed": "account_closed"}[webhook]
+			f.payment(minute(17), "pay-evt-1", "po_1", webhook, failure)
+			f.snapshot(minute(20), "after")
+			if webhook == "failed" {
+				f.trigger(minute(21), "trigger-again", finance1, partnership.PayoutKindFee)
+				f.payment(minute(22), "pay-evt-2", "po_2", "paid", "")
+			}
+			f.runOK()
+
+			require.Equal(t, webhook, f.snap("after").Payouts[0].Status)
+			require.Len(t, f.lookupsMade(), 1)
+			require.Equal(t, 0, f.countEvents("transfer_looked_up"), "the webhook came first")
+			require.Equal(t, 0, f.countEvents("payment_conflict"))
+		})
+	}
+}
+
+// TestLookupsTakenLiveAtVersion7: a partnership started at version 7 that meets a late
+// webhook or a contradiction after the deploy asks each change id then, takes the new branch
+// (a marker each), and behaves as a new one.
+func TestLookupsTakenLiveAtVersion7(t *testing.T) {
+	in := baseInput()
+	in.TransferLookupSeconds = 600
+	in.Campaign.RecheckAfterSeconds = 14 * 86400
+	f := newFixture(t, in)
+	f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, workflows.BaseVersion).Return(workflow.Version(7))
+	f.env.OnGetVersion("transfer-lookup", workflow.DefaultVersion, 1).Return(workflow.Version(1)).Once()
+	f.env.OnGetVersion("conflict-lookup", workflow.DefaultVersion, 1).Return(workflow.Version(1)).Once()
+	f.says(0, "tr_po_1", "paid", "")
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(30), "pay-evt-1", "po_1", "failed", "account_closed") // after the lookup's paid at 16
+	f.snapshot(minute(40), "after")
+	f.runOK()
+
+	p := f.snap("after").Payouts[0]
+	require.Equal(t, partnership.PayoutPaid, p.Status)
+	require.Empty(t, p.ConflictingReport, "the provider confirmed paid")
+	require.Equal(t, 2, f.countEvents("transfer_looked_up"), "the lost webhook's, then the conflict's")
+	require.Len(t, f.lookupsMade(), 2)
 }
