@@ -199,7 +199,9 @@ func (w *partnershipWorkflow) setup() error {
 	//   - version 8, the payments provider asked what became of a transfer whose webhook is
 	//     late ("transfer-lookup", awaitPaid) or contradicts an earlier one
 	//     ("conflict-lookup", resolveConflict), both taken without a marker: partnerships
-	//     started before ask each where it matters.
+	//     started before ask each where it matters; and a partnership that ended with money
+	//     paid kept open for its payouts' returns (awaitReturns): partnerships started before
+	//     close at once.
 	v := workflow.GetVersion(w.ctx, "record-once-per-task", workflow.DefaultVersion, BaseVersion)
 	w.base = v
 	w.batched, w.deadlinePerDeliverable, w.everyAccount, w.signerEvents = v >= 1, v >= 2, v >= 3, v >= 3
@@ -273,6 +275,9 @@ func (w *partnershipWorkflow) run() error {
 			return err
 		}
 	}
+	if err := w.awaitReturns(); err != nil {
+		return err
+	}
 	// Let in-flight update handlers finish their persistence before the workflow closes.
 	ctx, cancelled := w.ctx, false
 	if w.ctx.Err() != nil && w.changed(w.ctx, "flush-after-cancel") {
@@ -293,6 +298,32 @@ func (w *partnershipWorkflow) run() error {
 		return err
 	}
 	return temporal.NewCanceledError()
+}
+
+// returnWindow is how long a partnership that ended with money paid stays open after its last
+// payout was paid: a transfer the creator's bank returns (the provider's transfer.failed
+// after its transfer.paid, days or weeks later) then reaches a running workflow, which asks
+// the provider and tells finance to pay at the provider (resolveConflict), instead of a
+// closed one, whose webhook the API can only acknowledge.
+const returnWindow = 30 * 24 * time.Hour
+
+// awaitReturns keeps an ended partnership open until returnWindow after its last payout was
+// paid, on partnerships from version 8 (a timer; nothing else changes: every action is refused
+// as for any ended partnership). Not after an operator's cancel of the workflow.
+func (w *partnershipWorkflow) awaitReturns() error {
+	if w.base < 8 || w.ctx.Err() != nil {
+		return nil
+	}
+	var last time.Time
+	for _, p := range w.st.Payouts {
+		if p.Status == partnership.PayoutPaid && p.PaidAt != nil && p.PaidAt.After(last) {
+			last = *p.PaidAt
+		}
+	}
+	if wait := last.Add(returnWindow).Sub(workflow.Now(w.ctx)); !last.IsZero() && wait > 0 {
+		return workflow.Sleep(w.ctx, wait)
+	}
+	return nil
 }
 
 // cancelledByTemporal compensates when the workflow execution itself is cancelled (an

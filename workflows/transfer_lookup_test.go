@@ -455,3 +455,35 @@ func TestLookupsTakenLiveAtVersion7(t *testing.T) {
 	require.Equal(t, 2, f.countEvents("transfer_looked_up"), "the lost webhook's, then the conflict's")
 	require.Len(t, f.lookupsMade(), 2)
 }
+
+// TestReturnWindowAfterTheEnd: a partnership with no usage rights to remind of ends as soon as
+// its fee is paid, and stays open thirty days after that payment: the bank's return of the fee
+// on day 10 still reaches it, and finance is told to pay the creator at the provider. At
+// version 7 the run closed at once, and the API could only acknowledge the report.
+func TestReturnWindowAfterTheEnd(t *testing.T) {
+	for _, base := range []workflow.Version{workflows.BaseVersion, 7} {
+		in := baseInput()
+		in.Offer.UsageRightsDays = 0
+		f := newFixture(t, in)
+		f.env.OnGetVersion("record-once-per-task", workflow.DefaultVersion, workflows.BaseVersion).Return(base)
+		f.says(0, "tr_po_1", "failed", "account_closed")
+		f.toPayout()
+		f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+		f.payment(minute(7), "pay-evt-1", "po_1", "paid", "")
+		f.payment(10*day, "pay-evt-2", "po_1", "failed", "account_closed")
+		st := f.runOK()
+
+		require.Equal(t, partnership.StageCompleted, st.Stage)
+		require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
+		if base == 7 {
+			require.Equal(t, testStart.Add(minute(7)), f.env.Now().UTC(), "closed when the fee was paid")
+			require.Equal(t, 0, f.countEvents("payment_conflict"))
+			continue
+		}
+		require.Equal(t, testStart.Add(minute(7)+returnWindowDays*day), f.env.Now().UTC(), "closed thirty days after the payment")
+		require.Equal(t, 1, f.countEvents("payment_conflict"))
+		require.Contains(t, f.teamMailText(conflictSubject), "The partnership settles no more payouts (completed), so the payout stays paid: pay the creator at the provider.")
+	}
+}
+
+const returnWindowDays = 30
