@@ -204,7 +204,7 @@ func killFeeScript(f *fixture) {
 	f.when(minute(3)+2*step, step, "transfer created", func(st partnership.State) bool {
 		return len(st.Payouts) == 1 && st.Payouts[0].TransferID != ""
 	}, func() {
-		f.env.SignalWorkflow(partnership.SignalPaymentEvent, partnership.PaymentEvent{
+		f.signalPayment(partnership.PaymentEvent{
 			EventID: "pay-evt-1", TransferID: "tr_po_1", PayoutID: "po_1", Status: "paid"})
 	})
 }
@@ -275,7 +275,7 @@ func payKillFeeWhenPayable(f *fixture, d time.Duration) {
 	f.when(d+step, step, "transfer created", func(st partnership.State) bool {
 		return len(st.Payouts) == 1 && st.Payouts[0].TransferID != ""
 	}, func() {
-		f.env.SignalWorkflow(partnership.SignalPaymentEvent, partnership.PaymentEvent{
+		f.signalPayment(partnership.PaymentEvent{
 			EventID: "pay-evt-1", TransferID: "tr_po_1", PayoutID: "po_1", Status: "paid"})
 	})
 }

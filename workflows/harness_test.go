@@ -117,11 +117,13 @@ type fixture struct {
 	notifyErr     error         // what NotifyCreator fails with (the e-mail provider down), if set
 	collectDelay  time.Duration // how long CollectConversions takes on the mock clock
 	transferDelay time.Duration // how long CreateTransfer takes on the mock clock
-	// providerSays is what LookupTransfer answers, by transfer id: pending when not set;
-	// lookupErr what it fails with instead, if set.
-	providerSays map[string]activities.LookupTransferOutput
-	lookupErr    error
-	lookupDelay  time.Duration // how long LookupTransfer takes on the mock clock
+	// providerSays is what LookupTransfer answers, by transfer id; when not set, the first
+	// final word a payment event sent through signal or payment gave (firstReported), else
+	// pending. lookupErr is what it fails with instead, if set.
+	providerSays  map[string]activities.LookupTransferOutput
+	firstReported map[string]activities.LookupTransferOutput
+	lookupErr     error
+	lookupDelay   time.Duration // how long LookupTransfer takes on the mock clock
 
 	// envelopeErrs, discountErrs, verifyErrs and collectErrs are what CreateEnvelope,
 	// CreateDiscountCode, VerifyPost and CollectConversions fail with, in order; success once
@@ -368,6 +370,9 @@ func (f *fixture) mockActivities() {
 			if out, ok := f.providerSays[in.TransferID]; ok {
 				return out, nil
 			}
+			if out, ok := f.firstReported[in.TransferID]; ok {
+				return out, nil
+			}
 			return activities.LookupTransferOutput{Status: "pending"}, nil
 		})
 }
@@ -504,7 +509,40 @@ func (f *fixture) sendUpdate(o *updOutcome, id, name string, arg any) {
 
 // signal sends a signal at d.
 func (f *fixture) signal(d time.Duration, name string, arg any) {
-	f.at(d, func() { f.env.SignalWorkflow(name, arg) })
+	f.at(d, func() {
+		f.reported(arg)
+		f.env.SignalWorkflow(name, arg)
+	})
+}
+
+// signalPayment sends a payment event now; signalPaymentSkippingTask sends it into the same
+// workflow task as the next signal.
+func (f *fixture) signalPayment(ev partnership.PaymentEvent) {
+	f.reported(ev)
+	f.env.SignalWorkflow(partnership.SignalPaymentEvent, ev)
+}
+
+func (f *fixture) signalPaymentSkippingTask(ev partnership.PaymentEvent) {
+	f.reported(ev)
+	f.env.SignalWorkflowSkippingWorkflowTask(partnership.SignalPaymentEvent, ev)
+}
+
+// reported notes a payment event's status as the provider's record of its transfer when it is
+// the first final word on it: what LookupTransfer answers unless providerSays says otherwise
+// (a consistent provider, whose webhooks tell what its record says).
+func (f *fixture) reported(arg any) {
+	ev, ok := arg.(partnership.PaymentEvent)
+	if !ok || (ev.Status != "paid" && ev.Status != "failed") {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.firstReported == nil {
+		f.firstReported = map[string]activities.LookupTransferOutput{}
+	}
+	if _, ok := f.firstReported[ev.TransferID]; !ok {
+		f.firstReported[ev.TransferID] = activities.LookupTransferOutput{Status: ev.Status, FailureCode: ev.FailureCode}
+	}
 }
 
 func (f *fixture) esign(d time.Duration, eventID, envID, status string) {

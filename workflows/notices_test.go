@@ -80,7 +80,7 @@ func TestQueuedEmailsSentBeforeTheRunEnds(t *testing.T) {
 		return len(st.Payouts) == 1 && st.Payouts[0].TransferID != ""
 	}, func() {
 		f.slowCreatorMail(minute(30))
-		f.env.SignalWorkflow(partnership.SignalPaymentEvent, paymentEvent("pay-evt-1", "po_1", "failed", "account_closed"))
+		f.signalPayment(paymentEvent("pay-evt-1", "po_1", "failed", "account_closed"))
 	})
 	f.when(minute(3)+3*step, step, "failed", func(st partnership.State) bool {
 		return len(st.Payouts) == 1 && st.Payouts[0].Status == partnership.PayoutFailed &&
@@ -91,7 +91,7 @@ func TestQueuedEmailsSentBeforeTheRunEnds(t *testing.T) {
 	f.when(minute(3)+4*step, step, "retried", func(st partnership.State) bool {
 		return len(st.Payouts) == 2 && st.Payouts[1].TransferID != ""
 	}, func() {
-		f.env.SignalWorkflow(partnership.SignalPaymentEvent, paymentEvent("pay-evt-2", "po_2", "paid", ""))
+		f.signalPayment(paymentEvent("pay-evt-2", "po_2", "paid", ""))
 	})
 	st := f.runOK()
 

@@ -84,7 +84,7 @@ func killFeePaidAfterWorkflowCancel(t *testing.T) *fixture {
 	f.trigger(minute(4), "kill-fee", finance1, partnership.PayoutKindKillFee)
 	f.at(minute(5), func() { f.env.CancelWorkflow() })
 	f.readModelDownAt(6, func() {
-		f.env.SignalWorkflow(partnership.SignalPaymentEvent, paymentEvent("pay-evt-1", "po_1", "paid", ""))
+		f.signalPayment(paymentEvent("pay-evt-1", "po_1", "paid", ""))
 	})
 	return f
 }

@@ -81,6 +81,9 @@ type partnershipWorkflow struct {
 	paidAfterAll bool
 	// handingOver: an ambassador cycle is handing over to the next run (continueAsNew).
 	handingOver bool
+	// confirming: payouts whose transfer's coroutine confirms a reported failure with the
+	// provider before settle applies it (transfer-lookup); failureConfirmed: those confirmed.
+	confirming, failureConfirmed map[string]bool
 	// chasedDue is the deadline of next_action whose reminder a settle wait sent, kept across
 	// the waits (the re-check's, then the attribution window's) so it is sent once.
 	chasedDue time.Time
@@ -134,7 +137,7 @@ func newPartnershipWorkflow(ctx workflow.Context, in partnership.Input) *partner
 		in:         in,
 		seenEvents: map[string]bool{}, escalations: map[string]int{},
 		payments: map[string]partnership.PaymentEvent{}, transferInDoubt: map[string]bool{}, transfers: map[string]*transferCall{}, approvalAsked: map[string]bool{}, checking: map[string]bool{},
-		conflicts: map[string]bool{},
+		conflicts: map[string]bool{}, confirming: map[string]bool{}, failureConfirmed: map[string]bool{},
 	}
 	if c := in.Carry; c != nil {
 		// The next cycle of an ambassador partnership: carry on where the last run stopped.

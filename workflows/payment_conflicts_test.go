@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/partnerflow/partnerflow/partnership"
 )
@@ -47,8 +48,8 @@ func TestPaymentConflicts(t *testing.T) {
 			second := paymentEvent("pay-evt-2", "po_1", tc.second, code(tc.second))
 			if tc.oneTask {
 				f.at(minute(7), func() {
-					f.env.SignalWorkflowSkippingWorkflowTask(partnership.SignalPaymentEvent, first)
-					f.env.SignalWorkflow(partnership.SignalPaymentEvent, second)
+					f.signalPaymentSkippingTask(first)
+					f.signalPayment(second)
 				})
 			} else {
 				f.signal(minute(7), partnership.SignalPaymentEvent, first)
@@ -113,11 +114,12 @@ func TestPaymentConflictsBeforeVersion(t *testing.T) {
 	in.Campaign.RecheckAfterSeconds = 14 * 86400
 	f := newFixture(t, in)
 	f.oldBranch("payment-conflicts")
+	f.env.OnGetVersion("transfer-lookup", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion) // failures unconfirmed
 	f.toPayout()
 	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
 	f.at(minute(7), func() {
-		f.env.SignalWorkflowSkippingWorkflowTask(partnership.SignalPaymentEvent, paymentEvent("pay-evt-1", "po_1", "paid", ""))
-		f.env.SignalWorkflow(partnership.SignalPaymentEvent, paymentEvent("pay-evt-2", "po_1", "failed", "account_closed"))
+		f.signalPaymentSkippingTask(paymentEvent("pay-evt-1", "po_1", "paid", ""))
+		f.signalPayment(paymentEvent("pay-evt-2", "po_1", "failed", "account_closed"))
 	})
 	f.snapshot(minute(9), "after")
 	f.trigger(minute(10), "trigger-again", finance1, partnership.PayoutKindFee)

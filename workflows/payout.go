@@ -135,7 +135,7 @@ func (w *partnershipWorkflow) payoutWork() bool {
 			}
 			continue
 		}
-		if _, ok := w.payments[p.ID]; ok {
+		if ev, ok := w.payments[p.ID]; ok && !w.unconfirmedFailure(p, ev) {
 			return true
 		}
 	}
@@ -241,28 +241,39 @@ func (w *partnershipWorkflow) awaitPaid(ctx workflow.Context, payoutID string) {
 		return false
 	}
 	if w.changed(ctx, "transfer-lookup") {
-		// A failed word waiting for settle is word enough: nothing to ask.
-		word := func() bool { return answered() || w.reported(payoutID) }
-		asked, waited := 0, time.Duration(0)
-		for wait := w.lookupWait(); !word(); wait = min(2*wait, transferLookupMax) {
+		w.confirming[payoutID] = true
+		// A failure reported is confirmed with the provider before settle applies it.
+		failedReport := func() bool {
+			ev, ok := w.payments[payoutID]
+			po, _ := w.findPayout(payoutID)
+			return ok && ev.Status == partnership.PayoutFailed && po != nil && (ev.TransferID == "" || ev.TransferID == po.TransferID)
+		}
+		word := func() bool { return answered() || w.failureConfirmed[payoutID] }
+		asked, waited, wait := 0, time.Duration(0), w.lookupWait()
+		for !word() {
+			if failedReport() {
+				w.confirmFailure(ctx, payoutID)
+				continue
+			}
 			// The timer is cancelled once the word comes (AwaitWithTimeout leaves it to fire
 			// later, a workflow task for nothing, unless an SDK flag says otherwise).
 			tctx, cancel := workflow.WithCancel(ctx)
 			timer := workflow.NewTimer(tctx, wait)
-			err := workflow.Await(ctx, func() bool { return word() || timer.IsReady() })
-			came := word()
+			err := workflow.Await(ctx, func() bool { return word() || failedReport() || timer.IsReady() })
+			came := word() || failedReport()
 			cancel()
 			if err != nil {
 				return
 			}
 			if came {
-				break
+				continue
 			}
 			waited += wait
 			asked++
 			if answer := w.lookUpTransfer(ctx, payoutID); answer != "" && asked == lookupsBeforeTelling {
 				w.tellNoWord(payoutID, waited, asked, answer)
 			}
+			wait = min(2*wait, transferLookupMax)
 		}
 	}
 	if err := workflow.Await(ctx, answered); err != nil || paid == nil {
@@ -333,10 +344,56 @@ func (w *partnershipWorkflow) lookUpTransfer(ctx workflow.Context, payoutID stri
 		data["failure_code"] = out.FailureCode
 	}
 	w.emit("transfer_looked_up", systemActor, data)
+	w.failureConfirmed[payoutID] = out.Status == partnership.PayoutFailed // the provider's own word
 	w.receivePayment(ctx, partnership.PaymentEvent{EventID: "lookup/" + transferID, TransferID: transferID,
 		PayoutID: payoutID, Status: out.Status, FailureCode: out.FailureCode})
 	w.recordFromTransfer(ctx, payoutID) // also wakes settle for a failure
 	return ""
+}
+
+// confirmFailure asks the provider about a transfer reported failed before the payout is
+// failed and payable again: a failure reported while the provider's own record says the
+// transfer is pending (a report early, misrouted or forged) or paid would let finance send the
+// money a second time. Failed, or no answer (the provider down for the lookup's minutes: its
+// signed report stands), confirms it; paid replaces it with the provider's paid; pending drops
+// it (payment_report_unconfirmed) and the wait goes on.
+func (w *partnershipWorkflow) confirmFailure(ctx workflow.Context, payoutID string) {
+	ev := w.payments[payoutID]
+	po, _ := w.findPayout(payoutID)
+	transferID := po.TransferID
+	out, _ := w.askTransfer(ctx, payoutID, transferID)
+	if cur, ok := w.payments[payoutID]; !ok || cur != ev {
+		return // another word came meanwhile: weighed next
+	}
+	if po, ok := w.findPayout(payoutID); !ok || po.Status != partnership.PayoutProcessing || po.TransferID != transferID {
+		return
+	}
+	if settled(out.Status) {
+		data := map[string]string{"payout_id": payoutID, "transfer_id": transferID, "status": out.Status}
+		if out.FailureCode != "" {
+			data["failure_code"] = out.FailureCode
+		}
+		w.emit("transfer_looked_up", systemActor, data)
+	}
+	switch out.Status {
+	case partnership.PayoutPaid, "pending":
+		w.emit("payment_report_unconfirmed", systemActor, map[string]string{"payout_id": payoutID, "transfer_id": transferID,
+			"event_id": ev.EventID, "reported": ev.Status, "provider": out.Status})
+		delete(w.payments, payoutID)
+		if out.Status == partnership.PayoutPaid {
+			w.payments[payoutID] = partnership.PaymentEvent{EventID: "lookup/" + transferID, TransferID: transferID, PayoutID: payoutID, Status: out.Status}
+		}
+	default:
+		w.failureConfirmed[payoutID] = true
+	}
+	w.recordFromTransfer(ctx, payoutID) // also wakes settle for a confirmed failure
+}
+
+// unconfirmedFailure reports whether ev, for payout p, is a failure its transfer's coroutine
+// has still to confirm with the provider (confirmFailure): settle leaves it until then.
+func (w *partnershipWorkflow) unconfirmedFailure(p partnership.Payout, ev partnership.PaymentEvent) bool {
+	return ev.Status == partnership.PayoutFailed && w.confirming[p.ID] && !w.failureConfirmed[p.ID] &&
+		(ev.TransferID == "" || ev.TransferID == p.TransferID)
 }
 
 // tellNoWord tells finance, once, that the provider has said nothing of a payout's transfer
@@ -702,7 +759,7 @@ func (w *partnershipWorkflow) settle() error {
 			continue
 		}
 		ev, ok := w.payments[p.ID]
-		if !ok {
+		if !ok || w.unconfirmedFailure(p, ev) {
 			continue
 		}
 		delete(w.payments, p.ID)

@@ -305,7 +305,7 @@ func TestPayoutValidationAndDuplicateEvents(t *testing.T) {
 	f.snapshot(minute(6.8), "processing")
 	f.at(minute(7), func() {
 		for i := 0; i < 3; i++ {
-			f.env.SignalWorkflow(partnership.SignalPaymentEvent, partnership.PaymentEvent{
+			f.signalPayment(partnership.PaymentEvent{
 				EventID: "pay-evt-1", TransferID: "tr_po_1", PayoutID: "po_1", Status: "paid"})
 		}
 	})

@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"cmp"
 	"encoding/json"
 	"testing"
 	"time"
@@ -148,25 +149,32 @@ func TestTransferLookupBeforeVersion(t *testing.T) {
 // either order), and the partnership asks the provider, whose answer decides: confirmed, the
 // payout keeps its status and the contradiction is cleared with no e-mail; contradicted, the
 // payout takes the provider's word (a paid fee returned is payable again, a failed one paid
-// after all is paid); with no answer, the status stands and finance is asked to check.
+// after all is paid); with no answer, the status stands and finance is asked to check. A
+// failure reported first is confirmed with the provider before it counts: one the provider
+// says paid never fails the payout.
 func TestConflictResolvedByTheProvider(t *testing.T) {
 	const failedMail, paidAfterAll = "A payout failed", "A failed payout was paid after all"
 	for _, tc := range []struct {
-		name                    string
-		first, second, provider string
-		want                    string
+		name          string
+		first, second string
+		// provider is what the provider says from the start, later from minute 7.5 on ("":
+		// as before).
+		provider, later string
+		want            string
 		// triggerAgain: finance can trigger the fee again without a reason afterwards.
 		triggerAgain bool
 		// mails: finance's e-mails about the payout, in order; paid and failed: how many
-		// payout_paid and payout_failed events the audit trail holds in the end.
-		mails        []string
-		paid, failed int
+		// payout_paid and payout_failed events the audit trail holds in the end; conflicts and
+		// lookups: how many payment_conflict events and provider lookups.
+		mails                            []string
+		paid, failed, conflicts, lookups int
 	}{
-		{"paid, failed, provider says paid", "paid", "failed", "paid", partnership.PayoutPaid, false, nil, 1, 0},
-		{"paid, failed, provider says failed", "paid", "failed", "failed", partnership.PayoutFailed, true, []string{failedMail}, 2, 1},
-		{"failed, paid, provider says failed", "failed", "paid", "failed", partnership.PayoutFailed, true, []string{failedMail}, 1, 1},
-		{"failed, paid, provider says paid", "failed", "paid", "paid", partnership.PayoutPaid, false, []string{failedMail, paidAfterAll}, 1, 1},
-		{"paid, failed, provider says nothing", "paid", "failed", "", partnership.PayoutPaid, false, []string{conflictSubject}, 1, 0},
+		{"paid, failed, provider says paid", "paid", "failed", "paid", "", partnership.PayoutPaid, false, nil, 1, 0, 1, 1},
+		{"paid, failed, provider says failed", "paid", "failed", "failed", "", partnership.PayoutFailed, true, []string{failedMail}, 2, 1, 1, 1},
+		{"failed, paid, provider says failed", "failed", "paid", "failed", "", partnership.PayoutFailed, true, []string{failedMail}, 1, 1, 1, 2},
+		{"failed unconfirmed, paid, provider says paid", "failed", "paid", "paid", "", partnership.PayoutPaid, false, nil, 1, 0, 0, 1},
+		{"failed, paid, provider says failed then paid", "failed", "paid", "failed", "paid", partnership.PayoutPaid, false, []string{failedMail, paidAfterAll}, 1, 1, 1, 2},
+		{"paid, failed, provider says nothing", "paid", "failed", "", "", partnership.PayoutPaid, false, []string{conflictSubject}, 1, 0, 1, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := baseInput()
@@ -183,6 +191,9 @@ func TestConflictResolvedByTheProvider(t *testing.T) {
 			} else {
 				f.says(0, "tr_po_1", tc.provider, code(tc.provider))
 			}
+			if tc.later != "" {
+				f.says(minute(7.5), "tr_po_1", tc.later, code(tc.later))
+			}
 			f.toPayout()
 			f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
 			f.payment(minute(7), "pay-evt-1", "po_1", tc.first, code(tc.first))
@@ -197,16 +208,25 @@ func TestConflictResolvedByTheProvider(t *testing.T) {
 			require.Equal(t, partnership.StageCompleted, st.Stage)
 			p := f.snap("after").Payouts[0]
 			require.Equal(t, tc.want, p.Status)
-			require.Equal(t, 1, f.countEvents("payment_conflict"))
-			require.Len(t, f.lookupsMade(), 1)
-			if tc.provider == "" {
+			require.Equal(t, tc.conflicts, f.countEvents("payment_conflict"))
+			require.Len(t, f.lookupsMade(), tc.lookups)
+			switch {
+			case tc.provider == "":
 				require.Equal(t, tc.second, p.ConflictingReport, "unresolved: the payout shows the contradiction")
 				require.Equal(t, 0, f.countEvents("transfer_looked_up"))
 				require.Contains(t, f.teamMailText(conflictSubject), "could not say which is true")
-			} else {
+			default:
 				require.Empty(t, p.ConflictingReport, "resolved")
-				require.Equal(t, tc.provider, f.eventData("transfer_looked_up")["status"])
-				requireSubsequence(t, f.eventTypes(), []string{"payment_conflict", "transfer_looked_up"})
+				var said []string
+				for _, e := range f.events() {
+					if e.Type == "transfer_looked_up" {
+						var data map[string]string
+						require.NoError(t, json.Unmarshal(e.Data, &data))
+						said = append(said, data["status"])
+					}
+				}
+				require.Len(t, said, tc.lookups)
+				require.Equal(t, cmp.Or(tc.later, tc.provider), said[len(said)-1])
 			}
 			var mails []string
 			for _, subject := range f.teamSubjects() {
@@ -231,11 +251,16 @@ func TestConflictResolvedByTheProvider(t *testing.T) {
 				require.Equal(t, "account_closed", p.FailureCode)
 				require.Nil(t, p.PaidAt)
 				require.Contains(t, f.notifySubjects(), "Your payment could not be sent")
-			case tc.first == "failed" && tc.provider == "paid":
-				requireSubsequence(t, f.eventTypes(), []string{"payout_failed", "payment_conflict", "transfer_looked_up", "payout_paid"})
+			case tc.first == "failed" && tc.later == "paid":
+				requireSubsequence(t, f.eventTypes(), []string{"transfer_looked_up", "payout_failed", "payment_conflict", "transfer_looked_up", "payout_paid"})
 				require.Empty(t, p.FailureCode)
 				require.NotNil(t, p.PaidAt)
 				require.NotContains(t, f.teamMailText(paidAfterAll), "triggered again since")
+			case tc.first == "failed" && tc.provider == "paid":
+				requireSubsequence(t, f.eventTypes(), []string{"transfer_looked_up", "payment_report_unconfirmed", "payout_paid"})
+				require.Equal(t, map[string]string{"payout_id": "po_1", "transfer_id": "tr_po_1", "event_id": "pay-evt-1",
+					"reported": "failed", "provider": "paid"}, f.eventData("payment_report_unconfirmed"))
+				require.NotContains(t, f.notifySubjects(), "Your payment could not be sent")
 			}
 		})
 	}
@@ -248,7 +273,8 @@ func TestPaidAfterAllWhileTriggeredAgain(t *testing.T) {
 	in := baseInput()
 	in.Campaign.RecheckAfterSeconds = 14 * 86400
 	f := newFixture(t, in)
-	f.says(0, "tr_po_1", "paid", "")
+	f.says(0, "tr_po_1", "failed", "account_closed")
+	f.says(minute(8.5), "tr_po_1", "paid", "") // the bank's failure undone
 	f.toPayout()
 	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
 	f.payment(minute(7), "pay-evt-1", "po_1", "failed", "account_closed")
@@ -330,7 +356,8 @@ func TestPaidAfterAllWithdrawsTheApprovalWaiting(t *testing.T) {
 	in.Campaign.RecheckAfterSeconds = 14 * 86400
 	in.Campaign.DualApprovalThresholdMinor = 50_000 // the fee, 500.00, needs a second approval
 	f := newFixture(t, in)
-	f.says(0, "tr_po_1", "paid", "")
+	f.says(0, "tr_po_1", "failed", "account_closed")
+	f.says(minute(8.5), "tr_po_1", "paid", "")
 	f.toPayout()
 	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
 	f.update(minute(6.5), "approve", partnership.UpdateApprovePayout, partnership.PayoutApproval{Actor: finance2, PayoutID: "po_1"})
@@ -379,8 +406,8 @@ func TestConflictUnresolvedAtHandOver(t *testing.T) {
 	f.toPayout()
 	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
 	f.at(minute(7), func() {
-		f.env.SignalWorkflowSkippingWorkflowTask(partnership.SignalPaymentEvent, paymentEvent("pay-evt-1", "po_1", "paid", ""))
-		f.env.SignalWorkflow(partnership.SignalPaymentEvent, paymentEvent("pay-evt-2", "po_1", "failed", "account_closed"))
+		f.signalPaymentSkippingTask(paymentEvent("pay-evt-1", "po_1", "paid", ""))
+		f.signalPayment(paymentEvent("pay-evt-2", "po_1", "failed", "account_closed"))
 	})
 	f.run()
 
@@ -402,8 +429,8 @@ func TestConflictUnresolvedAtHandOver(t *testing.T) {
 }
 
 // TestTransferLookupRacesTheWebhook: the webhook comes while the provider is being asked
-// (the lookup slow): the webhook's word is applied once, the lookup's answer dropped, whether
-// the two agree or not.
+// (the lookup slow): the lookup's answer is dropped and the webhook's word applied once; a
+// failure is then confirmed with the provider (a second lookup) before it counts.
 func TestTransferLookupRacesTheWebhook(t *testing.T) {
 	for _, webhook := range []string{"paid", "failed"} {
 		t.Run(webhook, func(t *testing.T) {
@@ -411,22 +438,28 @@ func TestTransferLookupRacesTheWebhook(t *testing.T) {
 			in.TransferLookupSeconds = 600
 			f := newFixture(t, in)
 			f.lookupDelay = 2 * time.Minute
-			f.says(0, "tr_po_1", "paid", "")
+			failure := map[string]string{"paid": "", "failed": "account_closed"}[webhook]
+			f.says(0, "tr_po_1", webhook, failure)
 			f.toPayout()
 			f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee) // asked at 16, answers at 18
-			failure := map[string]string{"paid": "", "failed": "account_closed"}[webhook]
 			f.payment(minute(17), "pay-evt-1", "po_1", webhook, failure)
-			f.snapshot(minute(20), "after")
+			f.snapshot(minute(25), "after")
 			if webhook == "failed" {
-				f.trigger(minute(21), "trigger-again", finance1, partnership.PayoutKindFee)
-				f.payment(minute(22), "pay-evt-2", "po_2", "paid", "")
+				f.trigger(minute(26), "trigger-again", finance1, partnership.PayoutKindFee)
+				f.payment(minute(27), "pay-evt-2", "po_2", "paid", "")
 			}
 			f.runOK()
 
 			require.Equal(t, webhook, f.snap("after").Payouts[0].Status)
-			require.Len(t, f.lookupsMade(), 1)
-			require.Equal(t, 0, f.countEvents("transfer_looked_up"), "the webhook came first")
 			require.Equal(t, 0, f.countEvents("payment_conflict"))
+			if webhook == "paid" {
+				require.Len(t, f.lookupsMade(), 1)
+				require.Equal(t, 0, f.countEvents("transfer_looked_up"), "the webhook came first")
+				return
+			}
+			require.Len(t, f.lookupsMade(), 2, "the raced lookup, then the failure's confirmation")
+			require.Equal(t, 1, f.countEvents("transfer_looked_up"), "the confirmation's")
+			require.Equal(t, 1, f.countEvents("payout_failed"))
 		})
 	}
 }
