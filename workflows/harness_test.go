@@ -124,6 +124,7 @@ type fixture struct {
 	firstReported map[string]activities.LookupTransferOutput
 	lookupErr     error
 	lookupDelay   time.Duration // how long LookupTransfer takes on the mock clock
+	lookupErrs    []error       // what LookupTransfer fails with first, in order
 
 	// envelopeErrs, discountErrs, verifyErrs and collectErrs are what CreateEnvelope,
 	// CreateDiscountCode, VerifyPost and CollectConversions fail with, in order; success once
@@ -364,6 +365,9 @@ func (f *fixture) mockActivities() {
 			defer f.mu.Unlock()
 			f.calls["LookupTransfer"]++
 			f.lookups = append(f.lookups, in)
+			if err := nextErr(&f.lookupErrs); err != nil {
+				return activities.LookupTransferOutput{}, err
+			}
 			if f.lookupErr != nil {
 				return activities.LookupTransferOutput{}, f.lookupErr
 			}

@@ -516,7 +516,7 @@ func (w *partnershipWorkflow) paymentConflict(ctx workflow.Context, ev partnersh
 		// Disconnected: an operator's cancel of the workflow does not abandon the lookup.
 		dctx, _ := workflow.NewDisconnectedContext(ctx)
 		workflow.Go(dctx, func(gctx workflow.Context) {
-			w.resolveConflict(gctx, ev, said, transferID)
+			w.resolveConflict(gctx, check, transferID)
 			w.conflictChecks = slices.DeleteFunc(w.conflictChecks, func(c *conflictCheck) bool { return c == check })
 		})
 		w.recordFromTransfer(ctx, ev.PayoutID)
@@ -534,18 +534,26 @@ func (w *partnershipWorkflow) paymentConflict(ctx workflow.Context, ev partnersh
 	w.recordFromTransfer(ctx, ev.PayoutID)
 }
 
-// conflictCheck is a payment conflict whose transfer is being asked about at the provider.
+// conflictCheck is a payment conflict whose transfer is being asked about at the provider;
+// told: finance was e-mailed that the provider could not say yet.
 type conflictCheck struct {
 	ev   partnership.PaymentEvent
 	said string
+	told bool
 }
+
+// conflictRetries is how many times a conflict the provider could not resolve is asked about
+// again (after the lookup wait, then twice as long each time: seven hours by default).
+const conflictRetries = 3
 
 // unresolvedConflictsTold queues, for each conflict still being asked about when an
 // ambassador cycle hands over, finance's e-mail to check the transfer: the next run does not
 // ask again.
 func (w *partnershipWorkflow) unresolvedConflictsTold() {
 	for _, c := range w.conflictChecks {
-		w.tellConflict(c.ev, c.said, "The provider had not said which is true when this cycle ended, so the payout stays as recorded: check the transfer at the provider before acting.")
+		if !c.told {
+			w.tellConflict(c.ev, c.said, "The provider had not said which is true when this cycle ended, so the payout stays as recorded: check the transfer at the provider before acting.")
+		}
 	}
 	w.conflictChecks = nil
 }
@@ -571,21 +579,33 @@ func (w *partnershipWorkflow) tellConflict(ev partnership.PaymentEvent, said, wh
 //   - it cannot say (down for the lookup's minutes, or pending), or the payout is an earlier
 //     ambassador cycle's, whose payouts are settled: the status stands, as on the old branch,
 //     and finance is e-mailed to check the transfer.
-func (w *partnershipWorkflow) resolveConflict(ctx workflow.Context, ev partnership.PaymentEvent, said, transferID string) {
+func (w *partnershipWorkflow) resolveConflict(ctx workflow.Context, check *conflictCheck, transferID string) {
+	ev, said := check.ev, check.said
+	pending := func() bool { return slices.Contains(w.conflictChecks, check) } // else a hand-over told finance
 	out, _ := w.askTransfer(ctx, ev.PayoutID, transferID)
-	if !slices.ContainsFunc(w.conflictChecks, func(c *conflictCheck) bool { return c.ev == ev }) {
-		return // a hand-over told finance meanwhile
+	// No word: finance is told at once, and the provider asked again after the lookup wait,
+	// then twice as long, conflictRetries times.
+	for tries, wait := 0, w.lookupWait(); pending() && !settled(out.Status) && tries < conflictRetries; tries, wait = tries+1, min(2*wait, transferLookupMax) {
+		if tries == 0 {
+			po, _ := w.findAnyPayout(ev.PayoutID)
+			w.tellConflict(ev, said, fmt.Sprintf("The provider could not say which is true when Partnerflow asked (%s), so the payout stays %s for now: Partnerflow asks again over the next hours, and meanwhile check the transfer at the provider before acting.",
+				cmp.Or(out.Status, "no answer"), po.Status))
+			check.told = true
+			w.recordFromTransfer(ctx, ev.PayoutID)
+		}
+		if workflow.Sleep(ctx, wait) != nil {
+			return
+		}
+		out, _ = w.askTransfer(ctx, ev.PayoutID, transferID)
+	}
+	if !pending() || !settled(out.Status) {
+		return // told already
 	}
 	po, current := w.findPayout(ev.PayoutID)
 	if !current {
 		po, _ = w.findAnyPayout(ev.PayoutID)
 	}
 	defer w.recordFromTransfer(ctx, ev.PayoutID)
-	if !settled(out.Status) {
-		w.tellConflict(ev, said, fmt.Sprintf("The provider could not say which is true when Partnerflow asked (%s), so the payout stays %s: check the transfer at the provider before acting.",
-			cmp.Or(out.Status, "no answer"), po.Status))
-		return
-	}
 	data := map[string]string{"payout_id": ev.PayoutID, "transfer_id": transferID, "status": out.Status}
 	if out.FailureCode != "" {
 		data["failure_code"] = out.FailureCode
@@ -773,7 +793,7 @@ func (w *partnershipWorkflow) settle() error {
 			w.markPaid(po, ev, now)
 		case "failed":
 			po.Status, po.FailureCode = partnership.PayoutFailed, ev.FailureCode
-			w.emit("payout_failed", systemActor, map[string]string{"payout_id": p.ID, "failure_code": ev.FailureCode})
+			w.emit("payout_failed", systemActor, map[string]string{"payout_id": p.ID, "failure_code": ev.FailureCode, "transfer_id": p.TransferID})
 			failed = append(failed, *po)
 		default:
 			continue

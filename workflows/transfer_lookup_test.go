@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"cmp"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -174,7 +175,7 @@ func TestConflictResolvedByTheProvider(t *testing.T) {
 		{"failed, paid, provider says failed", "failed", "paid", "failed", "", partnership.PayoutFailed, true, []string{failedMail}, 1, 1, 1, 2},
 		{"failed unconfirmed, paid, provider says paid", "failed", "paid", "paid", "", partnership.PayoutPaid, false, nil, 1, 0, 0, 1},
 		{"failed, paid, provider says failed then paid", "failed", "paid", "failed", "paid", partnership.PayoutPaid, false, []string{failedMail, paidAfterAll}, 1, 1, 1, 2},
-		{"paid, failed, provider says nothing", "paid", "failed", "", "", partnership.PayoutPaid, false, []string{conflictSubject}, 1, 0, 1, 1},
+		{"paid, failed, provider says nothing", "paid", "failed", "", "", partnership.PayoutPaid, false, []string{conflictSubject}, 1, 0, 1, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := baseInput()
@@ -214,7 +215,7 @@ func TestConflictResolvedByTheProvider(t *testing.T) {
 			case tc.provider == "":
 				require.Equal(t, tc.second, p.ConflictingReport, "unresolved: the payout shows the contradiction")
 				require.Equal(t, 0, f.countEvents("transfer_looked_up"))
-				require.Contains(t, f.teamMailText(conflictSubject), "could not say which is true")
+				require.Contains(t, f.teamMailText(conflictSubject), "could not say which is true when Partnerflow asked (no answer), so the payout stays paid for now: Partnerflow asks again")
 			default:
 				require.Empty(t, p.ConflictingReport, "resolved")
 				var said []string
@@ -520,3 +521,37 @@ func TestReturnWindowAfterTheEnd(t *testing.T) {
 }
 
 const returnWindowDays = 30
+
+// TestConflictAskedAgainWhenTheProviderCannotSay: the provider cannot answer the lookup a
+// returned fee's contradiction asks for; finance is told at once, the provider is asked again
+// after the lookup wait, and its answer then decides: the fee failed and payable again.
+func TestConflictAskedAgainWhenTheProviderCannotSay(t *testing.T) {
+	in := baseInput()
+	in.TransferLookupSeconds = 600
+	in.Campaign.RecheckAfterSeconds = 14 * 86400
+	f := newFixture(t, in)
+	f.lookupErrs = []error{temporal.NewNonRetryableApplicationError("provider down", "Unavailable", nil)}
+	f.says(0, "tr_po_1", "failed", "account_closed")
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(7), "pay-evt-1", "po_1", "paid", "")
+	f.payment(minute(8), "pay-evt-2", "po_1", "failed", "account_closed") // asked at 8: no answer
+	f.snapshot(minute(12), "waiting")
+	f.snapshot(minute(20), "after") // asked again at 18: failed
+	f.trigger(minute(21), "trigger-again", finance1, partnership.PayoutKindFee)
+	f.payment(minute(22), "pay-evt-3", "po_2", "paid", "")
+	st := f.runOK()
+
+	w := f.snap("waiting").Payouts[0]
+	require.Equal(t, partnership.PayoutPaid, w.Status)
+	require.Equal(t, "failed", w.ConflictingReport)
+	a := f.snap("after").Payouts[0]
+	require.Equal(t, partnership.PayoutFailed, a.Status)
+	require.Empty(t, a.ConflictingReport)
+	require.Len(t, f.lookupsMade(), 2)
+	require.Equal(t, []string{conflictSubject, "A payout failed"}, slices.DeleteFunc(f.teamSubjects(), func(s string) bool {
+		return s != conflictSubject && s != "A payout failed"
+	}))
+	f.requireAccepted("trigger-again")
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[1].Status)
+}
