@@ -117,7 +117,7 @@ func childRows(st partnership.State) ([]store.DeliverableRow, []store.DraftRow, 
 		pays = append(pays, store.PayoutRow{PartnershipID: st.ID, ID: p.ID, BrandID: st.BrandID, CampaignID: st.CampaignID,
 			CreatorID: st.CreatorID, Cycle: cycle, Kind: p.Kind, AmountMinor: p.Amount.AmountMinor, Currency: p.Amount.Currency,
 			Status: p.Status, TriggeredBy: p.TriggeredBy, ApprovedBy: p.ApprovedBy, TransferID: p.TransferID,
-			FailureCode: p.FailureCode, PaidAt: p.PaidAt, CreatedAt: st.UpdatedAt, UpdatedAt: st.UpdatedAt})
+			FailureCode: p.FailureCode, PaidAt: p.PaidAt, ConflictingReport: p.ConflictingReport, CreatedAt: st.UpdatedAt, UpdatedAt: st.UpdatedAt})
 	}
 	return dels, drafts, pays
 }

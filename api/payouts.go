@@ -25,10 +25,14 @@ type payoutItem struct {
 	Status        string            `json:"status"`
 	TriggeredBy   string            `json:"triggered_by"`
 	ApprovedBy    string            `json:"approved_by"`
+	TransferID    string            `json:"transfer_id"`
 	FailureCode   string            `json:"failure_code"`
 	PaidAt        *string           `json:"paid_at"`
-	CreatedAt     string            `json:"created_at"`
-	UpdatedAt     string            `json:"updated_at"`
+	// ConflictingReport is the payout's conflicting_report (an unresolved contradiction of
+	// the payments provider's about its transfer), absent without one.
+	ConflictingReport string `json:"conflicting_report,omitempty"`
+	CreatedAt         string `json:"created_at"`
+	UpdatedAt         string `json:"updated_at"`
 }
 
 var payoutStatuses = []string{partnership.PayoutAwaitingApproval, partnership.PayoutProcessing,
@@ -64,8 +68,8 @@ func (s *Server) listPayouts(c echo.Context) error {
 	for _, r := range rows {
 		it := payoutItem{ID: r.ID, PartnershipID: r.PartnershipID, BrandID: r.BrandID, CampaignID: r.CampaignID,
 			CreatorID: r.CreatorID, Cycle: r.Cycle, Kind: r.Kind, Amount: partnership.Money{AmountMinor: r.AmountMinor, Currency: r.Currency},
-			Status: r.Status, TriggeredBy: r.TriggeredBy, ApprovedBy: r.ApprovedBy, FailureCode: r.FailureCode,
-			CreatedAt: rfc3339(r.CreatedAt), UpdatedAt: rfc3339(r.UpdatedAt)}
+			Status: r.Status, TriggeredBy: r.TriggeredBy, ApprovedBy: r.ApprovedBy, TransferID: r.TransferID, FailureCode: r.FailureCode,
+			ConflictingReport: r.ConflictingReport, CreatedAt: rfc3339(r.CreatedAt), UpdatedAt: rfc3339(r.UpdatedAt)}
 		if r.PaidAt != nil {
 			at := rfc3339(*r.PaidAt)
 			it.PaidAt = &at

@@ -47,6 +47,21 @@ func TestTransitionProjectsChildren(t *testing.T) {
 			awaiting, _, err := s.ListPayouts(ctx, store.PayoutFilter{Status: "awaiting_approval", Limit: 10})
 			require.NoError(t, err)
 			require.Empty(t, awaiting)
+
+			// The provider contradicts itself: the queue shows it, and its clearing.
+			contested := snap(6, t0.Add(2*time.Hour), "verified", "paid", "fin-2")
+			contested.Payouts[0].TransferID, contested.Payouts[0].ConflictingReport = "tr_1", "failed"
+			require.NoError(t, s.ApplyTransition(ctx, contested))
+			pays, _, err = s.ListPayouts(ctx, store.PayoutFilter{BrandID: brand, Limit: 10})
+			require.NoError(t, err)
+			require.Equal(t, "failed", pays[0].ConflictingReport)
+			require.Equal(t, "tr_1", pays[0].TransferID)
+			cleared := snap(7, t0.Add(3*time.Hour), "verified", "paid", "fin-2")
+			cleared.Payouts[0].TransferID = "tr_1"
+			require.NoError(t, s.ApplyTransition(ctx, cleared))
+			pays, _, err = s.ListPayouts(ctx, store.PayoutFilter{BrandID: brand, Limit: 10})
+			require.NoError(t, err)
+			require.Empty(t, pays[0].ConflictingReport)
 		})
 	}
 }

@@ -150,6 +150,9 @@ type PayoutRow struct {
 	TransferID    string     `json:"transfer_id"`
 	FailureCode   string     `json:"failure_code"`
 	PaidAt        *time.Time `json:"paid_at"`
+	// ConflictingReport is the payout's conflicting_report: what the provider reported of its
+	// transfer against its status while that is unresolved, or "".
+	ConflictingReport string `json:"conflicting_report"`
 	// CreatedAt is when the payout was first recorded; later snapshots never change it.
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

@@ -326,7 +326,7 @@ func upsertChildren(tx *gorm.DB, t Transition, same sameChildren) error {
 	}
 	if len(t.Payouts) > 0 && !same.payouts {
 		advance := clause.AssignmentColumns([]string{"status", "amount_minor", "currency", "triggered_by", "approved_by",
-			"transfer_id", "failure_code", "paid_at", "updated_at"})
+			"transfer_id", "failure_code", "paid_at", "conflicting_report", "updated_at"})
 		if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "partnership_id"}, {Name: "id"}}, DoUpdates: advance}).Create(&t.Payouts).Error; err != nil {
 			return err
 		}

@@ -60,7 +60,7 @@ func TestMigrationsUpDownUp(t *testing.T) {
 			ctx := context.Background()
 			v, err := s.SchemaVersion(ctx)
 			require.NoError(t, err)
-			require.EqualValues(t, 11, v)
+			require.EqualValues(t, 12, v)
 			require.NoError(t, s.MigrateDownTo(ctx, 1))
 			_, _, err = s.ListPayouts(ctx, store.PayoutFilter{Limit: 1})
 			require.Error(t, err, "payouts are gone after rolling back 00002")
