@@ -63,6 +63,9 @@ type Server struct {
 	// unstartedRemoved counts the rows the reconciler deleted (reconcile.go): creates whose
 	// workflow never started, worth an alert when it climbs.
 	unstartedRemoved prometheus.Counter
+	// failedAfterClose counts payments reported failed for partnerships whose workflow has
+	// closed (webhooks.go): money the app shows paid that the provider says is not.
+	failedAfterClose prometheus.Counter
 }
 
 // registeredCounter registers a counter, or returns the one already registered under its
@@ -107,6 +110,9 @@ func New(cfg Config, st Store, wf Workflows, log *slog.Logger) *Server {
 	s.unstartedRemoved = registeredCounter(registerer, prometheus.CounterOpts{Namespace: "partnerflow",
 		Name: "unstarted_partnerships_removed_total",
 		Help: "Partnership rows the reconciler deleted because their workflow never started."})
+	s.failedAfterClose = registeredCounter(registerer, prometheus.CounterOpts{Namespace: "partnerflow",
+		Name: "payments_failed_after_close_total",
+		Help: "Payments the provider reported failed for partnerships whose workflow had closed: check each transfer at the provider."})
 	e.Use(cfg.Middleware...)
 	e.Use(
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}),

@@ -209,6 +209,14 @@ func (s *Server) deliverWebhook(c echo.Context, ctx context.Context, provider, e
 	if err != nil {
 		return err
 	}
+	if ev, ok := signal.(partnership.PaymentEvent); ok && fresh && outcome == "partnership_closed" && ev.Status == partnership.PayoutFailed {
+		// A transfer failed after its partnership closed (a bank's return more than the
+		// workflow's return window after the payment): no workflow weighs it, so operators
+		// are told, to have finance check the transfer at the provider.
+		s.failedAfterClose.Inc()
+		s.log.Warn("a payment was reported failed for a partnership that has closed: finance should check the transfer at the provider",
+			"partnership_id", pid, "payout_id", ev.PayoutID, "transfer_id", ev.TransferID, "failure_code", ev.FailureCode, "event_id", eventID)
+	}
 	return c.JSON(http.StatusOK, map[string]any{"received": true, "duplicate": !fresh, "outcome": outcome})
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnerflow/partnerflow/partnership"
@@ -142,4 +143,29 @@ func TestWebhookWithImpossiblePartnershipID(t *testing.T) {
 		require.Equal(t, "unknown_partnership", ack.Outcome, pid)
 	}
 	require.Empty(t, s.wf.signalled())
+}
+
+// TestPaymentFailedAfterClose: a transfer reported failed for a partnership whose workflow has
+// closed is acknowledged and recorded as ever, and counted (with a warning) for operators:
+// nothing else would weigh it. A duplicate or a paid report is not counted.
+func TestPaymentFailedAfterClose(t *testing.T) {
+	secret := []byte("whsec_payments_api_test")
+	s := newActionServer(t, Config{PaymentsWebhookSecret: secret})
+	s.wf.mu.Lock()
+	s.wf.signalErr = errWorkflowClosed
+	s.wf.mu.Unlock()
+	post := func(id, status string) webhookAck {
+		body := `{"id":"` + id + `","type":"transfer.` + status + `","data":{"object":{"id":"tr_1","status":"` + status +
+			`","failure_code":"account_closed","metadata":{"partnership_id":"p-closed","payout_id":"po_1"}}}}`
+		req := httptest.NewRequest(http.MethodPost, "/v1/webhooks/payments", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(webhooksig.Header, webhooksig.Sign(secret, time.Now(), []byte(body)))
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		return decodeAck(t, rec)
+	}
+	require.Equal(t, "partnership_closed", post("evt_ret_1", "failed").Outcome)
+	require.True(t, post("evt_ret_1", "failed").Duplicate)
+	require.Equal(t, "partnership_closed", post("evt_paid_1", "paid").Outcome)
+	require.Equal(t, 1.0, testutil.ToFloat64(s.failedAfterClose))
 }

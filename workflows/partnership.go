@@ -82,8 +82,10 @@ type partnershipWorkflow struct {
 	// handingOver: an ambassador cycle is handing over to the next run (continueAsNew).
 	handingOver bool
 	// confirming: payouts whose transfer's coroutine confirms a reported failure with the
-	// provider before settle applies it (transfer-lookup); failureConfirmed: those confirmed.
-	confirming, failureConfirmed map[string]bool
+	// provider before settle applies it (transfer-lookup); failureConfirmed: the failure
+	// event each confirmed.
+	confirming       map[string]bool
+	failureConfirmed map[string]partnership.PaymentEvent
 	// chasedDue is the deadline of next_action whose reminder a settle wait sent, kept across
 	// the waits (the re-check's, then the attribution window's) so it is sent once.
 	chasedDue time.Time
@@ -137,7 +139,7 @@ func newPartnershipWorkflow(ctx workflow.Context, in partnership.Input) *partner
 		in:         in,
 		seenEvents: map[string]bool{}, escalations: map[string]int{},
 		payments: map[string]partnership.PaymentEvent{}, transferInDoubt: map[string]bool{}, transfers: map[string]*transferCall{}, approvalAsked: map[string]bool{}, checking: map[string]bool{},
-		conflicts: map[string]bool{}, confirming: map[string]bool{}, failureConfirmed: map[string]bool{},
+		conflicts: map[string]bool{}, confirming: map[string]bool{}, failureConfirmed: map[string]partnership.PaymentEvent{},
 	}
 	if c := in.Carry; c != nil {
 		// The next cycle of an ambassador partnership: carry on where the last run stopped.
@@ -314,19 +316,35 @@ const returnWindow = 30 * 24 * time.Hour
 // paid, on partnerships from version 8 (a timer; nothing else changes: every action is refused
 // as for any ended partnership). Not after an operator's cancel of the workflow.
 func (w *partnershipWorkflow) awaitReturns() error {
-	if w.base < 8 || w.ctx.Err() != nil {
+	if w.base < 8 {
 		return nil
 	}
-	var last time.Time
-	for _, p := range w.st.Payouts {
-		if p.Status == partnership.PayoutPaid && p.PaidAt != nil && p.PaidAt.After(last) {
-			last = *p.PaidAt
+	for w.ctx.Err() == nil {
+		var last time.Time
+		for _, p := range w.allPayouts() {
+			if p.Status == partnership.PayoutPaid && p.PaidAt != nil && p.PaidAt.After(last) {
+				last = *p.PaidAt
+			}
+		}
+		wait := last.Add(returnWindow).Sub(workflow.Now(w.ctx))
+		if last.IsZero() || wait <= 0 {
+			return nil
+		}
+		// Measured again after the wait: a payout paid meanwhile (paid after all) extends it.
+		if err := workflow.Sleep(w.ctx, wait); err != nil && !temporal.IsCanceledError(err) {
+			return err
 		}
 	}
-	if wait := last.Add(returnWindow).Sub(workflow.Now(w.ctx)); !last.IsZero() && wait > 0 {
-		return workflow.Sleep(w.ctx, wait)
+	return nil // an operator's cancel ends the window; run's last writes are still made
+}
+
+// allPayouts lists this run's payouts and those of an ambassador partnership's finished cycles.
+func (w *partnershipWorkflow) allPayouts() []partnership.Payout {
+	all := slices.Clone(w.st.Payouts)
+	for _, c := range w.st.Cycles {
+		all = append(all, c.Payouts...)
 	}
-	return nil
+	return all
 }
 
 // cancelledByTemporal compensates when the workflow execution itself is cancelled (an

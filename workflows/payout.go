@@ -135,7 +135,7 @@ func (w *partnershipWorkflow) payoutWork() bool {
 			}
 			continue
 		}
-		if ev, ok := w.payments[p.ID]; ok && !w.unconfirmedFailure(p, ev) {
+		if _, ok := w.payments[p.ID]; ok && !w.unconfirmedFailure(p.ID) {
 			return true
 		}
 	}
@@ -248,20 +248,16 @@ func (w *partnershipWorkflow) awaitPaid(ctx workflow.Context, payoutID string) {
 			po, _ := w.findPayout(payoutID)
 			return ok && ev.Status == partnership.PayoutFailed && po != nil && (ev.TransferID == "" || ev.TransferID == po.TransferID)
 		}
-		word := func() bool { return answered() || w.failureConfirmed[payoutID] }
+		word := func() bool { return answered() || (failedReport() && !w.unconfirmedFailure(payoutID)) }
 		asked, waited, wait := 0, time.Duration(0), w.lookupWait()
 		for !word() {
 			if failedReport() {
-				w.confirmFailure(ctx, payoutID)
+				if w.confirmFailure(ctx, payoutID) != nil {
+					return
+				}
 				continue
 			}
-			// The timer is cancelled once the word comes (AwaitWithTimeout leaves it to fire
-			// later, a workflow task for nothing, unless an SDK flag says otherwise).
-			tctx, cancel := workflow.WithCancel(ctx)
-			timer := workflow.NewTimer(tctx, wait)
-			err := workflow.Await(ctx, func() bool { return word() || failedReport() || timer.IsReady() })
-			came := word() || failedReport()
-			cancel()
+			came, err := awaitFor(ctx, wait, func() bool { return word() || failedReport() })
 			if err != nil {
 				return
 			}
@@ -344,9 +340,12 @@ func (w *partnershipWorkflow) lookUpTransfer(ctx workflow.Context, payoutID stri
 		data["failure_code"] = out.FailureCode
 	}
 	w.emit("transfer_looked_up", systemActor, data)
-	w.failureConfirmed[payoutID] = out.Status == partnership.PayoutFailed // the provider's own word
-	w.receivePayment(ctx, partnership.PaymentEvent{EventID: "lookup/" + transferID, TransferID: transferID,
-		PayoutID: payoutID, Status: out.Status, FailureCode: out.FailureCode})
+	said := partnership.PaymentEvent{EventID: "lookup/" + transferID, TransferID: transferID,
+		PayoutID: payoutID, Status: out.Status, FailureCode: out.FailureCode}
+	if out.Status == partnership.PayoutFailed {
+		w.failureConfirmed[payoutID] = said // the provider's own word
+	}
+	w.receivePayment(ctx, said)
 	w.recordFromTransfer(ctx, payoutID) // also wakes settle for a failure
 	return ""
 }
@@ -354,19 +353,32 @@ func (w *partnershipWorkflow) lookUpTransfer(ctx workflow.Context, payoutID stri
 // confirmFailure asks the provider about a transfer reported failed before the payout is
 // failed and payable again: a failure reported while the provider's own record says the
 // transfer is pending (a report early, misrouted or forged) or paid would let finance send the
-// money a second time. Failed, or no answer (the provider down for the lookup's minutes: its
-// signed report stands), confirms it; paid replaces it with the provider's paid; pending drops
-// it (payment_report_unconfirmed) and the wait goes on.
-func (w *partnershipWorkflow) confirmFailure(ctx workflow.Context, payoutID string) {
+// money a second time. Failed confirms it; paid replaces it with the provider's paid; pending
+// drops it (payment_report_unconfirmed) and the wait goes on. With no answer (the provider
+// down for the lookup's minutes) it is asked again after the lookup wait, then twice as long,
+// conflictRetries times, or sooner when another word comes; after that the signed report
+// stands. It returns an error only when the workflow's context is done.
+func (w *partnershipWorkflow) confirmFailure(ctx workflow.Context, payoutID string) error {
 	ev := w.payments[payoutID]
 	po, _ := w.findPayout(payoutID)
 	transferID := po.TransferID
-	out, _ := w.askTransfer(ctx, payoutID, transferID)
-	if cur, ok := w.payments[payoutID]; !ok || cur != ev {
-		return // another word came meanwhile: weighed next
+	changed := func() bool {
+		cur, ok := w.payments[payoutID]
+		po, found := w.findPayout(payoutID)
+		return !ok || cur != ev || !found || po.Status != partnership.PayoutProcessing || po.TransferID != transferID
 	}
-	if po, ok := w.findPayout(payoutID); !ok || po.Status != partnership.PayoutProcessing || po.TransferID != transferID {
-		return
+	out, _ := w.askTransfer(ctx, payoutID, transferID)
+	for tries, wait := 0, w.lookupWait(); !settled(out.Status) && out.Status != "pending" && tries < conflictRetries && !changed(); tries, wait = tries+1, min(2*wait, transferLookupMax) {
+		if _, err := awaitFor(ctx, wait, changed); err != nil {
+			return err
+		}
+		if changed() {
+			break
+		}
+		out, _ = w.askTransfer(ctx, payoutID, transferID)
+	}
+	if changed() {
+		return nil // another word came meanwhile: weighed next
 	}
 	if settled(out.Status) {
 		data := map[string]string{"payout_id": payoutID, "transfer_id": transferID, "status": out.Status}
@@ -384,16 +396,32 @@ func (w *partnershipWorkflow) confirmFailure(ctx workflow.Context, payoutID stri
 			w.payments[payoutID] = partnership.PaymentEvent{EventID: "lookup/" + transferID, TransferID: transferID, PayoutID: payoutID, Status: out.Status}
 		}
 	default:
-		w.failureConfirmed[payoutID] = true
+		w.failureConfirmed[payoutID] = ev
 	}
 	w.recordFromTransfer(ctx, payoutID) // also wakes settle for a confirmed failure
+	return nil
 }
 
-// unconfirmedFailure reports whether ev, for payout p, is a failure its transfer's coroutine
-// has still to confirm with the provider (confirmFailure): settle leaves it until then.
-func (w *partnershipWorkflow) unconfirmedFailure(p partnership.Payout, ev partnership.PaymentEvent) bool {
-	return ev.Status == partnership.PayoutFailed && w.confirming[p.ID] && !w.failureConfirmed[p.ID] &&
-		(ev.TransferID == "" || ev.TransferID == p.TransferID)
+// unconfirmedFailure reports whether the payment event waiting for a payout is a failure its
+// transfer's coroutine has still to confirm with the provider (confirmFailure): settle leaves
+// it until then, and it is not the provider's word (transferSaid).
+func (w *partnershipWorkflow) unconfirmedFailure(payoutID string) bool {
+	ev, ok := w.payments[payoutID]
+	po, found := w.findPayout(payoutID)
+	return ok && found && ev.Status == partnership.PayoutFailed && w.confirming[payoutID] &&
+		po.Status == partnership.PayoutProcessing && w.failureConfirmed[payoutID] != ev &&
+		(ev.TransferID == "" || ev.TransferID == po.TransferID)
+}
+
+// awaitFor waits until cond holds or d has passed, and reports whether cond held. Its timer is
+// cancelled once cond holds (AwaitWithTimeout leaves it to fire later, a workflow task for
+// nothing, unless an SDK flag says otherwise).
+func awaitFor(ctx workflow.Context, d time.Duration, cond func() bool) (bool, error) {
+	tctx, cancel := workflow.WithCancel(ctx)
+	defer cancel()
+	timer := workflow.NewTimer(tctx, d)
+	err := workflow.Await(ctx, func() bool { return cond() || timer.IsReady() })
+	return cond(), err
 }
 
 // tellNoWord tells finance, once, that the provider has said nothing of a payout's transfer
@@ -474,7 +502,7 @@ func settled(status string) bool {
 // it still waiting to be applied, or its payout's status once settled with that transfer; ""
 // when it said nothing yet. An event naming no transfer is taken for the payout's.
 func (w *partnershipWorkflow) transferSaid(ev partnership.PaymentEvent) string {
-	if p, ok := w.payments[ev.PayoutID]; ok && settled(p.Status) &&
+	if p, ok := w.payments[ev.PayoutID]; ok && settled(p.Status) && !w.unconfirmedFailure(ev.PayoutID) &&
 		(p.TransferID == "" || ev.TransferID == "" || p.TransferID == ev.TransferID) {
 		return p.Status
 	}
@@ -779,7 +807,7 @@ func (w *partnershipWorkflow) settle() error {
 			continue
 		}
 		ev, ok := w.payments[p.ID]
-		if !ok || w.unconfirmedFailure(p, ev) {
+		if !ok || w.unconfirmedFailure(p.ID) {
 			continue
 		}
 		delete(w.payments, p.ID)

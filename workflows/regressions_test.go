@@ -159,9 +159,12 @@ func TestBugAmbassadorCannotBeCancelledBetweenCycles(t *testing.T) {
 	f.env.SetStartTime(testStart.Add(minute(7)))
 	f.snapshot(minute(0.5), "between")
 	f.update(minute(1), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "ending the ambassadorship"})
-	f.env.SetWorkflowRunTimeout(10 * day) // with the bug the run would wait for the next period
+	f.snapshot(minute(2), "after")
+	// The run then stays open for the return window after cycle 1's fee (awaitReturns).
+	f.env.SetWorkflowRunTimeout(40 * day)
 	f.run()
 	require.Equal(t, partnership.StageContent, f.snap("between").Stage, "between cycles the partnership waits for the next period's content")
+	require.Equal(t, partnership.StageCancelled, f.snap("after").Stage, "with the bug the cancellation waited for the next period")
 	f.requireAccepted("cancel")
 	require.NoError(t, f.resultErr)
 	require.Equal(t, partnership.StageCancelled, f.result.Stage)

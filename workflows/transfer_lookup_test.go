@@ -555,3 +555,71 @@ func TestConflictAskedAgainWhenTheProviderCannotSay(t *testing.T) {
 	f.requireAccepted("trigger-again")
 	require.Equal(t, partnership.PayoutPaid, st.Payouts[1].Status)
 }
+
+// TestUnconfirmedFailureSuperseded: a failure reported for a transfer on its way is not the
+// provider's word until confirmed: a paid report that comes meanwhile (in the same workflow
+// task, or while the provider is being asked) is applied as any paid report, with no failure
+// and no conflict; a provider that cannot answer is asked again after the lookup wait, and its
+// paid then drops the failure.
+func TestUnconfirmedFailureSuperseded(t *testing.T) {
+	for _, tc := range []string{"in one task", "while asked", "provider down, then paid"} {
+		t.Run(tc, func(t *testing.T) {
+			in := baseInput()
+			in.TransferLookupSeconds = 600
+			f := newFixture(t, in)
+			f.toPayout()
+			f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+			failed := paymentEvent("pay-evt-1", "po_1", "failed", "account_closed")
+			switch tc {
+			case "in one task":
+				f.says(0, "tr_po_1", "failed", "account_closed") // never asked
+				f.at(minute(7), func() {
+					f.signalPaymentSkippingTask(failed)
+					f.signalPayment(paymentEvent("pay-evt-2", "po_1", "paid", ""))
+				})
+			case "while asked":
+				f.lookupDelay = 2 * time.Minute
+				f.says(0, "tr_po_1", "failed", "account_closed")
+				f.signal(minute(7), partnership.SignalPaymentEvent, failed)
+				f.payment(minute(8), "pay-evt-2", "po_1", "paid", "") // the lookup answers at 9
+			case "provider down, then paid":
+				f.lookupErrs = []error{temporal.NewNonRetryableApplicationError("provider down", "Unavailable", nil)}
+				f.says(0, "tr_po_1", "paid", "")
+				f.signal(minute(7), partnership.SignalPaymentEvent, failed) // asked at 7: no answer; at 17: paid
+			}
+			f.snapshot(minute(12), "meanwhile")
+			st := f.runOK()
+
+			require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
+			require.Equal(t, 0, f.countEvents("payout_failed"))
+			require.Equal(t, 0, f.countEvents("payment_conflict"))
+			require.NotContains(t, f.notifySubjects(), "Your payment could not be sent")
+			require.Equal(t, 1, f.n("CreateTransfer"))
+			if tc == "provider down, then paid" {
+				require.Equal(t, partnership.PayoutProcessing, f.snap("meanwhile").Payouts[0].Status, "not failed while the provider is down")
+				require.Len(t, f.lookupsMade(), 2)
+				require.Equal(t, "paid", f.eventData("payment_report_unconfirmed")["provider"])
+			}
+		})
+	}
+}
+
+// TestCancelDuringTheReturnWindow: an operator's cancel of the workflow during the return
+// window ends it: the execution closes as Canceled at once, not thirty days later, with the
+// partnership recorded as it ended.
+func TestCancelDuringTheReturnWindow(t *testing.T) {
+	in := baseInput()
+	in.Offer.UsageRightsDays = 0
+	f := newFixture(t, in)
+	f.toPayout()
+	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+	f.payment(minute(7), "pay-evt-1", "po_1", "paid", "")
+	f.at(day, func() { f.env.CancelWorkflow() })
+	f.run()
+
+	require.True(t, temporal.IsCanceledError(f.resultErr), "closed as Canceled, got %v", f.resultErr)
+	require.Equal(t, testStart.Add(day), f.env.Now().UTC())
+	final := f.finalRecord()
+	require.Equal(t, partnership.StageCompleted, final.Stage)
+	require.Equal(t, partnership.PayoutPaid, final.Payouts[0].Status)
+}
