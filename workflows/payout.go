@@ -579,9 +579,11 @@ const conflictRetries = 3
 // ask again.
 func (w *partnershipWorkflow) unresolvedConflictsTold() {
 	for _, c := range w.conflictChecks {
-		if !c.told {
-			w.tellConflict(c.ev, c.said, "The provider had not said which is true when this cycle ended, so the payout stays as recorded: check the transfer at the provider before acting.")
+		what := "The provider had not said which is true when this cycle ended, so the payout stays as recorded: check the transfer at the provider before acting."
+		if c.told {
+			what = "This cycle ended before the provider answered Partnerflow's new questions, which stop here: the payout stays as recorded, so check the transfer at the provider before acting."
 		}
+		w.tellConflict(c.ev, c.said, what)
 	}
 	w.conflictChecks = nil
 }

@@ -397,36 +397,64 @@ func TestNoWordToldAfterThreeLookups(t *testing.T) {
 }
 
 // TestConflictUnresolvedAtHandOver: an ambassador cycle's fee is reported paid and failed in
-// one workflow task just as the cycle ends, and the provider takes longer to answer than the
-// hand-over's minute: the next run does not ask again, so finance's e-mail to check the
-// transfer is carried to it instead of being lost with the abandoned lookup.
+// one workflow task just as the cycle ends, and the provider answers too slowly for the
+// hand-over's minute, or cannot answer and is to be asked again later: the next run does not
+// ask, so finance's e-mail to check the transfer is carried to it instead of being lost with
+// the abandoned lookup (after the first e-mail saying it would be asked again, in the second
+// case).
 func TestConflictUnresolvedAtHandOver(t *testing.T) {
-	f := newFixture(t, ambassadorInput())
-	f.lookupDelay = 5 * time.Minute
-	f.says(0, "tr_po_1", "failed", "account_closed")
-	f.toPayout()
-	f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
-	f.at(minute(7), func() {
-		f.signalPaymentSkippingTask(paymentEvent("pay-evt-1", "po_1", "paid", ""))
-		f.signalPayment(paymentEvent("pay-evt-2", "po_1", "failed", "account_closed"))
-	})
-	f.run()
+	for _, tc := range []struct {
+		name string
+		slow bool
+		want []string
+	}{
+		{"slow", true, []string{"The provider had not said which is true when this cycle ended, so the payout stays as recorded"}},
+		{"down", false, []string{"Partnerflow asks again over the next hours", "This cycle ended before the provider answered Partnerflow's new questions, which stop here"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, ambassadorInput())
+			if tc.slow {
+				f.lookupDelay = 5 * time.Minute
+			} else {
+				f.lookupErrs = []error{temporal.NewNonRetryableApplicationError("provider down", "Unavailable", nil)}
+			}
+			f.says(0, "tr_po_1", "failed", "account_closed")
+			f.toPayout()
+			f.trigger(minute(6), "trigger", finance1, partnership.PayoutKindFee)
+			f.at(minute(7), func() {
+				f.signalPaymentSkippingTask(paymentEvent("pay-evt-1", "po_1", "paid", ""))
+				f.signalPayment(paymentEvent("pay-evt-2", "po_1", "failed", "account_closed"))
+			})
+			f.run()
 
-	var can *workflow.ContinueAsNewError
-	require.ErrorAs(t, f.resultErr, &can)
-	var next partnership.Input
-	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
-	require.Equal(t, 1, f.countEvents("payment_conflict"))
-	require.Equal(t, 0, f.countEvents("transfer_looked_up"), "the provider had not answered")
-	var told []string
-	for _, n := range next.Carry.Notices {
-		if n.Subject == conflictSubject {
-			told = append(told, n.Text)
-		}
+			var can *workflow.ContinueAsNewError
+			require.ErrorAs(t, f.resultErr, &can)
+			var next partnership.Input
+			require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+			require.Equal(t, 1, f.countEvents("payment_conflict"))
+			require.Equal(t, 0, f.countEvents("transfer_looked_up"), "the provider had not answered")
+			var told []string
+			for _, m := range f.teamMailsSent() {
+				if m.subject == conflictSubject {
+					told = append(told, m.key)
+				}
+			}
+			for _, n := range next.Carry.Notices {
+				if n.Subject == conflictSubject {
+					told = append(told, n.Text)
+				}
+			}
+			require.Len(t, told, len(tc.want))
+			for i, want := range tc.want {
+				text := told[i]
+				if i < len(told)-1 { // sent in this run: look its text up
+					text = f.teamMailText(conflictSubject)
+				}
+				require.Contains(t, text, want)
+			}
+			require.Equal(t, partnership.PayoutPaid, next.Carry.State.Cycles[0].Payouts[0].Status)
+		})
 	}
-	require.Len(t, told, 1)
-	require.Contains(t, told[0], "The provider had not said which is true when this cycle ended, so the payout stays as recorded")
-	require.Equal(t, partnership.PayoutPaid, next.Carry.State.Cycles[0].Payouts[0].Status)
 }
 
 // TestTransferLookupRacesTheWebhook: the webhook comes while the provider is being asked

@@ -201,7 +201,13 @@ func (w *partnershipWorkflow) noticesAtHandOver() ([]partnership.Notice, error) 
 		return nil, err
 	}
 	w.unresolvedConflictsTold()
-	return slices.Clone(w.notices), nil
+	carried := slices.Clone(w.notices)
+	if w.base >= 8 {
+		// Carried, so not sent here too: noticeLoop could take one before the run ends, and
+		// the next run would send it again under another key.
+		w.notices = nil
+	}
+	return carried, nil
 }
 
 // notifyCreator e-mails the creator once per step.
