@@ -105,8 +105,7 @@ func (w *world) twoPlatformCreator(tiktok map[string]any) string {
 		"accounts": []map[string]string{{"platform": "instagram", "handle": w.handle}, {"platform": "tiktok", "handle": ttHandle}}}), http.StatusCreated)
 	w.creatorID = cr["id"].(string)
 	w.creator = as(w.t, auth.Identity{Sub: "maya-mp", Role: "creator", CreatorID: w.creatorID})
-	must(w.t, w.creator.do(http.MethodPut, "/v1/creators/"+w.creatorID+"/payout-profile",
-		map[string]string{"payments_account_id": "acct_" + w.handle, "tax_form": "W-9"}), http.StatusOK)
+	w.setPayoutAccount("acct_"+w.handle, "W-9")
 	return ttHandle
 }
 

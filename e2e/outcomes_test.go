@@ -95,15 +95,12 @@ func TestCancelAfterSigningPaysKillFee(t *testing.T) {
 // it is paid. Two transfers, one paid.
 func TestFailedPayoutGoesBackToFinance(t *testing.T) {
 	w := newWorld(t, campaignOpts{autoApprove: true})
-	must(t, w.creator.do(http.MethodPut, "/v1/creators/"+w.creatorID+"/payout-profile",
-		map[string]string{"payments_account_id": "acct_closed", "tax_form": "W-8BEN"}), http.StatusOK)
-	pid := w.createPartnership(15000)
-	st := w.toContent(pid)
-	w.publish(pid, "#ad My new @acme running shoes, code "+path(st, "tracking", "discount_code").(string))
+	w.setPayoutAccount("acct_closed", "W-8BEN")
+	pid := w.toPublished(15000)
 	w.waitStage(pid, "payout")
 	po := must(t, w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"}), http.StatusAccepted)
 	require.Equal(t, "processing", po["status"], "below the dual-approval threshold it goes straight out")
-	st = w.waitFor(pid, "payout failed", func(s map[string]any) bool { return path(s, "payouts", 0, "status") == "failed" })
+	st := w.waitFor(pid, "payout failed", func(s map[string]any) bool { return path(s, "payouts", 0, "status") == "failed" })
 	require.Equal(t, "account_closed", path(st, "payouts", 0, "failure_code"))
 	require.Equal(t, "finance", path(st, "next_action", "role"))
 	require.Equal(t, "trigger_payout", path(st, "next_action", "action"))
@@ -114,8 +111,7 @@ func TestFailedPayoutGoesBackToFinance(t *testing.T) {
 	require.Equal(t, "Your payment could not be sent", told[1]["subject"])
 	require.Contains(t, told[1]["text"], "(account closed)")
 
-	must(t, w.creator.do(http.MethodPut, "/v1/creators/"+w.creatorID+"/payout-profile",
-		map[string]string{"payments_account_id": "acct_new_" + w.handle, "tax_form": "W-8BEN"}), http.StatusOK)
+	w.setPayoutAccount("acct_new_"+w.handle, "W-8BEN")
 	po = must(t, w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"}), http.StatusAccepted)
 	require.Equal(t, "po_2", po["id"])
 	st = w.waitStage(pid, "completed")

@@ -67,12 +67,10 @@ func auditEvent(t *testing.T, w *world, pid, typ string) map[string]any {
 // the fee's transfer.
 func paidFee(t *testing.T, w *world) (string, string) {
 	t.Helper()
-	pid := w.createPartnership(15000)
-	st := w.toContent(pid)
-	w.publish(pid, "#ad My new @acme running shoes, code "+path(st, "tracking", "discount_code").(string))
+	pid := w.toPublished(15000)
 	w.waitFor(pid, "fee payable", func(s map[string]any) bool { return path(s, "next_action", "action") == "trigger_payout" })
 	must(t, w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"}), http.StatusAccepted)
-	st = w.waitFor(pid, "fee paid", func(s map[string]any) bool { return path(s, "payouts", 0, "status") == "paid" })
+	st := w.waitFor(pid, "fee paid", func(s map[string]any) bool { return path(s, "payouts", 0, "status") == "paid" })
 	return pid, path(st, "payouts", 0, "transfer_id").(string)
 }
 
@@ -134,14 +132,11 @@ func TestPaidTransferReturnedByTheBank(t *testing.T) {
 // which says paid, and the payout is paid as the webhook would have made it.
 func TestLostTransferWebhookLookedUp(t *testing.T) {
 	w := newWorld(t, campaignOpts{autoApprove: true})
-	must(t, w.creator.do(http.MethodPut, "/v1/creators/"+w.creatorID+"/payout-profile",
-		map[string]string{"payments_account_id": "acct_silent", "tax_form": "W-9"}), http.StatusOK)
-	pid := w.createPartnership(15000)
-	st := w.toContent(pid)
-	w.publish(pid, "#ad My new @acme running shoes, code "+path(st, "tracking", "discount_code").(string))
+	w.setPayoutAccount("acct_silent", "W-9")
+	pid := w.toPublished(15000)
 	w.waitStage(pid, "payout")
 	must(t, w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"}), http.StatusAccepted)
-	st = w.waitFor(pid, "fee paid without a webhook", func(s map[string]any) bool { return path(s, "payouts", 0, "status") == "paid" })
+	st := w.waitFor(pid, "fee paid without a webhook", func(s map[string]any) bool { return path(s, "payouts", 0, "status") == "paid" })
 	looked := auditEvent(t, w, pid, "transfer_looked_up")
 	require.Equal(t, "paid", path(looked, "data", "status"))
 	require.Equal(t, path(st, "payouts", 0, "transfer_id"), path(looked, "data", "transfer_id"))

@@ -64,8 +64,7 @@ func newWorldWithHandle(t *testing.T, opts campaignOpts, handle string) *world {
 		"accounts": []map[string]string{{"platform": "instagram", "handle": w.handle}}}), http.StatusCreated)
 	w.creatorID = cr["id"].(string)
 	w.creator = as(t, auth.Identity{Sub: "maya", Role: "creator", CreatorID: w.creatorID})
-	must(t, w.creator.do(http.MethodPut, "/v1/creators/"+w.creatorID+"/payout-profile",
-		map[string]string{"payments_account_id": "acct_" + w.handle, "tax_form": "W-9"}), http.StatusOK)
+	w.setPayoutAccount("acct_"+w.handle, "W-9")
 
 	camp := must(t, w.bm.post("/v1/campaigns", map[string]any{
 		"brand_id": w.brandID, "name": "Spring run", "brief": "running shoes", "jurisdiction": "US",
@@ -174,6 +173,24 @@ func orDefault(v, def int64) int64 {
 }
 
 // toContent takes a new partnership through acceptance and both signatures.
+// setPayoutAccount sets the creator's payout profile to a payments account (a sandbox
+// destination such as acct_closed or acct_silent, say) and tax form.
+func (w *world) setPayoutAccount(account, taxForm string) {
+	w.t.Helper()
+	must(w.t, w.creator.do(http.MethodPut, "/v1/creators/"+w.creatorID+"/payout-profile",
+		map[string]string{"payments_account_id": account, "tax_form": taxForm}), http.StatusOK)
+}
+
+// toPublished creates a partnership for fee and runs it until its one post, with the
+// disclosure and the discount code, is submitted; it returns the partnership's id.
+func (w *world) toPublished(fee int64) string {
+	w.t.Helper()
+	pid := w.createPartnership(fee)
+	st := w.toContent(pid)
+	w.publish(pid, "#ad My new @acme running shoes, code "+path(st, "tracking", "discount_code").(string))
+	return pid
+}
+
 func (w *world) toContent(pid string) map[string]any {
 	w.t.Helper()
 	w.waitStage(pid, "negotiation")

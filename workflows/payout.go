@@ -296,6 +296,16 @@ func (w *partnershipWorkflow) reported(payoutID string) bool {
 	return ok && settled(ev.Status)
 }
 
+// lookedUp records the provider's answer to a lookup of a payout's transfer in the audit
+// trail (transfer_looked_up).
+func (w *partnershipWorkflow) lookedUp(payoutID, transferID string, out activities.LookupTransferOutput) {
+	data := map[string]string{"payout_id": payoutID, "transfer_id": transferID, "status": out.Status}
+	if out.FailureCode != "" {
+		data["failure_code"] = out.FailureCode
+	}
+	w.emit("transfer_looked_up", systemActor, data)
+}
+
 // lookupsBeforeTelling is how many lookups of a transfer may go without the provider's word
 // (pending, or no answer) before finance is told: with the hour's default wait, seven hours
 // after the transfer was made.
@@ -335,11 +345,7 @@ func (w *partnershipWorkflow) lookUpTransfer(ctx workflow.Context, payoutID stri
 	if !settled(out.Status) {
 		return cmp.Or(out.Status, "no answer ("+failure+")")
 	}
-	data := map[string]string{"payout_id": payoutID, "transfer_id": transferID, "status": out.Status}
-	if out.FailureCode != "" {
-		data["failure_code"] = out.FailureCode
-	}
-	w.emit("transfer_looked_up", systemActor, data)
+	w.lookedUp(payoutID, transferID, out)
 	said := partnership.PaymentEvent{EventID: "lookup/" + transferID, TransferID: transferID,
 		PayoutID: payoutID, Status: out.Status, FailureCode: out.FailureCode}
 	if out.Status == partnership.PayoutFailed {
@@ -381,11 +387,7 @@ func (w *partnershipWorkflow) confirmFailure(ctx workflow.Context, payoutID stri
 		return nil // another word came meanwhile: weighed next
 	}
 	if settled(out.Status) {
-		data := map[string]string{"payout_id": payoutID, "transfer_id": transferID, "status": out.Status}
-		if out.FailureCode != "" {
-			data["failure_code"] = out.FailureCode
-		}
-		w.emit("transfer_looked_up", systemActor, data)
+		w.lookedUp(payoutID, transferID, out)
 	}
 	switch out.Status {
 	case partnership.PayoutPaid, "pending":
@@ -606,9 +608,13 @@ func (w *partnershipWorkflow) tellConflict(ev partnership.PaymentEvent, said, wh
 //     are told, as of any failure; a failed payout that was paid after all is paid, and
 //     finance is told, with a warning when the same kind was triggered again since (the
 //     creator then paid twice);
-//   - it cannot say (down for the lookup's minutes, or pending), or the payout is an earlier
-//     ambassador cycle's, whose payouts are settled: the status stands, as on the old branch,
-//     and finance is e-mailed to check the transfer.
+//   - it cannot say (down for the lookup's minutes, or pending): finance is e-mailed to check
+//     the transfer, and the provider is asked again after the lookup wait, then twice as long,
+//     conflictRetries times; its answer then decides as above, and without one the status
+//     stands, as on the old branch;
+//   - the payout is an earlier ambassador cycle's, whose payouts are settled, or the
+//     partnership settles no more payouts: the status stands and finance is told what the
+//     provider said.
 func (w *partnershipWorkflow) resolveConflict(ctx workflow.Context, check *conflictCheck, transferID string) {
 	ev, said := check.ev, check.said
 	pending := func() bool { return slices.Contains(w.conflictChecks, check) } // else a hand-over told finance
@@ -636,11 +642,7 @@ func (w *partnershipWorkflow) resolveConflict(ctx workflow.Context, check *confl
 		po, _ = w.findAnyPayout(ev.PayoutID)
 	}
 	defer w.recordFromTransfer(ctx, ev.PayoutID)
-	data := map[string]string{"payout_id": ev.PayoutID, "transfer_id": transferID, "status": out.Status}
-	if out.FailureCode != "" {
-		data["failure_code"] = out.FailureCode
-	}
-	w.emit("transfer_looked_up", systemActor, data)
+	w.lookedUp(ev.PayoutID, transferID, out)
 	switch {
 	case po.TransferID != transferID || !settled(po.Status):
 		return // the payout moved on while the provider was asked: a later report decides
