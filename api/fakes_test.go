@@ -37,6 +37,9 @@ type fakeWorkflows struct {
 	answer    func(ctx context.Context, u fakeUpdate, result any) error
 	signals   []fakeSignal
 	signalErr error
+	// late lists the reports handed to ReportLatePayment; lateErr (nil: success) answers it.
+	late    []partnership.PaymentEvent
+	lateErr error
 	// running holds the partnership ids whose workflow exists, as Temporal would know them.
 	running map[string]bool
 	// startFault, when set, answers Start in Temporal's place: landed says whether the
@@ -149,6 +152,20 @@ func (w *fakeWorkflows) Signal(_ context.Context, partnershipID, name string, ar
 	defer w.mu.Unlock()
 	w.signals = append(w.signals, fakeSignal{PartnershipID: partnershipID, Name: name, Arg: arg})
 	return w.signalErr
+}
+
+// ReportLatePayment records the report; lateErr (nil: success) answers it.
+func (w *fakeWorkflows) ReportLatePayment(_ context.Context, ev partnership.PaymentEvent, _ string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.late = append(w.late, ev)
+	return w.lateErr
+}
+
+func (w *fakeWorkflows) lateReports() []partnership.PaymentEvent {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]partnership.PaymentEvent(nil), w.late...)
 }
 
 func (w *fakeWorkflows) signalled() []fakeSignal {

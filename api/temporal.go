@@ -119,6 +119,19 @@ func (t TemporalWorkflows) Signal(ctx context.Context, partnershipID, name strin
 	return mapTemporalError(t.Client.SignalWorkflow(ctx, partnership.WorkflowID(partnershipID), "", name, arg))
 }
 
+// ReportLatePayment signals the partnership's late-payment workflow with the report, starting
+// a new run when none is running (a finished one's id is reused); a report it took before is
+// recognised by its event id.
+func (t TemporalWorkflows) ReportLatePayment(ctx context.Context, ev partnership.PaymentEvent, partnershipID string) error {
+	_, err := t.Client.SignalWithStartWorkflow(ctx, partnership.LatePaymentWorkflowID(partnershipID), partnership.SignalPaymentEvent, ev,
+		client.StartWorkflowOptions{
+			TaskQueue:                partnership.TaskQueue,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		}, partnership.LatePaymentWorkflowType, partnership.LatePaymentStart{PartnershipID: partnershipID})
+	return mapTemporalError(err)
+}
+
 func mapTemporalError(err error) error {
 	if err == nil {
 		return nil

@@ -204,17 +204,25 @@ func (s *Server) deliverWebhook(c echo.Context, ctx context.Context, provider, e
 			return err // 503: the provider retries later
 		}
 	}
+	ev, payment := signal.(partnership.PaymentEvent)
+	lateFailure := payment && outcome == "partnership_closed" && ev.Status == partnership.PayoutFailed
+	if lateFailure {
+		// A transfer failed after its partnership closed (a bank's return more than the
+		// workflow's return window after the payment, or after an operator's cancel): the
+		// late-payment workflow weighs it and tells finance. Before the receipt is recorded,
+		// so that a failure here is a 503 the provider retries.
+		if err := s.wf.ReportLatePayment(ctx, ev, pid); err != nil {
+			return err
+		}
+	}
 	fresh, err := s.store.RecordWebhook(ctx, store.WebhookEvent{Provider: provider, EventID: eventID, PartnershipID: pid,
 		Outcome: outcome, ReceivedAt: time.Now().UTC()})
 	if err != nil {
 		return err
 	}
-	if ev, ok := signal.(partnership.PaymentEvent); ok && fresh && outcome == "partnership_closed" && ev.Status == partnership.PayoutFailed {
-		// A transfer failed after its partnership closed (a bank's return more than the
-		// workflow's return window after the payment): no workflow weighs it, so operators
-		// are told, to have finance check the transfer at the provider.
+	if lateFailure && fresh {
 		s.failedAfterClose.Inc()
-		s.log.Warn("a payment was reported failed for a partnership that has closed: finance should check the transfer at the provider",
+		s.log.Warn("a payment was reported failed for a partnership that has closed: its late-payment workflow weighs it and tells finance",
 			"partnership_id", pid, "payout_id", ev.PayoutID, "transfer_id", ev.TransferID, "failure_code", ev.FailureCode, "event_id", eventID)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"received": true, "duplicate": !fresh, "outcome": outcome})

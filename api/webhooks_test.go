@@ -146,15 +146,18 @@ func TestWebhookWithImpossiblePartnershipID(t *testing.T) {
 }
 
 // TestPaymentFailedAfterClose: a transfer reported failed for a partnership whose workflow has
-// closed is acknowledged and recorded as ever, and counted (with a warning) for operators:
-// nothing else would weigh it. A duplicate or a paid report is not counted.
+// closed is handed to its late-payment workflow, then acknowledged and recorded as ever, and
+// counted (with a warning) for operators. A redelivery is handed over again (the workflow
+// knows it by its event id) but not counted again; a paid report is neither. When the
+// late-payment workflow cannot be reached, the provider is answered 503 and nothing is
+// recorded, so that its retry finds the report new.
 func TestPaymentFailedAfterClose(t *testing.T) {
 	secret := []byte("whsec_payments_api_test")
 	s := newActionServer(t, Config{PaymentsWebhookSecret: secret})
 	s.wf.mu.Lock()
 	s.wf.signalErr = errWorkflowClosed
 	s.wf.mu.Unlock()
-	post := func(id, status string) webhookAck {
+	post := func(id, status string) *httptest.ResponseRecorder {
 		body := `{"id":"` + id + `","type":"transfer.` + status + `","data":{"object":{"id":"tr_1","status":"` + status +
 			`","failure_code":"account_closed","metadata":{"partnership_id":"p-closed","payout_id":"po_1"}}}}`
 		req := httptest.NewRequest(http.MethodPost, "/v1/webhooks/payments", strings.NewReader(body))
@@ -162,10 +165,24 @@ func TestPaymentFailedAfterClose(t *testing.T) {
 		req.Header.Set(webhooksig.Header, webhooksig.Sign(secret, time.Now(), []byte(body)))
 		rec := httptest.NewRecorder()
 		s.Handler().ServeHTTP(rec, req)
-		return decodeAck(t, rec)
+		return rec
 	}
-	require.Equal(t, "partnership_closed", post("evt_ret_1", "failed").Outcome)
-	require.True(t, post("evt_ret_1", "failed").Duplicate)
-	require.Equal(t, "partnership_closed", post("evt_paid_1", "paid").Outcome)
+
+	s.wf.mu.Lock()
+	s.wf.lateErr = errTemporalUnavailable
+	s.wf.mu.Unlock()
+	require.Equal(t, http.StatusServiceUnavailable, post("evt_ret_1", "failed").Code, "the provider retries")
+	require.Zero(t, testutil.ToFloat64(s.failedAfterClose))
+	s.wf.mu.Lock()
+	s.wf.lateErr = nil
+	s.wf.mu.Unlock()
+
+	first := decodeAck(t, post("evt_ret_1", "failed"))
+	require.Equal(t, "partnership_closed", first.Outcome)
+	require.False(t, first.Duplicate, "the refused delivery was not recorded")
+	require.True(t, decodeAck(t, post("evt_ret_1", "failed")).Duplicate)
+	require.Equal(t, "partnership_closed", decodeAck(t, post("evt_paid_1", "paid")).Outcome)
 	require.Equal(t, 1.0, testutil.ToFloat64(s.failedAfterClose))
+	want := partnership.PaymentEvent{EventID: "evt_ret_1", TransferID: "tr_1", PayoutID: "po_1", Status: "failed", FailureCode: "account_closed"}
+	require.Equal(t, []partnership.PaymentEvent{want, want, want}, s.wf.lateReports(), "the refused try, the delivery and its redelivery")
 }

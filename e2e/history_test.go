@@ -62,11 +62,17 @@ func saveRunHistory(t *testing.T, pid, run, name string) {
 // writeHistory writes one run's history ("" = the latest) when HistoriesEnv is set.
 func writeHistory(t *testing.T, pid, run, name string) {
 	t.Helper()
+	writeWorkflowHistory(t, partnership.WorkflowID(pid), run, name)
+}
+
+// writeWorkflowHistory is writeHistory for any workflow id (a late-payment workflow's, say).
+func writeWorkflowHistory(t *testing.T, workflowID, run, name string) {
+	t.Helper()
 	dir := os.Getenv(HistoriesEnv)
 	if dir == "" {
 		return
 	}
-	raw, err := protojson.MarshalOptions{Indent: "  "}.Marshal(history(t, pid, run))
+	raw, err := protojson.MarshalOptions{Indent: "  "}.Marshal(workflowHistory(t, workflowID, run))
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, name+".json"), raw, 0o644))
@@ -75,10 +81,16 @@ func writeHistory(t *testing.T, pid, run, name string) {
 // history reads one run of the partnership's workflow ("" = the latest) from the server.
 func history(t *testing.T, pid, run string) *historypb.History {
 	t.Helper()
+	return workflowHistory(t, partnership.WorkflowID(pid), run)
+}
+
+// workflowHistory is history for any workflow id.
+func workflowHistory(t *testing.T, workflowID, run string) *historypb.History {
+	t.Helper()
 	c, err := sdkclient.Dial(sdkclient.Options{HostPort: stack.TemporalAddress, Namespace: devstack.Namespace})
 	require.NoError(t, err)
 	defer c.Close()
-	it := c.GetWorkflowHistory(context.Background(), partnership.WorkflowID(pid), run, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := c.GetWorkflowHistory(context.Background(), workflowID, run, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	h := &historypb.History{}
 	for it.HasNext() {
 		ev, err := it.Next()

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -9,8 +10,12 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/enums/v1"
+	sdkclient "go.temporal.io/sdk/client"
 
 	"github.com/partnerflow/partnerflow/devdata"
+	"github.com/partnerflow/partnerflow/devstack"
+	"github.com/partnerflow/partnerflow/partnership"
 	"github.com/partnerflow/partnerflow/webhooksig"
 )
 
@@ -142,4 +147,52 @@ func TestLostTransferWebhookLookedUp(t *testing.T) {
 	require.Equal(t, path(st, "payouts", 0, "transfer_id"), path(looked, "data", "transfer_id"))
 	w.waitStage(pid, "completed")
 	saveHistory(t, pid, "transfer_webhook_lost_looked_up")
+}
+
+// TestPaymentReturnedAfterClose: the bank returns a paid fee after the partnership's workflow
+// closed (here an operator's terminate; in production, more than the return window after
+// the last payment). The API hands the report to the partnership's late-payment workflow,
+// which asks the provider (failed, it says), contests the payout in the read model (the
+// partnership's payout and the finance queue show conflicting_report failed; it stays paid:
+// nothing settles it any more) and e-mails finance and the creator once each. A second report
+// of the return starts the workflow again, which records it and tells nobody twice.
+func TestPaymentReturnedAfterClose(t *testing.T) {
+	w := newWorld(t, campaignOpts{autoApprove: true, recheck: 120})
+	pid, transfer := paidFee(t, w)
+	c, err := sdkclient.Dial(sdkclient.Options{HostPort: stack.TemporalAddress, Namespace: devstack.Namespace})
+	require.NoError(t, err)
+	defer c.Close()
+	require.NoError(t, c.TerminateWorkflow(context.Background(), partnership.WorkflowID(pid), "", "test: an operator ends the partnership"))
+
+	must(t, sandbox(t).post("/sandbox/payments/transfers/"+transfer+"/return", map[string]any{"failure_code": "account_closed"}), http.StatusOK)
+	returned := auditEvent(t, w, pid, "payment_returned_after_close")
+	require.Equal(t, "failed", path(returned, "data", "provider"), "the provider's record, asked")
+	require.Equal(t, transfer, path(returned, "data", "transfer_id"))
+	st := w.waitFor(pid, "the fee contested", func(s map[string]any) bool { return path(s, "payouts", 0, "conflicting_report") == "failed" })
+	require.Equal(t, "paid", path(st, "payouts", 0, "status"))
+	queue := must(t, w.finance.get("/v1/payouts?brand_id="+w.brandID), http.StatusOK)
+	require.Equal(t, "failed", path(queue, "items", 0, "conflicting_report"))
+	told := waitForMessages(t, pid+"/email/late_payment/", 2)
+	require.Contains(t, []any{told[0]["to"], told[1]["to"]}, devdata.DevFinanceEmail, "finance, and the creator")
+	wid := partnership.LatePaymentWorkflowID(pid)
+	eventually(t, "the late-payment workflow done", func() bool {
+		d, err := c.DescribeWorkflowExecution(context.Background(), wid, "")
+		return err == nil && d.GetWorkflowExecutionInfo().GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	})
+	first, err := c.DescribeWorkflowExecution(context.Background(), wid, "")
+	require.NoError(t, err)
+	writeWorkflowHistory(t, wid, "", "late_payment_returned_after_close")
+
+	// Another report of the same return: a new run, which finds the payout contested.
+	n := len(events(t, w.bm, pid))
+	sendPaymentWebhook(t, map[string]any{"id": "evt_again_" + pid, "type": "transfer.failed",
+		"data": map[string]any{"object": map[string]any{"id": transfer, "status": "failed", "failure_code": "account_closed",
+			"metadata": map[string]string{"partnership_id": pid, "payout_id": "po_1"}}}})
+	eventually(t, "a second late-payment run done", func() bool {
+		d, err := c.DescribeWorkflowExecution(context.Background(), wid, "")
+		return err == nil && d.GetWorkflowExecutionInfo().GetExecution().GetRunId() != first.GetWorkflowExecutionInfo().GetExecution().GetRunId() &&
+			d.GetWorkflowExecutionInfo().GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	})
+	require.Len(t, events(t, w.bm, pid), n+1, "the second report in the trail")
+	require.Equal(t, 2, countMessages(t, pid+"/email/late_payment/"), "nobody told twice")
 }

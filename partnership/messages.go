@@ -138,6 +138,12 @@ type SignerEvent struct {
 	SignedAt time.Time `json:"signed_at,omitzero"`
 }
 
+// LatePaymentStart is the input of a partnership's late-payment workflow
+// (LatePaymentWorkflowType); the reports come as its payment_event signals.
+type LatePaymentStart struct {
+	PartnershipID string `json:"partnership_id"`
+}
+
 // PaymentEvent is a payments webhook delivered as a signal.
 type PaymentEvent struct {
 	EventID     string `json:"event_id"`

@@ -13,6 +13,15 @@ const WorkflowType = "PartnershipWorkflow"
 // and any process can address the workflow from the partnership id alone.
 func WorkflowID(partnershipID string) string { return "partnership/" + partnershipID }
 
+// LatePaymentWorkflowType is the registered name of the workflow that weighs a payment the
+// provider reported failed after the partnership's own workflow closed (a bank's return
+// after the return window, or after an operator's cancel).
+const LatePaymentWorkflowType = "LatePaymentReport"
+
+// LatePaymentWorkflowID is the id of a partnership's late-payment workflow: one at a time per
+// partnership, so that two late reports are weighed one after the other.
+func LatePaymentWorkflowID(partnershipID string) string { return "late-payment/" + partnershipID }
+
 // Update names: every human action is a workflow Update with a validator.
 const (
 	UpdateVettingDecision = "vetting_decision"

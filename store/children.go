@@ -63,6 +63,13 @@ func (c *childCache) remember(partnershipID string, set childSet) {
 	c.m[partnershipID] = set
 }
 
+// forget drops what the cache holds of a partnership, whose rows another writer changed.
+func (c *childCache) forget(partnershipID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, partnershipID)
+}
+
 // normDeliverables and normPayouts drop the write timestamps, which every snapshot carries
 // anew, so that rows compare by content.
 func normDeliverables(rows []DeliverableRow) []DeliverableRow {

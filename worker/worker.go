@@ -70,13 +70,14 @@ func SDKOptions(opts Options) worker.Options {
 	}
 }
 
-// New registers the partnership workflow and every activity on a worker for the task queue.
+// New registers the partnership and late-payment workflows and every activity on a worker for the task queue.
 // opts must be valid (Validate).
 func New(c client.Client, acts *activities.Activities, opts Options) worker.Worker {
 	o := SDKOptions(opts)
 	o.Interceptors = []interceptor.WorkerInterceptor{&heartbeats{}}
 	w := worker.New(c, partnership.TaskQueue, o)
 	w.RegisterWorkflowWithOptions(workflows.PartnershipWorkflow, workflow.RegisterOptions{Name: partnership.WorkflowType})
+	w.RegisterWorkflowWithOptions(workflows.LatePaymentReportWorkflow, workflow.RegisterOptions{Name: partnership.LatePaymentWorkflowType})
 	w.RegisterActivity(acts)
 	return w
 }

@@ -23,6 +23,7 @@ func TestReplayStoredHistories(t *testing.T) {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(PartnershipWorkflow, workflow.RegisterOptions{Name: partnership.WorkflowType})
+			r.RegisterWorkflowWithOptions(LatePaymentReportWorkflow, workflow.RegisterOptions{Name: partnership.LatePaymentWorkflowType})
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
 		})
 	}

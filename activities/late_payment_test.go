@@ -1,0 +1,194 @@
+package activities_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnerflow/partnerflow/activities"
+	"github.com/partnerflow/partnerflow/internal/testdb"
+	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/store"
+)
+
+// TestRecordLatePaymentReport: a payment reported failed after its partnership's workflow
+// closed contests the payout wherever the read model shows it (the finance queue, the state
+// document, an earlier cycle's summary) when the provider confirms the failure or cannot say;
+// it changes nothing when the provider says paid or pending, when the payout had failed
+// already or is not the partnership's; and a retried or redelivered report is written once.
+// On both databases.
+func TestRecordLatePaymentReport(t *testing.T) {
+	dbs := map[string]func(t *testing.T) store.Config{
+		"sqlite":   func(t *testing.T) store.Config { return store.Config{SQLitePath: filepath.Join(t.TempDir(), "app.db")} },
+		"postgres": func(t *testing.T) store.Config { return store.Config{URL: testdb.PostgresURL(t)} },
+	}
+	for name, cfg := range dbs {
+		t.Run(name, func(t *testing.T) {
+			e := newEnvOn(t, cfg(t))
+			ctx := context.Background()
+			e.partnerships(t, "p1")
+			closedAmbassador(t, e)
+			report := func(eventID, payoutID, transferID, says string) activities.LatePaymentOutput {
+				t.Helper()
+				in := activities.LatePaymentInput{PartnershipID: "p1", ProviderSays: says,
+					Event: partnership.PaymentEvent{EventID: eventID, PayoutID: payoutID, TransferID: transferID, Status: "failed", FailureCode: "account_closed"}}
+				if says == "" {
+					in.Unanswered = "provider unavailable"
+				}
+				out, err := e.acts.RecordLatePaymentReport(ctx, in)
+				require.NoError(t, err)
+				return out
+			}
+			conflict := func(payoutID string) string {
+				t.Helper()
+				pays, _, err := e.st.ListPayouts(ctx, store.PayoutFilter{BrandID: "b1", Limit: 10})
+				require.NoError(t, err)
+				for _, p := range pays {
+					if p.ID == payoutID {
+						return p.ConflictingReport
+					}
+				}
+				t.Fatalf("no payout %s", payoutID)
+				return ""
+			}
+			state := func() (partnership.State, int64) {
+				t.Helper()
+				p, err := e.st.GetPartnership(ctx, "p1")
+				require.NoError(t, err)
+				var st partnership.State
+				require.NoError(t, json.Unmarshal(p.State, &st))
+				return st, p.StateVersion
+			}
+			events := func() []store.Event {
+				t.Helper()
+				evs, err := e.st.ListEvents(ctx, "p1", 0, 100)
+				require.NoError(t, err)
+				return evs
+			}
+
+			// The current cycle's fee, returned by the bank: contested.
+			out := report("evt_1", "po_2", "tr_2", "failed")
+			require.Equal(t, activities.LatePaymentOutput{Outcome: activities.LateContested, CreatorID: "c1", BrandName: "Acme",
+				Kind: "fee", Amount: partnership.Money{AmountMinor: 50000, Currency: "USD"}, Cycle: 2, Recorded: "paid"}, out)
+			require.Equal(t, "failed", conflict("po_2"))
+			st, version := state()
+			require.Equal(t, int64(8), version, "written as the next version")
+			require.Equal(t, "failed", st.Payouts[0].ConflictingReport)
+			require.Equal(t, "paid", st.Payouts[0].Status, "a closed partnership settles nothing more")
+			require.Equal(t, partnership.Stage("completed"), st.Stage)
+			evs := events()
+			require.Len(t, evs, 4)
+			last := evs[3]
+			require.Equal(t, int64(4), last.Seq)
+			require.Equal(t, "payment_returned_after_close", last.Type)
+			require.JSONEq(t, `{"payout_id":"po_2","transfer_id":"tr_2","event_id":"evt_1","reported":"failed","recorded":"paid","provider":"failed","failure_code":"account_closed"}`, string(last.Data))
+
+			// A retry of the same report (its first attempt's answer lost): the same answer,
+			// written once.
+			require.Equal(t, activities.LateContested, report("evt_1", "po_2", "tr_2", "failed").Outcome)
+			_, again := state()
+			require.Equal(t, version, again)
+			require.Len(t, events(), 4)
+			// Another report of the same return: in the trail, nobody told twice.
+			require.Equal(t, activities.LateSettled, report("evt_2", "po_2", "tr_2", "failed").Outcome)
+			require.Len(t, events(), 5)
+			_, again = state()
+			require.Equal(t, version, again)
+
+			// The earlier cycle's fee, the provider unreachable: contested all the same, in
+			// its cycle's summary and the state's compact one too.
+			out = report("evt_3", "po_1", "tr_1", "")
+			require.Equal(t, activities.LateContested, out.Outcome)
+			require.Equal(t, 1, out.Cycle)
+			require.Equal(t, "failed", conflict("po_1"))
+			st, version = state()
+			require.Equal(t, int64(9), version)
+			require.Equal(t, "failed", st.Cycles[0].Payouts[0].ConflictingReport)
+			require.NotEmpty(t, st.Cycles[0].Deliverables, "the whole summary, read back")
+			raw, err := e.st.GetClosedPayout(ctx, "p1", "po_1")
+			require.NoError(t, err)
+			var compact partnership.State
+			require.NoError(t, json.Unmarshal(raw.Partnership.State, &compact))
+			require.True(t, compact.Cycles[0].IsCompact(), "the state document keeps its cycles compact")
+			require.Equal(t, "failed", compact.Cycles[0].Payouts[0].ConflictingReport)
+			require.Equal(t, "no answer: provider unavailable", dataOf(t, events()[5])["provider"])
+
+			// The provider says paid, or pending: the report changes nothing.
+			require.Equal(t, activities.LateUnconfirmed, report("evt_4", "po_3", "tr_3", "paid").Outcome)
+			require.Equal(t, activities.LateUnconfirmed, report("evt_5", "po_3", "tr_3", "pending").Outcome)
+			require.Empty(t, conflict("po_3"))
+			evs = events()
+			require.Equal(t, "payment_report_unconfirmed", evs[len(evs)-1].Type)
+			require.Equal(t, "pending", dataOf(t, evs[len(evs)-1])["provider"])
+
+			// A payout that failed already, another transfer, a payout the partnership has not.
+			n := len(events())
+			require.Equal(t, activities.LateSettled, report("evt_6", "po_4", "tr_4", "failed").Outcome)
+			require.Equal(t, activities.LateUnmatched, report("evt_7", "po_3", "tr_other", "failed").Outcome)
+			require.Equal(t, activities.LateUnmatched, report("evt_8", "po_9", "tr_9", "failed").Outcome)
+			require.Len(t, events(), n)
+			require.Empty(t, conflict("po_3"))
+			_, again = state()
+			require.Equal(t, version, again)
+
+			// A write that came first: nothing of a stale amendment is written.
+			_, err = e.st.AmendClosedPayout(ctx, store.PayoutAmendment{PartnershipID: "p1", Version: version - 1,
+				State: store.JSON(`{}`), PayoutID: "po_3", ConflictingReport: "failed", EventID: "evt_9",
+				Event: store.Event{Type: "payment_returned_after_close", Data: store.JSON(`{"event_id":"evt_9"}`), At: time.Now()}})
+			require.True(t, errors.Is(err, store.ErrConflict), "%v", err)
+			require.Len(t, events(), n)
+			require.Empty(t, conflict("po_3"))
+		})
+	}
+}
+
+func dataOf(t *testing.T, e store.Event) map[string]string {
+	t.Helper()
+	var m map[string]string
+	require.NoError(t, json.Unmarshal(e.Data, &m))
+	return m
+}
+
+// closedAmbassador writes p1 as its workflow would leave a completed ambassador partnership
+// of two cycles (version 7, three audit events): cycle 1's fee po_1 paid (its summary whole in
+// the cycles table, compact in the state); cycle 2's fee po_2 paid, a bonus po_3 paid and a
+// payout po_4 that failed.
+func closedAmbassador(t *testing.T, e env) {
+	t.Helper()
+	at := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	fee := partnership.Money{AmountMinor: 50000, Currency: "USD"}
+	paid := func(id, transfer string) partnership.Payout {
+		return partnership.Payout{ID: id, Kind: "fee", Amount: fee, Status: "paid", TransferID: transfer, PaidAt: &at}
+	}
+	first := partnership.CycleSummary{Cycle: 1, StartedAt: at, Payouts: []partnership.Payout{paid("po_1", "tr_1")},
+		Deliverables: []partnership.Deliverable{{ID: "d1", Platform: "instagram", Format: "reel", Status: "verified"}}}
+	bonus := paid("po_3", "tr_3")
+	bonus.Kind = "bonus"
+	st := partnership.State{ID: "p1", BrandID: "b1", CampaignID: "camp1", CreatorID: "c1", Stage: "completed", Cycle: 2,
+		UpdatedAt: at, Cycles: []partnership.CycleSummary{first.Compact()},
+		Payouts: []partnership.Payout{paid("po_2", "tr_2"), bonus,
+			{ID: "po_4", Kind: "kill_fee", Amount: fee, Status: "failed", TransferID: "tr_4", FailureCode: "account_closed"}}}
+	doc, err := json.Marshal(st)
+	require.NoError(t, err)
+	summary, err := json.Marshal(first)
+	require.NoError(t, err)
+	tr := store.Transition{PartnershipID: "p1", Version: 7, Stage: "completed", State: doc, UpdatedAt: at,
+		Cycles: []store.CycleRow{{PartnershipID: "p1", Cycle: 1, Summary: summary}}}
+	for i, typ := range []string{"payout_paid", "cycle_completed", "stage_changed"} {
+		tr.Events = append(tr.Events, store.Event{PartnershipID: "p1", Seq: int64(i + 1), Type: typ, Actor: "system", Role: "system", At: at, Data: store.JSON(`{}`)})
+	}
+	for _, p := range []struct {
+		cycle int
+		p     partnership.Payout
+	}{{1, st.Cycles[0].Payouts[0]}, {2, st.Payouts[0]}, {2, st.Payouts[1]}, {2, st.Payouts[2]}} {
+		tr.Payouts = append(tr.Payouts, store.PayoutRow{PartnershipID: "p1", ID: p.p.ID, BrandID: "b1", CampaignID: "camp1", CreatorID: "c1",
+			Cycle: p.cycle, Kind: p.p.Kind, AmountMinor: fee.AmountMinor, Currency: fee.Currency, Status: p.p.Status,
+			TransferID: p.p.TransferID, FailureCode: p.p.FailureCode, PaidAt: p.p.PaidAt, CreatedAt: at, UpdatedAt: at})
+	}
+	require.NoError(t, e.st.ApplyTransition(context.Background(), tr))
+}
