@@ -38,6 +38,8 @@ const (
 	// ErrTypeEnvelopeFinal: the envelope was completed or declined before it could be voided;
 	// the detail is an EnvelopeFinal.
 	ErrTypeEnvelopeFinal = "EnvelopeFinal"
+	// ErrTypeUnreadableState: a partnership's stored state document cannot be read.
+	ErrTypeUnreadableState = "UnreadableState"
 )
 
 // loadCreator fetches a creator; a missing creator can never appear by retrying.

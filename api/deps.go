@@ -54,9 +54,9 @@ type Workflows interface {
 	// Update runs a named Update; updateID deduplicates retries (the Idempotency-Key).
 	Update(ctx context.Context, partnershipID, updateID, name string, arg, result any) error
 	Signal(ctx context.Context, partnershipID, name string, arg any) error
-	// ReportLatePayment hands a payment reported failed for a closed partnership to its
-	// late-payment workflow, starting it when none runs.
-	ReportLatePayment(ctx context.Context, ev partnership.PaymentEvent, partnershipID string) error
+	// ReportLatePayment hands a payment reported for a closed partnership to its late-payment
+	// workflow, starting it when none runs.
+	ReportLatePayment(ctx context.Context, start partnership.LatePaymentStart, ev partnership.PaymentEvent) error
 	// Query reads the workflow's live state through a named query.
 	Query(ctx context.Context, partnershipID, name string, result any) error
 }

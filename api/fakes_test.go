@@ -155,7 +155,7 @@ func (w *fakeWorkflows) Signal(_ context.Context, partnershipID, name string, ar
 }
 
 // ReportLatePayment records the report; lateErr (nil: success) answers it.
-func (w *fakeWorkflows) ReportLatePayment(_ context.Context, ev partnership.PaymentEvent, _ string) error {
+func (w *fakeWorkflows) ReportLatePayment(_ context.Context, _ partnership.LatePaymentStart, ev partnership.PaymentEvent) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.late = append(w.late, ev)

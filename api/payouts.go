@@ -39,7 +39,8 @@ var payoutStatuses = []string{partnership.PayoutAwaitingApproval, partnership.Pa
 	partnership.PayoutPaid, partnership.PayoutFailed}
 
 // listPayouts is the finance queue: payouts across partnerships, oldest first, filtered by
-// status (awaiting_approval is the work to do), brand, campaign or creator.
+// status (awaiting_approval is the work to do), brand, campaign, creator or conflicting_report
+// (the contested payouts, which finance must settle at the provider).
 func (s *Server) listPayouts(c echo.Context) error {
 	id := identity(c)
 	limit, err := parseLimit(c)
@@ -47,9 +48,13 @@ func (s *Server) listPayouts(c echo.Context) error {
 		return err
 	}
 	f := store.PayoutFilter{Status: c.QueryParam("status"), BrandID: c.QueryParam("brand_id"),
-		CampaignID: c.QueryParam("campaign_id"), CreatorID: c.QueryParam("creator_id"), Limit: limit, Cursor: c.QueryParam("cursor")}
+		CampaignID: c.QueryParam("campaign_id"), CreatorID: c.QueryParam("creator_id"),
+		ConflictingReport: c.QueryParam("conflicting_report"), Limit: limit, Cursor: c.QueryParam("cursor")}
 	if f.Status != "" && !slices.Contains(payoutStatuses, f.Status) {
 		return invalidFields(map[string]string{"status": "must be one of: awaiting_approval, processing, paid, failed"})
+	}
+	if f.ConflictingReport != "" && f.ConflictingReport != partnership.PayoutPaid && f.ConflictingReport != partnership.PayoutFailed {
+		return invalidFields(map[string]string{"conflicting_report": "must be one of: paid, failed"})
 	}
 	if err := scopePayouts(id, &f); err != nil {
 		// Filtering on someone else's brand or creator shows an empty list, as for partnerships.

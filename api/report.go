@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sort"
 
 	"github.com/labstack/echo/v4"
@@ -76,19 +77,22 @@ func (s *Server) campaignReport(c echo.Context) error {
 }
 
 // addState adds one partnership: a signed contract commits its fee (per cycle for an
-// ambassador), or only its kill fee once cancelled; paid amounts come from paid payouts of
-// every cycle; revenue and commissions from tracking.
+// ambassador); once cancelled, what the cancellation left owed (owedOnCancel); paid amounts
+// come from paid payouts of every cycle; revenue and commissions from tracking.
 func addState(cur func(string) *currencyReport, st partnership.State) {
 	signed := st.Contract.Status == "completed"
 	cycles := append(append([]partnership.CycleSummary{}, st.Cycles...),
 		partnership.CycleSummary{Payouts: st.Payouts, Tracking: st.Tracking})
 	if signed {
 		r := cur(st.Terms.Fee.Currency)
+		cycleFees := st.Terms.Fee.AmountMinor * int64(max(st.Cycle, 1))
 		if st.Stage == partnership.StageCancelled {
-			r.CommittedKillFees += st.Terms.KillFee.AmountMinor
-		} else {
-			r.CommittedFees += st.Terms.Fee.AmountMinor * int64(max(st.Cycle, 1))
+			fee, killFee := owedOnCancel(st)
+			// The finished cycles' fees were earned before the cancellation.
+			cycleFees = st.Terms.Fee.AmountMinor*int64(max(st.Cycle, 1)-1) + fee
+			r.CommittedKillFees += killFee
 		}
+		r.CommittedFees += cycleFees
 	}
 	for _, cy := range cycles {
 		if cy.Tracking.Revenue.Currency != "" {
@@ -113,4 +117,26 @@ func addState(cur func(string) *currencyReport, st partnership.State) {
 			r.PaidTotal += p.Amount.AmountMinor
 		}
 	}
+}
+
+// owedOnCancel is what a signed partnership's cancellation left owed of its current cycle,
+// by the rule the workflow's compensation applies: the fee when every post was delivered and
+// verified or a fee payout was already sent (cancelling during tracking cuts the commission
+// window short, not the earned fee); otherwise the kill fee, when the brand side cancelled (a
+// creator's withdrawal owes none).
+func owedOnCancel(st partnership.State) (fee, killFee int64) {
+	delivered := len(st.Deliverables) > 0
+	for _, d := range st.Deliverables {
+		delivered = delivered && d.Status == partnership.DeliverableVerified
+	}
+	sent := slices.ContainsFunc(st.Payouts, func(p partnership.Payout) bool {
+		return p.Kind == partnership.PayoutKindFee && (p.Status == partnership.PayoutProcessing || p.Status == partnership.PayoutPaid)
+	})
+	switch {
+	case (delivered || sent) && st.Terms.Fee.AmountMinor > 0:
+		return st.Terms.Fee.AmountMinor, 0
+	case st.Cancellation != nil && st.Cancellation.Role != partnership.RoleCreator:
+		return 0, st.Terms.KillFee.AmountMinor
+	}
+	return 0, 0
 }

@@ -122,13 +122,13 @@ func (t TemporalWorkflows) Signal(ctx context.Context, partnershipID, name strin
 // ReportLatePayment signals the partnership's late-payment workflow with the report, starting
 // a new run when none is running (a finished one's id is reused); a report it took before is
 // recognised by its event id.
-func (t TemporalWorkflows) ReportLatePayment(ctx context.Context, ev partnership.PaymentEvent, partnershipID string) error {
-	_, err := t.Client.SignalWithStartWorkflow(ctx, partnership.LatePaymentWorkflowID(partnershipID), partnership.SignalPaymentEvent, ev,
+func (t TemporalWorkflows) ReportLatePayment(ctx context.Context, start partnership.LatePaymentStart, ev partnership.PaymentEvent) error {
+	_, err := t.Client.SignalWithStartWorkflow(ctx, partnership.LatePaymentWorkflowID(start.PartnershipID), partnership.SignalPaymentEvent, ev,
 		client.StartWorkflowOptions{
 			TaskQueue:                partnership.TaskQueue,
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		}, partnership.LatePaymentWorkflowType, partnership.LatePaymentStart{PartnershipID: partnershipID})
+		}, partnership.LatePaymentWorkflowType, start)
 	return mapTemporalError(err)
 }
 

@@ -198,6 +198,11 @@ func (s *Server) deliverWebhook(c echo.Context, ctx context.Context, provider, e
 		switch {
 		case errors.Is(err, errWorkflowMissing):
 			outcome = "unknown_partnership"
+			if closed, err := s.historyGone(ctx, pid); err != nil {
+				return err
+			} else if closed {
+				outcome = "partnership_closed"
+			}
 		case errors.Is(err, errWorkflowClosed):
 			outcome = "partnership_closed"
 		default:
@@ -205,13 +210,15 @@ func (s *Server) deliverWebhook(c echo.Context, ctx context.Context, provider, e
 		}
 	}
 	ev, payment := signal.(partnership.PaymentEvent)
-	lateFailure := payment && outcome == "partnership_closed" && ev.Status == partnership.PayoutFailed
-	if lateFailure {
-		// A transfer failed after its partnership closed (a bank's return more than the
-		// workflow's return window after the payment, or after an operator's cancel): the
-		// late-payment workflow weighs it and tells finance. Before the receipt is recorded,
-		// so that a failure here is a 503 the provider retries.
-		if err := s.wf.ReportLatePayment(ctx, ev, pid); err != nil {
+	late := payment && outcome == "partnership_closed"
+	if late {
+		// A payment reported after its partnership's workflow closed (a bank's return more
+		// than the workflow's return window after the payment, a transfer's word after an
+		// operator ended the workflow): the late-payment workflow weighs it and tells who
+		// must act. Before the receipt is recorded, so that a failure here is a 503 the
+		// provider retries.
+		start := partnership.LatePaymentStart{PartnershipID: pid, LookupSeconds: int64(s.cfg.TransferLookupAfter / time.Second)}
+		if err := s.wf.ReportLatePayment(ctx, start, ev); err != nil {
 			return err
 		}
 	}
@@ -220,12 +227,26 @@ func (s *Server) deliverWebhook(c echo.Context, ctx context.Context, provider, e
 	if err != nil {
 		return err
 	}
-	if lateFailure && fresh {
+	if late && fresh && ev.Status == partnership.PayoutFailed {
 		s.failedAfterClose.Inc()
-		s.log.Warn("a payment was reported failed for a partnership that has closed: its late-payment workflow weighs it and tells finance",
+		s.log.Warn("a payment was reported failed for a partnership that has closed: its late-payment workflow weighs it",
 			"partnership_id", pid, "payout_id", ev.PayoutID, "transfer_id", ev.TransferID, "failure_code", ev.FailureCode, "event_id", eventID)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"received": true, "duplicate": !fresh, "outcome": outcome})
+}
+
+// historyGone reports whether a partnership Temporal has no workflow for did run one: its row
+// was written by a workflow (state_version above 0), whose history Temporal has since deleted
+// (the namespace's retention after the workflow closed). A row never started is not.
+func (s *Server) historyGone(ctx context.Context, pid string) (bool, error) {
+	head, err := s.store.GetPartnershipHead(ctx, pid)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return head.StateVersion > 0, nil
 }
 
 // plausiblePartnershipID reports whether a provider's metadata could name a partnership: at

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnerflow/partnerflow/partnership"
+	"github.com/partnerflow/partnerflow/store"
 	"github.com/partnerflow/partnerflow/webhooksig"
 )
 
@@ -145,10 +147,10 @@ func TestWebhookWithImpossiblePartnershipID(t *testing.T) {
 	require.Empty(t, s.wf.signalled())
 }
 
-// TestPaymentFailedAfterClose: a transfer reported failed for a partnership whose workflow has
-// closed is handed to its late-payment workflow, then acknowledged and recorded as ever, and
+// TestPaymentFailedAfterClose: a payment reported for a partnership whose workflow has closed
+// is handed to its late-payment workflow, then acknowledged and recorded as ever; a failure is
 // counted (with a warning) for operators. A redelivery is handed over again (the workflow
-// knows it by its event id) but not counted again; a paid report is neither. When the
+// knows it by its event id) but not counted again, nor is a paid report. When the
 // late-payment workflow cannot be reached, the provider is answered 503 and nothing is
 // recorded, so that its retry finds the report new.
 func TestPaymentFailedAfterClose(t *testing.T) {
@@ -184,5 +186,38 @@ func TestPaymentFailedAfterClose(t *testing.T) {
 	require.Equal(t, "partnership_closed", decodeAck(t, post("evt_paid_1", "paid")).Outcome)
 	require.Equal(t, 1.0, testutil.ToFloat64(s.failedAfterClose))
 	want := partnership.PaymentEvent{EventID: "evt_ret_1", TransferID: "tr_1", PayoutID: "po_1", Status: "failed", FailureCode: "account_closed"}
-	require.Equal(t, []partnership.PaymentEvent{want, want, want}, s.wf.lateReports(), "the refused try, the delivery and its redelivery")
+	paid := partnership.PaymentEvent{EventID: "evt_paid_1", TransferID: "tr_1", PayoutID: "po_1", Status: "paid", FailureCode: "account_closed"}
+	require.Equal(t, []partnership.PaymentEvent{want, want, want, paid}, s.wf.lateReports(), "the refused try, the delivery, its redelivery and the paid report")
+}
+
+// TestPaymentAfterHistoryDeleted: Temporal no longer knows the workflow of a partnership a
+// workflow did run (its history deleted after the namespace's retention): a payment report
+// for it is a closed partnership's, handed to the late-payment workflow. A partnership whose
+// workflow never wrote its row, or no partnership at all, is unknown and handed nothing.
+func TestPaymentAfterHistoryDeleted(t *testing.T) {
+	secret := []byte("whsec_payments_api_test")
+	s := newActionServer(t, Config{PaymentsWebhookSecret: secret})
+	now := time.Now().UTC()
+	require.NoError(t, s.st.CreatePartnership(context.Background(), &store.Partnership{ID: "p0", BrandID: "b1", CampaignID: "camp1",
+		CreatorID: "c1", Stage: "vetting", State: store.JSON(`{}`), CreatedAt: now, UpdatedAt: now}))
+	s.wf.mu.Lock()
+	s.wf.signalErr = errWorkflowMissing
+	s.wf.mu.Unlock()
+	post := func(pid string) webhookAck {
+		body := `{"id":"evt_` + pid + `","type":"transfer.failed","data":{"object":{"id":"tr_1","status":"failed",` +
+			`"metadata":{"partnership_id":"` + pid + `","payout_id":"po_1"}}}}`
+		req := httptest.NewRequest(http.MethodPost, "/v1/webhooks/payments", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(webhooksig.Header, webhooksig.Sign(secret, time.Now(), []byte(body)))
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		return decodeAck(t, rec)
+	}
+	require.Equal(t, "partnership_closed", post("p1").Outcome)
+	require.Equal(t, "unknown_partnership", post("p0").Outcome, "its workflow never wrote")
+	require.Equal(t, "unknown_partnership", post("p-none").Outcome)
+	late := s.wf.lateReports()
+	require.Len(t, late, 1)
+	require.Equal(t, "evt_p1", late[0].EventID)
+	require.Equal(t, 1.0, testutil.ToFloat64(s.failedAfterClose))
 }

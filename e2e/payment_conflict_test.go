@@ -170,8 +170,11 @@ func TestPaymentReturnedAfterClose(t *testing.T) {
 	require.Equal(t, transfer, path(returned, "data", "transfer_id"))
 	st := w.waitFor(pid, "the fee contested", func(s map[string]any) bool { return path(s, "payouts", 0, "conflicting_report") == "failed" })
 	require.Equal(t, "paid", path(st, "payouts", 0, "status"))
-	queue := must(t, w.finance.get("/v1/payouts?brand_id="+w.brandID), http.StatusOK)
+	queue := must(t, w.finance.get("/v1/payouts?conflicting_report=failed&brand_id="+w.brandID), http.StatusOK)
+	require.Len(t, queue["items"], 1, "finance finds the contested payouts")
 	require.Equal(t, "failed", path(queue, "items", 0, "conflicting_report"))
+	require.Empty(t, must(t, w.finance.get("/v1/payouts?conflicting_report=paid&brand_id="+w.brandID), http.StatusOK)["items"])
+	must(t, w.finance.get("/v1/payouts?conflicting_report=returned"), http.StatusUnprocessableEntity)
 	told := waitForMessages(t, pid+"/email/late_payment/", 2)
 	require.Contains(t, []any{told[0]["to"], told[1]["to"]}, devdata.DevFinanceEmail, "finance, and the creator")
 	wid := partnership.LatePaymentWorkflowID(pid)
@@ -195,4 +198,5 @@ func TestPaymentReturnedAfterClose(t *testing.T) {
 	})
 	require.Len(t, events(t, w.bm, pid), n+1, "the second report in the trail")
 	require.Equal(t, 2, countMessages(t, pid+"/email/late_payment/"), "nobody told twice")
+	require.Equal(t, "settled", path(events(t, w.bm, pid)[n], "data", "outcome"))
 }

@@ -142,6 +142,10 @@ type SignerEvent struct {
 // (LatePaymentWorkflowType); the reports come as its payment_event signals.
 type LatePaymentStart struct {
 	PartnershipID string `json:"partnership_id"`
+	// LookupSeconds is how long the workflow waits before asking the provider again about a
+	// transfer it could not say anything of (the API's PARTNERFLOW_TRANSFER_LOOKUP_AFTER, as
+	// Input.TransferLookupSeconds); 0 is the workflows' default, an hour.
+	LookupSeconds int64 `json:"lookup_seconds,omitempty"`
 }
 
 // PaymentEvent is a payments webhook delivered as a signal.

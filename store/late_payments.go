@@ -50,10 +50,18 @@ func (s *Store) GetClosedPayout(ctx context.Context, partnershipID, payoutID str
 	return out, nil
 }
 
+// PayoutChange is a payout's settled fields as an amendment leaves them.
+type PayoutChange struct {
+	Status            string
+	FailureCode       string
+	PaidAt            *time.Time
+	ConflictingReport string
+}
+
 // PayoutAmendment is a change no workflow makes to a closed partnership's read model: a
-// payment its provider reported failed once the workflow weighing such reports had closed.
-// It is one audit event, numbered after the last, and, with a State, the payout's changed
-// conflicting_report written as the version after Version.
+// payment its provider reported after the partnership's workflow had closed. It is one audit
+// event, numbered after the last, and, with a State, the payout's change written as the
+// version after Version.
 type PayoutAmendment struct {
 	PartnershipID string
 	// Version is the state version the amendment was made from (ClosedPayout's).
@@ -62,35 +70,41 @@ type PayoutAmendment struct {
 	// payout and cycle as they are and only records the event.
 	State JSON
 	// Cycle, when not nil, is the amended whole summary of the payout's earlier cycle.
-	Cycle             *CycleRow
-	PayoutID          string
-	ConflictingReport string
-	Event             Event // its Seq is assigned
-	// EventID is the provider's event id, in Event's data as event_id: an event of Event's
-	// type with it already recorded makes the amendment a repeat, written no more.
+	Cycle    *CycleRow
+	PayoutID string
+	Payout   PayoutChange
+	Event    Event // its Seq is assigned
+	// EventID is the provider's event id, in Event's data as event_id: an event of one of
+	// LateEventTypes with it already recorded makes the amendment a repeat, written no more.
 	EventID string
 	At      time.Time
 }
 
+// LateEventTypes are the audit events a payment report can leave, by its workflow or after
+// it closed: the ones that carry the provider's event id in their data.
+var LateEventTypes = []string{"payment_conflict", "payment_report_unconfirmed", "payment_returned_after_close",
+	"payment_reported_after_close", "payout_failed", "payout_paid"}
+
 // AmendClosedPayout writes a PayoutAmendment in one transaction: the audit event and, with a
-// State, the state document, the payout's conflicting_report and the cycle summary. It
-// reports false, writing nothing, when the event was recorded before (a retry or a
-// redelivered report). ErrConflict, with nothing written, when the partnership's version is
-// no longer Version: another write came first, and the caller reads again.
-func (s *Store) AmendClosedPayout(ctx context.Context, a PayoutAmendment) (bool, error) {
+// State, the state document, the payout's change and the cycle summary. When an event of
+// LateEventTypes with the amendment's EventID was recorded before (a retry, a redelivered
+// report, or one the partnership's workflow took), it writes nothing and returns that event's
+// data. ErrConflict, with nothing written, when the partnership's version is no longer
+// Version: another write came first, and the caller reads again.
+func (s *Store) AmendClosedPayout(ctx context.Context, a PayoutAmendment) (prior JSON, err error) {
 	defer s.writing()()
-	recorded := false
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err = s.transaction(ctx, func(tx *gorm.DB) error {
 		var seen []JSON
-		if err := tx.Raw(`SELECT data FROM partnership_events WHERE partnership_id = ? AND type = ?`,
-			a.PartnershipID, a.Event.Type).Scan(&seen).Error; err != nil {
+		if err := tx.Raw(`SELECT data FROM partnership_events WHERE partnership_id = ? AND type IN ?`,
+			a.PartnershipID, LateEventTypes).Scan(&seen).Error; err != nil {
 			return err
 		}
 		for _, d := range seen {
 			var e struct {
 				EventID string `json:"event_id"`
 			}
-			if json.Unmarshal(d, &e) == nil && e.EventID == a.EventID {
+			if json.Unmarshal(d, &e) == nil && e.EventID != "" && e.EventID == a.EventID {
+				prior = d
 				return nil
 			}
 		}
@@ -105,16 +119,15 @@ func (s *Store) AmendClosedPayout(ctx context.Context, a PayoutAmendment) (bool,
 		}
 		ev := a.Event
 		ev.PartnershipID, ev.Seq = a.PartnershipID, last+1
-		recorded = true
 		return tx.Create(&ev).Error
 	})
 	if err != nil {
-		return false, translate(err)
+		return nil, translate(err)
 	}
-	if recorded && a.State != nil {
+	if prior == nil && a.State != nil {
 		s.children.forget(a.PartnershipID)
 	}
-	return recorded, nil
+	return prior, nil
 }
 
 // amendPayout writes an amendment's state document, payout and cycle summary.
@@ -127,8 +140,9 @@ func amendPayout(tx *gorm.DB, a PayoutAmendment) error {
 	if res.RowsAffected != 1 {
 		return ErrConflict
 	}
-	res = tx.Exec(`UPDATE payouts SET conflicting_report = ?, updated_at = ? WHERE partnership_id = ? AND id = ?`,
-		a.ConflictingReport, a.At, a.PartnershipID, a.PayoutID)
+	p := a.Payout
+	res = tx.Exec(`UPDATE payouts SET status = ?, failure_code = ?, paid_at = ?, conflicting_report = ?, updated_at = ? WHERE partnership_id = ? AND id = ?`,
+		p.Status, p.FailureCode, p.PaidAt, p.ConflictingReport, a.At, a.PartnershipID, a.PayoutID)
 	if res.Error != nil {
 		return res.Error
 	}

@@ -141,8 +141,10 @@ type PayoutFilter struct {
 	CreatorID     string
 	CampaignID    string
 	PartnershipID string
-	Limit         int
-	Cursor        string
+	// ConflictingReport keeps the contested payouts whose conflicting_report it is.
+	ConflictingReport string
+	Limit             int
+	Cursor            string
 }
 
 // ListPayouts pages through payouts oldest first (finance works the queue in order) with a
@@ -150,7 +152,8 @@ type PayoutFilter struct {
 func (s *Store) ListPayouts(ctx context.Context, f PayoutFilter) ([]PayoutRow, string, error) {
 	q := s.db.WithContext(ctx).Model(&PayoutRow{})
 	for _, w := range [...]struct{ col, v string }{{"status", f.Status}, {"brand_id", f.BrandID},
-		{"creator_id", f.CreatorID}, {"campaign_id", f.CampaignID}, {"partnership_id", f.PartnershipID}} {
+		{"creator_id", f.CreatorID}, {"campaign_id", f.CampaignID}, {"partnership_id", f.PartnershipID},
+		{"conflicting_report", f.ConflictingReport}} {
 		if w.v != "" {
 			q = q.Where(w.col+" = ?", w.v)
 		}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -15,18 +17,20 @@ import (
 	"github.com/partnerflow/partnerflow/workflows"
 )
 
-// lateRun runs LatePaymentReportWorkflow with the reports signalled before its first task (as
-// the API's signal-with-start and any report right after it), the provider answering says (an
-// error: it cannot say) and the record answering outcome. It returns what the record and the
-// e-mails were asked.
+// lateRun is what LatePaymentReportWorkflow asked its activities.
 type lateRun struct {
 	recorded []activities.LatePaymentInput
 	team     []activities.TeamNotifyInput
 	creator  []activities.NotifyInput
 	looked   []activities.LookupTransferInput
+	elapsed  time.Duration // on the test clock
 }
 
-func runLate(t *testing.T, says func(transferID string) (activities.LookupTransferOutput, error), outcome string, reports ...partnership.PaymentEvent) lateRun {
+// runLate runs LatePaymentReportWorkflow with the reports signalled before its first task (as
+// the API's signal-with-start and any report right after it), the provider answering says (an
+// error: it cannot say) and the record answering record.
+func runLate(t *testing.T, says func(transferID string) (activities.LookupTransferOutput, error),
+	record func(activities.LatePaymentInput) (activities.LatePaymentOutput, error), reports ...partnership.PaymentEvent) lateRun {
 	t.Helper()
 	var ts testsuite.WorkflowTestSuite
 	env := ts.NewTestWorkflowEnvironment()
@@ -40,8 +44,7 @@ func runLate(t *testing.T, says func(transferID string) (activities.LookupTransf
 	env.OnActivity(acts.RecordLatePaymentReport, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.LatePaymentInput) (activities.LatePaymentOutput, error) {
 			run.recorded = append(run.recorded, in)
-			return activities.LatePaymentOutput{Outcome: outcome, CreatorID: "c-1", BrandName: "Acme", Kind: "fee",
-				Amount: usd(50_000), Cycle: 2, Recorded: "paid"}, nil
+			return record(in)
 		})
 	env.OnActivity(acts.NotifyTeam, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.TeamNotifyInput) error {
 		run.team = append(run.team, in)
@@ -56,9 +59,11 @@ func runLate(t *testing.T, says func(transferID string) (activities.LookupTransf
 			env.SignalWorkflow(partnership.SignalPaymentEvent, r)
 		}
 	}, 0)
-	env.ExecuteWorkflow(partnership.LatePaymentWorkflowType, partnership.LatePaymentStart{PartnershipID: "p-0001"})
+	start := env.Now()
+	env.ExecuteWorkflow(partnership.LatePaymentWorkflowType, partnership.LatePaymentStart{PartnershipID: "p-0001", LookupSeconds: 3600})
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
+	run.elapsed = env.Now().Sub(start)
 	return run
 }
 
@@ -66,17 +71,31 @@ func returned(eventID, payoutID, transferID string) partnership.PaymentEvent {
 	return partnership.PaymentEvent{EventID: eventID, PayoutID: payoutID, TransferID: transferID, Status: "failed", FailureCode: "account_closed"}
 }
 
+func providerSays(status string) func(string) (activities.LookupTransferOutput, error) {
+	return func(string) (activities.LookupTransferOutput, error) {
+		out := activities.LookupTransferOutput{Status: status}
+		if status == "failed" {
+			out.FailureCode = "account_closed"
+		}
+		return out, nil
+	}
+}
+
+// recorded answers every record with out, for a fee of USD 500.00 in cycle 2.
+func recorded(out activities.LatePaymentOutput) func(activities.LatePaymentInput) (activities.LatePaymentOutput, error) {
+	out.CreatorID, out.BrandName, out.Kind, out.Amount, out.Cycle = "c-1", "Acme", "fee", usd(50_000), 2
+	return func(activities.LatePaymentInput) (activities.LatePaymentOutput, error) { return out, nil }
+}
+
 // TestLatePaymentContested: a return the provider confirms is recorded with its word, and
 // finance (to pay the creator at the provider) and the creator (whose money did not arrive)
-// are e-mailed once each, under keys of the report's event; a redelivered report in the same
-// run is weighed once, and a paid report is not weighed at all.
+// are e-mailed once each, under keys of the report's event; a report redelivered in the same
+// run is weighed once, and one with no status is not weighed at all.
 func TestLatePaymentContested(t *testing.T) {
-	failed := func(string) (activities.LookupTransferOutput, error) {
-		return activities.LookupTransferOutput{Status: "failed", FailureCode: "account_closed"}, nil
-	}
-	paid := returned("evt_paid", "po_2", "tr_2")
-	paid.Status = "paid"
-	run := runLate(t, failed, activities.LateContested, returned("evt_1", "po_2", "tr_2"), returned("evt_1", "po_2", "tr_2"), paid)
+	odd := returned("evt_odd", "po_2", "tr_2")
+	odd.Status = "pending"
+	run := runLate(t, providerSays("failed"), recorded(activities.LatePaymentOutput{Outcome: activities.LateContested, Recorded: "paid",
+		Status: "paid", Word: "failed", FailureCode: "account_closed"}), returned("evt_1", "po_2", "tr_2"), returned("evt_1", "po_2", "tr_2"), odd)
 	require.Equal(t, []activities.LookupTransferInput{{PayoutID: "po_2", TransferID: "tr_2"}}, run.looked)
 	require.Equal(t, []activities.LatePaymentInput{{PartnershipID: "p-0001", Event: returned("evt_1", "po_2", "tr_2"),
 		ProviderSays: "failed", ProviderFailureCode: "account_closed"}}, run.recorded)
@@ -92,37 +111,103 @@ func TestLatePaymentContested(t *testing.T) {
 	require.Contains(t, run.creator[0].Text, "The fee payment of USD 500.00 for your partnership with Acme was returned by your bank (account closed)")
 }
 
-// TestLatePaymentProviderSilent: a provider that cannot say what became of the transfer
-// within the lookup's minutes does not hold the report up: the signed report stands, the
-// record is told why, and finance's e-mail says the provider could not confirm it.
+// TestLatePaymentProviderSilent: a provider that cannot say what became of the transfer is
+// asked again after the lookup wait and twice as long each time, three times (seven hours at
+// an hour's wait); then the report stands unconfirmed, the record is told why, and only
+// finance is e-mailed, to check the transfer before acting. A provider that knows no such
+// transfer is not asked again.
 func TestLatePaymentProviderSilent(t *testing.T) {
 	down := func(string) (activities.LookupTransferOutput, error) {
 		return activities.LookupTransferOutput{}, errors.New("payments provider unavailable")
 	}
-	run := runLate(t, down, activities.LateContested, returned("evt_1", "po_2", "tr_2"))
+	unanswered := recorded(activities.LatePaymentOutput{Outcome: activities.LateUnanswered, Recorded: "paid", Status: "paid", Word: "failed"})
+	run := runLate(t, down, unanswered, returned("evt_1", "po_2", "tr_2"))
+	require.Greater(t, len(run.looked), 4, "four lookups, each retried for its minutes")
+	require.GreaterOrEqual(t, run.elapsed, 7*time.Hour)
+	require.Less(t, run.elapsed, 8*time.Hour)
 	require.Len(t, run.recorded, 1)
 	require.Empty(t, run.recorded[0].ProviderSays)
 	require.Contains(t, run.recorded[0].Unanswered, "payments provider unavailable")
 	require.Len(t, run.team, 1)
-	require.Contains(t, run.team[0].Text, "the provider could not confirm it when asked (payments provider unavailable)")
+	require.Contains(t, run.team[0].Text, "could not say what became of it")
+	require.Contains(t, run.team[0].Text, "check the transfer at the provider before acting")
+	require.Empty(t, run.creator, "nothing is known to have failed")
+
+	// Asked again after an hour (its first lookup's attempts all failed), the provider answers.
+	first := len(run.looked) / 4
+	calls := 0
+	late := func(id string) (activities.LookupTransferOutput, error) {
+		if calls++; calls <= first {
+			return activities.LookupTransferOutput{}, errors.New("payments provider unavailable")
+		}
+		return providerSays("failed")(id)
+	}
+	run = runLate(t, late, recorded(activities.LatePaymentOutput{Outcome: activities.LateContested, Status: "paid", Word: "failed"}), returned("evt_1", "po_2", "tr_2"))
+	require.Len(t, run.looked, first+1)
+	require.GreaterOrEqual(t, run.elapsed, time.Hour)
+	require.Less(t, run.elapsed, 2*time.Hour)
+	require.Equal(t, "failed", run.recorded[0].ProviderSays)
+	require.Empty(t, run.recorded[0].Unanswered)
+
+	unknown := func(string) (activities.LookupTransferOutput, error) {
+		return activities.LookupTransferOutput{}, temporal.NewNonRetryableApplicationError("the payments provider knows no transfer tr_2", activities.ErrTypeNotFound, nil)
+	}
+	run = runLate(t, unknown, unanswered, returned("evt_1", "po_2", "tr_2"))
+	require.Len(t, run.looked, 1)
+	require.Contains(t, run.recorded[0].Unanswered, "knows no transfer")
 }
 
-// TestLatePaymentNotContested: a report the record did not contest (unconfirmed by the
-// provider, settled before, not the partnership's) e-mails nobody; two reports of two payouts
-// in one run are both weighed, in order.
-func TestLatePaymentNotContested(t *testing.T) {
-	for _, outcome := range []string{activities.LateUnconfirmed, activities.LateSettled, activities.LateUnmatched} {
-		t.Run(outcome, func(t *testing.T) {
-			pending := func(string) (activities.LookupTransferOutput, error) {
-				return activities.LookupTransferOutput{Status: "pending"}, nil
-			}
-			run := runLate(t, pending, outcome, returned("evt_1", "po_1", "tr_1"), returned("evt_2", "po_2", "tr_2"))
+// TestLatePaymentWhoIsTold: each outcome tells whoever must act, and a repeat nobody: a payout
+// still on its way that failed, finance and the creator; one paid, nobody; a failed payout
+// paid after all, finance (the creator may be paid twice); a report the provider's record
+// does not bear out, settled before or not the partnership's, nobody. Two reports of two
+// payouts in one run are both weighed, in order.
+func TestLatePaymentWhoIsTold(t *testing.T) {
+	for name, tc := range map[string]struct {
+		out              activities.LatePaymentOutput
+		finance, creator string
+	}{
+		"failed on its way": {out: activities.LatePaymentOutput{Outcome: activities.LateApplied, Recorded: "processing", Status: "failed", Word: "failed", FailureCode: "account_closed"},
+			finance: "failed (account_closed): the provider's record says so", creator: "could not be sent (account closed)"},
+		"paid on its way": {out: activities.LatePaymentOutput{Outcome: activities.LateApplied, Recorded: "processing", Status: "paid", Word: "paid"}},
+		"paid after all":  {out: activities.LatePaymentOutput{Outcome: activities.LateContested, Recorded: "failed", Status: "failed", Word: "paid"}, finance: "they were paid twice"},
+		"repeat":          {out: activities.LatePaymentOutput{Outcome: activities.LateContested, Repeat: true, Status: "paid", Word: "failed"}},
+		"unconfirmed":     {out: activities.LatePaymentOutput{Outcome: activities.LateUnconfirmed}},
+		"settled":         {out: activities.LatePaymentOutput{Outcome: activities.LateSettled}},
+		"unmatched":       {out: activities.LatePaymentOutput{Outcome: activities.LateUnmatched}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			run := runLate(t, providerSays(tc.out.Word), recorded(tc.out), returned("evt_1", "po_1", "tr_1"), returned("evt_2", "po_2", "tr_2"))
 			require.Len(t, run.recorded, 2)
 			require.Equal(t, "po_1", run.recorded[0].Event.PayoutID)
 			require.Equal(t, "po_2", run.recorded[1].Event.PayoutID)
-			require.Equal(t, "pending", run.recorded[1].ProviderSays)
-			require.Empty(t, run.team)
-			require.Empty(t, run.creator)
+			if tc.finance == "" {
+				require.Empty(t, run.team)
+			} else {
+				require.Len(t, run.team, 2)
+				require.Contains(t, run.team[0].Text, tc.finance)
+			}
+			if tc.creator == "" {
+				require.Empty(t, run.creator)
+			} else {
+				require.Len(t, run.creator, 2)
+				require.Contains(t, run.creator[0].Text, tc.creator)
+			}
 		})
 	}
+}
+
+// TestLatePaymentUnreadableState: a report whose record fails for good (a state document that
+// cannot be read) is logged, and the run goes on to the next report.
+func TestLatePaymentUnreadableState(t *testing.T) {
+	record := func(in activities.LatePaymentInput) (activities.LatePaymentOutput, error) {
+		if in.Event.PayoutID == "po_1" {
+			return activities.LatePaymentOutput{}, temporal.NewNonRetryableApplicationError("read the state document", activities.ErrTypeUnreadableState, nil)
+		}
+		return recorded(activities.LatePaymentOutput{Outcome: activities.LateContested, Status: "paid", Word: "failed"})(in)
+	}
+	run := runLate(t, providerSays("failed"), record, returned("evt_1", "po_1", "tr_1"), returned("evt_2", "po_2", "tr_2"))
+	require.Len(t, run.recorded, 2)
+	require.Len(t, run.team, 1)
+	require.Contains(t, run.team[0].Text, "payout po_2")
 }
