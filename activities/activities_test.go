@@ -258,6 +258,21 @@ func TestVerifyPost(t *testing.T) {
 	require.False(t, rep.Verified)
 	require.ElementsMatch(t, []string{activities.ReasonWrongAccount, activities.ReasonNoCodeOrLink}, rep.Reasons)
 
+	// Retyped with other case and spacing, it still matches; with text the brand never
+	// approved (another brand's promotion) it does not.
+	for caption, ok := range map[string]bool{
+		"#AD  my   @acme SHOES,  code MAYA10": true,
+		caption + " Also check out @globex, use code GLOBEX20 for 20% off!": false,
+	} {
+		e.send(t, http.MethodPatch, "/sandbox/social/posts/"+post.ID, `{"caption":"`+caption+`"}`)
+		rep, err = e.acts.VerifyPost(ctx, in)
+		require.NoError(t, err)
+		require.Equal(t, ok, rep.Verified, "%q: %v", caption, rep.Reasons)
+		if !ok {
+			require.Equal(t, []string{activities.ReasonCaptionMismatch}, rep.Reasons)
+		}
+	}
+
 	req, _ := http.NewRequest(http.MethodPatch, e.sb+"/sandbox/social/posts/"+post.ID, strings.NewReader(`{"caption":"my shoes, code MAYA10"}`))
 	res, err = http.DefaultClient.Do(req)
 	require.NoError(t, err)

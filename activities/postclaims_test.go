@@ -37,7 +37,7 @@ func TestVerifyPostCountsOnceAcrossPartnerships(t *testing.T) {
 			var post struct{ URL, ID string }
 			require.NoError(t, decode(res, &post))
 
-			p9 := activities.VerifyInput{URL: post.URL, Handle: "maya", Platform: "instagram", ApprovedCaption: approved,
+			p9 := activities.VerifyInput{URL: post.URL, Handle: "maya", Platform: "instagram", ApprovedCaption: approved + ", code MAYA9",
 				DiscountCode: "MAYA9", PartnershipID: "p9", DeliverableID: "d1", Cycle: 1,
 				Disclosure: activities.DisclosureInput{Platform: "instagram", Format: "post", Jurisdiction: "US", BrandName: "Acme", BrandHandles: []string{"@acme"}}}
 			verify := func(in activities.VerifyInput) []string {
@@ -51,15 +51,20 @@ func TestVerifyPostCountsOnceAcrossPartnerships(t *testing.T) {
 			require.Empty(t, verify(p9), "P9's post verifies")
 			require.Empty(t, verify(p9), "and again: an activity retry or a re-verification")
 
-			// Maya puts P8's code in the same post and submits it for P8's deliverable.
+			// Maya puts P8's code in the same post (as P8's approved draft has it) and submits it
+			// for P8's deliverable.
 			e.send(t, http.MethodPatch, "/sandbox/social/posts/"+post.ID, `{"caption":"`+approved+`, code MAYA9 MAYA8"}`)
 			p8 := p9
-			p8.PartnershipID, p8.DiscountCode = "p8", "MAYA8"
+			p8.PartnershipID, p8.DiscountCode, p8.ApprovedCaption = "p8", "MAYA8", approved+", code MAYA9 MAYA8"
 			require.Equal(t, []string{activities.ReasonPostReused}, verify(p8), "P8 is refused the post P9 counted")
 			require.Equal(t, []string{activities.ReasonPostReused}, verify(p8), "every time")
 			// Failing on other counts too, it says so as well (and claims nothing).
 			p8.DiscountCode = "MAYA88X"
 			require.Equal(t, []string{activities.ReasonNoCodeOrLink, activities.ReasonPostReused}, verify(p8))
+
+			// P9's post no longer reads as approved.
+			require.Equal(t, []string{activities.ReasonCaptionMismatch}, verify(p9))
+			e.send(t, http.MethodPatch, "/sandbox/social/posts/"+post.ID, `{"caption":"`+approved+`, code MAYA9"}`)
 
 			// The same post for another deliverable of P9, or for its deliverable in a later
 			// ambassador cycle, is refused too; OtherMediaIDs is not needed for it.
@@ -89,7 +94,7 @@ func TestVerifyPostCountsOnceAcrossPartnerships(t *testing.T) {
 				strings.NewReader(`{"platform":"instagram","handle":"maya","caption":"`+approved+`, code MAYA8"}`))
 			require.NoError(t, err)
 			require.NoError(t, decode(res, &post))
-			p8.URL, p8.DiscountCode = post.URL, "MAYA8"
+			p8.URL, p8.DiscountCode, p8.ApprovedCaption = post.URL, "MAYA8", approved+", code MAYA8"
 			require.Empty(t, verify(p8))
 		})
 	}
@@ -107,7 +112,7 @@ func TestVerifyPostClaimsOnlyAPassingPost(t *testing.T) {
 	require.NoError(t, err)
 	var post struct{ URL, ID string }
 	require.NoError(t, decode(res, &post))
-	in := activities.VerifyInput{URL: post.URL, Handle: "maya", Platform: "instagram", ApprovedCaption: "#ad my @acme shoes",
+	in := activities.VerifyInput{URL: post.URL, Handle: "maya", Platform: "instagram", ApprovedCaption: "#ad my @acme shoes, code MAYA2",
 		DiscountCode: "MAYA1", PartnershipID: "p1", DeliverableID: "d1", Cycle: 1,
 		Disclosure: activities.DisclosureInput{Platform: "instagram", Format: "post", Jurisdiction: "US", BrandName: "Acme", BrandHandles: []string{"@acme"}}}
 	rep, err := e.acts.VerifyPost(ctx, in)

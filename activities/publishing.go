@@ -83,8 +83,9 @@ func (a *Activities) VerifyPost(ctx context.Context, in VerifyInput) (partnershi
 	if slices.Contains(in.OtherMediaIDs, m.ID) {
 		rep.Reasons = append(rep.Reasons, ReasonPostReused)
 	}
-	if normalizeCaption(m.Caption) != normalizeCaption(in.ApprovedCaption) &&
-		!strings.Contains(normalizeCaption(m.Caption), normalizeCaption(in.ApprovedCaption)) {
+	// The live caption is the approved one, up to case and spacing: text the brand never
+	// approved (another brand's promotion, say) does not go live with its fee paid.
+	if normalizeCaption(m.Caption) != normalizeCaption(in.ApprovedCaption) {
 		rep.Reasons = append(rep.Reasons, ReasonCaptionMismatch)
 	}
 	dIn := in.Disclosure

@@ -45,6 +45,7 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	code := path(st, "tracking", "discount_code").(string)
 	require.NotEmpty(t, code)
 	require.Equal(t, "awaiting_draft", path(st, "deliverables", 0, "status"))
+	require.NotNil(t, path(st, "deliverables", 0, "due_at"), "a draft is awaited")
 
 	// A draft without a disclosure is stored with its violations and cannot be approved.
 	d := must(t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/drafts", map[string]any{
@@ -55,6 +56,7 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	st = must(t, w.bm.post("/v1/partnerships/"+pid+"/deliverables/d1/review", map[string]any{"version": 1, "decision": "request_changes",
 		"comments": "add #ad at the start"}), http.StatusOK)
 	require.Equal(t, "changes_requested", path(st, "deliverables", 0, "status"))
+	require.NotNil(t, path(st, "deliverables", 0, "due_at"), "the revision is awaited")
 	require.Equal(t, "add #ad at the start", path(st, "deliverables", 0, "drafts", 0, "review", "comments"))
 
 	caption := "#ad Loving my new @acme sneakers for morning runs, code " + code
@@ -64,6 +66,7 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	require.Equal(t, true, path(d, "disclosure", "compliant"))
 	st = must(t, w.bm.post("/v1/partnerships/"+pid+"/deliverables/d1/review", map[string]any{"version": 2, "decision": "approve"}), http.StatusOK)
 	require.Equal(t, "approved", path(st, "deliverables", 0, "status"))
+	require.Nil(t, path(st, "deliverables", 0, "due_at"), "no draft awaited once approved")
 
 	post := must(t, sb.post("/sandbox/social/posts", map[string]any{"platform": "instagram", "handle": w.handle, "caption": caption}), http.StatusCreated)
 	pub := must(t, w.creator.post("/v1/partnerships/"+pid+"/deliverables/d1/publication", map[string]any{"url": post["url"]}), http.StatusAccepted)

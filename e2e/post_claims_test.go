@@ -24,9 +24,9 @@ func TestPostCountsForOnePartnership(t *testing.T) {
 	st := w.waitStage(p9, "payout")
 	require.Equal(t, "verified", path(st, "deliverables", 0, "status"))
 
-	w.approveDraft(p8, caption)
-	must(t, sb.do(http.MethodPatch, "/sandbox/social/posts/"+post["id"].(string),
-		map[string]any{"caption": caption + ", code " + code9 + ", " + code8}), http.StatusOK)
+	both := caption + ", code " + code9 + ", " + code8
+	w.approveDraft(p8, both) // the post P8's brand approved carries both codes
+	must(t, sb.do(http.MethodPatch, "/sandbox/social/posts/"+post["id"].(string), map[string]any{"caption": both}), http.StatusOK)
 	must(t, w.creator.post("/v1/partnerships/"+p8+"/deliverables/d1/publication", map[string]any{"url": post["url"]}), http.StatusAccepted)
 	st = w.waitFor(p8, "d1 verified or failed", func(s map[string]any) bool {
 		status := path(s, "deliverables", 0, "status")
@@ -35,7 +35,7 @@ func TestPostCountsForOnePartnership(t *testing.T) {
 	require.Equal(t, "verification_failed", path(st, "deliverables", 0, "status"))
 	require.Equal(t, []any{"post_used_for_another_deliverable"}, path(st, "deliverables", 0, "publication", "report", "reasons"))
 
-	own := must(t, sb.post("/sandbox/social/posts", map[string]any{"platform": "instagram", "handle": w.handle, "caption": caption + ", code " + code8}), http.StatusCreated)
+	own := must(t, sb.post("/sandbox/social/posts", map[string]any{"platform": "instagram", "handle": w.handle, "caption": both}), http.StatusCreated)
 	must(t, w.creator.post("/v1/partnerships/"+p8+"/deliverables/d1/publication", map[string]any{"url": own["url"]}), http.StatusAccepted)
 	st = w.waitStage(p8, "payout")
 	require.Equal(t, "verified", path(st, "deliverables", 0, "status"))

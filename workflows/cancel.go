@@ -46,6 +46,26 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	signed = signed || w.signed()
 	w.st.Stage, w.st.Outcome, w.st.NextAction = partnership.StageCancelled, outcome, nil
 	w.emit("partnership_"+outcome, partnership.Actor{Sub: c.By, Role: c.Role}, map[string]string{"reason": c.Reason})
+	// What is owed is decided with the stage, so the cancel request's answer says it (the
+	// payable kinds, who acts next), when nothing it depends on is still to come: no transfer
+	// waiting for its first answer (awaitFirstAnswers waits for none), and every version call
+	// the decision makes folded in (base 5), so it records no marker earlier than it did. The
+	// decision only changes state and adds events, which no replay compares, so partnerships
+	// of any version take it. Otherwise it is made as it always was, once the creator's e-mail
+	// is sent, and until then next_action says what the system is still doing.
+	decided := len(w.transfers) == 0 && w.base >= 5
+	if decided {
+		w.decideOwed(c, signed)
+	}
+	w.st.NextAction = w.compensationNext(inTracking, decided)
+	// The creator's e-mail says what is owed. Finance's payout actions wait until it is sent
+	// (compensating: their validators refuse them for a moment), so what it says cannot change
+	// in between: an approval of the fee would send it beside the kill fee decided. Once it is
+	// decided a trigger of what is payable need not wait (owedEarly): a kill fee triggered
+	// meanwhile changes nothing the e-mail says, a fee makes it say the fee is on its way.
+	// Validators do not replay, so when they wait is free to move.
+	w.compensating, w.owedEarly = c.Role != partnership.RoleCreator, decided
+	defer func() { w.compensating = false }()
 	if err := w.persist(w.ctx); err != nil {
 		return err
 	}
@@ -53,11 +73,7 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 		return err
 	}
 	if c.Role != partnership.RoleCreator {
-		// The e-mail says what is owed, decided below once it is sent (where the decision has
-		// always been made, so histories replay as recorded). Finance's payout actions wait
-		// while it is sent (compensating), so the decision cannot change in between.
-		w.compensating = true
-		err := w.notifyCreator("cancelled", "Your partnership was cancelled", w.cancellationText(c, w.owedToBrandSide(signed)))
+		err := w.notifyCreator("cancelled", "Your partnership was cancelled", w.cancellationText(c, w.owedToBrandSide(signed), inTracking))
 		w.compensating = false
 		if err != nil {
 			return err
@@ -72,19 +88,8 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 			return err
 		}
 	}
-	// What is still owed: the fee when every post was delivered and verified (cancelling during
-	// tracking cuts the commission window short, not the earned fee); otherwise the kill fee
-	// when the contract was signed and the brand side cancelled. During tracking, also the
-	// commission on the orders made until the cancellation.
-	switch {
-	case (w.delivered() || w.feeSent()) && w.st.Terms.Fee.AmountMinor > 0:
-		w.payable = []string{partnership.PayoutKindFee}
-		w.emit("fee_payable_after_cancellation", systemActor, map[string]any{"amount": w.st.Terms.Fee})
-	case signed && w.st.Terms.KillFee.AmountMinor > 0 && w.owesKillFee(c):
-		w.payable = []string{partnership.PayoutKindKillFee}
-		w.emit("kill_fee_payable", systemActor, map[string]any{"amount": w.st.Terms.KillFee})
-	default:
-		w.payable = nil
+	if !decided {
+		w.decideOwed(c, signed)
 	}
 	if inTracking {
 		if err := w.commissionAfterCancellation(c); err != nil {
@@ -105,6 +110,41 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	}
 	w.ended = true
 	return errEnded
+}
+
+// decideOwed makes payable what cancellation c leaves owed: the fee when every post was
+// delivered and verified or a fee payout was sent (cancelling during tracking cuts the
+// commission window short, not the earned fee); otherwise the kill fee when the contract was
+// signed and the brand side cancelled. During tracking the commission on the orders made until
+// the cancellation follows, once they are counted (commissionAfterCancellation).
+func (w *partnershipWorkflow) decideOwed(c partnership.Cancellation, signed bool) {
+	switch {
+	case (w.delivered() || w.feeSent()) && w.st.Terms.Fee.AmountMinor > 0:
+		w.payable = []string{partnership.PayoutKindFee}
+		w.emit("fee_payable_after_cancellation", systemActor, map[string]any{"amount": w.st.Terms.Fee})
+	case signed && w.st.Terms.KillFee.AmountMinor > 0 && w.owesKillFee(c):
+		w.payable = []string{partnership.PayoutKindKillFee}
+		w.emit("kill_fee_payable", systemActor, map[string]any{"amount": w.st.Terms.KillFee})
+	default:
+		w.payable = nil
+	}
+}
+
+// compensationNext is who acts next once a cancellation has set the stage: the system while
+// it counts the orders for the commission or waits for a transfer's first answer, finance when
+// something is payable already, nobody otherwise. The payout loop sets it again (with its due
+// time) once compensation gets there.
+func (w *partnershipWorkflow) compensationNext(inTracking, decided bool) *partnership.NextAction {
+	switch {
+	case inTracking && w.st.Terms.CommissionBps > 0 && w.st.Tracking.CountedUntil.IsZero() && w.base >= 5:
+		return &partnership.NextAction{Role: partnership.RoleSystem, Action: "collect_conversions"}
+	case !decided && len(w.transfers) > 0:
+		return &partnership.NextAction{Role: partnership.RoleSystem, Action: "await_transfer"}
+	case decided && len(w.payable) > 0:
+		role, action := w.payoutNextAction()
+		return &partnership.NextAction{Role: role, Action: action}
+	}
+	return nil
 }
 
 // owedToBrandSide is what a cancellation by the brand side leaves owed to the creator, as
@@ -130,8 +170,9 @@ func fullStop(reason string) string {
 }
 
 // cancellationText is the creator's e-mail when the brand side cancels: which partnership,
-// why, and what is still owed to them (owed: the payout kind that becomes payable, if any).
-func (w *partnershipWorkflow) cancellationText(c partnership.Cancellation, owed string) string {
+// why, and what is still owed to them (owed: the payout kind that becomes payable, if any;
+// inTracking: cancelled during the attribution window, whose commission is owed too).
+func (w *partnershipWorkflow) cancellationText(c partnership.Cancellation, owed string, inTracking bool) string {
 	text := fmt.Sprintf("%s cancelled %s. Reason: %s", w.in.BrandName, w.partnershipName(), fullStop(c.Reason))
 	switch owed {
 	case partnership.PayoutKindFee:
@@ -145,6 +186,9 @@ func (w *partnershipWorkflow) cancellationText(c partnership.Cancellation, owed 
 	case partnership.PayoutKindKillFee:
 		text += fmt.Sprintf(" The contract was signed, so a kill fee of %s is owed to you: it will be paid to your payout account.",
 			w.st.Terms.KillFee)
+	}
+	if inTracking && w.st.Terms.CommissionBps > 0 && w.base >= 5 {
+		text += " Any commission on the orders made with your code or link until the cancellation is counted now and paid to your payout account."
 	}
 	return text
 }

@@ -218,7 +218,9 @@ func TestCancelAfterSigningPaysKillFee(t *testing.T) {
 	st := f.runOK()
 
 	f.requireRejected("creator-withdraw-after-signing", partnership.ErrTypeConflict)
-	f.requireAccepted("cancel")
+	// The cancel request's answer says what is owed and who acts next.
+	acked := f.ackedState(f.requireAccepted("cancel"))
+	require.Equal(t, &partnership.NextAction{Role: partnership.RoleFinance, Action: "trigger_payout"}, acked.NextAction)
 	f.requireRejected("trigger-fee", partnership.ErrTypeConflict)
 	po := decodeResult[partnership.Payout](t, f.requireAccepted("trigger-kill-fee"))
 	require.Equal(t, usd(10_000), po.Amount)
@@ -243,6 +245,32 @@ func TestCancelAfterSigningPaysKillFee(t *testing.T) {
 	requireSubsequence(t, f.eventTypes(), []string{"contract_signed", "partnership_cancelled", "kill_fee_payable",
 		"payout_triggered", "transfer_created", "payout_paid"})
 	require.Equal(t, 0, f.countEvents("completed"))
+}
+
+// TestKillFeeTriggeredWhileTheCreatorIsTold: the kill fee decided with the cancellation is
+// finance's to trigger at once, while the creator's e-mail is still on its way (the e-mail
+// provider slow): the trigger is taken, the e-mail still says the kill fee, and it is paid
+// once. Approving a fee payout stays refused meanwhile (TestCancelEmailAndPayoutAgree).
+func TestKillFeeTriggeredWhileTheCreatorIsTold(t *testing.T) {
+	f := newFixture(t, baseInput())
+	f.toContent()
+	f.at(minute(2.5), func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.notifyDelay = minute(10) // the cancellation e-mail is on its way until about minute 13
+	})
+	f.update(minute(3), "cancel", partnership.UpdateCancel, partnership.CancelRequest{Actor: brand, Reason: "campaign stopped"})
+	f.trigger(minute(4), "kill-fee", finance1, partnership.PayoutKindKillFee)
+	f.payment(minute(20), "pay-evt-1", "po_1", "paid", "")
+	st := f.runOK()
+
+	acked := f.ackedState(f.requireAccepted("cancel"))
+	require.Equal(t, &partnership.NextAction{Role: partnership.RoleFinance, Action: "trigger_payout"}, acked.NextAction)
+	f.requireAccepted("kill-fee")
+	require.Contains(t, f.notifyText(cancelledSubject), "a kill fee of USD 100.00 is owed to you")
+	require.Len(t, st.Payouts, 1)
+	require.Equal(t, partnership.PayoutPaid, st.Payouts[0].Status)
+	require.Equal(t, 1, f.n("CreateTransfer"))
 }
 
 // TestCancellationEmailNamesThePartnership: without a campaign name the creator's e-mail names
@@ -537,6 +565,9 @@ func TestCancelDuringTrackingPaysCommissionEarned(t *testing.T) {
 
 	res := f.ackedState(f.requireAccepted("cancel"))
 	require.Equal(t, partnership.StageCancelled, res.Stage)
+	require.Equal(t, &partnership.NextAction{Role: partnership.RoleSystem, Action: "collect_conversions"}, res.NextAction,
+		"the answer says the orders are being counted")
+	require.Contains(t, f.notifyText(cancelledSubject), "Any commission on the orders made with your code or link until the cancellation is counted now")
 	f.requireAccepted("fee")
 	c := decodeResult[partnership.Payout](t, f.requireAccepted("commission"))
 	require.Equal(t, int64(18_518), c.Amount.AmountMinor, "15% of the revenue up to the cancellation, rounded down")

@@ -979,7 +979,7 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 			if w.ended {
 				return w.conflict("%s", w.notNow())
 			}
-			if w.compensating {
+			if w.compensating && !w.owedEarly {
 				return w.conflict("the cancellation is being applied; try again in a moment")
 			}
 			payable := false
