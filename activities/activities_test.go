@@ -261,7 +261,7 @@ func TestVerifyPost(t *testing.T) {
 	// Retyped with other case and spacing, it still matches; with text the brand never
 	// approved (another brand's promotion) it does not.
 	for caption, ok := range map[string]bool{
-		"#AD  my   @acme SHOES,  code MAYA10": true,
+		"#AD  my   @acme SHOES,  code MAYA10":                               true,
 		caption + " Also check out @globex, use code GLOBEX20 for 20% off!": false,
 	} {
 		e.send(t, http.MethodPatch, "/sandbox/social/posts/"+post.ID, `{"caption":"`+caption+`"}`)

@@ -30,13 +30,7 @@ type RecordInput struct {
 // RecordTransition writes the snapshot to the read model and appends the events to the audit
 // trail. Runs as a local activity; idempotent by version and event seq.
 func (a *Activities) RecordTransition(ctx context.Context, in RecordInput) error {
-	in.State.Deliverables = awaitedDues(in.State.Deliverables)
-	if len(in.State.Cycles) > 0 {
-		in.State.Cycles = slices.Clone(in.State.Cycles)
-		for i := range in.State.Cycles {
-			in.State.Cycles[i].Deliverables = awaitedDues(in.State.Cycles[i].Deliverables)
-		}
-	}
+	in.State = in.State.ForReadModel()
 	stateJSON, err := json.Marshal(in.State)
 	if err != nil {
 		return err
@@ -72,27 +66,6 @@ func (a *Activities) RecordTransition(ctx context.Context, in RecordInput) error
 		return err
 	}
 	return a.Store.ApplyTransition(ctx, t)
-}
-
-// awaitedDues is deliverables with due_at only where a draft is awaited (awaiting_draft,
-// changes_requested), as API.md's deliverable promises: the workflow keeps a deliverable's
-// last draft deadline (its content waits count from it), which the read model shows no more
-// once the draft came.
-func awaitedDues(ds []partnership.Deliverable) []partnership.Deliverable {
-	var out []partnership.Deliverable
-	for i, d := range ds {
-		if d.DueAt == nil || d.Status == partnership.DeliverableAwaitingDraft || d.Status == partnership.DeliverableChangesRequested {
-			continue
-		}
-		if out == nil {
-			out = slices.Clone(ds)
-		}
-		out[i].DueAt = nil
-	}
-	if out == nil {
-		return ds
-	}
-	return out
 }
 
 // cycleRows are the whole summaries of the finished cycles, written with the hand-over that

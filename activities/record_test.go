@@ -43,24 +43,3 @@ func TestChildRowsProjectTheCurrentCycle(t *testing.T) {
 	dels, _, _ = childRows(st)
 	require.Equal(t, 1, dels[0].Cycle)
 }
-
-// TestReadModelShowsOnlyAwaitedDues: a deliverable's due_at is shown while a draft is awaited
-// (first or after changes were requested) and null once it came, in the current cycle and in
-// the finished cycles' summaries; the workflow's own state keeps its deadlines.
-func TestReadModelShowsOnlyAwaitedDues(t *testing.T) {
-	due := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	ds := []partnership.Deliverable{
-		{ID: "d1", Status: partnership.DeliverableAwaitingDraft, DueAt: &due},
-		{ID: "d2", Status: partnership.DeliverableChangesRequested, DueAt: &due},
-		{ID: "d3", Status: partnership.DeliverableInReview, DueAt: &due},
-		{ID: "d4", Status: partnership.DeliverableVerified, DueAt: &due},
-	}
-	got := awaitedDues(ds)
-	require.NotNil(t, got[0].DueAt)
-	require.NotNil(t, got[1].DueAt)
-	require.Nil(t, got[2].DueAt, "in review: no draft awaited")
-	require.Nil(t, got[3].DueAt)
-	require.NotNil(t, ds[2].DueAt, "the input is not changed")
-	same := ds[:2]
-	require.Same(t, &same[0], &awaitedDues(same)[0], "nothing to clear: no copy")
-}

@@ -167,7 +167,7 @@ func (s *Server) actOnState(c echo.Context, name string, body any, build func() 
 	if err := s.wf.Query(ctx, id, partnership.QueryState, &st); err != nil {
 		return nil, err
 	}
-	raw, err := json.Marshal(st)
+	raw, err := json.Marshal(st.ForReadModel())
 	if err != nil {
 		return nil, err
 	}

@@ -78,6 +78,8 @@ func TestCancelAfterSigningPaysKillFee(t *testing.T) {
 	w.toContent(pid)
 	st := must(t, w.bm.post("/v1/partnerships/"+pid+"/cancel", map[string]any{"reason": "product recalled"}), http.StatusOK)
 	require.Equal(t, "cancelled", st["stage"])
+	require.Contains(t, []any{"settle_cancellation", "trigger_payout"}, path(st, "next_action", "action"),
+		"the answer says what happens next: the system settles what is owed, or finance pays it")
 	st = w.waitFor(pid, "kill fee payable", func(s map[string]any) bool { return path(s, "next_action", "action") == "trigger_payout" })
 	require.Equal(t, "finance", path(st, "next_action", "role"))
 	r := w.finance.post("/v1/partnerships/"+pid+"/payouts", map[string]any{"kind": "fee"})

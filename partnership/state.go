@@ -2,6 +2,7 @@ package partnership
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -284,4 +285,39 @@ type Cancellation struct {
 	Role   string    `json:"role"`
 	Reason string    `json:"reason"`
 	At     time.Time `json:"at"`
+}
+
+// ForReadModel is the state as the read model and the API show it: a deliverable's due_at only
+// where a draft is awaited (awaiting_draft, changes_requested, and not once the partnership
+// ended), as API.md's deliverable promises. The workflow keeps a deliverable's last draft deadline, which its content waits
+// count from; shown once the draft came, it would read as a deadline still running. st is not
+// changed.
+func (st State) ForReadModel() State {
+	st.Deliverables = awaitedDues(st.Deliverables, st.Stage.Terminal())
+	if len(st.Cycles) > 0 {
+		st.Cycles = slices.Clone(st.Cycles)
+		for i := range st.Cycles {
+			st.Cycles[i].Deliverables = awaitedDues(st.Cycles[i].Deliverables, true)
+		}
+	}
+	return st
+}
+
+// awaitedDues is deliverables with due_at cleared where no draft is awaited (none is when
+// ended); deliverables itself when there is none to clear.
+func awaitedDues(ds []Deliverable, ended bool) []Deliverable {
+	var out []Deliverable
+	for i, d := range ds {
+		if d.DueAt == nil || !ended && (d.Status == DeliverableAwaitingDraft || d.Status == DeliverableChangesRequested) {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(ds)
+		}
+		out[i].DueAt = nil
+	}
+	if out == nil {
+		return ds
+	}
+	return out
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // API.md: "Partnership state has at least: id, brand_id, campaign_id, creator_id, stage,
@@ -73,4 +75,31 @@ func hasKey(v any, path []string) bool {
 	}
 	next, ok := obj[path[0]]
 	return ok && hasKey(next, path[1:])
+}
+
+// TestReadModelShowsOnlyAwaitedDues: a deliverable's due_at is shown while a draft is awaited
+// (first or after changes were requested) and null once it came or the partnership ended, in
+// the current cycle and in the finished cycles' summaries; the workflow's own state keeps its
+// deadlines.
+func TestReadModelShowsOnlyAwaitedDues(t *testing.T) {
+	due := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	ds := []Deliverable{
+		{ID: "d1", Status: DeliverableAwaitingDraft, DueAt: &due},
+		{ID: "d2", Status: DeliverableChangesRequested, DueAt: &due},
+		{ID: "d3", Status: DeliverableInReview, DueAt: &due},
+		{ID: "d4", Status: DeliverableVerified, DueAt: &due},
+	}
+	st := State{Deliverables: ds, Cycles: []CycleSummary{{Cycle: 1, Deliverables: ds[3:]}}}
+	got := st.ForReadModel()
+	require.NotNil(t, got.Deliverables[0].DueAt)
+	require.NotNil(t, got.Deliverables[1].DueAt)
+	require.Nil(t, got.Deliverables[2].DueAt, "in review: no draft awaited")
+	require.Nil(t, got.Deliverables[3].DueAt)
+	require.Nil(t, got.Cycles[0].Deliverables[0].DueAt, "a finished cycle's")
+	require.NotNil(t, ds[2].DueAt, "the workflow's state is not changed")
+	require.NotNil(t, st.Cycles[0].Deliverables[0].DueAt)
+	same := ds[:2]
+	require.Same(t, &same[0], &awaitedDues(same, false)[0], "nothing to clear: no copy")
+	st.Stage = StageCancelled
+	require.Nil(t, st.ForReadModel().Deliverables[0].DueAt, "an ended partnership awaits no draft")
 }

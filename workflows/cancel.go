@@ -46,26 +46,12 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 	signed = signed || w.signed()
 	w.st.Stage, w.st.Outcome, w.st.NextAction = partnership.StageCancelled, outcome, nil
 	w.emit("partnership_"+outcome, partnership.Actor{Sub: c.By, Role: c.Role}, map[string]string{"reason": c.Reason})
-	// What is owed is decided with the stage, so the cancel request's answer says it (the
-	// payable kinds, who acts next), when nothing it depends on is still to come: no transfer
-	// waiting for its first answer (awaitFirstAnswers waits for none), and every version call
-	// the decision makes folded in (base 5), so it records no marker earlier than it did. The
-	// decision only changes state and adds events, which no replay compares, so partnerships
-	// of any version take it. Otherwise it is made as it always was, once the creator's e-mail
-	// is sent, and until then next_action says what the system is still doing.
-	decided := len(w.transfers) == 0 && w.base >= 5
-	if decided {
-		w.decideOwed(c, signed)
-	}
-	w.st.NextAction = w.compensationNext(inTracking, decided)
-	// The creator's e-mail says what is owed. Finance's payout actions wait until it is sent
-	// (compensating: their validators refuse them for a moment), so what it says cannot change
-	// in between: an approval of the fee would send it beside the kill fee decided. Once it is
-	// decided a trigger of what is payable need not wait (owedEarly): a kill fee triggered
-	// meanwhile changes nothing the e-mail says, a fee makes it say the fee is on its way.
-	// Validators do not replay, so when they wait is free to move.
-	w.compensating, w.owedEarly = c.Role != partnership.RoleCreator, decided
-	defer func() { w.compensating = false }()
+	// The cancel request is answered with this write: its next_action says what compensation
+	// still does (state only, which no replay compares). What is owed is decided below, once
+	// the creator's e-mail is sent, as it always was: deciding it here would let a provider's
+	// word on the fee arriving during the e-mail leave the decision stale (the kill fee and the
+	// fee both paid), and would change the commands of histories that met such a word.
+	w.st.NextAction = w.compensationNext(c, signed, inTracking)
 	if err := w.persist(w.ctx); err != nil {
 		return err
 	}
@@ -73,6 +59,10 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 		return err
 	}
 	if c.Role != partnership.RoleCreator {
+		// The e-mail says what is owed, decided below once it is sent (where the decision has
+		// always been made, so histories replay as recorded). Finance's payout actions wait
+		// while it is sent (compensating), so the decision cannot change in between.
+		w.compensating = true
 		err := w.notifyCreator("cancelled", "Your partnership was cancelled", w.cancellationText(c, w.owedToBrandSide(signed), inTracking))
 		w.compensating = false
 		if err != nil {
@@ -88,9 +78,7 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 			return err
 		}
 	}
-	if !decided {
-		w.decideOwed(c, signed)
-	}
+	w.decideOwed(c, signed)
 	if inTracking {
 		if err := w.commissionAfterCancellation(c); err != nil {
 			return err
@@ -130,19 +118,21 @@ func (w *partnershipWorkflow) decideOwed(c partnership.Cancellation, signed bool
 	}
 }
 
-// compensationNext is who acts next once a cancellation has set the stage: the system while
-// it counts the orders for the commission or waits for a transfer's first answer, finance when
-// something is payable already, nobody otherwise. The payout loop sets it again (with its due
-// time) once compensation gets there.
-func (w *partnershipWorkflow) compensationNext(inTracking, decided bool) *partnership.NextAction {
+// compensationNext is what the cancel request's answer shows as next, where compensation is
+// sure to write it over later (it writes nothing more when nothing is owed, and a write added
+// there would change the commands of every such history): the system while it counts the
+// orders for the commission (commissionAfterCancellation clears it with its count), or while
+// it works out and tells the creator what a brand's cancellation of a signed contract leaves
+// owed, which is then always the kill fee or the fee (settle_cancellation: moments, unless
+// the e-mail provider is slow; the payout loop then sets finance's trigger_payout); nothing
+// otherwise, as before.
+func (w *partnershipWorkflow) compensationNext(c partnership.Cancellation, signed, inTracking bool) *partnership.NextAction {
 	switch {
 	case inTracking && w.st.Terms.CommissionBps > 0 && w.st.Tracking.CountedUntil.IsZero() && w.base >= 5:
 		return &partnership.NextAction{Role: partnership.RoleSystem, Action: "collect_conversions"}
-	case !decided && len(w.transfers) > 0:
-		return &partnership.NextAction{Role: partnership.RoleSystem, Action: "await_transfer"}
-	case decided && len(w.payable) > 0:
-		role, action := w.payoutNextAction()
-		return &partnership.NextAction{Role: role, Action: action}
+	case c.Role != partnership.RoleCreator && signed &&
+		(w.st.Terms.KillFee.AmountMinor > 0 || w.delivered() && w.st.Terms.Fee.AmountMinor > 0):
+		return &partnership.NextAction{Role: partnership.RoleSystem, Action: "settle_cancellation"}
 	}
 	return nil
 }

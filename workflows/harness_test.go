@@ -829,6 +829,11 @@ func (f *fixture) checkAudit() {
 			require.NotEmpty(f.t, na.Role, "snapshot %d names next action %q without a role", r.Version, na.Action)
 		}
 	}
+	if last := recs[len(recs)-1].State; last.Stage.Terminal() && f.resultErr == nil {
+		// A partnership that ended leaves nobody a next action in the read model, not even the
+		// system's steps of its end (compensate's settle_cancellation, say).
+		require.Nil(f.t, last.NextAction, "the last snapshot of an ended partnership names a next action")
+	}
 	evs := f.events()
 	require.NotEmpty(f.t, evs)
 	for i, e := range evs {

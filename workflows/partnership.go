@@ -122,9 +122,8 @@ type partnershipWorkflow struct {
 	escalations map[string]int
 	ended       bool
 	// compensating is set while compensate e-mails the creator what a cancellation leaves owed:
-	// finance's payout actions wait, so what is owed is still what the e-mail says; owedEarly:
-	// it was decided before (decideOwed), and a trigger of what is payable need not wait.
-	compensating, owedEarly bool
+	// finance's payout actions wait, so what is owed is still what the e-mail says.
+	compensating bool
 
 	// payable lists payout kinds the partnership owes, in order of becoming payable.
 	payable []string

@@ -979,7 +979,7 @@ func (w *partnershipWorkflow) registerPayoutUpdates() error {
 			if w.ended {
 				return w.conflict("%s", w.notNow())
 			}
-			if w.compensating && !w.owedEarly {
+			if w.compensating {
 				return w.conflict("the cancellation is being applied; try again in a moment")
 			}
 			payable := false
