@@ -4,14 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnerflow/partnerflow/activities"
-	"github.com/partnerflow/partnerflow/internal/testdb"
 	"github.com/partnerflow/partnerflow/partnership"
 	"github.com/partnerflow/partnerflow/store"
 )
@@ -24,174 +22,167 @@ import (
 // out changes nothing; and a retried or redelivered report is written once and keeps its
 // outcome. On both databases.
 func TestRecordLatePaymentReport(t *testing.T) {
-	dbs := map[string]func(t *testing.T) store.Config{
-		"sqlite":   func(t *testing.T) store.Config { return store.Config{SQLitePath: filepath.Join(t.TempDir(), "app.db")} },
-		"postgres": func(t *testing.T) store.Config { return store.Config{URL: testdb.PostgresURL(t)} },
-	}
-	for name, cfg := range dbs {
-		t.Run(name, func(t *testing.T) {
-			e := newEnvOn(t, cfg(t))
-			ctx := context.Background()
-			e.partnerships(t, "p1")
-			closedAmbassador(t, e)
-			report := func(eventID, payoutID, transferID, reported, says string) activities.LatePaymentOutput {
-				t.Helper()
-				in := activities.LatePaymentInput{PartnershipID: "p1", ProviderSays: says,
-					Event: partnership.PaymentEvent{EventID: eventID, PayoutID: payoutID, TransferID: transferID, Status: reported}}
-				if reported == "failed" {
-					in.Event.FailureCode = "account_closed"
-				}
-				if says == "" {
-					in.Unanswered = "provider unavailable"
-				}
-				out, err := e.acts.RecordLatePaymentReport(ctx, in)
-				require.NoError(t, err)
-				return out
+	onBothDatabases(t, func(t *testing.T, e env) {
+		ctx := context.Background()
+		e.partnerships(t, "p1")
+		closedAmbassador(t, e)
+		report := func(eventID, payoutID, transferID, reported, says string) activities.LatePaymentOutput {
+			t.Helper()
+			in := activities.LatePaymentInput{PartnershipID: "p1", ProviderSays: says,
+				Event: partnership.PaymentEvent{EventID: eventID, PayoutID: payoutID, TransferID: transferID, Status: reported}}
+			if reported == "failed" {
+				in.Event.FailureCode = "account_closed"
 			}
-			payout := func(id string) store.PayoutRow {
-				t.Helper()
-				pays, _, err := e.st.ListPayouts(ctx, store.PayoutFilter{BrandID: "b1", Limit: 10})
-				require.NoError(t, err)
-				for _, p := range pays {
-					if p.ID == id {
-						return p
-					}
-				}
-				t.Fatalf("no payout %s", id)
-				return store.PayoutRow{}
+			if says == "" {
+				in.Unanswered = "provider unavailable"
 			}
-			state := func() (partnership.State, int64) {
-				t.Helper()
-				p, err := e.st.GetPartnership(ctx, "p1")
-				require.NoError(t, err)
-				var st partnership.State
-				require.NoError(t, json.Unmarshal(p.State, &st))
-				return st, p.StateVersion
-			}
-			events := func() []store.Event {
-				t.Helper()
-				evs, err := e.st.ListEvents(ctx, "p1", 0, 100)
-				require.NoError(t, err)
-				return evs
-			}
-			last := func() store.Event { evs := events(); return evs[len(evs)-1] }
-
-			// The current cycle's fee, returned by the bank: contested.
-			out := report("evt_1", "po_2", "tr_2", "failed", "failed")
-			require.Equal(t, activities.LatePaymentOutput{Outcome: activities.LateContested, CreatorID: "c1", BrandName: "Acme",
-				Kind: "fee", Amount: partnership.Money{AmountMinor: 50000, Currency: "USD"}, Cycle: 2, Recorded: "paid", Status: "paid",
-				Word: "failed", FailureCode: "account_closed"}, out)
-			require.Equal(t, "failed", payout("po_2").ConflictingReport)
-			require.Equal(t, "paid", payout("po_2").Status, "a closed partnership settles nothing more")
-			st, version := state()
-			require.Equal(t, int64(8), version, "written as the next version")
-			require.Equal(t, "failed", st.Payouts[0].ConflictingReport)
-			require.Equal(t, "paid", st.Payouts[0].Status)
-			require.NotNil(t, st.Payouts[0].PaidAt)
-			require.Equal(t, partnership.Stage("completed"), st.Stage)
-			evs := events()
-			require.Len(t, evs, 4)
-			require.Equal(t, int64(4), evs[3].Seq)
-			require.Equal(t, "payment_returned_after_close", evs[3].Type)
-			require.Equal(t, "partnerflow", evs[3].Actor)
-			require.Equal(t, map[string]string{"payout_id": "po_2", "transfer_id": "tr_2", "event_id": "evt_1", "reported": "failed",
-				"recorded": "paid", "provider": "failed", "failure_code": "account_closed", "outcome": "contested", "after_close": "true"}, dataOf(t, evs[3]))
-
-			// The same report again (a redelivery to a new run): its outcome, written once,
-			// marked a repeat so nobody is told twice.
-			again := report("evt_1", "po_2", "tr_2", "failed", "failed")
-			require.Equal(t, activities.LateContested, again.Outcome)
-			require.True(t, again.Repeat)
-			_, v := state()
-			require.Equal(t, version, v)
-			require.Len(t, events(), 4)
-			// Another report of the same return: in the trail, nobody told twice.
-			require.Equal(t, activities.LateSettled, report("evt_2", "po_2", "tr_2", "failed", "failed").Outcome)
-			require.Len(t, events(), 5)
-			require.Equal(t, "settled", dataOf(t, last())["outcome"])
-			_, v = state()
-			require.Equal(t, version, v)
-
-			// The earlier cycle's fee, the provider unable to say: marked for finance to
-			// check, in its cycle's summary and the state's compact one too.
-			out = report("evt_3", "po_1", "tr_1", "failed", "")
-			require.Equal(t, activities.LateUnanswered, out.Outcome)
-			require.Equal(t, 1, out.Cycle)
-			require.Equal(t, "failed", out.Word)
-			require.Equal(t, "failed", payout("po_1").ConflictingReport)
-			st, version = state()
-			require.Equal(t, int64(9), version)
-			require.Equal(t, "failed", st.Cycles[0].Payouts[0].ConflictingReport)
-			require.NotEmpty(t, st.Cycles[0].Deliverables, "the whole summary, read back")
-			raw, err := e.st.GetClosedPayout(ctx, "p1", "po_1")
+			out, err := e.acts.RecordLatePaymentReport(ctx, in)
 			require.NoError(t, err)
-			var compact partnership.State
-			require.NoError(t, json.Unmarshal(raw.Partnership.State, &compact))
-			require.True(t, compact.Cycles[0].IsCompact(), "the state document keeps its cycles compact")
-			require.Equal(t, "failed", compact.Cycles[0].Payouts[0].ConflictingReport)
-			require.Equal(t, "no answer: provider unavailable", dataOf(t, last())["provider"])
-
-			// The provider's record says paid, or pending: the report changes nothing.
-			require.Equal(t, activities.LateUnconfirmed, report("evt_4", "po_3", "tr_3", "failed", "paid").Outcome)
-			require.Equal(t, activities.LateUnconfirmed, report("evt_5", "po_3", "tr_3", "failed", "pending").Outcome)
-			require.Empty(t, payout("po_3").ConflictingReport)
-			require.Equal(t, "payment_report_unconfirmed", last().Type)
-			require.Equal(t, "pending", dataOf(t, last())["provider"])
-
-			// A payout that failed already, reported failed; another transfer; a payout the
-			// partnership has not: nothing.
-			n := len(events())
-			require.Equal(t, activities.LateSettled, report("evt_6", "po_4", "tr_4", "failed", "failed").Outcome)
-			require.Equal(t, activities.LateUnmatched, report("evt_7", "po_3", "tr_other", "failed", "failed").Outcome)
-			require.Equal(t, activities.LateUnmatched, report("evt_8", "po_9", "tr_9", "failed", "failed").Outcome)
-			require.Len(t, events(), n)
-			_, v = state()
-			require.Equal(t, version, v)
-
-			// The failed payout paid after all: contested the other way.
-			out = report("evt_9", "po_4", "tr_4", "paid", "paid")
-			require.Equal(t, activities.LateContested, out.Outcome)
-			require.Equal(t, "paid", out.Word)
-			require.Equal(t, "paid", payout("po_4").ConflictingReport)
-			require.Equal(t, "failed", payout("po_4").Status)
-			require.Equal(t, "payment_reported_after_close", last().Type)
-
-			// Payouts still on their way when the workflow was ended take the provider's word.
-			out = report("evt_10", "po_5", "tr_5", "failed", "failed")
-			require.Equal(t, activities.LateApplied, out.Outcome)
-			require.Equal(t, "failed", out.Status)
-			require.Equal(t, "failed", payout("po_5").Status)
-			require.Equal(t, "account_closed", payout("po_5").FailureCode)
-			require.Empty(t, payout("po_5").ConflictingReport)
-			require.Equal(t, "payout_failed", last().Type)
-			out = report("evt_11", "po_6", "tr_6", "paid", "paid")
-			require.Equal(t, activities.LateApplied, out.Outcome)
-			require.Equal(t, "paid", payout("po_6").Status)
-			require.NotNil(t, payout("po_6").PaidAt)
-			require.Equal(t, "payout_paid", last().Type)
-			st, version = state()
-			require.Equal(t, int64(12), version)
-			for _, p := range st.Payouts {
-				switch p.ID {
-				case "po_5":
-					require.Equal(t, "failed", p.Status)
-					require.Equal(t, "account_closed", p.FailureCode)
-				case "po_6":
-					require.Equal(t, "paid", p.Status)
-					require.NotNil(t, p.PaidAt)
+			return out
+		}
+		payout := func(id string) store.PayoutRow {
+			t.Helper()
+			pays, _, err := e.st.ListPayouts(ctx, store.PayoutFilter{BrandID: "b1", Limit: 10})
+			require.NoError(t, err)
+			for _, p := range pays {
+				if p.ID == id {
+					return p
 				}
 			}
+			t.Fatalf("no payout %s", id)
+			return store.PayoutRow{}
+		}
+		state := func() (partnership.State, int64) {
+			t.Helper()
+			p, err := e.st.GetPartnership(ctx, "p1")
+			require.NoError(t, err)
+			var st partnership.State
+			require.NoError(t, json.Unmarshal(p.State, &st))
+			return st, p.StateVersion
+		}
+		events := func() []store.Event {
+			t.Helper()
+			evs, err := e.st.ListEvents(ctx, "p1", 0, 100)
+			require.NoError(t, err)
+			return evs
+		}
+		last := func() store.Event { evs := events(); return evs[len(evs)-1] }
 
-			// A write that came first: nothing of a stale amendment is written.
-			n = len(events())
-			_, err = e.st.AmendClosedPayout(ctx, store.PayoutAmendment{PartnershipID: "p1", Version: version - 1,
-				State: store.JSON(`{}`), PayoutID: "po_3", Payout: store.PayoutChange{Status: "paid", ConflictingReport: "failed"}, EventID: "evt_12",
-				Event: store.Event{Type: "payment_returned_after_close", Data: store.JSON(`{"event_id":"evt_12"}`), At: time.Now()}})
-			require.True(t, errors.Is(err, store.ErrConflict), "%v", err)
-			require.Len(t, events(), n)
-			require.Empty(t, payout("po_3").ConflictingReport)
-		})
-	}
+		// The current cycle's fee, returned by the bank: contested.
+		out := report("evt_1", "po_2", "tr_2", "failed", "failed")
+		require.Equal(t, activities.LatePaymentOutput{Outcome: activities.LateContested, CreatorID: "c1", BrandName: "Acme",
+			Kind: "fee", Amount: partnership.Money{AmountMinor: 50000, Currency: "USD"}, Cycle: 2, Recorded: "paid", Status: "paid",
+			Word: "failed", FailureCode: "account_closed"}, out)
+		require.Equal(t, "failed", payout("po_2").ConflictingReport)
+		require.Equal(t, "paid", payout("po_2").Status, "a closed partnership settles nothing more")
+		st, version := state()
+		require.Equal(t, int64(8), version, "written as the next version")
+		require.Equal(t, "failed", st.Payouts[0].ConflictingReport)
+		require.Equal(t, "paid", st.Payouts[0].Status)
+		require.NotNil(t, st.Payouts[0].PaidAt)
+		require.Equal(t, partnership.Stage("completed"), st.Stage)
+		evs := events()
+		require.Len(t, evs, 4)
+		require.Equal(t, int64(4), evs[3].Seq)
+		require.Equal(t, "payment_returned_after_close", evs[3].Type)
+		require.Equal(t, "partnerflow", evs[3].Actor)
+		require.Equal(t, map[string]string{"payout_id": "po_2", "transfer_id": "tr_2", "event_id": "evt_1", "reported": "failed",
+			"recorded": "paid", "provider": "failed", "failure_code": "account_closed", "outcome": "contested", "after_close": "true"}, dataOf(t, evs[3]))
+
+		// The same report again (a redelivery to a new run): its outcome, written once,
+		// marked a repeat so nobody is told twice.
+		again := report("evt_1", "po_2", "tr_2", "failed", "failed")
+		require.Equal(t, activities.LateContested, again.Outcome)
+		require.True(t, again.Repeat)
+		_, v := state()
+		require.Equal(t, version, v)
+		require.Len(t, events(), 4)
+		// Another report of the same return: in the trail, nobody told twice.
+		require.Equal(t, activities.LateSettled, report("evt_2", "po_2", "tr_2", "failed", "failed").Outcome)
+		require.Len(t, events(), 5)
+		require.Equal(t, "settled", dataOf(t, last())["outcome"])
+		_, v = state()
+		require.Equal(t, version, v)
+
+		// The earlier cycle's fee, the provider unable to say: marked for finance to
+		// check, in its cycle's summary and the state's compact one too.
+		out = report("evt_3", "po_1", "tr_1", "failed", "")
+		require.Equal(t, activities.LateUnanswered, out.Outcome)
+		require.Equal(t, 1, out.Cycle)
+		require.Equal(t, "failed", out.Word)
+		require.Equal(t, "failed", payout("po_1").ConflictingReport)
+		st, version = state()
+		require.Equal(t, int64(9), version)
+		require.Equal(t, "failed", st.Cycles[0].Payouts[0].ConflictingReport)
+		require.NotEmpty(t, st.Cycles[0].Deliverables, "the whole summary, read back")
+		raw, err := e.st.GetClosedPayout(ctx, "p1", "po_1")
+		require.NoError(t, err)
+		var compact partnership.State
+		require.NoError(t, json.Unmarshal(raw.Partnership.State, &compact))
+		require.True(t, compact.Cycles[0].IsCompact(), "the state document keeps its cycles compact")
+		require.Equal(t, "failed", compact.Cycles[0].Payouts[0].ConflictingReport)
+		require.Equal(t, "no answer: provider unavailable", dataOf(t, last())["provider"])
+
+		// The provider's record says paid, or pending: the report changes nothing.
+		require.Equal(t, activities.LateUnconfirmed, report("evt_4", "po_3", "tr_3", "failed", "paid").Outcome)
+		require.Equal(t, activities.LateUnconfirmed, report("evt_5", "po_3", "tr_3", "failed", "pending").Outcome)
+		require.Empty(t, payout("po_3").ConflictingReport)
+		require.Equal(t, "payment_report_unconfirmed", last().Type)
+		require.Equal(t, "pending", dataOf(t, last())["provider"])
+
+		// A payout that failed already, reported failed; another transfer; a payout the
+		// partnership has not: nothing.
+		n := len(events())
+		require.Equal(t, activities.LateSettled, report("evt_6", "po_4", "tr_4", "failed", "failed").Outcome)
+		require.Equal(t, activities.LateUnmatched, report("evt_7", "po_3", "tr_other", "failed", "failed").Outcome)
+		require.Equal(t, activities.LateUnmatched, report("evt_8", "po_9", "tr_9", "failed", "failed").Outcome)
+		require.Len(t, events(), n)
+		_, v = state()
+		require.Equal(t, version, v)
+
+		// The failed payout paid after all: contested the other way.
+		out = report("evt_9", "po_4", "tr_4", "paid", "paid")
+		require.Equal(t, activities.LateContested, out.Outcome)
+		require.Equal(t, "paid", out.Word)
+		require.Equal(t, "paid", payout("po_4").ConflictingReport)
+		require.Equal(t, "failed", payout("po_4").Status)
+		require.Equal(t, "payment_reported_after_close", last().Type)
+
+		// Payouts still on their way when the workflow was ended take the provider's word.
+		out = report("evt_10", "po_5", "tr_5", "failed", "failed")
+		require.Equal(t, activities.LateApplied, out.Outcome)
+		require.Equal(t, "failed", out.Status)
+		require.Equal(t, "failed", payout("po_5").Status)
+		require.Equal(t, "account_closed", payout("po_5").FailureCode)
+		require.Empty(t, payout("po_5").ConflictingReport)
+		require.Equal(t, "payout_failed", last().Type)
+		out = report("evt_11", "po_6", "tr_6", "paid", "paid")
+		require.Equal(t, activities.LateApplied, out.Outcome)
+		require.Equal(t, "paid", payout("po_6").Status)
+		require.NotNil(t, payout("po_6").PaidAt)
+		require.Equal(t, "payout_paid", last().Type)
+		st, version = state()
+		require.Equal(t, int64(12), version)
+		for _, p := range st.Payouts {
+			switch p.ID {
+			case "po_5":
+				require.Equal(t, "failed", p.Status)
+				require.Equal(t, "account_closed", p.FailureCode)
+			case "po_6":
+				require.Equal(t, "paid", p.Status)
+				require.NotNil(t, p.PaidAt)
+			}
+		}
+
+		// A write that came first: nothing of a stale amendment is written.
+		n = len(events())
+		_, err = e.st.AmendClosedPayout(ctx, store.PayoutAmendment{PartnershipID: "p1", Version: version - 1,
+			State: store.JSON(`{}`), PayoutID: "po_3", Payout: store.PayoutChange{Status: "paid", ConflictingReport: "failed"}, EventID: "evt_12",
+			Event: store.Event{Type: "payment_returned_after_close", Data: store.JSON(`{"event_id":"evt_12"}`), At: time.Now()}})
+		require.True(t, errors.Is(err, store.ErrConflict), "%v", err)
+		require.Len(t, events(), n)
+		require.Empty(t, payout("po_3").ConflictingReport)
+	})
 }
 
 func dataOf(t *testing.T, e store.Event) map[string]string {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"time"
@@ -24,16 +23,9 @@ type ClosedPayout struct {
 // ErrNotFound when either does not exist.
 func (s *Store) GetClosedPayout(ctx context.Context, partnershipID, payoutID string) (ClosedPayout, error) {
 	var out ClosedPayout
-	p := &out.Partnership
-	var due sql.NullTime
-	err := s.scanRow(ctx, partnershipQuery, []any{partnershipID}, &p.ID, &p.BrandID, &p.CampaignID, &p.CreatorID,
-		&p.Stage, &p.Outcome, &p.NextActionRole, &p.NextAction, &due, &p.EnvelopeID, &p.State, &p.StateVersion,
-		&p.CreatedAt, &p.UpdatedAt)
-	if err != nil {
-		return out, translate(err)
-	}
-	if due.Valid {
-		p.DueAt = &due.Time
+	var err error
+	if out.Partnership, err = s.partnershipRow(ctx, partnershipID); err != nil {
+		return out, err
 	}
 	db := s.db.WithContext(ctx)
 	if err := db.Where("partnership_id = ? AND id = ?", partnershipID, payoutID).Take(&out.Payout).Error; err != nil {

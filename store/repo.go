@@ -186,6 +186,17 @@ next_action, due_at, envelope_id, state, state_version, created_at, updated_at F
 // a partnership that changed and the answer to every action read it, so, like the head, it is
 // scanned by hand.
 func (s *Store) GetPartnership(ctx context.Context, id string) (Partnership, error) {
+	p, err := s.partnershipRow(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	p.State, err = s.WithCycles(ctx, p.ID, p.State)
+	return p, err
+}
+
+// partnershipRow reads a partnership's row with its state document as the workflow wrote it
+// (its finished cycles compact).
+func (s *Store) partnershipRow(ctx context.Context, id string) (Partnership, error) {
 	var p Partnership
 	var due sql.NullTime
 	err := s.scanRow(ctx, partnershipQuery, []any{id}, &p.ID, &p.BrandID, &p.CampaignID, &p.CreatorID,
@@ -197,8 +208,7 @@ func (s *Store) GetPartnership(ctx context.Context, id string) (Partnership, err
 	if due.Valid {
 		p.DueAt = &due.Time
 	}
-	p.State, err = s.WithCycles(ctx, p.ID, p.State)
-	return p, err
+	return p, nil
 }
 
 // headQuery reads a partnership's head: its keys, where it stands and its version.

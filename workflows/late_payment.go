@@ -116,14 +116,12 @@ func tellLatePayment(ctx workflow.Context, partnershipID string, ev partnership.
 		subject = "A payout failed after its partnership closed"
 		text = fmt.Sprintf("Transfer %s of %s failed%s: the provider's record says so. Partnerflow settles no more of this partnership's payouts, so the payout is failed in Partnerflow: pay the creator at the provider once their payout details are right.",
 			ev.TransferID, payout, failureNote(out.FailureCode))
-		toCreator = fmt.Sprintf("The %s payment of %s for your partnership with %s could not be sent%s. Check your payout details in Partnerflow; the brand's finance team will send it again.",
-			humanize(out.Kind), out.Amount, out.BrandName, failureNote(humanize(out.FailureCode)))
+		toCreator = notArrived(out, "could not be sent")
 	case out.Outcome == activities.LateContested && out.Word == partnership.PayoutFailed:
 		subject = "A paid payout was returned after its partnership closed"
 		text = fmt.Sprintf("The payments provider reported transfer %s of %s as failed%s, after it was paid and after the partnership closed; the provider's record confirms it. Partnerflow settles no more of this partnership's payouts, so the payout stays paid in Partnerflow, marked with a conflicting report: pay the creator at the provider once their payout details are right.",
 			ev.TransferID, payout, failureNote(out.FailureCode))
-		toCreator = fmt.Sprintf("The %s payment of %s for your partnership with %s was returned by your bank%s. Check your payout details in Partnerflow; the brand's finance team will send it again.",
-			humanize(out.Kind), out.Amount, out.BrandName, failureNote(humanize(out.FailureCode)))
+		toCreator = notArrived(out, "was returned by your bank")
 	case out.Outcome == activities.LateContested:
 		subject = "A failed payout was paid after its partnership closed"
 		text = fmt.Sprintf("The payments provider says transfer %s of %s was paid, after it was recorded failed and after the partnership closed. The payout stays failed in Partnerflow, marked with a conflicting report: if the creator was paid again since, at the provider or by another payout, they were paid twice; recover one payment at the provider.",
@@ -149,4 +147,11 @@ func tellLatePayment(ctx workflow.Context, partnershipID string, ev partnership.
 		CreatorID: out.CreatorID, Subject: "Your payment did not arrive", Text: toCreator}).Get(ctx, nil); err != nil {
 		log.Warn("the creator could not be e-mailed of a late payment report", "partnership_id", partnershipID, "error", err)
 	}
+}
+
+// notArrived is the creator's e-mail about a payment that did not reach them: what became of
+// it, and what to do.
+func notArrived(out activities.LatePaymentOutput, what string) string {
+	return fmt.Sprintf("The %s payment of %s for your partnership with %s %s%s. Check your payout details in Partnerflow; the brand's finance team will send it again.",
+		humanize(out.Kind), out.Amount, out.BrandName, what, failureNote(humanize(out.FailureCode)))
 }
