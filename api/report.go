@@ -119,12 +119,20 @@ func addState(cur func(string) *currencyReport, st partnership.State) {
 	}
 }
 
-// owedOnCancel is what a signed partnership's cancellation left owed of its current cycle,
-// by the rule the workflow's compensation applies: the fee when every post was delivered and
-// verified or a fee payout was already sent (cancelling during tracking cuts the commission
-// window short, not the earned fee); otherwise the kill fee, when the brand side cancelled (a
-// creator's withdrawal owes none).
+// owedOnCancel is what a signed partnership's cancellation left owed of its current cycle: as
+// its compensation decided it (cancellation.owed), and for a partnership cancelled before the
+// decision was kept, by the rule that compensation applies: the fee when every post was
+// delivered and verified or a fee payout was sent (cancelling during tracking cuts the
+// commission window short, not the earned fee); otherwise the kill fee, when the brand side
+// cancelled (a creator's withdrawal owes none).
 func owedOnCancel(st partnership.State) (fee, killFee int64) {
+	c := st.Cancellation
+	switch {
+	case c != nil && c.Owed == partnership.PayoutKindFee:
+		return st.Terms.Fee.AmountMinor, 0
+	case c != nil && c.Owed == partnership.PayoutKindKillFee:
+		return 0, st.Terms.KillFee.AmountMinor
+	}
 	delivered := len(st.Deliverables) > 0
 	for _, d := range st.Deliverables {
 		delivered = delivered && d.Status == partnership.DeliverableVerified
@@ -135,7 +143,7 @@ func owedOnCancel(st partnership.State) (fee, killFee int64) {
 	switch {
 	case (delivered || sent) && st.Terms.Fee.AmountMinor > 0:
 		return st.Terms.Fee.AmountMinor, 0
-	case st.Cancellation != nil && st.Cancellation.Role != partnership.RoleCreator:
+	case c != nil && c.Role != partnership.RoleCreator:
 		return 0, st.Terms.KillFee.AmountMinor
 	}
 	return 0, 0

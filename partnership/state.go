@@ -285,6 +285,9 @@ type Cancellation struct {
 	Role   string    `json:"role"`
 	Reason string    `json:"reason"`
 	At     time.Time `json:"at"`
+	// Owed is the payout kind the cancellation left owed, fee or kill_fee, once compensation
+	// decided it; empty when it owes neither (or was decided before the field existed).
+	Owed string `json:"owed,omitempty"`
 }
 
 // ForReadModel is the state as the read model and the API show it: a deliverable's due_at only

@@ -105,6 +105,11 @@ func (w *partnershipWorkflow) compensate(c partnership.Cancellation) error {
 // commission window short, not the earned fee); otherwise the kill fee when the contract was
 // signed and the brand side cancelled. During tracking the commission on the orders made until
 // the cancellation follows, once they are counted (commissionAfterCancellation).
+//
+// The decision is kept on the state's cancellation (Owed: state only, which no replay
+// compares), so that what reads the partnership later (the campaign report) need not work it
+// out again from payouts that may have changed since. A decision that owes something is
+// always written (the payout loop's writes follow).
 func (w *partnershipWorkflow) decideOwed(c partnership.Cancellation, signed bool) {
 	switch {
 	case (w.delivered() || w.feeSent()) && w.st.Terms.Fee.AmountMinor > 0:
@@ -115,6 +120,9 @@ func (w *partnershipWorkflow) decideOwed(c partnership.Cancellation, signed bool
 		w.emit("kill_fee_payable", systemActor, map[string]any{"amount": w.st.Terms.KillFee})
 	default:
 		w.payable = nil
+	}
+	if len(w.payable) > 0 && w.st.Cancellation != nil {
+		w.st.Cancellation.Owed = w.payable[0]
 	}
 }
 

@@ -228,6 +228,8 @@ func TestCancelAfterSigningPaysKillFee(t *testing.T) {
 	require.Equal(t, partnership.StageCancelled, st.Stage)
 	require.Equal(t, "cancelled", st.Outcome)
 	require.Nil(t, st.NextAction)
+	require.Equal(t, partnership.PayoutKindKillFee, st.Cancellation.Owed, "the decision is kept")
+	require.Equal(t, partnership.PayoutKindKillFee, f.finalRecord().Cancellation.Owed, "and written")
 	require.Equal(t, "completed", st.Contract.Status)
 	require.Len(t, st.Payouts, 1)
 	p := st.Payouts[0]
@@ -567,6 +569,7 @@ func TestCancelDuringTrackingPaysCommissionEarned(t *testing.T) {
 	requireSubsequence(t, f.eventTypes(), []string{"partnership_cancelled", "fee_payable_after_cancellation",
 		"conversions_collected", "commission_payable_after_cancellation", "payout_paid", "payout_paid"})
 	require.Equal(t, 0, f.countEvents("kill_fee_payable"))
+	require.Equal(t, partnership.PayoutKindFee, f.finalRecord().Cancellation.Owed)
 }
 
 // TestCancelWhileWindowCounted: a cancellation that arrives while the window's own count runs
@@ -652,6 +655,7 @@ func TestCancelAfterSigningWithoutKillFee(t *testing.T) {
 	require.Equal(t, partnership.StageCancelled, st.Stage)
 	require.Equal(t, "cancelled", st.Outcome)
 	require.Empty(t, st.Payouts)
+	require.Empty(t, st.Cancellation.Owed)
 	require.Equal(t, 0, f.countEvents("kill_fee_payable"))
 	require.Equal(t, 0, f.n("CreateTransfer"))
 }
