@@ -109,7 +109,8 @@ func (a *Activities) RecordLatePaymentReport(ctx context.Context, in LatePayment
 		return LatePaymentOutput{}, err
 	}
 	now := time.Now().UTC()
-	change := store.PayoutChange{Status: po.Status, FailureCode: po.FailureCode, PaidAt: po.PaidAt, ConflictingReport: po.ConflictingReport}
+	was := store.PayoutChange{Status: po.Status, FailureCode: po.FailureCode, PaidAt: po.PaidAt, ConflictingReport: po.ConflictingReport}
+	change := was
 	var typ string
 	word := in.ProviderSays
 	switch {
@@ -144,12 +145,11 @@ func (a *Activities) RecordLatePaymentReport(ctx context.Context, in LatePayment
 		out.FailureCode = cmp.Or(in.ProviderFailureCode, ev.FailureCode)
 	}
 	amend := store.PayoutAmendment{PartnershipID: in.PartnershipID, PayoutID: po.ID, Payout: change, EventID: ev.EventID, At: now}
-	switch {
-	case change == (store.PayoutChange{Status: po.Status, FailureCode: po.FailureCode, PaidAt: po.PaidAt, ConflictingReport: po.ConflictingReport}):
+	if change == was {
 		if out.Outcome != LateUnconfirmed {
 			out.Outcome = LateSettled // contested with this word before: finance was told then
 		}
-	default:
+	} else {
 		amend.Version = cp.Partnership.StateVersion
 		if amend.State, err = amendedIn(cp.Partnership.State, po.ID, change); err != nil {
 			return LatePaymentOutput{}, err
